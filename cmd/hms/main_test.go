@@ -1,0 +1,149 @@
+package main_test
+
+import (
+	"bytes"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/hms-project/hms/internal/config"
+)
+
+var hmsBin string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "hms-bin-")
+	if err != nil {
+		panic(err)
+	}
+	hmsBin = filepath.Join(dir, "hms")
+	if out, err := exec.Command("go", "build", "-o", hmsBin, ".").CombinedOutput(); err != nil {
+		panic("build hms: " + err.Error() + "\n" + string(out))
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// hms runs the binary with extra environment variables and returns its exit code and output.
+func hms(t *testing.T, env []string, args ...string) (int, string) {
+	t.Helper()
+	cmd := exec.Command(hmsBin, args...)
+	cmd.Env = append(os.Environ(), env...)
+	out, _ := cmd.CombinedOutput()
+	return cmd.ProcessState.ExitCode(), string(out)
+}
+
+func TestHelpListsEverySetting(t *testing.T) {
+	for _, args := range [][]string{{"--help"}, {"serve", "--help"}} {
+		code, out := hms(t, nil, args...)
+		if code != 0 {
+			t.Errorf("hms %v exited %d", args, code)
+		}
+		for _, s := range config.Settings {
+			if !strings.Contains(out, s.Name) {
+				t.Errorf("hms %v does not list %s", args, s.Name)
+			}
+		}
+	}
+	if code, out := hms(t, nil, "frobnicate"); code != 2 || !strings.Contains(out, "unknown command") {
+		t.Errorf("unknown command: exit %d, %s", code, out)
+	}
+}
+
+func TestInvalidConfigStopsWithTheSettingNamed(t *testing.T) {
+	code, out := hms(t, []string{"HMS_DATA_DIR=" + t.TempDir(), "HMS_TIMEZONE=Nowhere/Land"}, "serve")
+	if code != 1 || !strings.Contains(out, "HMS_TIMEZONE") {
+		t.Errorf("exit %d, output %q", code, out)
+	}
+}
+
+func TestMigrateCommands(t *testing.T) {
+	env := []string{"HMS_DATA_DIR=" + t.TempDir()}
+	if code, out := hms(t, env, "migrate", "status"); code != 0 || !strings.Contains(out, "pending") {
+		t.Fatalf("status on empty: %d %s", code, out)
+	}
+	if code, out := hms(t, env, "migrate", "up"); code != 0 || !strings.Contains(out, "schema version") {
+		t.Fatalf("up: %d %s", code, out)
+	}
+	if code, out := hms(t, env, "migrate", "down", "--to", "0"); code != 0 || !strings.Contains(out, "schema version 0") {
+		t.Fatalf("down: %d %s", code, out)
+	}
+	if code, _ := hms(t, env, "migrate", "sideways"); code != 2 {
+		t.Errorf("unknown migrate action should exit 2, got %d", code)
+	}
+}
+
+// TestServeAndShutDown starts `hms serve` on the embedded database, uses it, checks the
+// health check command and shuts it down with SIGTERM.
+func TestServeAndShutDown(t *testing.T) {
+	l, _ := net.Listen("tcp", "127.0.0.1:0")
+	addr := l.Addr().String()
+	l.Close()
+	var logs bytes.Buffer
+	cmd := exec.Command(hmsBin, "serve")
+	cmd.Env = append(os.Environ(), "HMS_ADDR="+addr, "HMS_DATA_DIR="+t.TempDir(), "HMS_ENV=production")
+	cmd.Stdout, cmd.Stderr = &logs, &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	base := "http://" + addr
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		resp, err := http.Get(base + "/ready")
+		if err == nil && resp.StatusCode == 200 {
+			resp.Body.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("server not ready: %v\n%s", err, logs.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	resp, err := http.Post(base+"/api/patients", "application/json",
+		strings.NewReader(`{"name":"Ada Lovelace","email":"ada@example.org","date_of_birth":"1990-12-10"}`))
+	if err != nil || resp.StatusCode != 201 {
+		t.Fatalf("create patient: %v %v", err, resp)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(body), `"success":true`) {
+		t.Errorf("create body %s", body)
+	}
+	if code, out := hms(t, []string{"HMS_ADDR=" + addr}, "healthcheck"); code != 0 {
+		t.Errorf("healthcheck against a running server: exit %d %s", code, out)
+	}
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("serve exited with %v after SIGTERM\n%s", err, logs.String())
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("serve did not stop after SIGTERM")
+	}
+	out := logs.String()
+	for _, want := range []string{`"msg":"hms started"`, `"msg":"shutting down"`, `"msg":"stopped"`, `"route":"/api/patients"`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("production (JSON) log lacks %s:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "Ada") || strings.Contains(out, "ada@") {
+		t.Errorf("log contains patient data:\n%s", out)
+	}
+	if code, _ := hms(t, []string{"HMS_ADDR=" + addr}, "healthcheck"); code != 1 {
+		t.Errorf("healthcheck against a stopped server should exit 1, got %d", code)
+	}
+}
