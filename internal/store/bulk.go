@@ -1,0 +1,209 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/hms-project/hms/internal/domain"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+)
+
+// Bulk loading is for `hms seed`: it writes many rows at once, the fast way for each
+// database (COPY on PostgreSQL, multi-row INSERTs on SQLite), and skips the per-row
+// checks of the API, so its input must already be valid.
+
+// sqliteRowsPerInsert keeps a multi-row INSERT well under SQLite's limit of 32,766 parameters.
+const sqliteRowsPerInsert = 500
+
+// BulkInsertPatients inserts ps and sets each one's ID.
+func (s *Store) BulkInsertPatients(ctx context.Context, ps []domain.Patient) error {
+	cols := []string{"id", "name", "email", "date_of_birth", "phone", "address", "blood_group", "created_at", "updated_at"}
+	err := s.bulkWrite(ctx, "patient", cols, len(ps), true, func(ids []int64) ([][]any, error) {
+		now := s.dialect.timeArg(time.Now())
+		rows := make([][]any, len(ps))
+		for i := range ps {
+			p := &ps[i]
+			p.ID = ids[i]
+			dob, err := s.dateArg(p.DateOfBirth)
+			if err != nil {
+				return nil, err
+			}
+			rows[i] = []any{p.ID, p.Name, p.Email, dob, p.Phone, p.Address, p.BloodGroup, now, now}
+		}
+		return rows, nil
+	})
+	if s.dialect.isUniqueViolation(err) {
+		return &domain.Error{Code: domain.CodeConflict, Message: "store: bulk insert patients: an email is already registered (load with another seed)"}
+	}
+	if err != nil {
+		return fmt.Errorf("store: bulk insert patients: %w", err)
+	}
+	return nil
+}
+
+// BulkInsertAppointments inserts as.
+func (s *Store) BulkInsertAppointments(ctx context.Context, as []domain.Appointment) error {
+	cols := []string{"patient_id", "doctor_name", "appointment_datetime", "status", "reason", "notes", "created_at", "updated_at"}
+	err := s.bulkWrite(ctx, "appointment", cols, len(as), false, func([]int64) ([][]any, error) {
+		rows := make([][]any, len(as))
+		for i, a := range as {
+			created := s.dialect.timeArg(a.CreatedAt)
+			rows[i] = []any{a.PatientID, a.DoctorName, s.dialect.timeArg(a.Start), a.Status, a.Reason, a.Notes, created, created}
+		}
+		return rows, nil
+	})
+	if err != nil {
+		return fmt.Errorf("store: bulk insert appointments: %w", err)
+	}
+	return nil
+}
+
+// BulkInsertRecords inserts rs.
+func (s *Store) BulkInsertRecords(ctx context.Context, rs []domain.MedicalRecord) error {
+	cols := []string{"patient_id", "diagnosis", "prescription", "doctor_name", "record_date", "notes", "created_at"}
+	err := s.bulkWrite(ctx, "medical_record", cols, len(rs), false, func([]int64) ([][]any, error) {
+		rows := make([][]any, len(rs))
+		for i, r := range rs {
+			date, err := s.dateArg(r.RecordDate)
+			if err != nil {
+				return nil, err
+			}
+			rows[i] = []any{r.PatientID, r.Diagnosis, r.Prescription, r.DoctorName, date, r.Notes, s.dialect.timeArg(r.CreatedAt)}
+		}
+		return rows, nil
+	})
+	if err != nil {
+		return fmt.Errorf("store: bulk insert medical records: %w", err)
+	}
+	return nil
+}
+
+// bulkWrite writes n rows into table, all or none: one COPY on PostgreSQL (a single
+// statement is atomic), multi-row INSERTs in one transaction on SQLite. With withIDs,
+// build receives n newly reserved ids for the rows' id column.
+func (s *Store) bulkWrite(ctx context.Context, table string, cols []string, n int, withIDs bool, build func(ids []int64) ([][]any, error)) error {
+	if n == 0 {
+		return nil
+	}
+	if s.dialect.name() == "sqlite" {
+		return s.inTx(ctx, func(tx *sql.Tx) error {
+			var ids []int64
+			if withIDs {
+				var last int64
+				// The transaction holds SQLite's write lock, so the ids after the
+				// AUTOINCREMENT counter stay free until it commits.
+				err := tx.QueryRowContext(ctx, `SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = $1), 0)`, table).Scan(&last)
+				if err != nil {
+					return err
+				}
+				for i := 1; i <= n; i++ {
+					ids = append(ids, last+int64(i))
+				}
+			}
+			rows, err := build(ids)
+			if err != nil {
+				return err
+			}
+			return insertRows(ctx, tx, table, cols, rows)
+		})
+	}
+	var ids []int64
+	if withIDs {
+		// Ids come from the identity sequence, like any other insert's, so rows written
+		// by the API at the same time cannot collide with them.
+		r, err := s.db.QueryContext(ctx, `SELECT nextval(pg_get_serial_sequence($1, 'id')) FROM generate_series(1, $2)`, table, n)
+		if err != nil {
+			return err
+		}
+		defer r.Close()
+		for r.Next() {
+			var id int64
+			if err := r.Scan(&id); err != nil {
+				return err
+			}
+			ids = append(ids, id)
+		}
+		if err := r.Err(); err != nil {
+			return err
+		}
+	}
+	rows, err := build(ids)
+	if err != nil {
+		return err
+	}
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	return conn.Raw(func(driverConn any) error {
+		_, err := driverConn.(*stdlib.Conn).Conn().CopyFrom(ctx, pgx.Identifier{table}, cols, pgx.CopyFromRows(rows))
+		return err
+	})
+}
+
+// dateArg converts YYYY-MM-DD into what the database takes: COPY's binary format on
+// PostgreSQL needs a time.Time, SQLite stores the text.
+func (s *Store) dateArg(d string) (any, error) {
+	if s.dialect.name() == "sqlite" {
+		return d, nil
+	}
+	t, ok := domain.ParseDate(d)
+	if !ok {
+		return nil, fmt.Errorf("store: bulk insert: %q is not a date", d)
+	}
+	return t, nil
+}
+
+// insertRows writes rows into table in multi-row INSERTs.
+func insertRows(ctx context.Context, tx *sql.Tx, table string, cols []string, rows [][]any) error {
+	var stmt *sql.Stmt
+	for start := 0; start < len(rows); start += sqliteRowsPerInsert {
+		chunk := rows[start:min(start+sqliteRowsPerInsert, len(rows))]
+		args := make([]any, 0, len(chunk)*len(cols))
+		for _, r := range chunk {
+			args = append(args, r...)
+		}
+		if len(chunk) < sqliteRowsPerInsert {
+			_, err := tx.ExecContext(ctx, multiRowInsert(table, cols, len(chunk)), args...)
+			return err
+		}
+		if stmt == nil {
+			var err error
+			if stmt, err = tx.PrepareContext(ctx, multiRowInsert(table, cols, len(chunk))); err != nil {
+				return err
+			}
+			defer stmt.Close()
+		}
+		if _, err := stmt.ExecContext(ctx, args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// multiRowInsert returns INSERT INTO table (cols) VALUES (?, ...), (...), ... for n rows.
+// It uses SQLite's anonymous ? parameters: binding numbered $N parameters looks each name
+// up in a list, which makes a statement with thousands of them quadratic.
+func multiRowInsert(table string, cols []string, n int) string {
+	var b strings.Builder
+	b.WriteString("INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES ")
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteByte('(')
+		for j := range cols {
+			if j > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteByte('?')
+		}
+		b.WriteByte(')')
+	}
+	return b.String()
+}
