@@ -1,0 +1,157 @@
+package bench
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/hms-project/hms/internal/pgcluster"
+	"github.com/hms-project/hms/internal/seed"
+)
+
+// Config describes a benchmark run.
+type Config struct {
+	Bin       string   // the hms binary to seed with and serve
+	Databases []string // "sqlite", "postgres"
+	Data      seed.Options
+	Duration  time.Duration // measured time of each scenario
+	Warmup    time.Duration // unmeasured time before each scenario
+	Conns     int           // connections of the single-endpoint scenarios
+	Scenarios string        // comma-separated name filter; empty runs them all
+	// Email and Password sign in when the server has access control; the harness also
+	// passes them to the server as its first administrator.
+	Email, Password string
+	Log             io.Writer // progress lines
+}
+
+// DBReport is the outcome on one database.
+type DBReport struct {
+	DB      string
+	Data    seed.Summary
+	Startup time.Duration // hms serve, from exec to ready, on the loaded database
+	IdleRSS int64         // bytes, after start-up and before any load
+	Auth    bool          // requests carried a bearer token
+	Results []Result
+}
+
+// Run benchmarks every database of cfg in turn.
+func Run(ctx context.Context, cfg Config) ([]DBReport, error) {
+	if cfg.Log == nil {
+		cfg.Log = io.Discard
+	}
+	var out []DBReport
+	for _, db := range cfg.Databases {
+		rep, err := runOn(ctx, cfg, db)
+		if err != nil {
+			return out, fmt.Errorf("%s: %w", db, err)
+		}
+		out = append(out, rep)
+	}
+	return out, nil
+}
+
+func runOn(ctx context.Context, cfg Config, db string) (DBReport, error) {
+	rep := DBReport{DB: db}
+	dir, err := os.MkdirTemp("", "hms-bench-")
+	if err != nil {
+		return rep, err
+	}
+	defer os.RemoveAll(dir)
+	env := append(os.Environ(), "HMS_ENV=production", "HMS_DATA_DIR="+dir, "HMS_DATABASE_URL=",
+		"HMS_ADMIN_EMAIL="+cfg.Email, "HMS_ADMIN_PASSWORD="+cfg.Password)
+	switch db {
+	case "sqlite":
+	case "postgres":
+		// A durable server (fsync on, unlike the test suite's), with room for the pool.
+		cluster, err := pgcluster.StartWith("max_connections=200", "shared_buffers=256MB")
+		if err != nil {
+			return rep, err
+		}
+		defer cluster.Remove()
+		env = append(env, "HMS_DATABASE_URL="+cluster.URL("postgres"))
+	default:
+		return rep, fmt.Errorf("unknown database %q (want sqlite or postgres)", db)
+	}
+	fmt.Fprintf(cfg.Log, "%s: seeding %s patients…\n", db, seed.FormatCount(cfg.Data.Patients))
+	if rep.Data, err = Seed(ctx, cfg.Bin, env, cfg.Data); err != nil {
+		return rep, err
+	}
+	fmt.Fprintf(cfg.Log, "%s: seeded %s patients, %s appointments, %s records in %s\n", db, seed.FormatCount(rep.Data.Patients),
+		seed.FormatCount(rep.Data.Appointments), seed.FormatCount(rep.Data.Records), rep.Data.Elapsed.Round(time.Millisecond))
+	srv, err := StartServer(ctx, cfg.Bin, env, filepath.Join(dir, "serve.log"))
+	if err != nil {
+		return rep, err
+	}
+	defer srv.Stop()
+	rep.Startup = srv.Startup
+	time.Sleep(500 * time.Millisecond)
+	if st, err := ReadProcStats(srv.Pid()); err == nil {
+		rep.IdleRSS = st.RSS
+	}
+	results, auth, err := Measure(ctx, srv.URL, srv.Pid(), cfg, rep.Data)
+	rep.Results, rep.Auth = results, auth
+	return rep, err
+}
+
+// Measure runs the scenarios against the server at url; pid, when not 0, is the server's
+// process, whose CPU time and peak memory each result then carries.
+func Measure(ctx context.Context, url string, pid int, cfg Config, data seed.Summary) ([]Result, bool, error) {
+	setup, err := NewClient(url, 4)
+	if err != nil {
+		return nil, false, err
+	}
+	auth, err := setup.Login(ctx, cfg.Email, cfg.Password)
+	if err != nil {
+		return nil, false, err
+	}
+	d := Data{FirstPatientID: data.FirstPatientID, LastPatientID: data.LastPatientID, HeavyPatientIDs: data.HeavyPatientIDs, Nonce: nonce()}
+	if len(d.HeavyPatientIDs) == 0 {
+		d.HeavyPatientIDs = []int64{data.FirstPatientID}
+	}
+	if d.DeepCursors, err = setup.DeepCursors(ctx, data.Patients, 20); err != nil {
+		return nil, auth, err
+	}
+	var results []Result
+	for i, sc := range SelectScenarios(Scenarios(d, cfg.Conns), cfg.Scenarios) {
+		c, err := NewClient(url, sc.Conns)
+		if err != nil {
+			return results, auth, err
+		}
+		c.token = setup.token
+		if cfg.Warmup > 0 {
+			c.Run(ctx, sc, Limits{Duration: cfg.Warmup}, uint64(1000+i))
+		}
+		var before ProcStats
+		if pid != 0 {
+			_ = ResetPeakRSS(pid)
+			before, _ = ReadProcStats(pid)
+		}
+		r := c.Run(ctx, sc, Limits{Duration: cfg.Duration}, uint64(i))
+		if pid != 0 {
+			if after, err := ReadProcStats(pid); err == nil {
+				r.ServerCPU, r.PeakRSS = after.CPU-before.CPU, after.PeakRSS
+			}
+		}
+		c.http.CloseIdleConnections()
+		fmt.Fprintf(cfg.Log, "  %-32s %8.0f req/s  p50 %-8s p99 %-8s errors %d\n", r.Scenario, r.RPS(), ms(r.P50), ms(r.P99), r.Errors)
+		if r.FirstErr != "" {
+			fmt.Fprintf(cfg.Log, "    first error: %s\n", r.FirstErr)
+		}
+		results = append(results, r)
+		if err := ctx.Err(); err != nil {
+			return results, auth, err
+		}
+	}
+	return results, auth, nil
+}
+
+func nonce() string {
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}

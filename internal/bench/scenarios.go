@@ -1,0 +1,185 @@
+package bench
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+)
+
+// Data is what the scenarios need to know about the loaded database.
+type Data struct {
+	FirstPatientID, LastPatientID int64
+	HeavyPatientIDs               []int64
+	DeepCursors                   []string // next_cursor values of pages in the second half of the list
+	// Nonce makes the emails of created patients unique across runs on one database.
+	Nonce string
+	// created numbers the patients that the scenarios create, for unique emails.
+	created *atomic.Int64
+}
+
+// Login signs in when the server has access control (POST /api/auth/login exists) and
+// keeps the access token for every later request. It returns false when the server has
+// no login endpoint, which is not an error.
+func (c *Client) Login(ctx context.Context, email, password string) (bool, error) {
+	body, _ := json.Marshal(map[string]string{"email": email, "password": password})
+	status, resp, err := c.Do(ctx, Request{Method: "POST", Path: "/api/auth/login", Body: body})
+	if err != nil {
+		return false, err
+	}
+	if status == http.StatusNotFound || status == http.StatusMethodNotAllowed {
+		return false, nil
+	}
+	var out struct {
+		Data struct {
+			AccessToken string `json:"access_token"`
+		} `json:"data"`
+	}
+	if status != http.StatusOK || json.Unmarshal(resp, &out) != nil || out.Data.AccessToken == "" {
+		return false, fmt.Errorf("bench: login as %s: %d %s", email, status, truncate(resp, 200))
+	}
+	c.token = out.Data.AccessToken
+	return true, nil
+}
+
+// DeepCursors walks the patient list 500 at a time, as a client paging through it would,
+// and returns up to n cursors of pages past the middle of a list of about patients rows.
+func (c *Client) DeepCursors(ctx context.Context, patients, n int) ([]string, error) {
+	var (
+		out    []string
+		cursor string
+	)
+	for seen := 0; len(out) < n; {
+		path := "/api/patients?limit=500"
+		if cursor != "" {
+			path += "&cursor=" + url.QueryEscape(cursor)
+		}
+		status, body, err := c.Do(ctx, Request{Method: "GET", Path: path})
+		if err != nil {
+			return nil, err
+		}
+		var page struct {
+			Count      int     `json:"count"`
+			NextCursor *string `json:"next_cursor"`
+		}
+		if status != http.StatusOK || json.Unmarshal(body, &page) != nil {
+			return nil, fmt.Errorf("bench: walk the patient list: %d %s", status, truncate(body, 200))
+		}
+		seen += page.Count
+		if page.NextCursor == nil {
+			break
+		}
+		cursor = *page.NextCursor
+		if seen >= patients/2 {
+			out = append(out, cursor)
+		}
+	}
+	if len(out) == 0 {
+		return nil, errors.New("bench: the patient list has no page past its middle; load more patients")
+	}
+	return out, nil
+}
+
+// searchTerms are what a receptionist types: the start of a family name (prefix) or a
+// piece from inside a name, email or phone number (substring), drawn from the vocabulary
+// that `hms seed` uses.
+var (
+	prefixTerms    = []string{"Garc", "Schm", "Wang", "Ivan", "Rossi", "Okaf", "Moreau", "Patel", "Kowal", "Silva", "Tanaka", "Hoff"}
+	substringTerms = []string{"arti", "ansou", "ernand", "uzuk", "owsk", "ancesc", "hiro", "assan", "ebvre", "ugh", "ngoz", "555-1"}
+)
+
+// Scenarios returns the benchmark's workloads, in the order they run, with the targets
+// of issue 7. conns is the connection count of every scenario but the mixed ones.
+func Scenarios(d Data, conns int) []Scenario {
+	span := d.LastPatientID - d.FirstPatientID + 1
+	randomPatient := func(rng *rand.Rand) int64 { return d.FirstPatientID + rng.Int64N(span) }
+	get := func(path string) Request { return Request{Method: "GET", Path: path} }
+	byID := func(rng *rand.Rand, _, _ int) Request {
+		return get("/api/patients/" + strconv.FormatInt(randomPatient(rng), 10))
+	}
+	firstPage := func(*rand.Rand, int, int) Request { return get("/api/patients") }
+	deepPage := func(rng *rand.Rand, _, _ int) Request {
+		return get("/api/patients?cursor=" + url.QueryEscape(d.DeepCursors[rng.IntN(len(d.DeepCursors))]))
+	}
+	search := func(terms []string) func(*rand.Rand, int, int) Request {
+		return func(rng *rand.Rand, _, _ int) Request {
+			return get("/api/patients?q=" + url.QueryEscape(terms[rng.IntN(len(terms))]))
+		}
+	}
+	records := func(rng *rand.Rand, _, _ int) Request {
+		return get(fmt.Sprintf("/api/patients/%d/records", d.HeavyPatientIDs[rng.IntN(len(d.HeavyPatientIDs))]))
+	}
+	if d.created == nil {
+		d.created = new(atomic.Int64)
+	}
+	createPatient := func(rng *rand.Rand, _, _ int) Request {
+		k := d.created.Add(1)
+		body := fmt.Sprintf(`{"name":"Bench Patient %d","email":"bench.%s.%d@example.org","date_of_birth":"19%02d-%02d-%02d","phone":"+1 555-%04d","blood_group":"O+"}`,
+			k, d.Nonce, k, 30+rng.IntN(70), 1+rng.IntN(12), 1+rng.IntN(28), rng.IntN(10000))
+		return Request{Method: "POST", Path: "/api/patients", Body: []byte(body)}
+	}
+	createAppointment := func(rng *rand.Rand, _, _ int) Request {
+		// A random quarter hour within the next two years, with one of many doctors.
+		start := time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 0, 1+rng.IntN(730)).Add(time.Duration(rng.IntN(96)) * 15 * time.Minute)
+		body := fmt.Sprintf(`{"patient_id":%d,"doctor_name":"Dr. Bench %d","appointment_datetime":%q,"reason":"Follow-up visit"}`,
+			randomPatient(rng), rng.IntN(200), start.Format(time.RFC3339))
+		return Request{Method: "POST", Path: "/api/appointments", Body: []byte(body)}
+	}
+	// The mixed workload: 80 % reads, 20 % writes.
+	mixed := func(rng *rand.Rand, w, n int) Request {
+		switch p := rng.IntN(100); {
+		case p < 35:
+			return byID(rng, w, n)
+		case p < 50:
+			return firstPage(rng, w, n)
+		case p < 58:
+			return search(prefixTerms)(rng, w, n)
+		case p < 65:
+			return search(substringTerms)(rng, w, n)
+		case p < 80:
+			return records(rng, w, n)
+		case p < 90:
+			return createPatient(rng, w, n)
+		default:
+			return createAppointment(rng, w, n)
+		}
+	}
+	return []Scenario{
+		{"GET /health", conns, "", func(*rand.Rand, int, int) Request { return get("/health") }},
+		{"GET patient by id", conns, "≥ 7,500 req/s, p99 < 15 ms", byID},
+		{"first page of patients", conns, "p99 < 10 ms", firstPage},
+		{"deep page (cursor)", conns, "as fast as the first page", deepPage},
+		{"search, name prefix", conns, "p99 < 25 ms", search(prefixTerms)},
+		{"search, substring", conns, "p99 < 25 ms", search(substringTerms)},
+		{"records of a 500-record patient", conns, "p99 < 20 ms", records},
+		{"POST patient", conns, "≥ 3,000 req/s", createPatient},
+		{"POST appointment", conns, "", createAppointment},
+		{"mixed 80/20, 100 conns", 100, "no errors", mixed},
+		{"mixed 80/20, 500 conns", 500, "no errors, p99 < 100 ms", mixed},
+	}
+}
+
+// SelectScenarios keeps the scenarios whose names contain one of the comma-separated
+// words of filter (case-insensitive); an empty filter keeps them all.
+func SelectScenarios(all []Scenario, filter string) []Scenario {
+	if strings.TrimSpace(filter) == "" {
+		return all
+	}
+	var out []Scenario
+	for _, s := range all {
+		for _, f := range strings.Split(filter, ",") {
+			if f = strings.TrimSpace(f); f != "" && strings.Contains(strings.ToLower(s.Name), strings.ToLower(f)) {
+				out = append(out, s)
+				break
+			}
+		}
+	}
+	return out
+}
