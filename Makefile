@@ -3,7 +3,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 BIN     := bin/hms
 
-.PHONY: run build test test-go clean
+.PHONY: run build test test-go bench clean
 
 ## run: build HMS and start it on the embedded SQLite database (http://localhost:8080)
 run: build
@@ -20,6 +20,12 @@ test:
 ## test-go: only the Go tests (PostgreSQL tests skip when no server binaries are installed)
 test-go:
 	go test ./...
+
+## bench: seed SQLite and a throwaway PostgreSQL, start hms on 127.0.0.1 and run the load scenarios
+## (BENCH_PATIENTS, BENCH_DURATION, BENCH_DATABASES, BENCH_SCENARIOS, BENCH_MARKDOWN; see docs/BENCHMARKS.md)
+bench: build
+	go build -trimpath -o bin/hms-bench ./cmd/hms-bench
+	./bin/hms-bench
 
 clean:
 	rm -rf bin
