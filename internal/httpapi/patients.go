@@ -90,7 +90,7 @@ func (a *API) deletePatient(w http.ResponseWriter, r *http.Request) error {
 
 // writePage writes a page in the list envelope.
 func writePage[T any](w http.ResponseWriter, page store.Page[T], limit int) {
-	body := list{Success: true, Data: page.Items, Count: len(page.Items), Total: page.Total, Limit: limit}
+	body := list{Success: true, Data: page.Items, Count: len(page.Items), Total: page.Total, TotalEstimated: page.TotalEstimated, Limit: limit}
 	if page.NextCursor != "" {
 		body.NextCursor = &page.NextCursor
 	}

@@ -36,14 +36,16 @@ type item struct {
 	Data    any  `json:"data"`
 }
 
-// list is the envelope of a page: {success, data, count, total, next_cursor}.
+// list is the envelope of a page: {success, data, count, total, limit, next_cursor}, and
+// total_estimated: true when more matches exist than the store counts exactly.
 type list struct {
-	Success    bool    `json:"success"`
-	Data       any     `json:"data"`
-	Count      int     `json:"count"`
-	Total      int64   `json:"total"`
-	Limit      int     `json:"limit"`
-	NextCursor *string `json:"next_cursor"`
+	Success        bool    `json:"success"`
+	Data           any     `json:"data"`
+	Count          int     `json:"count"`
+	Total          int64   `json:"total"`
+	TotalEstimated bool    `json:"total_estimated,omitempty"`
+	Limit          int     `json:"limit"`
+	NextCursor     *string `json:"next_cursor"`
 }
 
 // message is the envelope of a deletion: {success, message}.

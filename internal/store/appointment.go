@@ -100,9 +100,7 @@ func (s *Store) Appointments(ctx context.Context, f AppointmentFilter) (Page[dom
 		conds = append(conds, "a.appointment_datetime < "+arg(s.dialect.timeArg(f.To)))
 	}
 	var page Page[domain.Appointment]
-	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM appointment a`+where(conds), args...).Scan(&page.Total); err != nil {
-		return page, fmt.Errorf("store: count appointments: %w", err)
-	}
+	filter, filterArgs := conds, args
 	if f.Cursor != "" {
 		c, err := decodeCursor(f.Cursor, 2)
 		if err != nil {
@@ -127,6 +125,11 @@ func (s *Store) Appointments(ctx context.Context, f AppointmentFilter) (Page[dom
 	}
 	if err := rows.Err(); err != nil {
 		return page, fmt.Errorf("store: list appointments: %w", err)
+	}
+	if f.Cursor == "" && len(page.Items) <= f.Limit {
+		page.Total = int64(len(page.Items)) // the first page holds every match
+	} else if page.Total, page.TotalEstimated, err = s.countMatches(ctx, "appointment", "a", filter, filterArgs); err != nil {
+		return page, fmt.Errorf("store: count appointments: %w", err)
 	}
 	if len(page.Items) > f.Limit {
 		page.Items = page.Items[:f.Limit]

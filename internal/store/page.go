@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"encoding/base64"
 	"strconv"
 	"strings"
@@ -10,10 +11,17 @@ import (
 
 // Page is one page of a list, with the total number of matches and the cursor of the next page.
 type Page[T any] struct {
-	Items      []T
-	Total      int64
-	NextCursor string // empty on the last page
+	Items []T
+	Total int64
+	// TotalEstimated says that Total is an estimate: more than CountLimit rows match.
+	TotalEstimated bool
+	NextCursor     string // empty on the last page
 }
+
+// CountLimit is how many matches of a list are counted exactly. Counting every match
+// visits every matching row, which at a million patients costs more than the page itself;
+// past this many, a list's total is an estimate and says so.
+const CountLimit = 1000
 
 // Page sizes for lists.
 const (
@@ -54,6 +62,30 @@ func decodeCursor(token string, n int) ([]int64, error) {
 func likePattern(q string) string {
 	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 	return "%" + r.Replace(strings.ToLower(q)) + "%"
+}
+
+// countMatches returns how many rows of table (aliased alias) match conds. Up to
+// CountLimit it counts them; beyond, it reads the id of the (CountLimit+1)-th match in id
+// order and extrapolates over the table's id range, which is exact when ids are dense and
+// the matches spread evenly over them, and reports the total as estimated.
+func (s *Store) countMatches(ctx context.Context, table, alias string, conds []string, args []any) (total int64, estimated bool, err error) {
+	var lastID int64
+	q := `SELECT count(*), coalesce(max(id), 0) FROM (SELECT ` + alias + `.id FROM ` + table + ` ` + alias + where(conds) +
+		` ORDER BY ` + alias + `.id LIMIT ` + strconv.Itoa(CountLimit+1) + `) matches`
+	if err := s.db.QueryRowContext(ctx, q, args...).Scan(&total, &lastID); err != nil {
+		return 0, false, err
+	}
+	if total <= CountLimit {
+		return total, false, nil
+	}
+	var lo, hi int64
+	if err := s.db.QueryRowContext(ctx, `SELECT min(id), max(id) FROM `+table).Scan(&lo, &hi); err != nil {
+		return 0, false, err
+	}
+	if lastID >= lo && hi > lastID {
+		total = int64(float64(total) * float64(hi-lo+1) / float64(lastID-lo+1))
+	}
+	return total, true, nil
 }
 
 // where joins conditions with AND, or returns "" when there are none.

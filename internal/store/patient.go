@@ -94,9 +94,7 @@ func (s *Store) Patients(ctx context.Context, f PatientFilter) (Page[domain.Pati
 		conds = append(conds, "(lower(name) LIKE "+p+` ESCAPE '\' OR email LIKE `+p+` ESCAPE '\' OR phone LIKE `+p+` ESCAPE '\')`)
 	}
 	var page Page[domain.Patient]
-	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM patient`+where(conds), args...).Scan(&page.Total); err != nil {
-		return page, fmt.Errorf("store: count patients: %w", err)
-	}
+	filter, filterArgs := conds, args
 	if f.Cursor != "" {
 		c, err := decodeCursor(f.Cursor, 1)
 		if err != nil {
@@ -120,6 +118,11 @@ func (s *Store) Patients(ctx context.Context, f PatientFilter) (Page[domain.Pati
 	}
 	if err := rows.Err(); err != nil {
 		return page, fmt.Errorf("store: list patients: %w", err)
+	}
+	if f.Cursor == "" && len(page.Items) <= f.Limit {
+		page.Total = int64(len(page.Items)) // the first page holds every match
+	} else if page.Total, page.TotalEstimated, err = s.countMatches(ctx, "patient", "patient", filter, filterArgs); err != nil {
+		return page, fmt.Errorf("store: count patients: %w", err)
 	}
 	if len(page.Items) > f.Limit {
 		page.Items = page.Items[:f.Limit]
