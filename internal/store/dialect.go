@@ -3,7 +3,9 @@ package store
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"modernc.org/sqlite"
@@ -17,6 +19,17 @@ type dialect interface {
 	timeArg(t time.Time) any
 	isUniqueViolation(err error) bool
 	isForeignKeyViolation(err error) bool
+	// patientSearch returns the condition of the patient search q: a case-insensitive
+	// substring match on name, email or phone. arg adds a query argument and returns
+	// its placeholder.
+	patientSearch(q string, arg func(any) string) string
+}
+
+// patientLike is the search in plain SQL, the same on both databases. Without an index
+// it reads every patient; each dialect puts an index in front of it.
+func patientLike(q string, arg func(any) string) string {
+	p := arg(likePattern(q))
+	return "(lower(name) LIKE " + p + ` ESCAPE '\' OR email LIKE ` + p + ` ESCAPE '\' OR phone LIKE ` + p + ` ESCAPE '\')`
 }
 
 type sqliteDialect struct{}
@@ -38,7 +51,24 @@ func (sqliteDialect) isForeignKeyViolation(err error) bool {
 	return errors.As(err, &e) && e.Code() == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
 }
 
+// SQLite finds the candidates in the trigram index patient_search (FTS5), which needs at
+// least three characters, and keeps those that the LIKE match accepts, so that the result
+// is exactly what the plain search gives (SQLite's lower() folds only ASCII letters).
+func (sqliteDialect) patientSearch(q string, arg func(any) string) string {
+	if utf8.RuneCountInString(q) < 3 {
+		return patientLike(q, arg)
+	}
+	phrase := `"` + strings.ReplaceAll(q, `"`, `""`) + `"`
+	return "id IN (SELECT rowid FROM patient_search WHERE patient_search MATCH " + arg(phrase) + ") AND " + patientLike(q, arg)
+}
+
 type postgresDialect struct{}
+
+// PostgreSQL answers the plain search from the trigram GIN indexes on lower(name), email
+// and phone (migration 00004) when the planner expects that to be cheaper.
+func (postgresDialect) patientSearch(q string, arg func(any) string) string {
+	return patientLike(q, arg)
+}
 
 func (postgresDialect) name() string { return "postgres" }
 

@@ -90,8 +90,7 @@ func (s *Store) Patients(ctx context.Context, f PatientFilter) (Page[domain.Pati
 	)
 	arg := func(v any) string { args = append(args, v); return "$" + strconv.Itoa(len(args)) }
 	if f.Query != "" {
-		p := arg(likePattern(f.Query))
-		conds = append(conds, "(lower(name) LIKE "+p+` ESCAPE '\' OR email LIKE `+p+` ESCAPE '\' OR phone LIKE `+p+` ESCAPE '\')`)
+		conds = append(conds, s.dialect.patientSearch(f.Query, arg))
 	}
 	var page Page[domain.Patient]
 	filter, filterArgs := conds, args
