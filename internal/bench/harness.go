@@ -20,6 +20,8 @@ type Config struct {
 	Databases []string // "sqlite", "postgres"
 	Data      seed.Options
 	Duration  time.Duration // measured time of each scenario
+	// MaxRequests, when not 0, also ends each measured run after this many requests.
+	MaxRequests int
 	Warmup    time.Duration // unmeasured time before each scenario
 	Conns     int           // connections of the single-endpoint scenarios
 	Scenarios string        // comma-separated name filter; empty runs them all
@@ -124,14 +126,14 @@ func Measure(ctx context.Context, url string, pid int, cfg Config, data seed.Sum
 		}
 		c.token = setup.token
 		if cfg.Warmup > 0 {
-			c.Run(ctx, sc, Limits{Duration: cfg.Warmup}, uint64(1000+i))
+			c.Run(ctx, sc, Limits{Duration: cfg.Warmup, MaxRequests: cfg.MaxRequests}, uint64(1000+i))
 		}
 		var before ProcStats
 		if pid != 0 {
 			_ = ResetPeakRSS(pid)
 			before, _ = ReadProcStats(pid)
 		}
-		r := c.Run(ctx, sc, Limits{Duration: cfg.Duration}, uint64(i))
+		r := c.Run(ctx, sc, Limits{Duration: cfg.Duration, MaxRequests: cfg.MaxRequests}, uint64(i))
 		if pid != 0 {
 			if after, err := ReadProcStats(pid); err == nil {
 				r.ServerCPU, r.PeakRSS = after.CPU-before.CPU, after.PeakRSS

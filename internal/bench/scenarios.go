@@ -49,15 +49,17 @@ func (c *Client) Login(ctx context.Context, email, password string) (bool, error
 	return true, nil
 }
 
-// DeepCursors walks the patient list 500 at a time, as a client paging through it would,
-// and returns up to n cursors of pages past the middle of a list of about patients rows.
+// DeepCursors walks the patient list in big pages (500 at most), as a client paging
+// through it would, and returns up to n cursors of pages past the middle of a list of
+// about patients rows.
 func (c *Client) DeepCursors(ctx context.Context, patients, n int) ([]string, error) {
 	var (
 		out    []string
 		cursor string
 	)
+	size := min(500, max(1, patients/40))
 	for seen := 0; len(out) < n; {
-		path := "/api/patients?limit=500"
+		path := "/api/patients?limit=" + strconv.Itoa(size)
 		if cursor != "" {
 			path += "&cursor=" + url.QueryEscape(cursor)
 		}
