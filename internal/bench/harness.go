@@ -22,9 +22,9 @@ type Config struct {
 	Duration  time.Duration // measured time of each scenario
 	// MaxRequests, when not 0, also ends each measured run after this many requests.
 	MaxRequests int
-	Warmup    time.Duration // unmeasured time before each scenario
-	Conns     int           // connections of the single-endpoint scenarios
-	Scenarios string        // comma-separated name filter; empty runs them all
+	Warmup      time.Duration // unmeasured time before each scenario
+	Conns       int           // connections of the single-endpoint scenarios
+	Scenarios   string        // comma-separated name filter; empty runs them all
 	// Email and Password sign in when the server has access control; the harness also
 	// passes them to the server as its first administrator.
 	Email, Password string
