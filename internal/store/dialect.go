@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -23,6 +24,9 @@ type dialect interface {
 	// substring match on name, email or phone. arg adds a query argument and returns
 	// its placeholder.
 	patientSearch(q string, arg func(any) string) string
+	// firstMatches returns a query of one row: how many of the first n rows of query
+	// (which selects the column id) there are, and the highest id among them.
+	firstMatches(query, id string, n int) string
 }
 
 // patientLike is the search in plain SQL, the same on both databases. Without an index
@@ -62,7 +66,22 @@ func (sqliteDialect) patientSearch(q string, arg func(any) string) string {
 	return "id IN (SELECT rowid FROM patient_search WHERE patient_search MATCH " + arg(phrase) + ") AND " + patientLike(q, arg)
 }
 
+// SQLite reads the matches in id order and stops after n: the primary key or the
+// search index's rowid order hands them over sorted.
+func (sqliteDialect) firstMatches(query, id string, n int) string {
+	return `SELECT count(*), coalesce(max(id), 0) FROM (` + query + ` ORDER BY ` + id + ` LIMIT ` + strconv.Itoa(n) + `) first`
+}
+
 type postgresDialect struct{}
+
+// PostgreSQL plans "the first n in id order" as a walk of the primary key that filters
+// every row until n match, which for a search matching 1 % of a million patients reads
+// 100,000 rows. A materialised CTE is planned for all its rows (a bitmap scan of the
+// search indexes) and produced only as far as the outer LIMIT reads it, in storage order.
+func (postgresDialect) firstMatches(query, _ string, n int) string {
+	return `WITH matches AS MATERIALIZED (` + query + `) SELECT count(*), coalesce(max(id), 0) FROM (SELECT id FROM matches LIMIT ` +
+		strconv.Itoa(n) + `) first`
+}
 
 // PostgreSQL answers the plain search from the trigram GIN indexes on lower(name), email
 // and phone (migration 00004) when the planner expects that to be cheaper.

@@ -65,13 +65,13 @@ func likePattern(q string) string {
 }
 
 // countMatches returns how many rows of table (aliased alias) match conds. Up to
-// CountLimit it counts them; beyond, it reads the id of the (CountLimit+1)-th match in id
-// order and extrapolates over the table's id range, which is exact when ids are dense and
-// the matches spread evenly over them, and reports the total as estimated.
+// CountLimit it counts them; beyond, it takes the highest id among the first CountLimit+1
+// matches (in id order, or in PostgreSQL's storage order, which follows it closely) and
+// extrapolates over the table's id range. That is exact when ids are dense and the
+// matches spread evenly over them; the total is then reported as estimated.
 func (s *Store) countMatches(ctx context.Context, table, alias string, conds []string, args []any) (total int64, estimated bool, err error) {
 	var lastID int64
-	q := `SELECT count(*), coalesce(max(id), 0) FROM (SELECT ` + alias + `.id FROM ` + table + ` ` + alias + where(conds) +
-		` ORDER BY ` + alias + `.id LIMIT ` + strconv.Itoa(CountLimit+1) + `) matches`
+	q := s.dialect.firstMatches(`SELECT `+alias+`.id FROM `+table+` `+alias+where(conds), alias+".id", CountLimit+1)
 	if err := s.db.QueryRowContext(ctx, q, args...).Scan(&total, &lastID); err != nil {
 		return 0, false, err
 	}
@@ -79,7 +79,8 @@ func (s *Store) countMatches(ctx context.Context, table, alias string, conds []s
 		return total, false, nil
 	}
 	var lo, hi int64
-	if err := s.db.QueryRowContext(ctx, `SELECT min(id), max(id) FROM `+table).Scan(&lo, &hi); err != nil {
+	// Two subqueries: SQLite reads min and max from the index only when each stands alone.
+	if err := s.db.QueryRowContext(ctx, `SELECT (SELECT min(id) FROM `+table+`), (SELECT max(id) FROM `+table+`)`).Scan(&lo, &hi); err != nil {
 		return 0, false, err
 	}
 	if lastID >= lo && hi > lastID {
