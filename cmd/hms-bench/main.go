@@ -60,6 +60,7 @@ func run() error {
 	firstID := flag.Int64("first-id", 1, "with --url: the lowest patient id")
 	lastID := flag.Int64("last-id", 0, "with --url: the highest patient id")
 	heavy := flag.String("heavy-ids", "", "with --url: comma-separated ids of patients with 500 records")
+	pid := flag.Int("pid", 0, "with --url: the server's process id, to report its CPU time and peak RSS")
 	markdown := flag.String("markdown", os.Getenv("BENCH_MARKDOWN"), "also write the results as Markdown to this file (BENCH_MARKDOWN)")
 	flag.Parse()
 	cfg.Email = envOr("BENCH_EMAIL", envOr("HMS_ADMIN_EMAIL", "bench.admin@example.org"))
@@ -87,7 +88,7 @@ func run() error {
 			return fmt.Errorf("--url needs --last-id")
 		}
 		rep := bench.DBReport{DB: *url, Data: sum}
-		rep.Results, rep.Auth, err = bench.Measure(ctx, *url, 0, cfg, sum)
+		rep.Results, rep.Auth, err = bench.Measure(ctx, *url, *pid, cfg, sum)
 		reports = append(reports, rep)
 	} else {
 		reports, err = bench.Run(ctx, cfg)

@@ -31,6 +31,7 @@ type Config struct {
 	DBMaxIdleConns  int
 	DBTimeout       time.Duration
 	ShutdownTimeout time.Duration
+	PprofAddr       string // empty: no profiling endpoint
 }
 
 // Setting describes one environment variable: its name, default and meaning.
@@ -51,6 +52,7 @@ var Settings = []Setting{
 	{"HMS_DB_MAX_IDLE_CONNS", "10", "PostgreSQL connections kept open when idle"},
 	{"HMS_DB_TIMEOUT", "30s", "longest wait for a database connection and its queries, per operation"},
 	{"HMS_SHUTDOWN_TIMEOUT", "15s", "how long in-flight requests may run after SIGTERM"},
+	{"HMS_PPROF_ADDR", "", "loopback address (127.0.0.1:6060) that serves Go's pprof profiles; empty turns them off"},
 }
 
 // Load reads the configuration through getenv (os.Getenv in production, a map in tests).
@@ -105,6 +107,13 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	if c.ShutdownTimeout, err = positiveDuration(get, "HMS_SHUTDOWN_TIMEOUT"); err != nil {
 		return c, err
+	}
+	if c.PprofAddr = get("HMS_PPROF_ADDR"); c.PprofAddr != "" {
+		// Profiles show the program's internals and cost CPU to take: never on a public interface.
+		host, _, err := net.SplitHostPort(c.PprofAddr)
+		if ip := net.ParseIP(host); err != nil || (host != "localhost" && (ip == nil || !ip.IsLoopback())) {
+			return c, fmt.Errorf("HMS_PPROF_ADDR must be a loopback host:port such as 127.0.0.1:6060, not %q", c.PprofAddr)
+		}
 	}
 	return c, nil
 }
