@@ -102,6 +102,10 @@ func (s *Store) Patients(ctx context.Context, f PatientFilter) (Page[domain.Pati
 		conds = append(conds, "id > "+arg(c[0]))
 	}
 	limit := arg(f.Limit + 1)
+	if f.Query != "" {
+		// Whether an index helps depends on the term: plan each search for its own.
+		args, filterArgs = s.dialect.planPerValue(args), s.dialect.planPerValue(filterArgs)
+	}
 	rows, err := s.db.QueryContext(ctx, `SELECT `+patientColumns+` FROM patient`+where(conds)+` ORDER BY id LIMIT `+limit, args...)
 	if err != nil {
 		return page, fmt.Errorf("store: list patients: %w", err)

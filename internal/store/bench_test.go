@@ -1,0 +1,78 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/hms-project/hms/internal/seed"
+	"github.com/hms-project/hms/internal/store"
+	"github.com/hms-project/hms/internal/testutil"
+)
+
+// benchPatients is the size of the database the store benchmarks read. `hms-bench`
+// measures the same queries at a million patients through the whole server.
+const benchPatients = 20_000
+
+// BenchmarkStoreQueries times the queries behind the API's hot paths on each database:
+// go test -run '^$' -bench StoreQueries ./internal/store
+func BenchmarkStoreQueries(b *testing.B) {
+	for _, db := range testutil.Databases {
+		b.Run(db, func(b *testing.B) {
+			ctx := context.Background()
+			st := testutil.OpenStore(b, db)
+			sum, err := seed.Run(ctx, st, seed.Options{Patients: benchPatients, AppointmentsPerPatient: 1, RecordsPerPatient: 1,
+				HeavyPatients: 1, Seed: 1})
+			if err != nil {
+				b.Fatal(err)
+			}
+			if db == "postgres" {
+				if _, err := st.DB().Exec("VACUUM ANALYZE"); err != nil {
+					b.Fatal(err)
+				}
+			}
+			mid, err := st.Patients(ctx, store.PatientFilter{Limit: benchPatients / 2})
+			if err != nil {
+				b.Fatal(err)
+			}
+			cases := []struct {
+				name string
+				run  func() error
+			}{
+				{"patient by id", func() error {
+					_, err := st.Patient(ctx, sum.FirstPatientID+benchPatients/3)
+					return err
+				}},
+				{"first page", func() error {
+					_, err := st.Patients(ctx, store.PatientFilter{Limit: store.DefaultPageSize})
+					return err
+				}},
+				{"deep page", func() error {
+					_, err := st.Patients(ctx, store.PatientFilter{Limit: store.DefaultPageSize, Cursor: mid.NextCursor})
+					return err
+				}},
+				{"search prefix", func() error {
+					_, err := st.Patients(ctx, store.PatientFilter{Limit: store.DefaultPageSize, Query: "Garc"})
+					return err
+				}},
+				{"search substring", func() error {
+					_, err := st.Patients(ctx, store.PatientFilter{Limit: store.DefaultPageSize, Query: "ebvre"})
+					return err
+				}},
+				{"500 records", func() error {
+					_, err := st.PatientRecords(ctx, sum.HeavyPatientIDs[0])
+					return err
+				}},
+			}
+			for _, c := range cases {
+				b.Run(c.name, func(b *testing.B) {
+					b.ReportAllocs()
+					for b.Loop() {
+						if err := c.run(); err != nil {
+							b.Fatal(err)
+						}
+					}
+				})
+			}
+		})
+	}
+}
