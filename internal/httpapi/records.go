@@ -19,13 +19,16 @@ func (a *API) listPatientRecords(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, struct {
-		Success bool                   `json:"success"`
-		Data    []domain.MedicalRecord `json:"data"`
-		Count   int                    `json:"count"`
-		Patient domain.Patient         `json:"patient"`
-	}{true, records, len(records), p})
+	writeJSON(w, http.StatusOK, recordsBody{true, records, len(records), p})
 	return nil
+}
+
+// recordsBody is the answer of GET /api/patients/{id}/records.
+type recordsBody struct {
+	Success bool                   `json:"success"`
+	Data    []domain.MedicalRecord `json:"data"`
+	Count   int                    `json:"count"`
+	Patient domain.Patient         `json:"patient"`
 }
 
 func (a *API) getRecord(w http.ResponseWriter, r *http.Request) error {
