@@ -70,18 +70,16 @@ func likePattern(q string) string {
 // extrapolates over the table's id range. That is exact when ids are dense and the
 // matches spread evenly over them; the total is then reported as estimated.
 func (s *Store) countMatches(ctx context.Context, table, alias string, conds []string, args []any) (total int64, estimated bool, err error) {
-	var lastID int64
+	var lastID, lo, hi int64
 	q := s.dialect.firstMatches(`SELECT `+alias+`.id FROM `+table+` `+alias+where(conds), alias+".id", CountLimit+1)
-	if err := s.db.QueryRowContext(ctx, q, args...).Scan(&total, &lastID); err != nil {
+	// The table's id range comes in the same round trip; as two subqueries, because SQLite
+	// reads min and max from the index only when each stands alone.
+	q = `SELECT first.*, coalesce((SELECT min(id) FROM ` + table + `), 0), coalesce((SELECT max(id) FROM ` + table + `), 0) FROM (` + q + `) first`
+	if err := s.db.QueryRowContext(ctx, q, args...).Scan(&total, &lastID, &lo, &hi); err != nil {
 		return 0, false, err
 	}
 	if total <= CountLimit {
 		return total, false, nil
-	}
-	var lo, hi int64
-	// Two subqueries: SQLite reads min and max from the index only when each stands alone.
-	if err := s.db.QueryRowContext(ctx, `SELECT (SELECT min(id) FROM `+table+`), (SELECT max(id) FROM `+table+`)`).Scan(&lo, &hi); err != nil {
-		return 0, false, err
 	}
 	if lastID >= lo && hi > lastID {
 		total = int64(float64(total) * float64(hi-lo+1) / float64(lastID-lo+1))
