@@ -29,6 +29,9 @@ type Config struct {
 	// passes them to the server as its first administrator.
 	Email, Password string
 	Log             io.Writer // progress lines
+	// LogDir keeps each server's log (<db>-serve.log) after the run, for the causes of
+	// errors; empty uses the system's temporary directory.
+	LogDir string
 }
 
 // DBReport is the outcome on one database.
@@ -85,7 +88,12 @@ func runOn(ctx context.Context, cfg Config, db string) (DBReport, error) {
 	}
 	fmt.Fprintf(cfg.Log, "%s: seeded %s patients, %s appointments, %s records in %s\n", db, seed.FormatCount(rep.Data.Patients),
 		seed.FormatCount(rep.Data.Appointments), seed.FormatCount(rep.Data.Records), rep.Data.Elapsed.Round(time.Millisecond))
-	srv, err := StartServer(ctx, cfg.Bin, env, filepath.Join(dir, "serve.log"))
+	logDir := cfg.LogDir
+	if logDir == "" {
+		logDir = os.TempDir()
+	}
+	logPath := filepath.Join(logDir, "hms-bench-"+db+"-serve.log")
+	srv, err := StartServer(ctx, cfg.Bin, env, logPath)
 	if err != nil {
 		return rep, err
 	}
@@ -97,6 +105,7 @@ func runOn(ctx context.Context, cfg Config, db string) (DBReport, error) {
 	}
 	results, auth, err := Measure(ctx, srv.URL, srv.Pid(), cfg, rep.Data)
 	rep.Results, rep.Auth = results, auth
+	fmt.Fprintf(cfg.Log, "%s: the server's log is in %s\n", db, logPath)
 	return rep, err
 }
 
