@@ -84,12 +84,11 @@ func TestMigrateCommands(t *testing.T) {
 // TestServeAndShutDown starts `hms serve` on the embedded database, uses it, checks the
 // health check command and shuts it down with SIGTERM.
 func TestServeAndShutDown(t *testing.T) {
-	l, _ := net.Listen("tcp", "127.0.0.1:0")
-	addr := l.Addr().String()
-	l.Close()
+	c := http.Client{Timeout: 5 * time.Second}
+	addr, metricsAddr := freeAddr(t), freeAddr(t)
 	var logs bytes.Buffer
 	cmd := exec.Command(hmsBin, "serve")
-	cmd.Env = append(os.Environ(), "HMS_ADDR="+addr, "HMS_DATA_DIR="+t.TempDir(), "HMS_ENV=production")
+	cmd.Env = append(os.Environ(), "HMS_ADDR="+addr, "HMS_METRICS_ADDR="+metricsAddr, "HMS_DATA_DIR="+t.TempDir(), "HMS_ENV=production")
 	cmd.Stdout, cmd.Stderr = &logs, &logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -117,6 +116,25 @@ func TestServeAndShutDown(t *testing.T) {
 	resp.Body.Close()
 	if !strings.Contains(string(body), `"success":true`) {
 		t.Errorf("create body %s", body)
+	}
+	// Metrics: on their own listener only, labelled by route pattern, free of patient data.
+	if status, _ := get(t, base+"/metrics"); status == 200 {
+		t.Error("/metrics must not be served on the public port")
+	}
+	c.Get(base + "/api/patients/1")
+	status, m := get(t, "http://"+metricsAddr+"/metrics")
+	for _, want := range []string{
+		`hms_http_requests_total{method="POST",route="/api/patients",status="201"} 1`,
+		`hms_http_requests_total{method="GET",route="/api/patients/{id}",status="200"} 1`,
+		`hms_http_request_duration_seconds_bucket{method="GET",route="/ready"`,
+		`go_sql_max_open_connections{db_name="hms"}`, `go_goroutines`, `hms_build_info{version=`,
+	} {
+		if status != 200 || !strings.Contains(m, want) {
+			t.Errorf("/metrics (status %d) lacks %s", status, want)
+		}
+	}
+	if strings.Contains(m, "Lovelace") || strings.Contains(m, "ada@") || strings.Contains(m, "/api/patients/1\"") {
+		t.Error("/metrics carries patient data or raw paths")
 	}
 	if code, out := hms(t, []string{"HMS_ADDR=" + addr}, "healthcheck"); code != 0 {
 		t.Errorf("healthcheck against a running server: exit %d %s", code, out)
@@ -146,4 +164,24 @@ func TestServeAndShutDown(t *testing.T) {
 	if code, _ := hms(t, []string{"HMS_ADDR=" + addr}, "healthcheck"); code != 1 {
 		t.Errorf("healthcheck against a stopped server should exit 1, got %d", code)
 	}
+}
+
+func freeAddr(t *testing.T) string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+func get(t *testing.T, url string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
 }
