@@ -61,6 +61,24 @@ func (in PatientInput) ValidateNew(now time.Time, loc *time.Location) (Patient, 
 	return p, f.Err()
 }
 
+// ValidateImport checks a patient that arrives in an import (a FHIR bundle): the
+// medical record number is required, since re-imports match on it, and the email is not.
+func (in PatientInput) ValidateImport(now time.Time, loc *time.Location) (Patient, error) {
+	f := FieldErrors{}
+	p := Patient{
+		MRN:  required(f, "mrn", in.MRN, MaxMRNLen),
+		Name: required(f, "name", in.Name, 100),
+	}
+	if in.Email.Given() {
+		p.Email = normaliseEmail(f, "email", required(f, "email", in.Email, 120))
+	}
+	p.DateOfBirth = validBirthDate(f, required(f, "date_of_birth", in.DateOfBirth, 10), now, loc)
+	p.Phone = validPhone(f, optional(f, "phone", in.Phone, 20, false))
+	p.Address = optional(f, "address", in.Address, maxTextLen, true)
+	p.BloodGroup = validBloodGroup(f, optional(f, "blood_group", in.BloodGroup, 5, false))
+	return p, f.Err()
+}
+
 // ValidateUpdate checks a PUT body: only the fields present are changed.
 func (in PatientInput) ValidateUpdate(now time.Time, loc *time.Location) (PatientChanges, error) {
 	f := FieldErrors{}

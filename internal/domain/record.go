@@ -12,6 +12,30 @@ type MedicalRecord struct {
 	RecordDate   string    `json:"record_date"`
 	Notes        *string   `json:"notes"`
 	CreatedAt    time.Time `json:"created_at"`
+	// Source names the FHIR resource an imported record came from ("Condition/abc");
+	// empty for records entered in HMS.
+	Source string `json:"-"`
+}
+
+// SourceMedicationRequest starts the Source of a record imported from a MedicationRequest:
+// such a record holds a prescription and no diagnosis of its own.
+const SourceMedicationRequest = "MedicationRequest/"
+
+// PatientImport is one patient of an import with the medical records that came with them.
+// The patient is matched by MRN and each record by its Source, so importing the same data
+// twice changes nothing.
+type PatientImport struct {
+	Patient Patient
+	Records []MedicalRecord
+}
+
+// ImportResult says what an import did with one patient and each of their records:
+// the ids, and whether each was created (true) or updated (false).
+type ImportResult struct {
+	PatientID      int64
+	PatientCreated bool
+	RecordIDs      []int64
+	RecordCreated  []bool
 }
 
 // RecordInput is the body of POST /api/records.
@@ -36,6 +60,21 @@ func (in RecordInput) ValidateNew(now time.Time, loc *time.Location) (MedicalRec
 	default:
 		r.PatientID = in.PatientID.Value
 	}
+	in.validate(f, &r, now, loc)
+	return r, f.Err()
+}
+
+// ValidateImport checks a record that arrives in an import, for a patient of the same
+// import (who may not exist yet, so there is no patient_id to check).
+func (in RecordInput) ValidateImport(now time.Time, loc *time.Location) (MedicalRecord, error) {
+	f := FieldErrors{}
+	var r MedicalRecord
+	in.validate(f, &r, now, loc)
+	return r, f.Err()
+}
+
+// validate checks every field but patient_id into r.
+func (in RecordInput) validate(f FieldErrors, r *MedicalRecord, now time.Time, loc *time.Location) {
 	if !in.Diagnosis.Given() {
 		f.Add("diagnosis", "is required")
 	} else if v, msg := checkText(in.Diagnosis.Value, maxTextLen, true); msg != "" {
@@ -60,5 +99,4 @@ func (in RecordInput) ValidateNew(now time.Time, loc *time.Location) (MedicalRec
 			r.RecordDate = in.RecordDate.Value
 		}
 	}
-	return r, f.Err()
 }

@@ -5,12 +5,13 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/hms-project/hms/internal/domain"
 )
 
-const recordColumns = "id, patient_id, diagnosis, prescription, doctor_name, record_date, notes, created_at"
+const recordColumns = "id, patient_id, diagnosis, prescription, doctor_name, record_date, notes, created_at, source"
 
 func scanRecord(row interface{ Scan(...any) error }) (domain.MedicalRecord, error) {
 	var (
@@ -18,8 +19,10 @@ func scanRecord(row interface{ Scan(...any) error }) (domain.MedicalRecord, erro
 		date                dbDate
 		created             dbTime
 		prescription, notes sql.NullString
+		source              sql.NullString
 	)
-	err := row.Scan(&r.ID, &r.PatientID, &r.Diagnosis, &prescription, &r.DoctorName, &date, &notes, &created)
+	err := row.Scan(&r.ID, &r.PatientID, &r.Diagnosis, &prescription, &r.DoctorName, &date, &notes, &created, &source)
+	r.Source = source.String
 	r.RecordDate, r.CreatedAt = string(date), created.Time
 	r.Prescription, r.Notes = nullable(prescription), nullable(notes)
 	return r, err
@@ -75,6 +78,70 @@ func (s *Store) PatientRecords(ctx context.Context, patientID int64) ([]domain.M
 		out = append(out, r)
 	}
 	return out, rows.Err()
+}
+
+// RecordFilter selects a page of medical records, ordered by id.
+type RecordFilter struct {
+	PatientID int64
+	// WithDiagnosis leaves out records imported from a MedicationRequest, which hold a
+	// prescription and no diagnosis of their own.
+	WithDiagnosis bool
+	// WithPrescription keeps only records that have a prescription.
+	WithPrescription bool
+	Limit            int
+	Cursor           string
+}
+
+// Records returns one page of medical records matching f.
+func (s *Store) Records(ctx context.Context, f RecordFilter) (Page[domain.MedicalRecord], error) {
+	ctx, cancel := s.withTimeout(ctx)
+	defer cancel()
+	var (
+		conds []string
+		args  []any
+	)
+	arg := func(v any) string { args = append(args, v); return "$" + strconv.Itoa(len(args)) }
+	if f.PatientID != 0 {
+		conds = append(conds, "patient_id = "+arg(f.PatientID))
+	}
+	if f.WithDiagnosis {
+		conds = append(conds, "(source IS NULL OR source NOT LIKE "+arg(domain.SourceMedicationRequest+"%")+")")
+	}
+	if f.WithPrescription {
+		conds = append(conds, "prescription IS NOT NULL")
+	}
+	var page Page[domain.MedicalRecord]
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM medical_record`+where(conds), args...).Scan(&page.Total); err != nil {
+		return page, fmt.Errorf("store: count medical records: %w", err)
+	}
+	if f.Cursor != "" {
+		c, err := decodeCursor(f.Cursor, 1)
+		if err != nil {
+			return page, err
+		}
+		conds = append(conds, "id > "+arg(c[0]))
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT `+recordColumns+` FROM medical_record`+where(conds)+` ORDER BY id LIMIT `+arg(f.Limit+1), args...)
+	if err != nil {
+		return page, fmt.Errorf("store: list medical records: %w", err)
+	}
+	defer rows.Close()
+	page.Items = make([]domain.MedicalRecord, 0, f.Limit)
+	for rows.Next() {
+		r, err := scanRecord(rows)
+		if err != nil {
+			return page, fmt.Errorf("store: list medical records: %w", err)
+		}
+		page.Items = append(page.Items, r)
+	}
+	if err := rows.Err(); err != nil {
+		return page, fmt.Errorf("store: list medical records: %w", err)
+	}
+	if len(page.Items) > f.Limit {
+		page.Items = page.Items[:f.Limit]
+		page.NextCursor = encodeCursor(page.Items[f.Limit-1].ID)
+	}
+	return page, nil
 }
 
 // DeleteRecord removes the medical record.
