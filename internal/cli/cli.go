@@ -33,6 +33,7 @@ func commands() []command {
 	return []command{
 		{"serve", "", "run the API and the web UI", serve},
 		{"migrate", "up|down [--to VERSION]|status", "apply, roll back or list database migrations", migrate},
+		{"import", "FILE...", "import FHIR R4 transaction or batch Bundles (patients by MRN, conditions, prescriptions)", importCmd},
 		{"backup", "--out FILE", "write a consistent online backup of the database", backupCmd},
 		{"restore", "--confirm FILE", "replace the database with a backup (stop hms first)", restoreCmd},
 		{"healthcheck", "[--url URL]", "exit 0 when the local server's /health answers, 1 otherwise", healthcheck},

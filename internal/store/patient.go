@@ -148,8 +148,10 @@ type PatientFilter struct {
 	Email      string   // exact email, case-insensitive
 	BornFrom   string   // date_of_birth >= this YYYY-MM-DD
 	BornBefore string   // date_of_birth < this YYYY-MM-DD
-	Limit      int
-	Cursor     string
+	// HasBloodGroup keeps only patients whose blood group is recorded.
+	HasBloodGroup bool
+	Limit         int
+	Cursor        string
 }
 
 // Patients returns one page of patients matching f.
@@ -193,6 +195,9 @@ func (s *Store) Patients(ctx context.Context, f PatientFilter) (Page[domain.Pati
 	}
 	if f.BornBefore != "" {
 		conds = append(conds, "date_of_birth < "+arg(f.BornBefore))
+	}
+	if f.HasBloodGroup {
+		conds = append(conds, "blood_group IS NOT NULL")
 	}
 	var page Page[domain.Patient]
 	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM patient`+where(conds), args...).Scan(&page.Total); err != nil {
