@@ -39,6 +39,9 @@ func Outcome(e *domain.Error) OperationOutcome {
 		code = "exception"
 	}
 	out := OperationOutcome{ResourceType: "OperationOutcome", Issue: []Issue{{Severity: "error", Code: code, Diagnostics: e.Message}}}
+	if len(e.Fields) == 1 {
+		out.Issue[0].Expression = sortedKeys(e.Fields)
+	}
 	if len(e.Fields) > 1 {
 		for _, f := range sortedKeys(e.Fields) {
 			out.Issue = append(out.Issue, Issue{Severity: "error", Code: code, Diagnostics: f + ": " + e.Fields[f], Expression: []string{f}})
