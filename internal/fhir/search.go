@@ -64,7 +64,9 @@ type Query struct {
 	Cursor string
 }
 
-func invalid(format string, args ...any) error { return domain.Errorf(domain.CodeInvalid, format, args...) }
+func invalid(format string, args ...any) error {
+	return domain.Errorf(domain.CodeInvalid, format, args...)
+}
 
 // ParseQuery checks the search parameters of a resource type: unknown parameters and
 // modifiers, and bad page sizes are refused.

@@ -73,6 +73,7 @@ func (a *API) routes() []route {
 
 		{"GET", "/fhir/metadata", a.fhirMetadata},
 		{"POST", "/fhir", a.fhirImport},
+		{"POST", "/fhir/{$}", a.fhirImport}, // the base with a slash, as some clients send it
 		{"GET", "/fhir/Patient", a.fhirSearch("Patient")},
 		{"GET", "/fhir/Patient/{id}", a.fhirRead("Patient")},
 		{"GET", "/fhir/Observation", a.fhirSearch("Observation")},
