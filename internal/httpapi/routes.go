@@ -54,6 +54,8 @@ func (a *API) routes() []route {
 		{"GET", "/health", a.health},
 		{"GET", "/ready", a.ready},
 
+		{"GET", "/api/openapi.json", a.openAPI},
+
 		{"GET", "/api/patients", a.listPatients},
 		{"POST", "/api/patients", a.createPatient},
 		{"GET", "/api/patients/{id}", a.getPatient},
