@@ -3,10 +3,7 @@ package deploy
 import (
 	"errors"
 	"fmt"
-	"io/fs"
-	"os"
 	"path"
-	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -61,28 +58,16 @@ type manifests struct {
 func render(t *testing.T, dir string) manifests {
 	t.Helper()
 	mem := filesys.MakeFsInMemory()
-	src := filepath.Join(repoRoot(t), filepath.FromSlash(kubernetesDir))
-	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || d.Name() == "secrets.env" {
-			return err
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		rel, err := filepath.Rel(src, p)
-		if err != nil {
-			return err
-		}
-		name := "/" + filepath.ToSlash(rel)
-		if d.Name() == "secrets.env.example" {
+	walkRepo(t, kubernetesDir, func(rel string) error {
+		name := "/" + rel
+		switch path.Base(rel) {
+		case "secrets.env":
+			return nil
+		case "secrets.env.example":
 			name = strings.TrimSuffix(name, ".example")
 		}
-		return mem.WriteFile(name, data)
+		return mem.WriteFile(name, readRepoFile(t, kubernetesDir+"/"+rel))
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	resources, err := krusty.MakeKustomizer(krusty.MakeDefaultOptions()).Run(mem, "/"+dir)
 	if err != nil {
 		t.Fatalf("kustomize build %s/%s: %v", kubernetesDir, dir, err)
