@@ -6,6 +6,7 @@ import (
 	"path"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -163,7 +164,7 @@ func TestKubernetesManifests(t *testing.T) {
 	common := map[string]int{
 		"Deployment": 1, "Service": 1, "Ingress": 1, "HorizontalPodAutoscaler": 1,
 		"PodDisruptionBudget": 1, "ConfigMap": 1, "Secret": 1, "NetworkPolicy": 1,
-		"Job": 1, "CronJob": 1, "PersistentVolumeClaim": 1,
+		"Job": 1, "CronJob": 2, "PersistentVolumeClaim": 1,
 	}
 	withNamespace := map[string]int{"Namespace": 1}
 	for k, v := range common {
@@ -189,6 +190,8 @@ func TestKubernetesManifests(t *testing.T) {
 		{"network policy", checkNetworkPolicy},
 		{"migration job", checkMigrationJob},
 		{"backup cronjob", checkBackupCronJob},
+		{"restore cronjob", checkRestoreCronJob},
+		{"database connections", checkConnectionBudget},
 		{"config and secrets", checkConfigAndSecrets},
 		{"references resolve", checkReferences},
 	}
@@ -208,14 +211,18 @@ func TestKubernetesManifests(t *testing.T) {
 
 // The decoder the manifests are checked with must itself refuse a misspelt field.
 func TestStrictDecodingRejectsTypos(t *testing.T) {
-	for _, doc := range []string{
-		`{"apiVersion":"apps/v1","kind":"Deployment","spec":{"replica":2}}`,
-		`{"apiVersion":"apps/v1","kind":"Deployment","spec":{"Replicas":2}}`,
-		`{"apiVersion":"apps/v1","kind":"Deployment","spec":{"replicas":2,"replicas":3}}`,
-		`{"apiVersion":"v1","kind":"Service","spec":{"type":"ClusterIP","port":80}}`,
-	} {
-		if err := decodeStrict([]byte(doc), new(appsv1.Deployment)); err == nil {
-			t.Errorf("decodeStrict accepted %s", doc)
+	typos := []struct {
+		doc string
+		obj any
+	}{
+		{`{"apiVersion":"apps/v1","kind":"Deployment","spec":{"replica":2}}`, new(appsv1.Deployment)},
+		{`{"apiVersion":"apps/v1","kind":"Deployment","spec":{"Replicas":2}}`, new(appsv1.Deployment)},
+		{`{"apiVersion":"apps/v1","kind":"Deployment","spec":{"replicas":2,"replicas":3}}`, new(appsv1.Deployment)},
+		{`{"apiVersion":"v1","kind":"Service","spec":{"type":"ClusterIP","port":80}}`, new(corev1.Service)},
+	}
+	for _, typo := range typos {
+		if err := decodeStrict([]byte(typo.doc), typo.obj); err == nil {
+			t.Errorf("decodeStrict accepted %s", typo.doc)
 		}
 	}
 }
@@ -239,8 +246,8 @@ func checkKinds(t *testing.T, m manifests, want map[string]int) {
 
 func checkPodSecurity(t *testing.T, m manifests) {
 	pods := podTemplates(m)
-	if len(pods) != 3 {
-		t.Fatalf("%d pod templates, want 3 (server, migration, backup)", len(pods))
+	if len(pods) != 4 {
+		t.Fatalf("%d pod templates, want 4 (server, migration, backup, restore)", len(pods))
 	}
 	for _, p := range pods {
 		s := p.spec
@@ -597,8 +604,39 @@ func checkMigrationJob(t *testing.T, m manifests) {
 	}
 }
 
+// cronJob returns the rendered CronJob of that name.
+func cronJob(t *testing.T, m manifests, name string) *batchv1.CronJob {
+	t.Helper()
+	for _, c := range ofType[batchv1.CronJob](m) {
+		if c.Name == name {
+			return c
+		}
+	}
+	t.Fatalf("%s: no CronJob %s", m.name, name)
+	return nil
+}
+
+// backupsClaim returns the claim mounted on /backups in a CronJob's pod, and whether the mount is writable.
+func backupsClaim(cj *batchv1.CronJob) (claim string, writable bool) {
+	spec := cj.Spec.JobTemplate.Spec.Template.Spec
+	for _, v := range spec.Volumes {
+		for _, c := range spec.Containers {
+			for _, vm := range c.VolumeMounts {
+				if vm.Name == v.Name && vm.MountPath == "/backups" && v.PersistentVolumeClaim != nil {
+					return v.PersistentVolumeClaim.ClaimName, !vm.ReadOnly && !v.PersistentVolumeClaim.ReadOnly
+				}
+			}
+		}
+	}
+	return "", false
+}
+
+func script(c corev1.Container) string {
+	return strings.Join(append(slices.Clone(c.Command), c.Args...), " ")
+}
+
 func checkBackupCronJob(t *testing.T, m manifests) {
-	cj := the[batchv1.CronJob](t, m)
+	cj := cronJob(t, m, "hms-backup")
 	fields := strings.Fields(cj.Spec.Schedule)
 	if len(fields) != 5 || fields[2] != "*" || fields[3] != "*" || fields[4] != "*" ||
 		strings.ContainsAny(fields[0]+fields[1], "*/,-") {
@@ -611,24 +649,57 @@ func checkBackupCronJob(t *testing.T, m manifests) {
 	if len(spec.Containers) != 1 {
 		t.Fatalf("%d containers, want 1", len(spec.Containers))
 	}
-	c := spec.Containers[0]
-	script := strings.Join(append(slices.Clone(c.Command), c.Args...), " ")
+	sh := script(spec.Containers[0])
 	for _, want := range []string{"pg_dump --format=custom", "/backups/hms-", "-mtime +89", "-delete"} {
-		if !strings.Contains(script, want) {
-			t.Errorf("the backup script lacks %q: %s", want, script)
+		if !strings.Contains(sh, want) {
+			t.Errorf("the backup script lacks %q: %s", want, sh)
 		}
 	}
-	claims := map[string]string{}
-	for _, v := range spec.Volumes {
-		if v.PersistentVolumeClaim != nil {
-			claims[v.Name] = v.PersistentVolumeClaim.ClaimName
-		}
-	}
-	backupsOnClaim := slices.ContainsFunc(c.VolumeMounts, func(vm corev1.VolumeMount) bool {
-		return vm.MountPath == "/backups" && claims[vm.Name] != "" && !vm.ReadOnly
-	})
-	if !backupsOnClaim {
+	if claim, writable := backupsClaim(cj); claim == "" || !writable {
 		t.Error("/backups is not a writable PersistentVolumeClaim: the dumps would vanish with the pod")
+	}
+	if cj.Spec.Suspend != nil && *cj.Spec.Suspend {
+		t.Error("the backup CronJob is suspended")
+	}
+}
+
+// checkRestoreCronJob: the restore template never runs by itself and restores
+// from the claim the backups are written to.
+func checkRestoreCronJob(t *testing.T, m manifests) {
+	restore := cronJob(t, m, "hms-restore")
+	if restore.Spec.Suspend == nil || !*restore.Spec.Suspend {
+		t.Error("hms-restore must be suspended: it is a template for one-off Jobs, never a schedule")
+	}
+	spec := restore.Spec.JobTemplate.Spec.Template.Spec
+	if len(spec.Containers) != 1 || !strings.Contains(script(spec.Containers[0]), "pg_restore") {
+		t.Fatal("hms-restore does not run pg_restore")
+	}
+	backupClaim, _ := backupsClaim(cronJob(t, m, "hms-backup"))
+	if claim, writable := backupsClaim(restore); claim != backupClaim || writable {
+		t.Errorf("hms-restore mounts claim %q (writable %v), want the backups' claim %q read-only", claim, writable, backupClaim)
+	}
+}
+
+// postgresConnections is what PostgreSQL's default max_connections (100) leaves
+// after its superuser_reserved_connections (3).
+const postgresConnections = 97
+
+// checkConnectionBudget: at the autoscaler's maximum, during a rollout, every
+// server pool full plus the migration and the backup fit in a default PostgreSQL.
+func checkConnectionBudget(t *testing.T, m manifests) {
+	perPod, err := strconv.Atoi(configValue(t, m, "HMS_DB_MAX_CONNS"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := the[appsv1.Deployment](t, m)
+	surge := 0
+	if ru := d.Spec.Strategy.RollingUpdate; ru != nil && ru.MaxSurge != nil {
+		surge = ru.MaxSurge.IntValue()
+	}
+	pods := int(the[autoscalingv2.HorizontalPodAutoscaler](t, m).Spec.MaxReplicas) + surge
+	if need := pods*perPod + 2; need > postgresConnections {
+		t.Errorf("%d server pods x HMS_DB_MAX_CONNS %d + 2 = %d connections, more than the %d of a default PostgreSQL",
+			pods, perPod, need, postgresConnections)
 	}
 }
 
