@@ -47,6 +47,6 @@ ENV HMS_DATA_DIR=/data HMS_ADDR=:8080
 USER nonroot:nonroot
 VOLUME /data
 EXPOSE 8080
-HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 CMD ["/hms", "healthcheck"]
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --start-interval=2s --retries=3 CMD ["/hms", "healthcheck"]
 ENTRYPOINT ["/hms"]
 CMD ["serve"]
