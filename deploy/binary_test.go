@@ -26,7 +26,7 @@ const (
 func TestImageBinaryIsStatic(t *testing.T) {
 	root := repoRoot(t)
 	if _, err := os.Stat(repoPath(t, "cmd/hms")); err != nil {
-		t.Fatalf("the image builds ./cmd/hms, which is missing: %v", err)
+		t.Fatalf("the image builds ./cmd/hms, which %s lacks", filepath.Clean(root))
 	}
 	const version = "0.0.0-deploytest.20240101"
 	b := dockerGoBuild(t, parseDockerfile(t), version)
