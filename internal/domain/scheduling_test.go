@@ -156,7 +156,10 @@ func TestDurationAndDoctorOnCreate(t *testing.T) {
 		{"id zero", func(in *AppointmentInput) { in.DoctorID = Some[int64](0) }, "doctor_id"},
 		{"duration too short", func(in *AppointmentInput) { in.DoctorID = Some[int64](3); in.Duration = Some(4) }, "duration_minutes"},
 		{"duration too long", func(in *AppointmentInput) { in.DoctorID = Some[int64](3); in.Duration = Some(481) }, "duration_minutes"},
-		{"duration null", func(in *AppointmentInput) { in.DoctorID = Some[int64](3); in.Duration = Opt[int]{Set: true, Null: true} }, "duration_minutes"},
+		{"duration null", func(in *AppointmentInput) {
+			in.DoctorID = Some[int64](3)
+			in.Duration = Opt[int]{Set: true, Null: true}
+		}, "duration_minutes"},
 	}
 	for _, tc := range cases {
 		in := base()
