@@ -58,6 +58,10 @@ func (s *Store) requireActivePatient(ctx context.Context, tx *sql.Tx, id int64) 
 func (s *Store) CreateAppointment(ctx context.Context, a domain.Appointment) (domain.Appointment, error) {
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
+	if a.Duration == 0 {
+		a.Duration = domain.DefaultDuration
+	}
+	a.End = a.Start.Add(time.Duration(a.Duration) * time.Minute)
 	var id int64
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		if err := s.requireActivePatient(ctx, tx, a.PatientID); err != nil {

@@ -68,7 +68,7 @@ func TestMigration3KeepsExistingData(t *testing.T) {
 			for q, want := range map[string]int{
 				`SELECT count(*) FROM doctor`: 2,
 				`SELECT count(*) FROM appointment a JOIN doctor d ON d.id = a.doctor_id WHERE d.name_key = 'dr. grey'`: 2,
-				`SELECT count(*) FROM appointment_status_history`:                                                       3,
+				`SELECT count(*) FROM appointment_status_history`:                                                      3,
 				`SELECT count(*) FROM medical_record_version WHERE version = 1 AND diagnosis = 'Flu'`:                  1,
 				`SELECT count(*) FROM patient WHERE phone_key = '15550100' AND active`:                                 1,
 			} {
