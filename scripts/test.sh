@@ -31,6 +31,9 @@ go vet ./...
 log "Go tests on SQLite and PostgreSQL"
 HMS_TEST_POSTGRES=required go test -count=1 ./...
 
+log "deployment files (Dockerfile, compose.yaml, Kubernetes manifests, CI workflows)"
+(cd deploy && go vet ./... && go test -count=1 ./...)
+
 # ---------------------------------------------------------------------------------------
 # FHIR conformance (test/fhir): every resource and search HMS emits is validated against
 # the FHIR R4 structure definitions, and a FHIR client reads, searches and pages through a

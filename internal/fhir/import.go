@@ -12,9 +12,9 @@ import (
 	"github.com/hms-project/hms/internal/domain"
 )
 
-// Importer is what an import writes to: the store's ImportPatients.
+// Importer is what an import writes to: the store's Import.
 type Importer interface {
-	ImportPatients(ctx context.Context, items []domain.PatientImport) ([]domain.ImportResult, error)
+	Import(ctx context.Context, doctors []domain.Doctor, items []domain.PatientImport) ([]domain.ImportedDoctor, []domain.ImportResult, error)
 }
 
 // ImportSummary counts what an import did with the entries of a Bundle.
@@ -38,6 +38,7 @@ type entry struct {
 	// patient is the index of the Patient entry this entry belongs to (itself for a
 	// Patient), -1 for entries that are skipped.
 	patient int
+	doctor  int // index in the plan's doctors for a Practitioner, else -1
 	record  int // index in the patient's records, -1 when the entry is no record
 	err     error
 	skipped string // why the entry is skipped, "" when it is imported
@@ -75,7 +76,7 @@ func Import(ctx context.Context, im Importer, body []byte, now time.Time, loc *t
 	}
 	entries := make([]*entry, len(in.Entry))
 	for i, e := range in.Entry {
-		en := &entry{index: i, fullURL: e.FullURL, raw: e.Resource, request: e.Request, patient: -1, record: -1}
+		en := &entry{index: i, fullURL: e.FullURL, raw: e.Resource, request: e.Request, patient: -1, record: -1, doctor: -1}
 		var head struct {
 			ResourceType string `json:"resourceType"`
 			ID           string `json:"id"`
@@ -93,18 +94,23 @@ func Import(ctx context.Context, im Importer, body []byte, now time.Time, loc *t
 		if err := plan.firstErrors(); err != nil {
 			return Bundle{}, sum, err
 		}
-		results, err := im.ImportPatients(ctx, plan.items())
+		docs, results, err := im.Import(ctx, plan.doctors, plan.imports)
 		if err != nil {
 			return Bundle{}, sum, err
 		}
-		plan.results = results
+		plan.doctorResults, plan.results = docs, results
 	} else {
 		plan.results = make([]domain.ImportResult, len(plan.patients))
+		docs, _, err := im.Import(ctx, plan.doctors, nil)
+		if err != nil {
+			plan.failDoctors(err)
+		}
+		plan.doctorResults = docs
 		for i := range plan.patients {
 			if plan.groupFailed(i) {
 				continue
 			}
-			res, err := im.ImportPatients(ctx, []domain.PatientImport{plan.imports[i]})
+			_, res, err := im.Import(ctx, nil, []domain.PatientImport{plan.imports[i]})
 			if err != nil {
 				plan.failGroup(i, err)
 				continue
@@ -122,8 +128,11 @@ type plan struct {
 	patients []int             // entry index of each patient, in order
 	imports  []domain.PatientImport
 	results  []domain.ImportResult
-	now      time.Time
-	loc      *time.Location
+	doctors  []domain.Doctor
+	// doctorResults are the doctors the import found or created, one per doctors.
+	doctorResults []domain.ImportedDoctor
+	now           time.Time
+	loc           *time.Location
 }
 
 func newPlan(entries []*entry, now time.Time, loc *time.Location) *plan {
@@ -190,6 +199,10 @@ func (p *plan) build() {
 			}
 		case "Observation":
 			e.err = p.observation(e)
+		case "Practitioner":
+			if e.err = checkMethod(e); e.err == nil {
+				e.err = p.practitioner(e)
+			}
 		default:
 			e.skipped = "HMS does not keep " + e.resourceType + " resources"
 		}
@@ -334,6 +347,31 @@ func (p *plan) subjectPatient(e *entry, ref *Reference) (int, error) {
 		return -1, invalid("%s: its patient, %s, is invalid", e.name(), target.name())
 	}
 	return target.patient, nil
+}
+
+// practitioner reads a Practitioner entry into a doctor, matched by name.
+func (p *plan) practitioner(e *entry) error {
+	name := p.personName(&Reference{Reference: e.resourceType + "/" + e.id})
+	if e.id == "" || name == unknownDoctor {
+		var r Practitioner
+		if err := json.Unmarshal(e.raw, &r); err != nil {
+			return invalid("%s: not a valid Practitioner: %v", e.name(), err)
+		}
+		name = nameOf(r.Name)
+	}
+	d, err := domain.DoctorInput{Name: domain.Some(name)}.ValidateNew()
+	if err != nil {
+		return entryError(e, fhirFields(err, map[string]string{"name": "name"}))
+	}
+	for i, other := range p.doctors {
+		if domain.DoctorKey(other.Name) == domain.DoctorKey(d.Name) {
+			e.doctor = i // the same doctor twice in one bundle is one doctor
+			return nil
+		}
+	}
+	e.doctor = len(p.doctors)
+	p.doctors = append(p.doctors, d)
+	return nil
 }
 
 // personName is the name of the practitioner (or other person) that a reference names.
@@ -564,7 +602,14 @@ func (p *plan) firstErrors() error {
 	return &domain.Error{Code: code, Message: msg, Fields: fields}
 }
 
-func (p *plan) items() []domain.PatientImport { return p.imports }
+// failDoctors marks every Practitioner entry as failed with err.
+func (p *plan) failDoctors(err error) {
+	for _, e := range p.entries {
+		if e.doctor >= 0 && e.err == nil {
+			e.err = entryError(e, err)
+		}
+	}
+}
 
 // groupFailed reports whether patient i's own entry is invalid.
 func (p *plan) groupFailed(i int) bool { return p.entries[p.patients[i]].err != nil }
@@ -600,6 +645,16 @@ func (p *plan) response(kind string, sum *ImportSummary) Bundle {
 			sum.SkippedTypes[e.resourceType]++
 			r.Status = "200 OK"
 			r.Outcome, _ = json.Marshal(Informational("skipped: " + e.skipped))
+		case e.doctor >= 0:
+			d := p.doctorResults[e.doctor]
+			r.Location = "Practitioner/" + id(d.ID)
+			r.Status = "200 OK"
+			if d.Created {
+				sum.Created++
+				r.Status = "201 Created"
+			} else {
+				sum.Updated++
+			}
 		default:
 			res := p.results[e.patient]
 			created := res.PatientCreated

@@ -24,10 +24,6 @@ const (
 	LOINCBloodGroup = "882-1"
 )
 
-// defaultAppointmentMinutes is the length HMS gives an appointment in FHIR (Appointment.end)
-// while appointments carry no duration of their own.
-const defaultAppointmentMinutes = 30
-
 // appointmentStatus maps the HMS lifecycle to R4 AppointmentStatus. R4 has no code for a
 // visit in progress: the patient has arrived and is being seen, so in_progress is "arrived"
 // too (an Encounter would say more; HMS does not model encounters).
@@ -71,9 +67,10 @@ var bloodGroupCodes = map[string]Coding{
 // instant writes a timestamp as a FHIR instant, in UTC.
 func instant(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
 
-// meta is the metadata of a resource last changed at updated.
-func meta(updated time.Time) *Meta {
-	return &Meta{LastUpdated: instant(updated)}
+// meta is the metadata of a resource at version, last changed at updated: versionId is
+// the version the REST API's ETag carries.
+func meta(version int64, updated time.Time) *Meta {
+	return &Meta{VersionID: strconv.FormatInt(version, 10), LastUpdated: instant(updated)}
 }
 
 func id(n int64) string { return strconv.FormatInt(n, 10) }
@@ -99,7 +96,8 @@ func FromPatient(p domain.Patient) Patient {
 	out := Patient{
 		ResourceType: "Patient",
 		ID:           id(p.ID),
-		Meta:         meta(p.UpdatedAt),
+		Meta:         meta(p.Version, p.UpdatedAt),
+		Active:       &p.Active,
 		Identifier: []Identifier{{
 			Use:    "usual",
 			Type:   &CodeableConcept{Coding: []Coding{{systemIdentifierType, "MR", "Medical record number"}}, Text: "Medical record number"},
@@ -148,7 +146,7 @@ func FromBloodGroup(p domain.Patient) (Observation, bool) {
 	return Observation{
 		ResourceType:         "Observation",
 		ID:                   BloodGroupID(p.ID),
-		Meta:                 meta(p.UpdatedAt),
+		Meta:                 meta(p.Version, p.UpdatedAt),
 		Status:               "final",
 		Category:             []CodeableConcept{{Coding: []Coding{{systemObsCategory, "laboratory", "Laboratory"}}}},
 		Code:                 CodeableConcept{Coding: []Coding{{systemLOINC, LOINCBloodGroup, "ABO and Rh group [Type] in Blood"}}, Text: "Blood group"},
@@ -160,16 +158,17 @@ func FromBloodGroup(p domain.Patient) (Observation, bool) {
 // FromAppointment maps an HMS appointment to a FHIR Appointment.
 func FromAppointment(a domain.Appointment) Appointment {
 	out := Appointment{
-		ResourceType: "Appointment",
-		ID:           id(a.ID),
-		Meta:         meta(a.UpdatedAt),
-		Status:       appointmentStatus[a.Status],
-		Start:        instant(a.Start),
-		End:          instant(a.Start.Add(defaultAppointmentMinutes * time.Minute)),
-		Created:      instant(a.CreatedAt),
+		ResourceType:    "Appointment",
+		ID:              id(a.ID),
+		Meta:            meta(a.Version, a.UpdatedAt),
+		Status:          appointmentStatus[a.Status],
+		Start:           instant(a.Start),
+		End:             instant(a.End),
+		MinutesDuration: a.Duration,
+		Created:         instant(a.CreatedAt),
 		Participant: []AppointmentParticipant{
 			{Actor: &Reference{Reference: "Patient/" + id(a.PatientID), Display: a.PatientName}, Status: "accepted"},
-			{Actor: &Reference{Display: a.DoctorName}, Status: "accepted"},
+			{Actor: &Reference{Reference: "Practitioner/" + id(a.DoctorID), Display: a.DoctorName}, Status: "accepted"},
 		},
 	}
 	if out.Status == "" {
@@ -195,7 +194,7 @@ func FromRecordCondition(r domain.MedicalRecord) Condition {
 	out := Condition{
 		ResourceType: "Condition",
 		ID:           id(r.ID),
-		Meta:         meta(r.CreatedAt),
+		Meta:         meta(r.Version, r.UpdatedAt),
 		Category:     []CodeableConcept{{Coding: []Coding{{systemCondCategory, "encounter-diagnosis", "Encounter Diagnosis"}}}},
 		Code:         &CodeableConcept{Text: r.Diagnosis},
 		Subject:      Reference{Reference: "Patient/" + id(r.PatientID)},
@@ -217,7 +216,7 @@ func FromRecordMedication(r domain.MedicalRecord) (MedicationRequest, bool) {
 	out := MedicationRequest{
 		ResourceType: "MedicationRequest",
 		ID:           id(r.ID),
-		Meta:         meta(r.CreatedAt),
+		Meta:         meta(r.Version, r.UpdatedAt),
 		// HMS does not track whether a prescription is still being taken.
 		Status:                    "unknown",
 		Intent:                    "order",
@@ -230,4 +229,24 @@ func FromRecordMedication(r domain.MedicalRecord) (MedicationRequest, bool) {
 		out.ReasonCode = []CodeableConcept{{Text: r.Diagnosis}}
 	}
 	return out, true
+}
+
+// FromDoctor maps an HMS doctor to a FHIR Practitioner.
+func FromDoctor(d domain.Doctor) Practitioner {
+	return Practitioner{
+		ResourceType: "Practitioner",
+		ID:           id(d.ID),
+		Meta:         meta(d.Version, d.UpdatedAt),
+		Active:       &d.Active,
+		Name:         []HumanName{doctorName(d.Name)},
+	}
+}
+
+// doctorName splits a doctor's name, with a leading title such as "Dr." as the prefix.
+func doctorName(name string) HumanName {
+	h := splitName(name)
+	if len(h.Given) > 0 && strings.HasSuffix(h.Given[0], ".") {
+		h.Prefix, h.Given = h.Given[:1], h.Given[1:]
+	}
+	return h
 }

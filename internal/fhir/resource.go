@@ -129,16 +129,17 @@ type AppointmentParticipant struct {
 
 // Appointment is the FHIR Appointment resource.
 type Appointment struct {
-	ResourceType string                   `json:"resourceType"`
-	ID           string                   `json:"id,omitempty"`
-	Meta         *Meta                    `json:"meta,omitempty"`
-	Status       string                   `json:"status"`
-	Description  string                   `json:"description,omitempty"`
-	Start        string                   `json:"start,omitempty"`
-	End          string                   `json:"end,omitempty"`
-	Created      string                   `json:"created,omitempty"`
-	Comment      string                   `json:"comment,omitempty"`
-	Participant  []AppointmentParticipant `json:"participant"`
+	ResourceType    string                   `json:"resourceType"`
+	ID              string                   `json:"id,omitempty"`
+	Meta            *Meta                    `json:"meta,omitempty"`
+	Status          string                   `json:"status"`
+	Description     string                   `json:"description,omitempty"`
+	Start           string                   `json:"start,omitempty"`
+	End             string                   `json:"end,omitempty"`
+	MinutesDuration int                      `json:"minutesDuration,omitempty"`
+	Created         string                   `json:"created,omitempty"`
+	Comment         string                   `json:"comment,omitempty"`
+	Participant     []AppointmentParticipant `json:"participant"`
 }
 
 // Condition is the FHIR Condition resource: a medical record's diagnosis.

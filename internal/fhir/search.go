@@ -18,7 +18,7 @@ type SearchParam struct {
 
 // ResourceTypes are the FHIR resource types HMS serves (read and search), in the order the
 // CapabilityStatement lists them.
-var ResourceTypes = []string{"Patient", "Observation", "Appointment", "Condition", "MedicationRequest"}
+var ResourceTypes = []string{"Patient", "Observation", "Practitioner", "Appointment", "Condition", "MedicationRequest"}
 
 // SearchParams lists, per resource type, every search parameter HMS supports; the
 // CapabilityStatement is built from it and any other parameter is refused with 400.
@@ -37,8 +37,12 @@ var SearchParams = map[string][]SearchParam{
 		{"patient", "reference", "the patient: id or Patient/id"},
 		{"code", "token", "LOINC 882-1 (blood group), as code or system|code"},
 	},
+	"Practitioner": {
+		{"name", "string", "part of the doctor's name, case-insensitive"},
+	},
 	"Appointment": {
 		{"patient", "reference", "the patient: id or Patient/id"},
+		{"practitioner", "reference", "the doctor: id or Practitioner/id"},
 		{"date", "date", "the start: a date (a whole day in the clinic's time zone) or a date-time, with eq, ge, le, gt or lt"},
 		{"status", "token", "booked, arrived, fulfilled, cancelled or noshow; several separated by commas"},
 	},
@@ -107,19 +111,27 @@ func ParseQuery(resourceType string, q url.Values) (Query, error) {
 }
 
 // patientID reads a reference parameter: 12, Patient/12 or a URL ending in Patient/12.
-func (q Query) patientID(name string) (int64, error) {
+func (q Query) patientID(name string) (int64, error) { return q.reference(name, "Patient") }
+
+// reference reads a reference parameter to resourceType: 12, Type/12 or a URL ending in Type/12.
+func (q Query) reference(name, resourceType string) (int64, error) {
 	v := q.values.Get(name)
 	if v == "" {
 		return 0, nil
 	}
-	if i := strings.LastIndex(v, "Patient/"); i >= 0 {
-		v = v[i+len("Patient/"):]
+	if i := strings.LastIndex(v, resourceType+"/"); i >= 0 {
+		v = v[i+len(resourceType)+1:]
 	}
 	n, err := strconv.ParseInt(v, 10, 64)
 	if err != nil || n <= 0 {
-		return 0, invalid("%s must be a patient id or Patient/id, not %q", name, q.values.Get(name))
+		return 0, invalid("%s must be an id or %s/id, not %q", name, resourceType, q.values.Get(name))
 	}
 	return n, nil
+}
+
+// DoctorFilter turns a Practitioner search into a store filter.
+func (q Query) DoctorFilter() store.DoctorFilter {
+	return store.DoctorFilter{Name: q.values["name"], Limit: q.Count, Cursor: q.Cursor}
 }
 
 // token splits system|value; a value without | has no system.
@@ -175,6 +187,9 @@ func (q Query) AppointmentFilter(loc *time.Location) (store.AppointmentFilter, e
 	f := store.AppointmentFilter{Limit: q.Count, Cursor: q.Cursor}
 	var err error
 	if f.PatientID, err = q.patientID("patient"); err != nil {
+		return f, err
+	}
+	if f.DoctorID, err = q.reference("practitioner", "Practitioner"); err != nil {
 		return f, err
 	}
 	if vals := q.values["date"]; len(vals) > 0 {

@@ -88,6 +88,9 @@ func (a *API) readFHIR(r *http.Request, resourceType string) (any, error) {
 	case "Patient":
 		p, err := a.store.Patient(ctx, id)
 		return fhir.FromPatient(p), asFHIRNotFound(err, notFound)
+	case "Practitioner":
+		d, err := a.store.Doctor(ctx, id)
+		return fhir.FromDoctor(d), asFHIRNotFound(err, notFound)
 	case "Appointment":
 		ap, err := a.store.Appointment(ctx, id)
 		return fhir.FromAppointment(ap), asFHIRNotFound(err, notFound)
@@ -158,6 +161,15 @@ func (a *API) searchFHIR(r *http.Request, resourceType string, q fhir.Query) ([]
 			} else if obs, ok := fhir.FromBloodGroup(p); ok {
 				entries = append(entries, fhir.Entry{Type: "Observation", ID: obs.ID, Resource: obs})
 			}
+		}
+		return entries, page.Total, page.NextCursor, nil
+	case "Practitioner":
+		page, err := a.store.Doctors(ctx, q.DoctorFilter())
+		if err != nil {
+			return nil, 0, "", err
+		}
+		for _, d := range page.Items {
+			entries = append(entries, fhir.Entry{Type: "Practitioner", ID: strconv.FormatInt(d.ID, 10), Resource: fhir.FromDoctor(d)})
 		}
 		return entries, page.Total, page.NextCursor, nil
 	case "Appointment":

@@ -64,8 +64,8 @@ func TestFHIRImportSharedBundles(t *testing.T) {
 		conditions, meds  int
 		mrnOfPatientEntry string
 	}{
-		{"uscore_bundle_patient_85.json", 27, 240, 13, 13, "d831ec91-c7a3-4a61-9312-7ff0c4a32134"},
-		{"uscore_bundle_patient_client_test.json", 4, 50, 2, 1, "us-core-client-tests-patient"},
+		{"uscore_bundle_patient_85.json", 29, 238, 13, 13, "d831ec91-c7a3-4a61-9312-7ff0c4a32134"},
+		{"uscore_bundle_patient_client_test.json", 5, 49, 2, 1, "us-core-client-tests-patient"},
 		{"uscore_bundle_patient_907.json", 1, 2, 0, 0, "a24eb240-9ea3-4fa5-b12d-b798587879d7"},
 		{"uscore_bundle_patient_908.json", 1, 2, 0, 0, "ffe659c3-5f25-4d75-bd20-fa0956583710"},
 	}
@@ -219,6 +219,7 @@ func TestFHIRReadAndSearch(t *testing.T) {
 		c.must(200, "PUT", f.expand("/api/patients/{P}"), `{"blood_group":"AB-","address":"1 Main St"}`)
 		c.createAppointment(f.patient, "Dr. Grey", "2031-03-05T10:00")
 		c.createAppointment(f.patient, "Dr. Grey", "2031-04-01T10:00")
+		c.must(200, "PUT", f.expand("/api/appointments/{A}"), `{"status":"checked_in"}`)
 		c.must(200, "PUT", f.expand("/api/appointments/{A}"), `{"status":"in_progress"}`)
 
 		p := c.fhir(200, "GET", f.expand("/fhir/Patient/{P}"), "")
@@ -230,6 +231,17 @@ func TestFHIRReadAndSearch(t *testing.T) {
 		if p["meta"].(map[string]any)["lastUpdated"] == nil {
 			t.Fatal("no meta.lastUpdated")
 		}
+		// meta.versionId is the version that the REST ETag carries.
+		etag := c.do("GET", f.expand("/api/patients/{P}"), "").header.Get("ETag")
+		if want := `"` + p["meta"].(map[string]any)["versionId"].(string) + `"`; etag != want {
+			t.Fatalf("ETag %s, versionId %s", etag, want)
+		}
+		doctors := c.fhir(200, "GET", "/fhir/Practitioner?name=grey", "")
+		doc := doctors["entry"].([]any)[0].(map[string]any)["resource"].(map[string]any)
+		if doctors["total"] != 1.0 || doc["name"].([]any)[0].(map[string]any)["family"] != "Grey" {
+			t.Fatalf("practitioners named grey: %v", doctors)
+		}
+		c.fhir(200, "GET", "/fhir/Practitioner/"+doc["id"].(string), "")
 		obs := c.fhir(200, "GET", f.expand("/fhir/Observation/blood-group-{P}"), "")
 		if obs["valueCodeableConcept"].(map[string]any)["text"] != "AB-" {
 			t.Fatalf("blood group observation: %v", obs)
@@ -264,6 +276,9 @@ func TestFHIRReadAndSearch(t *testing.T) {
 			{"/fhir/Observation?code=8867-4", 0},
 			{f.expand("/fhir/Appointment?patient=Patient/{P}"), 3},
 			{"/fhir/Appointment?status=booked", 2},
+			{"/fhir/Appointment?practitioner=Practitioner/1", 3},
+			{"/fhir/Practitioner", 1},
+			{"/fhir/Practitioner?name=nobody", 0},
 			{"/fhir/Appointment?status=arrived,fulfilled", 1},
 			{"/fhir/Appointment?status=noshow", 0},
 			{"/fhir/Appointment?date=2031-03-04", 1},

@@ -107,10 +107,11 @@ before(async () => {
   }
   // Appointments in every lifecycle state and a blood group come from the REST API.
   const patient = await api('POST', '/api/patients', { name: 'Grace Hopper', email: 'grace@example.org', date_of_birth: '1980-05-17', phone: '555-0100', address: '1 Main St', blood_group: 'O-' });
-  const states = ['scheduled', 'checked_in', 'in_progress', 'completed', 'cancelled', 'no_show'];
-  for (let i = 0; i < states.length; i++) {
+  // Each appointment walks the lifecycle to one of its states.
+  const paths = [[], ['checked_in'], ['checked_in', 'in_progress'], ['checked_in', 'in_progress', 'completed'], ['cancelled'], ['no_show']];
+  for (let i = 0; i < paths.length; i++) {
     const a = await api('POST', '/api/appointments', { patient_id: patient.id, doctor_name: 'Dr. Grey', appointment_datetime: `2031-03-0${i + 1}T10:00`, reason: 'check-up', notes: 'bring results' });
-    if (states[i] !== 'scheduled') await api('PUT', `/api/appointments/${a.id}`, { status: states[i] });
+    for (const status of paths[i]) await api('PUT', `/api/appointments/${a.id}`, { status });
   }
   await api('POST', '/api/records', { patient_id: patient.id, diagnosis: 'Seasonal influenza', doctor_name: 'Dr. Grey', prescription: 'Rest, fluids', notes: 'review in a week' });
 });
@@ -125,7 +126,7 @@ test('the CapabilityStatement is valid R4 and names the resource types served', 
   assertValid(cs, 'CapabilityStatement');
   assert.equal(cs.fhirVersion, '4.0.1');
   const types = cs.rest[0].resource.map((r) => r.type);
-  assert.deepEqual(types.sort(), ['Appointment', 'Condition', 'MedicationRequest', 'Observation', 'Patient']);
+  assert.deepEqual(types.sort(), ['Appointment', 'Condition', 'MedicationRequest', 'Observation', 'Patient', 'Practitioner']);
 });
 
 // Every search of every type, as listed by the CapabilityStatement, and a read of every
@@ -200,4 +201,9 @@ test('a FHIR client pages through appointments filtered by date and status', asy
   assert.deepEqual(statuses, ['booked', 'arrived', 'arrived', 'fulfilled', 'cancelled', 'noshow']);
   const arrived = await c.search({ resourceType: 'Appointment', searchParams: { status: 'arrived' } });
   assert.equal(arrived.total, 2);
+  // The doctor is a Practitioner, and the appointments can be found through them.
+  const doctors = await c.search({ resourceType: 'Practitioner', searchParams: { name: 'grey' } });
+  assert.equal(doctors.total, 1);
+  const theirs = await c.search({ resourceType: 'Appointment', searchParams: { practitioner: `Practitioner/${doctors.entry[0].resource.id}` } });
+  assert.equal(theirs.total, 6);
 });

@@ -5,6 +5,18 @@ ALTER TABLE patient ADD COLUMN mrn VARCHAR(64);
 UPDATE patient SET mrn = 'HMS-' || lpad(id::text, greatest(6, length(id::text)), '0');
 ALTER TABLE patient ALTER COLUMN mrn SET NOT NULL;
 CREATE UNIQUE INDEX patient_mrn_key ON patient (mrn);
+-- A row inserted without an MRN (by SQL outside HMS) gets one from its id too.
+ALTER TABLE patient ALTER COLUMN mrn SET DEFAULT '';
+-- +goose StatementBegin
+CREATE FUNCTION patient_mrn_default() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF NEW.mrn = '' THEN
+        NEW.mrn := 'HMS-' || lpad(NEW.id::text, greatest(6, length(NEW.id::text)), '0');
+    END IF;
+    RETURN NEW;
+END $$;
+-- +goose StatementEnd
+CREATE TRIGGER patient_mrn_default BEFORE INSERT ON patient FOR EACH ROW EXECUTE FUNCTION patient_mrn_default();
 
 -- Imported patients may have no email; the address stays unique among those that have one.
 ALTER TABLE patient ALTER COLUMN email DROP NOT NULL;
@@ -24,5 +36,7 @@ UPDATE patient SET email = lower(mrn) || '@no-email.invalid' WHERE email IS NULL
 DROP INDEX patient_email_key;
 CREATE UNIQUE INDEX patient_email_key ON patient (email);
 ALTER TABLE patient ALTER COLUMN email SET NOT NULL;
+DROP TRIGGER patient_mrn_default ON patient;
+DROP FUNCTION patient_mrn_default();
 DROP INDEX patient_mrn_key;
 ALTER TABLE patient DROP COLUMN mrn;

@@ -4,6 +4,13 @@
 ALTER TABLE patient ADD COLUMN mrn VARCHAR(64) NOT NULL DEFAULT '';
 UPDATE patient SET mrn = 'HMS-' || substr('000000' || id, -max(6, length(id)));
 CREATE UNIQUE INDEX patient_mrn_key ON patient (mrn);
+-- A row inserted without an MRN (by SQL outside HMS) gets one from its id too.
+-- +goose StatementBegin
+CREATE TRIGGER patient_mrn_default AFTER INSERT ON patient WHEN NEW.mrn = ''
+BEGIN
+    UPDATE patient SET mrn = 'HMS-' || substr('000000' || NEW.id, -max(6, length(NEW.id))) WHERE id = NEW.id;
+END;
+-- +goose StatementEnd
 
 -- Imported patients may have no email. SQLite cannot drop a NOT NULL constraint with
 -- ALTER TABLE; its documented way for a change that leaves the stored rows as they are
@@ -33,5 +40,6 @@ UPDATE sqlite_schema SET sql = replace(sql, 'email         VARCHAR(120),', 'emai
 PRAGMA writable_schema = OFF;
 DROP INDEX patient_email_key;
 CREATE UNIQUE INDEX patient_email_key ON patient (email);
+DROP TRIGGER patient_mrn_default;
 DROP INDEX patient_mrn_key;
 ALTER TABLE patient DROP COLUMN mrn;
