@@ -127,6 +127,9 @@ func Measure(ctx context.Context, url string, pid int, cfg Config, data seed.Sum
 	if d.DeepCursors, err = setup.DeepCursors(ctx, data.Patients, 20); err != nil {
 		return nil, auth, err
 	}
+	if d.DoctorIDs, err = setup.CreateDoctors(ctx, d.Nonce, 20); err != nil {
+		return nil, auth, err
+	}
 	var results []Result
 	for i, sc := range SelectScenarios(Scenarios(d, cfg.Conns), cfg.Scenarios) {
 		c, err := NewClient(url, sc.Conns)

@@ -21,8 +21,11 @@ type Data struct {
 	DeepCursors                   []string // next_cursor values of pages in the second half of the list
 	// Nonce makes the emails of created patients unique across runs on one database.
 	Nonce string
-	// created numbers the patients that the scenarios create, for unique emails.
-	created *atomic.Int64
+	// DoctorIDs are doctors whose diaries are free, for the bookings of the scenarios.
+	DoctorIDs []int64
+	// created numbers the patients that the scenarios create, for unique emails, and
+	// booked the appointments, for free slots.
+	created, booked *atomic.Int64
 }
 
 // Login signs in when the server has access control (POST /api/auth/login exists) and
@@ -89,6 +92,29 @@ func (c *Client) DeepCursors(ctx context.Context, patients, n int) ([]string, er
 	return out, nil
 }
 
+// CreateDoctors registers n doctors with the default working hours for the bookings of the
+// scenarios, through the API as an administrator would.
+func (c *Client) CreateDoctors(ctx context.Context, nonce string, n int) ([]int64, error) {
+	var ids []int64
+	for i := range n {
+		body := fmt.Sprintf(`{"name":"Dr. Bench %s %d","specialty":"General practice"}`, nonce, i)
+		status, resp, err := c.Do(ctx, Request{Method: "POST", Path: "/api/doctors", Body: []byte(body)})
+		if err != nil {
+			return nil, err
+		}
+		var out struct {
+			Data struct {
+				ID int64 `json:"id"`
+			} `json:"data"`
+		}
+		if status != http.StatusCreated || json.Unmarshal(resp, &out) != nil {
+			return nil, fmt.Errorf("bench: create a doctor: %d %s", status, truncate(resp, 200))
+		}
+		ids = append(ids, out.Data.ID)
+	}
+	return ids, nil
+}
+
 // searchTerms are what a receptionist types: the start of a family name (prefix) or a
 // piece from inside a name, email or phone number (substring), drawn from the vocabulary
 // that `hms seed` uses.
@@ -119,7 +145,7 @@ func Scenarios(d Data, conns int) []Scenario {
 		return get(fmt.Sprintf("/api/patients/%d/records", d.HeavyPatientIDs[rng.IntN(len(d.HeavyPatientIDs))]))
 	}
 	if d.created == nil {
-		d.created = new(atomic.Int64)
+		d.created, d.booked = new(atomic.Int64), new(atomic.Int64)
 	}
 	createPatient := func(rng *rand.Rand, _, _ int) Request {
 		k := d.created.Add(1)
@@ -127,11 +153,19 @@ func Scenarios(d Data, conns int) []Scenario {
 			k, d.Nonce, k, 30+rng.IntN(70), 1+rng.IntN(12), 1+rng.IntN(28), rng.IntN(10000))
 		return Request{Method: "POST", Path: "/api/patients", Body: []byte(body)}
 	}
-	createAppointment := func(rng *rand.Rand, _, _ int) Request {
-		// A random quarter hour within the next two years, with one of many doctors.
-		start := time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 0, 1+rng.IntN(730)).Add(time.Duration(rng.IntN(96)) * 15 * time.Minute)
-		body := fmt.Sprintf(`{"patient_id":%d,"doctor_name":"Dr. Bench %d","appointment_datetime":%q,"reason":"Follow-up visit"}`,
-			randomPatient(rng), rng.IntN(200), start.Format(time.RFC3339))
+	firstDay := benchDiaryStart(time.Now())
+	createAppointment := func(*rand.Rand, int, int) Request {
+		// The k-th booking takes the next half hour of one of the bench's doctors, for
+		// the k-th patient: no doctor and no patient is ever booked twice at once.
+		k := d.booked.Add(1) - 1
+		doctors := int64(max(1, len(d.DoctorIDs)))
+		start := slotStart(firstDay, int(k/doctors))
+		doctor := fmt.Sprintf(`"doctor_name":"Dr. Bench %s"`, d.Nonce)
+		if len(d.DoctorIDs) > 0 {
+			doctor = fmt.Sprintf(`"doctor_id":%d`, d.DoctorIDs[k%doctors])
+		}
+		body := fmt.Sprintf(`{"patient_id":%d,%s,"appointment_datetime":%q,"reason":"Follow-up visit"}`,
+			d.FirstPatientID+k%span, doctor, start.Format(time.RFC3339))
 		return Request{Method: "POST", Path: "/api/appointments", Body: []byte(body)}
 	}
 	// The mixed workload: 80 % reads, 20 % writes.
@@ -166,6 +200,21 @@ func Scenarios(d Data, conns int) []Scenario {
 		{"mixed 80/20, 100 conns", 100, "no errors", mixed},
 		{"mixed 80/20, 500 conns", 500, "no errors, p99 < 100 ms", mixed},
 	}
+}
+
+// benchDiaryStart is the Monday, three years after now, from which the bench books: later
+// than any appointment that `hms seed` loads.
+func benchDiaryStart(now time.Time) time.Time {
+	y, m, day := now.UTC().AddDate(3, 0, 0).Date()
+	t := time.Date(y, m, day, 0, 0, 0, 0, time.UTC)
+	return t.AddDate(0, 0, 7-int((t.Weekday()+6)%7))
+}
+
+// slotStart returns the start of the n-th half hour between 09:00 and 17:00 UTC, Monday
+// to Friday, from the Monday firstDay on: the default working hours of a doctor.
+func slotStart(firstDay time.Time, n int) time.Time {
+	day, slot := n/16, n%16
+	return firstDay.AddDate(0, 0, day/5*7+day%5).Add(9*time.Hour + time.Duration(slot)*30*time.Minute)
 }
 
 // SelectScenarios keeps the scenarios whose names contain one of the comma-separated

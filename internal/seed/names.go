@@ -45,12 +45,7 @@ var bloodGroupWeights = []struct {
 	weight int
 }{{"O+", 380}, {"A+", 340}, {"B+", 90}, {"AB+", 30}, {"O-", 70}, {"A-", 60}, {"B-", 20}, {"AB-", 10}}
 
-var doctors = []string{
-	"Dr. Meredith Grey", "Dr. Derek Shepherd", "Dr. Cristina Yang", "Dr. Miranda Bailey", "Dr. Richard Webber",
-	"Dr. Gregory House", "Dr. Lisa Cuddy", "Dr. James Wilson", "Dr. Allison Cameron", "Dr. Robert Chase",
-	"Dr. John Carter", "Dr. Elizabeth Corday", "Dr. Peter Benton", "Dr. Kerry Weaver", "Dr. Mark Greene",
-	"Dr. Amara Okafor", "Dr. Wei Zhang", "Dr. Priya Sharma", "Dr. Lukas Weber", "Dr. Sofia Rossi",
-}
+var specialties = []string{"General practice", "Internal medicine", "Paediatrics", "Cardiology", "Dermatology", "Orthopaedics"}
 
 var reasons = []string{
 	"Annual check-up", "Follow-up visit", "Blood test results", "Vaccination", "Persistent cough",

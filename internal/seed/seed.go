@@ -40,6 +40,7 @@ type Options struct {
 
 // Summary describes what Run wrote.
 type Summary struct {
+	Doctors         int           `json:"doctors"`
 	Patients        int           `json:"patients"`
 	Appointments    int           `json:"appointments"`
 	Records         int           `json:"records"`
@@ -82,6 +83,10 @@ func Run(ctx context.Context, st *store.Store, o Options) (Summary, error) {
 	}
 	start := time.Now()
 	g := newGenerator(o)
+	if err := g.createDoctors(ctx, st); err != nil {
+		return sum, err
+	}
+	sum.Doctors = len(g.doctors)
 	for done := 0; done < o.Patients; {
 		n := min(o.BatchSize, o.Patients-done)
 		patients := make([]domain.Patient, n)
@@ -96,9 +101,7 @@ func Run(ctx context.Context, st *store.Store, o Options) (Summary, error) {
 			records []domain.MedicalRecord
 		)
 		for i, p := range patients {
-			for range o.AppointmentsPerPatient {
-				appts = append(appts, g.appointment(p))
-			}
+			appts = g.appointments(appts, p)
 			nrec := o.RecordsPerPatient
 			if done+i < o.HeavyPatients {
 				nrec = o.HeavyRecords
@@ -138,11 +141,69 @@ type generator struct {
 	o     Options
 	rng   *rand.Rand
 	today time.Time
+	// doctors and, for each, the next free slot of their diary (see slotStart).
+	doctors  []domain.Doctor
+	nextSlot []int
+	firstDay time.Time // the Monday before the first slot
 }
+
+// appointmentsPerDoctor spreads the appointments over about two years of each diary.
+const appointmentsPerDoctor = 8000
 
 func newGenerator(o Options) *generator {
 	y, m, d := o.Now.UTC().Date()
-	return &generator{o: o, rng: rand.New(rand.NewPCG(uint64(o.Seed), 0x9e3779b97f4a7c15)), today: time.Date(y, m, d, 0, 0, 0, 0, time.UTC)}
+	today := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+	first := today.AddDate(-1, 0, 0)
+	first = first.AddDate(0, 0, -int((first.Weekday()+6)%7)) // back to Monday
+	return &generator{o: o, rng: rand.New(rand.NewPCG(uint64(o.Seed), 0x9e3779b97f4a7c15)), today: today, firstDay: first}
+}
+
+// createDoctors registers enough doctors for the appointments, with the default working
+// hours. Their names depend on the seed; a doctor of that name from an earlier load is reused.
+func (g *generator) createDoctors(ctx context.Context, st *store.Store) error {
+	n := max(20, (g.o.Patients*g.o.AppointmentsPerPatient+appointmentsPerDoctor-1)/appointmentsPerDoctor)
+	ng, nf := len(givenNames), len(familyNames)
+	for i := range n {
+		k := (int(g.o.Seed%1000)*7919 + i) % (ng * nf)
+		spec := specialties[i%len(specialties)]
+		d := domain.Doctor{Name: "Dr. " + givenNames[k%ng] + " " + familyNames[k/ng], Specialty: &spec, Active: true,
+			WorkingHours: domain.DefaultWorkingHours()}
+		created, err := st.CreateDoctor(ctx, d)
+		var de *domain.Error
+		if errors.As(err, &de) && de.Code == domain.CodeConflict {
+			created, err = findDoctor(ctx, st, d.Name)
+		}
+		if err != nil {
+			return fmt.Errorf("seed: doctor %s: %w", d.Name, err)
+		}
+		g.doctors = append(g.doctors, created)
+	}
+	g.nextSlot = make([]int, n)
+	return nil
+}
+
+func findDoctor(ctx context.Context, st *store.Store, name string) (domain.Doctor, error) {
+	page, err := st.Doctors(ctx, store.DoctorFilter{Name: []string{name}, IncludeInactive: true, Limit: 50})
+	if err != nil {
+		return domain.Doctor{}, err
+	}
+	for _, d := range page.Items {
+		if strings.EqualFold(d.Name, name) {
+			return d, nil
+		}
+	}
+	return domain.Doctor{}, fmt.Errorf("exists but cannot be found")
+}
+
+// slotsPerDay are the half hours from 09:00 to 17:00, the default working hours.
+const slotsPerDay = 16
+
+// slotStart returns the start of the n-th half-hour slot of a diary that begins on
+// firstDay, counting Monday to Friday only.
+func (g *generator) slotStart(n int) time.Time {
+	day, slot := n/slotsPerDay, n%slotsPerDay
+	week, weekday := day/5, day%5
+	return g.firstDay.AddDate(0, 0, week*7+weekday).Add(9*time.Hour + time.Duration(slot)*30*time.Minute)
 }
 
 func pick[T any](g *generator, xs []T) T { return xs[g.rng.IntN(len(xs))] }
@@ -179,28 +240,45 @@ func (g *generator) patient(i int) domain.Patient {
 	return p
 }
 
-// appointment returns a visit within a year either side of today, on the quarter hour in
-// opening hours; past visits have an outcome, future ones are scheduled.
-func (g *generator) appointment(p domain.Patient) domain.Appointment {
-	day := g.today.AddDate(0, 0, g.rng.IntN(730)-365)
-	start := day.Add(time.Duration(8*60+15*g.rng.IntN(40)) * time.Minute)
-	a := domain.Appointment{PatientID: p.ID, DoctorName: pick(g, doctors), Start: start, Status: domain.StatusScheduled,
-		Reason: ptr(pick(g, reasons))}
-	if start.Before(g.o.Now) {
-		switch w := g.rng.IntN(10); {
-		case w < 8:
-			a.Status = domain.StatusCompleted
-		case w < 9:
-			a.Status = domain.StatusCancelled
-		default:
-			a.Status = domain.StatusNoShow
+// appointments appends p's appointments to as. Each takes the next free half hour (after
+// a random gap) in the diary of a random doctor, so no doctor is booked twice at once,
+// and never a time the patient is already booked. Past visits have an outcome; future
+// ones are scheduled.
+func (g *generator) appointments(as []domain.Appointment, p domain.Patient) []domain.Appointment {
+	taken := make(map[int64]bool, g.o.AppointmentsPerPatient)
+	for range g.o.AppointmentsPerPatient {
+		var (
+			d     int
+			start time.Time
+		)
+		for {
+			d = g.rng.IntN(len(g.doctors))
+			start = g.slotStart(g.nextSlot[d])
+			if !taken[start.Unix()] {
+				break
+			}
 		}
+		g.nextSlot[d] += 1 + g.rng.IntN(3)
+		taken[start.Unix()] = true
+		a := domain.Appointment{PatientID: p.ID, DoctorID: g.doctors[d].ID, DoctorName: g.doctors[d].Name, Start: start,
+			Duration: domain.DefaultDuration, Status: domain.StatusScheduled, Reason: ptr(pick(g, reasons))}
+		if start.Before(g.o.Now) {
+			switch w := g.rng.IntN(10); {
+			case w < 8:
+				a.Status = domain.StatusCompleted
+			case w < 9:
+				a.Status = domain.StatusCancelled
+			default:
+				a.Status = domain.StatusNoShow
+			}
+		}
+		a.CreatedAt = start.AddDate(0, 0, -1-g.rng.IntN(60))
+		if a.CreatedAt.After(g.o.Now) {
+			a.CreatedAt = g.o.Now
+		}
+		as = append(as, a)
 	}
-	a.CreatedAt = start.AddDate(0, 0, -1-g.rng.IntN(60))
-	if a.CreatedAt.After(g.o.Now) {
-		a.CreatedAt = g.o.Now
-	}
-	return a
+	return as
 }
 
 // record returns a diagnosis made on a day between the patient's birth and today.
@@ -210,7 +288,7 @@ func (g *generator) record(p domain.Patient) domain.MedicalRecord {
 	date := g.today.AddDate(0, 0, -g.rng.IntN(min(days, 3650)))
 	d := pick(g, diagnoses)
 	r := domain.MedicalRecord{PatientID: p.ID, Diagnosis: d.diagnosis, Prescription: ptr(d.prescription),
-		DoctorName: pick(g, doctors), RecordDate: date.Format(domain.DateLayout), CreatedAt: date.Add(9 * time.Hour)}
+		DoctorName: pick(g, g.doctors).Name, RecordDate: date.Format(domain.DateLayout), CreatedAt: date.Add(9 * time.Hour)}
 	if r.CreatedAt.After(g.o.Now) {
 		r.CreatedAt = g.o.Now
 	}

@@ -36,7 +36,7 @@ func TestSeedLoadsValidReproducibleData(t *testing.T) {
 			if len(sum.HeavyPatientIDs) != 2 {
 				t.Fatalf("heavy patients %v", sum.HeavyPatientIDs)
 			}
-			recs, err := st.PatientRecords(ctx, sum.HeavyPatientIDs[1])
+			recs, err := st.PatientRecords(ctx, sum.HeavyPatientIDs[1], false)
 			if err != nil || len(recs) != 40 {
 				t.Fatalf("heavy patient has %d records (%v), want 40", len(recs), err)
 			}
@@ -58,9 +58,22 @@ func TestSeedLoadsValidReproducibleData(t *testing.T) {
 					t.Errorf("date of birth %s", p.DateOfBirth)
 				}
 			}
+			// No doctor and no patient is booked twice at once (PostgreSQL's exclusion
+			// constraints would have refused the load; SQLite has none).
+			var overlaps int
+			err = st.DB().QueryRow(`SELECT count(*) FROM appointment a JOIN appointment b ON a.id < b.id
+				AND (a.doctor_id = b.doctor_id OR a.patient_id = b.patient_id)
+				AND a.appointment_datetime < b.end_datetime AND b.appointment_datetime < a.end_datetime
+				AND a.status NOT IN ('cancelled', 'no_show') AND b.status NOT IN ('cancelled', 'no_show')`).Scan(&overlaps)
+			if err != nil || overlaps != 0 {
+				t.Errorf("%d overlapping appointments (%v)", overlaps, err)
+			}
+			if sum.Doctors < 20 {
+				t.Errorf("%d doctors", sum.Doctors)
+			}
 			// The API can create a patient after the load: the id counters moved past it.
 			p := page.Items[0]
-			p.Email = "after.seed@example.org"
+			p.Email, p.MRN = "after.seed@example.org", ""
 			if created, err := st.CreatePatient(ctx, p); err != nil || created.ID <= sum.LastPatientID {
 				t.Errorf("create after seed: id %d, %v", created.ID, err)
 			}

@@ -59,7 +59,7 @@ func BenchmarkStoreQueries(b *testing.B) {
 					return err
 				}},
 				{"500 records", func() error {
-					_, err := st.PatientRecords(ctx, sum.HeavyPatientIDs[0])
+					_, err := st.PatientRecords(ctx, sum.HeavyPatientIDs[0], false)
 					return err
 				}},
 			}

@@ -19,25 +19,29 @@ import (
 // sqliteRowsPerInsert keeps a multi-row INSERT well under SQLite's limit of 32,766 parameters.
 const sqliteRowsPerInsert = 500
 
-// BulkInsertPatients inserts ps and sets each one's ID.
+// BulkInsertPatients inserts ps, sets each one's ID and gives those without a medical
+// record number the one CreatePatient would: HMS- and the id in six or more digits.
 func (s *Store) BulkInsertPatients(ctx context.Context, ps []domain.Patient) error {
-	cols := []string{"id", "name", "email", "date_of_birth", "phone", "address", "blood_group", "created_at", "updated_at"}
+	cols := []string{"id", "mrn", "name", "email", "date_of_birth", "phone", "phone_key", "address", "blood_group", "created_at", "updated_at"}
 	err := s.bulkWrite(ctx, "patient", cols, len(ps), true, func(ids []int64) ([][]any, error) {
 		now := s.dialect.timeArg(time.Now())
 		rows := make([][]any, len(ps))
 		for i := range ps {
 			p := &ps[i]
 			p.ID = ids[i]
+			if p.MRN == "" {
+				p.MRN = fmt.Sprintf("HMS-%06d", p.ID)
+			}
 			dob, err := s.dateArg(p.DateOfBirth)
 			if err != nil {
 				return nil, err
 			}
-			rows[i] = []any{p.ID, p.Name, p.Email, dob, p.Phone, p.Address, p.BloodGroup, now, now}
+			rows[i] = []any{p.ID, p.MRN, p.Name, emailArg(p.Email), dob, p.Phone, phoneKeyArg(p.Phone), p.Address, p.BloodGroup, now, now}
 		}
 		return rows, nil
 	})
 	if s.dialect.isUniqueViolation(err) {
-		return &domain.Error{Code: domain.CodeConflict, Message: "store: bulk insert patients: an email is already registered (load with another seed)"}
+		return &domain.Error{Code: domain.CodeConflict, Message: "store: bulk insert patients: an email or MRN is already registered (load with another seed)"}
 	}
 	if err != nil {
 		return fmt.Errorf("store: bulk insert patients: %w", err)
@@ -45,39 +49,75 @@ func (s *Store) BulkInsertPatients(ctx context.Context, ps []domain.Patient) err
 	return nil
 }
 
-// BulkInsertAppointments inserts as.
+// BulkInsertAppointments inserts as, each with the first entry of its status history.
+// The caller guarantees what CreateAppointment checks: no doctor and no patient is booked
+// twice at once.
 func (s *Store) BulkInsertAppointments(ctx context.Context, as []domain.Appointment) error {
-	cols := []string{"patient_id", "doctor_name", "appointment_datetime", "status", "reason", "notes", "created_at", "updated_at"}
-	err := s.bulkWrite(ctx, "appointment", cols, len(as), false, func([]int64) ([][]any, error) {
+	cols := []string{"id", "patient_id", "doctor_id", "appointment_datetime", "duration_minutes", "end_datetime", "status",
+		"reason", "notes", "created_at", "updated_at"}
+	err := s.bulkWrite(ctx, "appointment", cols, len(as), true, func(ids []int64) ([][]any, error) {
 		rows := make([][]any, len(as))
-		for i, a := range as {
+		for i := range as {
+			a := &as[i]
+			a.ID = ids[i]
+			if a.Duration == 0 {
+				a.Duration = domain.DefaultDuration
+			}
+			a.End = a.Start.Add(time.Duration(a.Duration) * time.Minute)
 			created := s.dialect.timeArg(a.CreatedAt)
-			rows[i] = []any{a.PatientID, a.DoctorName, s.dialect.timeArg(a.Start), a.Status, a.Reason, a.Notes, created, created}
+			rows[i] = []any{a.ID, a.PatientID, a.DoctorID, s.dialect.timeArg(a.Start), a.Duration, s.dialect.timeArg(a.End), a.Status,
+				a.Reason, a.Notes, created, created}
 		}
 		return rows, nil
 	})
 	if err != nil {
 		return fmt.Errorf("store: bulk insert appointments: %w", err)
 	}
+	cols = []string{"appointment_id", "from_status", "to_status", "reason", "changed_at"}
+	err = s.bulkWrite(ctx, "appointment_status_history", cols, len(as), false, func([]int64) ([][]any, error) {
+		rows := make([][]any, len(as))
+		for i, a := range as {
+			rows[i] = []any{a.ID, nil, a.Status, "loaded by hms seed", s.dialect.timeArg(a.CreatedAt)}
+		}
+		return rows, nil
+	})
+	if err != nil {
+		return fmt.Errorf("store: bulk insert appointment history: %w", err)
+	}
 	return nil
 }
 
-// BulkInsertRecords inserts rs.
+// BulkInsertRecords inserts rs, each with its first version.
 func (s *Store) BulkInsertRecords(ctx context.Context, rs []domain.MedicalRecord) error {
-	cols := []string{"patient_id", "diagnosis", "prescription", "doctor_name", "record_date", "notes", "created_at"}
-	err := s.bulkWrite(ctx, "medical_record", cols, len(rs), false, func([]int64) ([][]any, error) {
+	cols := []string{"id", "patient_id", "diagnosis", "prescription", "doctor_name", "record_date", "notes", "created_at", "updated_at"}
+	err := s.bulkWrite(ctx, "medical_record", cols, len(rs), true, func(ids []int64) ([][]any, error) {
 		rows := make([][]any, len(rs))
-		for i, r := range rs {
+		for i := range rs {
+			r := &rs[i]
+			r.ID, r.Version = ids[i], 1
 			date, err := s.dateArg(r.RecordDate)
 			if err != nil {
 				return nil, err
 			}
-			rows[i] = []any{r.PatientID, r.Diagnosis, r.Prescription, r.DoctorName, date, r.Notes, s.dialect.timeArg(r.CreatedAt)}
+			created := s.dialect.timeArg(r.CreatedAt)
+			rows[i] = []any{r.ID, r.PatientID, r.Diagnosis, r.Prescription, r.DoctorName, date, r.Notes, created, created}
 		}
 		return rows, nil
 	})
 	if err != nil {
 		return fmt.Errorf("store: bulk insert medical records: %w", err)
+	}
+	cols = []string{"record_id", "version", "diagnosis", "prescription", "doctor_name", "record_date", "notes", "created_at"}
+	err = s.bulkWrite(ctx, "medical_record_version", cols, len(rs), false, func([]int64) ([][]any, error) {
+		rows := make([][]any, len(rs))
+		for i, r := range rs {
+			date, _ := s.dateArg(r.RecordDate)
+			rows[i] = []any{r.ID, 1, r.Diagnosis, r.Prescription, r.DoctorName, date, r.Notes, s.dialect.timeArg(r.CreatedAt)}
+		}
+		return rows, nil
+	})
+	if err != nil {
+		return fmt.Errorf("store: bulk insert medical record versions: %w", err)
 	}
 	return nil
 }

@@ -21,8 +21,19 @@ type dialect interface {
 	timeArg(t time.Time) any
 	isUniqueViolation(err error) bool
 	isForeignKeyViolation(err error) bool
+	// isExclusionViolation reports a broken exclusion constraint: a double booking that
+	// a concurrent transaction won on PostgreSQL. SQLite has none; its write
+	// transactions are serialised instead.
+	isExclusionViolation(err error) bool
+	// lockRows is the clause that locks the rows of table alias a that a SELECT reads,
+	// for the rest of the transaction ("" on SQLite, whose write transactions hold the
+	// whole database from BEGIN IMMEDIATE).
+	lockRows(alias string) string
+	// shareRows is the clause that keeps the rows a SELECT reads from changing until
+	// the transaction ends, while letting other readers share them.
+	shareRows() string
 	// patientSearch returns the condition of the patient search q: a case-insensitive
-	// substring match on name, email or phone. arg adds a query argument and returns
+	// substring match on name, email, phone or MRN. arg adds a query argument and returns
 	// its placeholder.
 	patientSearch(q string, arg func(any) string) string
 	// firstMatches returns a query of one row: how many of the first n rows of query
@@ -37,7 +48,8 @@ type dialect interface {
 // it reads every patient; each dialect puts an index in front of it.
 func patientLike(q string, arg func(any) string) string {
 	p := arg(likePattern(q))
-	return "(lower(name) LIKE " + p + ` ESCAPE '\' OR email LIKE ` + p + ` ESCAPE '\' OR phone LIKE ` + p + ` ESCAPE '\')`
+	return "(lower(name) LIKE " + p + ` ESCAPE '\' OR email LIKE ` + p + ` ESCAPE '\' OR phone LIKE ` + p +
+		` ESCAPE '\' OR lower(mrn) LIKE ` + p + ` ESCAPE '\')`
 }
 
 type sqliteDialect struct{}
@@ -58,6 +70,10 @@ func (sqliteDialect) isForeignKeyViolation(err error) bool {
 	var e *sqlite.Error
 	return errors.As(err, &e) && e.Code() == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
 }
+
+func (sqliteDialect) isExclusionViolation(error) bool { return false }
+func (sqliteDialect) lockRows(string) string          { return "" }
+func (sqliteDialect) shareRows() string               { return "" }
 
 // SQLite finds the candidates in the trigram index patient_search (FTS5), which needs at
 // least three characters, and keeps those that the LIKE match accepts, so that the result
@@ -99,8 +115,8 @@ func (postgresDialect) firstMatches(query, _ string, n int) string {
 		strconv.Itoa(n) + `) first`
 }
 
-// PostgreSQL answers the plain search from the trigram GIN indexes on lower(name), email
-// and phone (migration 00004) when the planner expects that to be cheaper.
+// PostgreSQL answers the plain search from the trigram GIN indexes on lower(name), email,
+// phone and lower(mrn) (migrations 00004 and 00006) when the planner expects that to be cheaper.
 func (postgresDialect) patientSearch(q string, arg func(any) string) string {
 	return patientLike(q, arg)
 }
@@ -118,6 +134,14 @@ func (postgresDialect) isForeignKeyViolation(err error) bool {
 	var e *pgconn.PgError
 	return errors.As(err, &e) && e.Code == "23503"
 }
+
+func (postgresDialect) isExclusionViolation(err error) bool {
+	var e *pgconn.PgError
+	return errors.As(err, &e) && e.Code == "23P01"
+}
+
+func (postgresDialect) lockRows(alias string) string { return " FOR UPDATE OF " + alias }
+func (postgresDialect) shareRows() string            { return " FOR SHARE" }
 
 const sqliteTimeLayout = "2006-01-02T15:04:05.000000Z"
 

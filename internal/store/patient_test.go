@@ -96,8 +96,8 @@ func TestCursorPagesAndTotals(t *testing.T) {
 	})
 }
 
-// TestSearchIndexFollowsChanges: the search index sees created, renamed and deleted
-// patients at once, matches case-insensitively anywhere in name, email or phone, and
+// TestSearchIndexFollowsChanges: the search index sees created, renamed and purged
+// patients at once, matches case-insensitively anywhere in name, email, phone or MRN, and
 // keeps LIKE's wildcards literal.
 func TestSearchIndexFollowsChanges(t *testing.T) {
 	testutil.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
@@ -124,6 +124,9 @@ func TestSearchIndexFollowsChanges(t *testing.T) {
 		if got := search("555-0029"); fmt.Sprint(got) != "[Person 29 Tanaka]" {
 			t.Errorf("phone substring: %v", got)
 		}
+		if got := search(strings.ToLower(ps[17].MRN)); fmt.Sprint(got) != "[Person 17 Tanaka]" {
+			t.Errorf("MRN %s: %v", ps[17].MRN, got)
+		}
 		name := "Zélie Quistgaard"
 		if _, err := st.UpdatePatient(ctx, ps[4].ID, domain.PatientChanges{Name: &name}); err != nil {
 			t.Fatal(err)
@@ -134,11 +137,17 @@ func TestSearchIndexFollowsChanges(t *testing.T) {
 		if got := search("Person 4 "); len(got) != 0 {
 			t.Errorf("after rename, old name still found: %v", got)
 		}
-		if err := st.DeletePatient(ctx, ps[4].ID); err != nil {
+		if err := st.DeactivatePatient(ctx, ps[4].ID); err != nil {
 			t.Fatal(err)
 		}
 		if got := search("quistg"); len(got) != 0 {
-			t.Errorf("after delete: %v", got)
+			t.Errorf("after deactivation: %v", got)
+		}
+		if _, err := st.PurgePatient(ctx, ps[4].ID); err != nil {
+			t.Fatal(err)
+		}
+		if page, err := st.Patients(ctx, store.PatientFilter{Query: "quistg", IncludeInactive: true, Limit: 10}); err != nil || len(page.Items) != 0 {
+			t.Errorf("after purge: %d found (%v)", len(page.Items), err)
 		}
 		created, err := st.CreatePatient(ctx, domain.Patient{Name: "Ada 100% Lovelace", Email: "ada@clinic.test", DateOfBirth: "1990-12-10"})
 		if err != nil {
@@ -153,6 +162,24 @@ func TestSearchIndexFollowsChanges(t *testing.T) {
 		if got := search(`"Per`); len(got) != 0 {
 			t.Errorf("a quote in the term: %v", got)
 		}
+		if st.Dialect() == "sqlite" {
+			// A row written by SQL outside HMS gets its MRN from a trigger; the index must
+			// hold that MRN and stay consistent.
+			if _, err := st.DB().Exec(`INSERT INTO patient (name, email, date_of_birth, created_at, updated_at)
+				VALUES ('Outside Sql', 'outside@clinic.test', '1970-01-01', '2030-01-01T00:00:00.000000Z', '2030-01-01T00:00:00.000000Z')`); err != nil {
+				t.Fatal(err)
+			}
+			var mrn string
+			if err := st.DB().QueryRow(`SELECT mrn FROM patient WHERE email = 'outside@clinic.test'`).Scan(&mrn); err != nil {
+				t.Fatal(err)
+			}
+			if got := search(mrn); fmt.Sprint(got) != "[Outside Sql]" {
+				t.Errorf("generated MRN %s: %v", mrn, got)
+			}
+			if _, err := st.DB().Exec(`INSERT INTO patient_search (patient_search) VALUES ('integrity-check')`); err != nil {
+				t.Errorf("the search index is inconsistent: %v", err)
+			}
+		}
 	})
 }
 
@@ -160,13 +187,15 @@ func TestSearchIndexFollowsChanges(t *testing.T) {
 // the database uses them for a search.
 func TestSearchIndexesExist(t *testing.T) {
 	testutil.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
-		q := `SELECT count(*) FROM sqlite_master WHERE name IN ('patient_search', 'patient_search_insert', 'patient_search_update', 'patient_search_delete')`
+		q := `SELECT count(*) FROM sqlite_master WHERE name IN ('patient_search', 'patient_search_insert', 'patient_search_update', 'patient_search_delete')
+			AND sql LIKE '%mrn%'`
 		plan := `EXPLAIN QUERY PLAN SELECT id FROM patient WHERE id IN (SELECT rowid FROM patient_search WHERE patient_search MATCH '"lefeb"')`
 		want := 4
 		if st.Dialect() == "postgres" {
-			q = `SELECT count(*) FROM pg_indexes WHERE tablename = 'patient' AND indexname IN ('patient_name_trgm_idx', 'patient_email_trgm_idx', 'patient_phone_trgm_idx')`
+			q = `SELECT count(*) FROM pg_indexes WHERE tablename = 'patient'
+				AND indexname IN ('patient_name_trgm_idx', 'patient_email_trgm_idx', 'patient_phone_trgm_idx', 'patient_mrn_trgm_idx')`
 			plan = `EXPLAIN SELECT id FROM patient WHERE lower(name) LIKE '%lefeb%' OR email LIKE '%lefeb%' OR phone LIKE '%lefeb%'`
-			want = 3
+			want = 4
 		}
 		var n int
 		if err := st.DB().QueryRow(q).Scan(&n); err != nil || n != want {
