@@ -155,8 +155,10 @@ func (c *Client) Run(ctx context.Context, sc Scenario, lim Limits, seed uint64) 
 				t0 := time.Now()
 				status, body, err := c.Do(ctx, req)
 				d := time.Since(t0)
-				if ctx.Err() != nil && err != nil {
-					break // the run ended while this request was in flight: not an error
+				if ctx.Err() != nil {
+					// The run ended while this request was in flight: the server may have
+					// seen it cancelled. It counts neither as an answer nor as an error.
+					break
 				}
 				own = append(own, d)
 				if err != nil || status < 200 || status > 299 {
