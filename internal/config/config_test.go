@@ -14,7 +14,7 @@ func TestDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	if c.Env != "development" || c.Addr != ":8080" || c.DatabaseURL != "" || c.DataDir != "./data" || !c.Migrate ||
-		c.Location != time.UTC || c.DBMaxConns != 30 || c.DBMaxIdleConns != 10 || c.DBTimeout != 30*time.Second || c.ShutdownTimeout != 15*time.Second {
+		c.Location != time.UTC || c.DBMaxConns != 30 || c.DBMaxIdleConns != 30 || c.DBTimeout != 30*time.Second || c.ShutdownTimeout != 15*time.Second {
 		t.Errorf("defaults: %+v", c)
 	}
 }
