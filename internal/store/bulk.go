@@ -133,15 +133,9 @@ func (s *Store) bulkWrite(ctx context.Context, table string, cols []string, n in
 		return s.inTx(ctx, func(tx *sql.Tx) error {
 			var ids []int64
 			if withIDs {
-				var last int64
-				// The transaction holds SQLite's write lock, so the ids after the
-				// AUTOINCREMENT counter stay free until it commits.
-				err := tx.QueryRowContext(ctx, `SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = $1), 0)`, table).Scan(&last)
-				if err != nil {
+				var err error
+				if ids, err = s.reserveIDs(ctx, tx, table, n); err != nil {
 					return err
-				}
-				for i := 1; i <= n; i++ {
-					ids = append(ids, last+int64(i))
 				}
 			}
 			rows, err := build(ids)
@@ -153,21 +147,8 @@ func (s *Store) bulkWrite(ctx context.Context, table string, cols []string, n in
 	}
 	var ids []int64
 	if withIDs {
-		// Ids come from the identity sequence, like any other insert's, so rows written
-		// by the API at the same time cannot collide with them.
-		r, err := s.db.QueryContext(ctx, `SELECT nextval(pg_get_serial_sequence($1, 'id')) FROM generate_series(1, $2)`, table, n)
-		if err != nil {
-			return err
-		}
-		defer r.Close()
-		for r.Next() {
-			var id int64
-			if err := r.Scan(&id); err != nil {
-				return err
-			}
-			ids = append(ids, id)
-		}
-		if err := r.Err(); err != nil {
+		var err error
+		if ids, err = s.reserveIDs(ctx, s.db, table, n); err != nil {
 			return err
 		}
 	}
@@ -184,6 +165,39 @@ func (s *Store) bulkWrite(ctx context.Context, table string, cols []string, n in
 		_, err := driverConn.(*stdlib.Conn).Conn().CopyFrom(ctx, pgx.Identifier{table}, cols, pgx.CopyFromRows(rows))
 		return err
 	})
+}
+
+// reserveIDs hands out n new ids of table, so that rows can be written with their final
+// ids (and what derives from them) in one go. On PostgreSQL they come from the identity
+// sequence, like any insert's, so concurrent writers cannot collide with them. On SQLite
+// q must be a write transaction: it holds the database's write lock, so the ids after
+// the table's AUTOINCREMENT counter stay free until it commits.
+func (s *Store) reserveIDs(ctx context.Context, q querier, table string, n int) ([]int64, error) {
+	ids := make([]int64, 0, n)
+	if s.dialect.name() == "sqlite" {
+		var last int64
+		err := q.QueryRowContext(ctx, `SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = $1), 0)`, table).Scan(&last)
+		if err != nil {
+			return nil, err
+		}
+		for i := 1; i <= n; i++ {
+			ids = append(ids, last+int64(i))
+		}
+		return ids, nil
+	}
+	rows, err := q.QueryContext(ctx, `SELECT nextval(pg_get_serial_sequence($1, 'id')) FROM generate_series(1, $2)`, table, n)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
 }
 
 // dateArg converts YYYY-MM-DD into what the database takes: COPY's binary format on

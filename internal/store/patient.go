@@ -90,39 +90,38 @@ func (s *Store) CreatePatient(ctx context.Context, p domain.Patient) (domain.Pat
 	return out, err
 }
 
-// insertPatient inserts p within tx, generating its MRN when it has none.
+// insertPatient inserts p within tx, generating its MRN when it has none. The generated
+// number derives from the id, which is drawn before the insert: writing the row once with
+// its final MRN costs half of inserting it and then rewriting it (an MRN update touches
+// every index of the table).
 func (s *Store) insertPatient(ctx context.Context, tx *sql.Tx, p domain.Patient) (domain.Patient, error) {
 	now := s.dialect.timeArg(time.Now())
-	mrn := p.MRN
-	if mrn == "" {
-		mrn = "pending-" + newToken() // replaced below, once the id is known
+	ids, err := s.reserveIDs(ctx, tx, "patient", 1)
+	if err != nil {
+		return domain.Patient{}, fmt.Errorf("store: create patient: %w", err)
 	}
-	out, err := scanPatient(tx.QueryRowContext(ctx, `INSERT INTO patient (mrn, name, email, date_of_birth, phone, phone_key, address, blood_group, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING `+patientColumns,
-		mrn, p.Name, emailArg(p.Email), p.DateOfBirth, p.Phone, phoneKeyArg(p.Phone), p.Address, p.BloodGroup, now))
+	if next := ids[0]; p.MRN == "" {
+		// An imported patient may already hold the number that this id generates: add a suffix then.
+		p.MRN = fmt.Sprintf("HMS-%06d", next)
+		for n := 2; ; n++ {
+			var taken int
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM patient WHERE mrn = $1`, p.MRN).Scan(&taken); err != nil {
+				return domain.Patient{}, fmt.Errorf("store: create patient: %w", err)
+			}
+			if taken == 0 {
+				break
+			}
+			p.MRN = fmt.Sprintf("HMS-%06d-%d", next, n)
+		}
+	}
+	out, err := scanPatient(tx.QueryRowContext(ctx, `INSERT INTO patient (id, mrn, name, email, date_of_birth, phone, phone_key, address, blood_group, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING `+patientColumns,
+		ids[0], p.MRN, p.Name, emailArg(p.Email), p.DateOfBirth, p.Phone, phoneKeyArg(p.Phone), p.Address, p.BloodGroup, now))
 	if s.dialect.isUniqueViolation(err) {
 		return domain.Patient{}, patientConflict(err, p.Email)
 	}
 	if err != nil {
 		return domain.Patient{}, fmt.Errorf("store: create patient: %w", err)
-	}
-	if p.MRN != "" {
-		return out, nil
-	}
-	// An imported patient may already hold the number that this id generates: add a suffix then.
-	out.MRN = fmt.Sprintf("HMS-%06d", out.ID)
-	for n := 2; ; n++ {
-		var taken int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM patient WHERE mrn = $1`, out.MRN).Scan(&taken); err != nil {
-			return out, fmt.Errorf("store: create patient: %w", err)
-		}
-		if taken == 0 {
-			break
-		}
-		out.MRN = fmt.Sprintf("HMS-%06d-%d", out.ID, n)
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE patient SET mrn = $1 WHERE id = $2`, out.MRN, out.ID); err != nil {
-		return out, fmt.Errorf("store: create patient: %w", err)
 	}
 	return out, nil
 }
