@@ -132,13 +132,25 @@ func Measure(ctx context.Context, url string, pid int, cfg Config, data seed.Sum
 	}
 	var results []Result
 	for i, sc := range SelectScenarios(Scenarios(d, cfg.Conns), cfg.Scenarios) {
-		c, err := NewClient(url, sc.Conns)
+		newClient := func() (*Client, error) {
+			c, err := NewClient(url, sc.Conns)
+			if c != nil {
+				c.token = setup.token
+			}
+			return c, err
+		}
+		if cfg.Warmup > 0 {
+			// Its own connections: those of requests cut off at its end are not reused.
+			w, err := newClient()
+			if err != nil {
+				return results, auth, err
+			}
+			w.Run(ctx, sc, Limits{Duration: cfg.Warmup, MaxRequests: cfg.MaxRequests}, uint64(1000+i))
+			w.http.CloseIdleConnections()
+		}
+		c, err := newClient()
 		if err != nil {
 			return results, auth, err
-		}
-		c.token = setup.token
-		if cfg.Warmup > 0 {
-			c.Run(ctx, sc, Limits{Duration: cfg.Warmup, MaxRequests: cfg.MaxRequests}, uint64(1000+i))
 		}
 		var before ProcStats
 		if pid != 0 {
