@@ -1,0 +1,158 @@
+// Book an appointment: pick the patient by search, the doctor, the date and time.
+import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { api, type Appointment, type AppointmentInput } from '../api';
+import { FormError, SelectField, TextAreaField, TextField } from '../components/Field';
+import { PatientPicker, type PatientRef } from '../components/PatientPicker';
+import { btn } from '../components/styles';
+import { useNotify } from '../components/Banner';
+import { DoctorList } from '../lib/doctors';
+import { focusFirstInvalid, saveErrors } from '../lib/errors';
+import { toRFC3339, today } from '../lib/format';
+import { useDraft } from '../lib/hooks';
+import { hasErrors, validateAppointment, type FieldErrors } from '../lib/validate';
+
+interface BookingDraft {
+  patient: PatientRef | null;
+  doctor_name: string;
+  date: string;
+  time: string;
+  duration: string;
+  reason: string;
+}
+
+const blank: BookingDraft = { patient: null, doctor_name: '', date: '', time: '', duration: '', reason: '' };
+
+interface AppointmentFormProps {
+  doctors: string[];
+  /** A patient to start with (from ?patient=). */
+  initialPatient?: PatientRef | null;
+  onSaved: (a: Appointment) => void;
+}
+
+export function AppointmentForm({ doctors, initialPatient, onSaved }: AppointmentFormProps) {
+  const notify = useNotify();
+  const form = useRef<HTMLFormElement>(null);
+  const [values, setValues, clearDraft] = useDraft<BookingDraft>('appointment-new', blank);
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [formError, setFormError] = useState<string | null>(null);
+  const [saving, setSaving] = useState(false);
+  const [focusErrors, setFocusErrors] = useState(0);
+
+  useEffect(() => {
+    if (initialPatient) setValues({ ...values, patient: initialPatient });
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [initialPatient]);
+
+  useEffect(() => {
+    if (focusErrors) focusFirstInvalid(form.current);
+  }, [focusErrors]);
+
+  function set<K extends keyof BookingDraft>(key: K, value: BookingDraft[K]) {
+    setValues({ ...values, [key]: value });
+  }
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    setFormError(null);
+    const found = validateAppointment({ ...values, patient_id: values.patient?.id ?? null });
+    setErrors(found);
+    if (hasErrors(found) || !values.patient) {
+      setFocusErrors((n) => n + 1);
+      return;
+    }
+    const body: AppointmentInput = {
+      patient_id: values.patient.id,
+      doctor_name: values.doctor_name.trim(),
+      appointment_datetime: toRFC3339(values.date, values.time),
+    };
+    if (values.reason.trim()) body.reason = values.reason.trim();
+    if (values.duration) body.duration_minutes = Number(values.duration);
+    setSaving(true);
+    try {
+      const saved = await api.appointments.create(body);
+      clearDraft();
+      setErrors({});
+      notify.success(`Booked ${saved.patient_name || values.patient.name} with ${saved.doctor_name}.`);
+      onSaved(saved);
+    } catch (err) {
+      const { fields, message } = saveErrors(err);
+      // The server speaks of appointment_datetime; the form has a date and a time.
+      if (fields.appointment_datetime) {
+        fields.time = fields.appointment_datetime;
+        delete fields.appointment_datetime;
+      }
+      setErrors(fields);
+      setFormError(message);
+      if (message) notify.error(message);
+      setFocusErrors((n) => n + 1);
+    } finally {
+      setSaving(false);
+    }
+  }
+
+  return (
+    <form ref={form} onSubmit={submit} noValidate className="space-y-4" aria-label="Book appointment">
+      <FormError message={formError} />
+      <PatientPicker value={values.patient} onChange={(p) => set('patient', p)} error={errors.patient_id} required />
+      <TextField
+        id="booking-doctor"
+        label="Doctor"
+        required
+        list="booking-doctor-names"
+        autoComplete="off"
+        maxLength={100}
+        value={values.doctor_name}
+        error={errors.doctor_name}
+        onChange={(e) => set('doctor_name', e.target.value)}
+      />
+      <DoctorList id="booking-doctor-names" names={doctors} />
+      <div className="grid gap-4 sm:grid-cols-3">
+        <TextField
+          id="booking-date"
+          label="Date"
+          type="date"
+          required
+          min={today()}
+          value={values.date}
+          error={errors.date}
+          onChange={(e) => set('date', e.target.value)}
+        />
+        <TextField
+          id="booking-time"
+          label="Time"
+          type="time"
+          required
+          step={300}
+          value={values.time}
+          error={errors.time}
+          onChange={(e) => set('time', e.target.value)}
+        />
+        <SelectField
+          id="booking-duration"
+          label="Duration"
+          value={values.duration}
+          error={errors.duration_minutes}
+          onChange={(e) => set('duration', e.target.value)}
+        >
+          <option value="">Default</option>
+          {[10, 15, 20, 30, 45, 60, 90].map((m) => (
+            <option key={m} value={m}>
+              {m} min
+            </option>
+          ))}
+        </SelectField>
+      </div>
+      <TextAreaField
+        id="booking-reason"
+        label="Reason"
+        rows={2}
+        value={values.reason}
+        error={errors.reason}
+        onChange={(e) => set('reason', e.target.value)}
+      />
+      <button type="submit" className={btn.primary} disabled={saving}>
+        {saving ? 'Booking…' : 'Book appointment'}
+      </button>
+    </form>
+  );
+}

@@ -1,0 +1,220 @@
+// Add or edit a patient. Client-side checks run first; the server's field errors
+// land next to the same fields. The input is kept as a draft until it is saved.
+import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { api, BLOOD_GROUPS, type BloodGroup, type Patient, type PatientInput } from '../api';
+import { FormError, SelectField, TextAreaField, TextField } from '../components/Field';
+import { btn } from '../components/styles';
+import { useNotify } from '../components/Banner';
+import { useDraft } from '../lib/hooks';
+import { focusFirstInvalid, saveErrors } from '../lib/errors';
+import { today } from '../lib/format';
+import { hasErrors, validatePatient, type FieldErrors, type PatientFields } from '../lib/validate';
+
+function fieldsOf(p?: Patient): PatientFields {
+  return {
+    name: p?.name ?? '',
+    email: p?.email ?? '',
+    date_of_birth: p?.date_of_birth ?? '',
+    phone: p?.phone ?? '',
+    blood_group: p?.blood_group ?? '',
+    address: p?.address ?? '',
+  };
+}
+
+const orNull = (s: string) => (s.trim() ? s.trim() : null);
+
+/** The body to send: everything for a new patient, only what changed for an edit. */
+function toInput(f: PatientFields, original?: Patient): Partial<PatientInput> {
+  const full: PatientInput = {
+    name: f.name.trim(),
+    email: f.email.trim(),
+    date_of_birth: f.date_of_birth,
+    phone: orNull(f.phone),
+    address: orNull(f.address),
+    blood_group: (f.blood_group || null) as BloodGroup | null,
+  };
+  if (!original) {
+    const created: PatientInput = { name: full.name, email: full.email, date_of_birth: full.date_of_birth };
+    if (full.phone) created.phone = full.phone;
+    if (full.address) created.address = full.address;
+    if (full.blood_group) created.blood_group = full.blood_group;
+    return created;
+  }
+  const changed: Partial<PatientInput> = {};
+  for (const key of Object.keys(full) as (keyof PatientInput)[]) {
+    if ((full[key] ?? null) !== (original[key] ?? null)) (changed as Record<string, unknown>)[key] = full[key];
+  }
+  return changed;
+}
+
+interface PatientFormProps {
+  patient?: Patient;
+  onSaved: (patient: Patient) => void;
+  onCancel?: () => void;
+}
+
+export function PatientForm({ patient, onSaved, onCancel }: PatientFormProps) {
+  const notify = useNotify();
+  const form = useRef<HTMLFormElement>(null);
+  const [values, setValues, clearDraft, restored] = useDraft(
+    patient ? `patient-edit-${patient.id}` : 'patient-new',
+    fieldsOf(patient),
+  );
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [formError, setFormError] = useState<string | null>(null);
+  const [saving, setSaving] = useState(false);
+  const [focusErrors, setFocusErrors] = useState(0);
+
+  useEffect(() => {
+    if (focusErrors) focusFirstInvalid(form.current);
+  }, [focusErrors]);
+
+  function set<K extends keyof PatientFields>(key: K, value: PatientFields[K]) {
+    setValues({ ...values, [key]: value });
+    if (errors[key]) {
+      const rest = { ...errors };
+      delete rest[key];
+      setErrors(rest);
+    }
+  }
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    setFormError(null);
+    const found = validatePatient(values);
+    setErrors(found);
+    if (hasErrors(found)) {
+      setFocusErrors((n) => n + 1);
+      return;
+    }
+    const body = toInput(values, patient);
+    if (patient && Object.keys(body).length === 0) {
+      clearDraft();
+      onSaved(patient);
+      return;
+    }
+    setSaving(true);
+    try {
+      const saved = patient
+        ? await api.patients.update(patient.id, body)
+        : await api.patients.create(body as PatientInput);
+      clearDraft();
+      setErrors({});
+      notify.success(patient ? `Saved changes to ${saved.name}.` : `Added patient ${saved.name}.`);
+      onSaved(saved);
+    } catch (err) {
+      const { fields, message } = saveErrors(err, 'email');
+      setErrors(fields);
+      setFormError(message);
+      if (message) notify.error(message);
+      setFocusErrors((n) => n + 1);
+    } finally {
+      setSaving(false);
+    }
+  }
+
+  const idPrefix = patient ? `patient-${patient.id}` : 'new-patient';
+
+  return (
+    <form ref={form} onSubmit={submit} noValidate className="space-y-4" aria-label={patient ? 'Edit patient' : 'Add patient'}>
+      {restored && (
+        <p className="rounded-md bg-sky-50 px-3 py-2 text-xs text-sky-900">Your unsaved input was restored.</p>
+      )}
+      <FormError message={formError} />
+      <div className="grid gap-4 sm:grid-cols-2">
+        <TextField
+          id={`${idPrefix}-name`}
+          label="Full name"
+          required
+          autoComplete="off"
+          value={values.name}
+          error={errors.name}
+          maxLength={100}
+          onChange={(e) => set('name', e.target.value)}
+        />
+        <TextField
+          id={`${idPrefix}-dob`}
+          label="Date of birth"
+          type="date"
+          required
+          max={today()}
+          value={values.date_of_birth}
+          error={errors.date_of_birth}
+          onChange={(e) => set('date_of_birth', e.target.value)}
+        />
+        <TextField
+          id={`${idPrefix}-email`}
+          label="Email"
+          type="email"
+          required
+          autoComplete="off"
+          value={values.email}
+          error={errors.email}
+          onChange={(e) => set('email', e.target.value)}
+        />
+        <TextField
+          id={`${idPrefix}-phone`}
+          label="Phone"
+          type="tel"
+          autoComplete="off"
+          value={values.phone}
+          error={errors.phone}
+          onChange={(e) => set('phone', e.target.value)}
+        />
+        <SelectField
+          id={`${idPrefix}-blood`}
+          label="Blood group"
+          value={values.blood_group}
+          error={errors.blood_group}
+          onChange={(e) => set('blood_group', e.target.value)}
+        >
+          <option value="">Unknown</option>
+          {BLOOD_GROUPS.map((g) => (
+            <option key={g} value={g}>
+              {g}
+            </option>
+          ))}
+        </SelectField>
+        <TextAreaField
+          id={`${idPrefix}-address`}
+          label="Address"
+          className="sm:col-span-2"
+          rows={2}
+          value={values.address}
+          error={errors.address}
+          onChange={(e) => set('address', e.target.value)}
+        />
+      </div>
+      <div className="flex flex-wrap gap-2">
+        <button type="submit" className={btn.primary} disabled={saving}>
+          {saving ? 'Saving…' : patient ? 'Save changes' : 'Add patient'}
+        </button>
+        {onCancel && (
+          <button
+            type="button"
+            className={btn.secondary}
+            onClick={() => {
+              clearDraft();
+              onCancel();
+            }}
+          >
+            Cancel
+          </button>
+        )}
+        {!patient && !onCancel && (values.name || values.email) && (
+          <button
+            type="button"
+            className={btn.secondary}
+            onClick={() => {
+              clearDraft();
+              setErrors({});
+              setFormError(null);
+            }}
+          >
+            Clear
+          </button>
+        )}
+      </div>
+    </form>
+  );
+}
