@@ -1,0 +1,123 @@
+package domain
+
+import (
+	"slices"
+	"strings"
+	"time"
+)
+
+// Appointment statuses. The lifecycle is scheduled → checked_in → in_progress → completed,
+// with cancelled and no_show as other endings.
+const (
+	StatusScheduled  = "scheduled"
+	StatusCheckedIn  = "checked_in"
+	StatusInProgress = "in_progress"
+	StatusCompleted  = "completed"
+	StatusCancelled  = "cancelled"
+	StatusNoShow     = "no_show"
+)
+
+// AppointmentStatuses lists every valid status.
+var AppointmentStatuses = []string{StatusScheduled, StatusCheckedIn, StatusInProgress, StatusCompleted, StatusCancelled, StatusNoShow}
+
+// Appointment is a booked visit of a patient with a doctor.
+type Appointment struct {
+	ID          int64     `json:"id"`
+	PatientID   int64     `json:"patient_id"`
+	PatientName string    `json:"patient_name"`
+	DoctorName  string    `json:"doctor_name"`
+	Start       time.Time `json:"appointment_datetime"`
+	Status      string    `json:"status"`
+	Reason      *string   `json:"reason"`
+	Notes       *string   `json:"notes"`
+	CreatedAt   time.Time `json:"created_at"`
+	UpdatedAt   time.Time `json:"updated_at"`
+}
+
+// AppointmentInput is the body of POST and PUT /api/appointments.
+type AppointmentInput struct {
+	PatientID  Opt[int64]  `json:"patient_id"`
+	DoctorName Opt[string] `json:"doctor_name"`
+	Start      Opt[string] `json:"appointment_datetime"`
+	Reason     Opt[string] `json:"reason"`
+	Status     Opt[string] `json:"status"`
+	Notes      Opt[string] `json:"notes"`
+}
+
+// AppointmentChanges is a validated PUT: nil leaves a column alone.
+type AppointmentChanges struct {
+	Status *string
+	Notes  Opt[string]
+	Start  *time.Time
+	Reason Opt[string]
+}
+
+// ValidateNew checks a create request. Appointments cannot be booked in the past.
+func (in AppointmentInput) ValidateNew(now time.Time, loc *time.Location) (Appointment, error) {
+	f := FieldErrors{}
+	a := Appointment{Status: StatusScheduled}
+	switch {
+	case !in.PatientID.Given():
+		f.Add("patient_id", "is required")
+	case in.PatientID.Value <= 0:
+		f.Add("patient_id", "must be a positive integer")
+	default:
+		a.PatientID = in.PatientID.Value
+	}
+	a.DoctorName = required(f, "doctor_name", in.DoctorName, 100)
+	if t, ok := validStart(f, required(f, "appointment_datetime", in.Start, 40), now, loc); ok {
+		a.Start = t
+	}
+	a.Reason = optional(f, "reason", in.Reason, maxTextLen, true)
+	a.Notes = optional(f, "notes", in.Notes, maxTextLen, true)
+	if in.Status.Given() && in.Status.Value != StatusScheduled {
+		f.Add("status", "a new appointment is always scheduled; change the status afterwards")
+	}
+	return a, f.Err()
+}
+
+// ValidateUpdate checks a PUT body: status, notes, appointment_datetime and reason may change.
+func (in AppointmentInput) ValidateUpdate(now time.Time, loc *time.Location) (AppointmentChanges, error) {
+	f := FieldErrors{}
+	var c AppointmentChanges
+	if in.PatientID.Set {
+		f.Add("patient_id", "cannot be changed; book a new appointment instead")
+	}
+	if in.DoctorName.Set {
+		f.Add("doctor_name", "cannot be changed; book a new appointment instead")
+	}
+	if in.Status.Set {
+		v := strings.ToLower(required(f, "status", in.Status, 20))
+		if v != "" && !slices.Contains(AppointmentStatuses, v) {
+			f.Add("status", "must be one of "+strings.Join(AppointmentStatuses, ", "))
+		}
+		c.Status = &v
+	}
+	if in.Start.Set {
+		if t, ok := validStart(f, required(f, "appointment_datetime", in.Start, 40), now, loc); ok {
+			c.Start = &t
+		}
+	}
+	c.Notes = toOpt(in.Notes, optional(f, "notes", in.Notes, maxTextLen, true))
+	c.Reason = toOpt(in.Reason, optional(f, "reason", in.Reason, maxTextLen, true))
+	if !in.Status.Set && !in.Start.Set && !in.Notes.Set && !in.Reason.Set && len(f) == 0 {
+		return c, Errorf(CodeInvalid, "the body names no field to change (status, notes, appointment_datetime, reason)")
+	}
+	return c, f.Err()
+}
+
+func validStart(f FieldErrors, v string, now time.Time, loc *time.Location) (time.Time, bool) {
+	if v == "" {
+		return time.Time{}, false
+	}
+	t, ok := ParseDateTime(v, loc)
+	switch {
+	case !ok:
+		f.Add("appointment_datetime", "must be a date and time such as 2030-01-31T09:30 or 2030-01-31T09:30:00+01:00")
+	case t.Before(now):
+		f.Add("appointment_datetime", "must not be in the past")
+	default:
+		return t.Truncate(time.Second), true
+	}
+	return time.Time{}, false
+}

@@ -1,0 +1,144 @@
+package domain
+
+import (
+	"slices"
+	"strings"
+	"time"
+)
+
+// Patient is a person registered at the clinic.
+type Patient struct {
+	ID          int64     `json:"id"`
+	Name        string    `json:"name"`
+	Email       string    `json:"email"`
+	DateOfBirth string    `json:"date_of_birth"`
+	Phone       *string   `json:"phone"`
+	Address     *string   `json:"address"`
+	BloodGroup  *string   `json:"blood_group"`
+	CreatedAt   time.Time `json:"created_at"`
+	UpdatedAt   time.Time `json:"updated_at"`
+}
+
+// PatientInput is the body of POST and PUT /api/patients. Every field is optional at the
+// JSON level; ValidateNew and ValidateUpdate decide what must be there.
+type PatientInput struct {
+	Name        Opt[string] `json:"name"`
+	Email       Opt[string] `json:"email"`
+	DateOfBirth Opt[string] `json:"date_of_birth"`
+	Phone       Opt[string] `json:"phone"`
+	Address     Opt[string] `json:"address"`
+	BloodGroup  Opt[string] `json:"blood_group"`
+}
+
+// PatientChanges is a validated update: nil pointers leave a column alone; for the
+// optional columns, a set Opt with Null clears it.
+type PatientChanges struct {
+	Name        *string
+	Email       *string
+	DateOfBirth *string
+	Phone       Opt[string]
+	Address     Opt[string]
+	BloodGroup  Opt[string]
+}
+
+// ValidateNew checks a create request and returns the patient to insert.
+func (in PatientInput) ValidateNew(now time.Time, loc *time.Location) (Patient, error) {
+	f := FieldErrors{}
+	p := Patient{
+		Name:  required(f, "name", in.Name, 100),
+		Email: normaliseEmail(f, "email", required(f, "email", in.Email, 120)),
+	}
+	p.DateOfBirth = validBirthDate(f, required(f, "date_of_birth", in.DateOfBirth, 10), now, loc)
+	p.Phone = validPhone(f, optional(f, "phone", in.Phone, 20, false))
+	p.Address = optional(f, "address", in.Address, maxTextLen, true)
+	p.BloodGroup = validBloodGroup(f, optional(f, "blood_group", in.BloodGroup, 5, false))
+	return p, f.Err()
+}
+
+// ValidateUpdate checks a PUT body: only the fields present are changed.
+func (in PatientInput) ValidateUpdate(now time.Time, loc *time.Location) (PatientChanges, error) {
+	f := FieldErrors{}
+	var c PatientChanges
+	if in.Name.Set {
+		v := required(f, "name", in.Name, 100)
+		c.Name = &v
+	}
+	if in.Email.Set {
+		v := normaliseEmail(f, "email", required(f, "email", in.Email, 120))
+		c.Email = &v
+	}
+	if in.DateOfBirth.Set {
+		v := validBirthDate(f, required(f, "date_of_birth", in.DateOfBirth, 10), now, loc)
+		c.DateOfBirth = &v
+	}
+	c.Phone = toOpt(in.Phone, validPhone(f, optional(f, "phone", in.Phone, 20, false)))
+	c.Address = toOpt(in.Address, optional(f, "address", in.Address, maxTextLen, true))
+	c.BloodGroup = toOpt(in.BloodGroup, validBloodGroup(f, optional(f, "blood_group", in.BloodGroup, 5, false)))
+	if !in.Name.Set && !in.Email.Set && !in.DateOfBirth.Set && !in.Phone.Set && !in.Address.Set && !in.BloodGroup.Set {
+		return c, Errorf(CodeInvalid, "the body names no field to change (name, email, date_of_birth, phone, address, blood_group)")
+	}
+	return c, f.Err()
+}
+
+// toOpt turns a validated optional value back into an Opt that is Set when the input was.
+func toOpt(in Opt[string], v *string) Opt[string] {
+	if !in.Set {
+		return Opt[string]{}
+	}
+	if v == nil {
+		return Opt[string]{Set: true, Null: true}
+	}
+	return Some(*v)
+}
+
+func validBirthDate(f FieldErrors, v string, now time.Time, loc *time.Location) string {
+	if v == "" {
+		return ""
+	}
+	d, ok := ParseDate(v)
+	switch {
+	case !ok:
+		f.Add("date_of_birth", "must be a valid date in the form YYYY-MM-DD")
+	case d.After(today(now, loc)):
+		f.Add("date_of_birth", "must not be in the future")
+	case d.Before(earliestBirthDate):
+		f.Add("date_of_birth", "must not be before 1900-01-01")
+	default:
+		return v
+	}
+	return ""
+}
+
+func validPhone(f FieldErrors, v *string) *string {
+	if v == nil {
+		return nil
+	}
+	digits := 0
+	for _, r := range *v {
+		switch {
+		case r >= '0' && r <= '9':
+			digits++
+		case strings.ContainsRune("+-() .", r):
+		default:
+			f.Add("phone", "may contain only digits, spaces and + - ( ) .")
+			return nil
+		}
+	}
+	if digits < 3 {
+		f.Add("phone", "must contain at least 3 digits")
+		return nil
+	}
+	return v
+}
+
+func validBloodGroup(f FieldErrors, v *string) *string {
+	if v == nil {
+		return nil
+	}
+	u := strings.ToUpper(*v)
+	if !slices.Contains(BloodGroups, u) {
+		f.Add("blood_group", "must be one of A+ A- B+ B- AB+ AB- O+ O-")
+		return nil
+	}
+	return &u
+}

@@ -1,0 +1,108 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/hms-project/hms/internal/domain"
+	"github.com/hms-project/hms/internal/store"
+)
+
+// maxBodyBytes is the largest request body HMS reads.
+const maxBodyBytes = 1 << 20
+
+// decodeJSON reads a JSON object from the body into dst. It refuses bodies that are not
+// JSON, larger than 1 MiB, malformed, of the wrong types, with unknown fields or with
+// trailing data, each with a message that says which.
+func decodeJSON(r *http.Request, dst any) error {
+	if ct := r.Header.Get("Content-Type"); ct == "" {
+		return domain.Errorf(domain.CodeUnsupported, "the request body must be JSON: set Content-Type: application/json")
+	} else if mt, _, err := mime.ParseMediaType(ct); err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
+		return domain.Errorf(domain.CodeUnsupported, "the request body must be JSON (Content-Type: application/json), not %q", ct)
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, maxBodyBytes))
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return domain.Errorf(domain.CodeTooLarge, "the request body is larger than 1 MiB")
+	}
+	if err != nil {
+		return domain.Errorf(domain.CodeInvalid, "could not read the request body")
+	}
+	return unmarshalStrict(body, dst)
+}
+
+// unmarshalStrict decodes one JSON object into dst, refusing unknown fields.
+func unmarshalStrict(body []byte, dst any) error {
+	if len(strings.TrimSpace(string(body))) == 0 {
+		return domain.Errorf(domain.CodeInvalid, "the request body is empty; send a JSON object")
+	}
+	dec := json.NewDecoder(strings.NewReader(string(body)))
+	dec.DisallowUnknownFields()
+	err := dec.Decode(dst)
+	if err == nil && dec.More() {
+		return domain.Errorf(domain.CodeInvalid, "the request body has data after the JSON object")
+	}
+	var (
+		syntaxErr *json.SyntaxError
+		typeErr   *json.UnmarshalTypeError
+	)
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &syntaxErr), errors.Is(err, io.ErrUnexpectedEOF):
+		return domain.Errorf(domain.CodeInvalid, "the request body is not valid JSON")
+	case errors.As(err, &typeErr):
+		if typeErr.Field == "" {
+			return domain.Errorf(domain.CodeInvalid, "the request body must be a JSON object")
+		}
+		msg := "must be " + jsonTypeName(typeErr.Type.String())
+		return &domain.Error{Code: domain.CodeInvalid, Message: typeErr.Field + ": " + msg, Fields: map[string]string{typeErr.Field: msg}}
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return &domain.Error{Code: domain.CodeInvalid, Message: fmt.Sprintf("unknown field %q", field),
+			Fields: map[string]string{field: "is not a known field"}}
+	default:
+		return domain.Errorf(domain.CodeInvalid, "the request body is not valid JSON")
+	}
+}
+
+func jsonTypeName(goType string) string {
+	switch {
+	case strings.Contains(goType, "int"):
+		return "a whole number"
+	case strings.Contains(goType, "string"):
+		return "a string"
+	case strings.Contains(goType, "bool"):
+		return "true or false"
+	}
+	return "of a different type"
+}
+
+// pathID parses the {id} path value, which must be a positive integer.
+func pathID(r *http.Request) (int64, error) {
+	v := r.PathValue("id")
+	id, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || id <= 0 {
+		return 0, domain.Errorf(domain.CodeInvalid, "id in the path must be a positive integer, not %q", v)
+	}
+	return id, nil
+}
+
+// pageLimit reads ?limit=, default 50, at most 500.
+func pageLimit(r *http.Request) (int, error) {
+	v := r.URL.Query().Get("limit")
+	if v == "" {
+		return store.DefaultPageSize, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > store.MaxPageSize {
+		return 0, domain.Errorf(domain.CodeInvalid, "limit must be a whole number from 1 to 500, not %q", v)
+	}
+	return n, nil
+}

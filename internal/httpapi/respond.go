@@ -1,0 +1,87 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/hms-project/hms/internal/domain"
+)
+
+// statusOf maps each error code to its HTTP status; this is the only place that does.
+var statusOf = map[domain.Code]int{
+	domain.CodeInvalid:      http.StatusBadRequest,
+	domain.CodeUnauthorized: http.StatusUnauthorized,
+	domain.CodeForbidden:    http.StatusForbidden,
+	domain.CodeNotFound:     http.StatusNotFound,
+	domain.CodeConflict:     http.StatusConflict,
+	domain.CodePrecondition: http.StatusPreconditionFailed,
+	domain.CodeTooLarge:     http.StatusRequestEntityTooLarge,
+	domain.CodeUnsupported:  http.StatusUnsupportedMediaType,
+	domain.CodeLocked:       http.StatusLocked,
+	domain.CodeRateLimited:  http.StatusTooManyRequests,
+	domain.CodeInternal:     http.StatusInternalServerError,
+}
+
+// writeJSON writes v as the JSON body with the given status.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// item is the envelope of one resource: {success, data}.
+type item struct {
+	Success bool `json:"success"`
+	Data    any  `json:"data"`
+}
+
+// list is the envelope of a page: {success, data, count, total, next_cursor}.
+type list struct {
+	Success    bool    `json:"success"`
+	Data       any     `json:"data"`
+	Count      int     `json:"count"`
+	Total      int64   `json:"total"`
+	Limit      int     `json:"limit"`
+	NextCursor *string `json:"next_cursor"`
+}
+
+// message is the envelope of a deletion: {success, message}.
+type message struct {
+	Success bool   `json:"success"`
+	Message string `json:"message"`
+}
+
+// errorBody is the envelope of every failure.
+type errorBody struct {
+	Success bool              `json:"success"`
+	Error   string            `json:"error"`
+	Fields  map[string]string `json:"fields,omitempty"`
+}
+
+// writeError answers with the status that err's code maps to. Internal errors are logged
+// with the request id and reach the client only as "internal server error".
+func writeError(w http.ResponseWriter, r *http.Request, err error) {
+	var e *domain.Error
+	if !errors.As(err, &e) {
+		slog.ErrorContext(r.Context(), "request failed", "request_id", requestID(r.Context()), "error", err)
+		e = &domain.Error{Code: domain.CodeInternal, Message: "internal server error; the request id in X-Request-ID helps the operator find the cause"}
+	}
+	status, ok := statusOf[e.Code]
+	if !ok {
+		status = http.StatusInternalServerError
+	}
+	if len(e.Details) == 0 {
+		writeJSON(w, status, errorBody{Error: e.Message, Fields: e.Fields})
+		return
+	}
+	body := map[string]any{"success": false, "error": e.Message}
+	if len(e.Fields) > 0 {
+		body["fields"] = e.Fields
+	}
+	for k, v := range e.Details {
+		body[k] = v
+	}
+	writeJSON(w, status, body)
+}

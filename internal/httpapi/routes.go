@@ -1,0 +1,141 @@
+// Package httpapi serves HMS's JSON API: the route table, one file of handlers per
+// resource, the middleware and the mapping of errors to HTTP statuses.
+package httpapi
+
+import (
+	"log/slog"
+	"net/http"
+	"sort"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/hms-project/hms/internal/domain"
+	"github.com/hms-project/hms/internal/store"
+)
+
+// API holds what the handlers need.
+type API struct {
+	store    *store.Store
+	log      *slog.Logger
+	loc      *time.Location
+	now      func() time.Time
+	draining atomic.Bool
+}
+
+// Options configures New.
+type Options struct {
+	Store    *store.Store
+	Logger   *slog.Logger
+	Location *time.Location   // the clinic's time zone
+	Now      func() time.Time // the clock; time.Now when nil
+	UI       http.Handler     // serves the web UI at /; nil answers 404 there
+}
+
+// handlerFunc is an API handler: it writes a success response or returns an error,
+// which writeError turns into the JSON error envelope.
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// route is one line of the route table.
+type route struct {
+	method, pattern string
+	handle          handlerFunc
+}
+
+// routes is HMS's route table: every endpoint, in one place.
+func (a *API) routes() []route {
+	return []route{
+		{"GET", "/health", a.health},
+		{"GET", "/ready", a.ready},
+
+		{"GET", "/api/patients", a.listPatients},
+		{"POST", "/api/patients", a.createPatient},
+		{"GET", "/api/patients/{id}", a.getPatient},
+		{"PUT", "/api/patients/{id}", a.updatePatient},
+		{"DELETE", "/api/patients/{id}", a.deletePatient},
+		{"GET", "/api/patients/{id}/records", a.listPatientRecords},
+
+		{"GET", "/api/appointments", a.listAppointments},
+		{"POST", "/api/appointments", a.createAppointment},
+		{"GET", "/api/appointments/{id}", a.getAppointment},
+		{"PUT", "/api/appointments/{id}", a.updateAppointment},
+		{"DELETE", "/api/appointments/{id}", a.deleteAppointment},
+
+		{"POST", "/api/records", a.createRecord},
+		{"GET", "/api/records/{id}", a.getRecord},
+		{"DELETE", "/api/records/{id}", a.deleteRecord},
+	}
+}
+
+// New builds the HTTP handler of HMS.
+func New(opts Options) (*API, http.Handler) {
+	a := &API{store: opts.Store, log: opts.Logger, loc: opts.Location, now: opts.Now}
+	if a.now == nil {
+		a.now = time.Now
+	}
+	if a.loc == nil {
+		a.loc = time.UTC
+	}
+	if a.log == nil {
+		a.log = slog.Default()
+	}
+	mux := http.NewServeMux()
+	// Group the table by path, so one handler per path can answer 405 with Allow in JSON.
+	byPath := map[string]map[string]handlerFunc{}
+	var paths []string
+	for _, rt := range a.routes() {
+		if byPath[rt.pattern] == nil {
+			byPath[rt.pattern] = map[string]handlerFunc{}
+			paths = append(paths, rt.pattern)
+		}
+		byPath[rt.pattern][rt.method] = rt.handle
+	}
+	for _, p := range paths {
+		mux.Handle(p, methods(byPath[p]))
+	}
+	mux.Handle("/api/", toHTTP(func(w http.ResponseWriter, r *http.Request) error {
+		return domain.Errorf(domain.CodeNotFound, "no API endpoint %s %s", r.Method, r.URL.Path)
+	}))
+	if opts.UI != nil {
+		mux.Handle("/", opts.UI)
+	}
+	return a, withRequestLog(a.log, mux)
+}
+
+// StartDraining makes /ready answer 503, so load balancers stop sending traffic before shutdown.
+func (a *API) StartDraining() { a.draining.Store(true) }
+
+// methods dispatches a path's requests by method; other methods get 405 with Allow.
+func methods(byMethod map[string]handlerFunc) http.Handler {
+	allowed := make([]string, 0, len(byMethod)+1)
+	for m := range byMethod {
+		allowed = append(allowed, m)
+	}
+	if _, ok := byMethod["GET"]; ok {
+		allowed = append(allowed, "HEAD")
+	}
+	sort.Strings(allowed)
+	allow := strings.Join(allowed, ", ")
+	return toHTTP(func(w http.ResponseWriter, r *http.Request) error {
+		method := r.Method
+		if method == http.MethodHead {
+			method = http.MethodGet
+		}
+		h, ok := byMethod[method]
+		if !ok {
+			w.Header().Set("Allow", allow)
+			writeJSON(w, http.StatusMethodNotAllowed, errorBody{Error: "method " + r.Method + " is not allowed here; use " + allow})
+			return nil
+		}
+		return h(w, r)
+	})
+}
+
+// toHTTP adapts a handlerFunc, writing its error as JSON.
+func toHTTP(h handlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r); err != nil {
+			writeError(w, r, err)
+		}
+	})
+}

@@ -1,0 +1,148 @@
+// Package store keeps HMS's data in SQLite or PostgreSQL. The SQL is shared; the few
+// differences between the two databases live in dialect.go.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+	_ "modernc.org/sqlite"             // registers the "sqlite" database/sql driver
+)
+
+//go:embed migrations
+var migrationFiles embed.FS
+
+// Options configures Open.
+type Options struct {
+	// DatabaseURL selects PostgreSQL when it starts with postgres:// or postgresql://.
+	// When empty, HMS uses the SQLite file hms.db in DataDir.
+	DatabaseURL  string
+	DataDir      string
+	MaxOpenConns int
+	MaxIdleConns int
+	// Timeout bounds each store call: waiting for a connection plus running the queries.
+	Timeout time.Duration
+}
+
+// Store is HMS's data access layer. It is safe for concurrent use.
+type Store struct {
+	db      *sql.DB
+	dialect dialect
+	timeout time.Duration
+}
+
+// Open connects to the database that opts names and checks that it answers.
+func Open(ctx context.Context, opts Options) (*Store, error) {
+	var (
+		db  *sql.DB
+		d   dialect
+		err error
+	)
+	switch {
+	case opts.DatabaseURL == "":
+		d = sqliteDialect{}
+		db, err = openSQLite(opts.DataDir)
+	case strings.HasPrefix(opts.DatabaseURL, "postgres://"), strings.HasPrefix(opts.DatabaseURL, "postgresql://"):
+		d = postgresDialect{}
+		db, err = sql.Open("pgx", opts.DatabaseURL)
+		if err == nil {
+			db.SetMaxOpenConns(opts.MaxOpenConns)
+			db.SetMaxIdleConns(opts.MaxIdleConns)
+			db.SetConnMaxIdleTime(5 * time.Minute)
+		}
+	default:
+		return nil, errors.New("store: HMS_DATABASE_URL must start with postgres:// or postgresql://")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", d.name(), err)
+	}
+	s := &Store{db: db, dialect: d, timeout: opts.Timeout}
+	if s.timeout <= 0 {
+		s.timeout = 30 * time.Second
+	}
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := db.PingContext(pingCtx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: connect to %s: %w", d.name(), err)
+	}
+	return s, nil
+}
+
+// openSQLite opens (creating if needed) dataDir/hms.db with WAL, a busy timeout, foreign
+// keys and full fsync on every connection. Write transactions start with BEGIN IMMEDIATE
+// so that a check and the write that depends on it are serialised.
+func openSQLite(dataDir string) (*sql.DB, error) {
+	if dataDir == "" {
+		dataDir = "data"
+	}
+	if err := os.MkdirAll(dataDir, 0o750); err != nil {
+		return nil, err
+	}
+	q := url.Values{}
+	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(FULL)"} {
+		q.Add("_pragma", p)
+	}
+	q.Set("_txlock", "immediate")
+	dsn := "file:" + filepath.ToSlash(filepath.Join(dataDir, "hms.db")) + "?" + q.Encode()
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, err
+	}
+	db.SetMaxOpenConns(8)
+	db.SetMaxIdleConns(8)
+	db.SetConnMaxIdleTime(0)
+	return db, nil
+}
+
+// Dialect returns "sqlite" or "postgres".
+func (s *Store) Dialect() string { return s.dialect.name() }
+
+// DB exposes the connection pool for migrations, backups and tests.
+func (s *Store) DB() *sql.DB { return s.db }
+
+// Close closes the connection pool.
+func (s *Store) Close() error { return s.db.Close() }
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	var one int
+	return s.db.QueryRowContext(ctx, "SELECT 1").Scan(&one)
+}
+
+// withTimeout bounds one store call.
+func (s *Store) withTimeout(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, s.timeout)
+}
+
+// inTx runs fn in a transaction, committing when it returns nil.
+func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+// migrationsFS returns the migrations of the store's dialect.
+func (s *Store) migrationsFS() fs.FS {
+	sub, err := fs.Sub(migrationFiles, "migrations/"+s.dialect.name())
+	if err != nil {
+		panic(err) // the embedded tree is fixed at build time
+	}
+	return sub
+}
