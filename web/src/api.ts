@@ -48,7 +48,6 @@ export interface Appointment {
   status: AppointmentStatus;
   reason: string | null;
   notes: string | null;
-  duration_minutes?: number | null;
   created_at: string;
   updated_at: string;
 }
@@ -58,7 +57,6 @@ export interface AppointmentInput {
   doctor_name: string;
   appointment_datetime: string;
   reason?: string;
-  duration_minutes?: number;
 }
 
 export interface AppointmentUpdate {

@@ -3,7 +3,7 @@
 // control yet, so the app runs open with every tab.
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { api, ApiError, sessionExpired, type Role, type User } from './api';
-import { allowed, type Permission } from './lib/permissions';
+import { allowed, openAllows, type Permission } from './lib/permissions';
 
 export type SessionState =
   | { status: 'checking' }
@@ -84,7 +84,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       state,
       user,
       role,
-      can: (p) => state.status === 'open' || (user !== null && allowed(role, p)),
+      can: (p) => (state.status === 'open' ? openAllows(p) : user !== null && allowed(user.role, p)),
       login,
       logout,
       retry: () => setAttempt((a) => a + 1),

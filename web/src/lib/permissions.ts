@@ -1,6 +1,5 @@
 // What each role may do, mirroring the server's route table (issue 3). The server
-// enforces it; the UI only hides what a role cannot use. A null role means the
-// server runs without access control, so everything is shown.
+// enforces it; the UI only hides what a role cannot use.
 import type { Role } from '../api';
 
 export type Permission =
@@ -40,7 +39,14 @@ const granted: Record<Role, readonly Permission[]> = {
   ],
 };
 
-export function allowed(role: Role | null, permission: Permission): boolean {
-  if (role === null) return true;
+export function allowed(role: Role, permission: Permission): boolean {
   return granted[role]?.includes(permission) ?? false;
+}
+
+/**
+ * What the app offers when the server has no access control: all of the clinic's
+ * work, but no user management or audit log, which exist only with it.
+ */
+export function openAllows(permission: Permission): boolean {
+  return permission !== 'users.manage' && permission !== 'audit.read';
 }

@@ -1,7 +1,7 @@
 // Book an appointment: pick the patient by search, the doctor, the date and time.
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { api, type Appointment, type AppointmentInput } from '../api';
-import { FormError, SelectField, TextAreaField, TextField } from '../components/Field';
+import { FormError, TextAreaField, TextField } from '../components/Field';
 import { PatientPicker, type PatientRef } from '../components/PatientPicker';
 import { btn } from '../components/styles';
 import { useNotify } from '../components/Banner';
@@ -16,17 +16,16 @@ interface BookingDraft {
   doctor_name: string;
   date: string;
   time: string;
-  duration: string;
   reason: string;
 }
 
-const blank: BookingDraft = { patient: null, doctor_name: '', date: '', time: '', duration: '', reason: '' };
+const blank: BookingDraft = { patient: null, doctor_name: '', date: '', time: '', reason: '' };
 
 interface AppointmentFormProps {
   doctors: string[];
   /** A patient to start with (from ?patient=). */
   initialPatient?: PatientRef | null;
-  onSaved: (a: Appointment) => void;
+  onSaved?: (a: Appointment) => void;
 }
 
 export function AppointmentForm({ doctors, initialPatient, onSaved }: AppointmentFormProps) {
@@ -66,14 +65,13 @@ export function AppointmentForm({ doctors, initialPatient, onSaved }: Appointmen
       appointment_datetime: toRFC3339(values.date, values.time),
     };
     if (values.reason.trim()) body.reason = values.reason.trim();
-    if (values.duration) body.duration_minutes = Number(values.duration);
     setSaving(true);
     try {
       const saved = await api.appointments.create(body);
       clearDraft();
       setErrors({});
       notify.success(`Booked ${saved.patient_name || values.patient.name} with ${saved.doctor_name}.`);
-      onSaved(saved);
+      onSaved?.(saved);
     } catch (err) {
       const { fields, message } = saveErrors(err);
       // The server speaks of appointment_datetime; the form has a date and a time.
@@ -106,7 +104,7 @@ export function AppointmentForm({ doctors, initialPatient, onSaved }: Appointmen
         onChange={(e) => set('doctor_name', e.target.value)}
       />
       <DoctorList id="booking-doctor-names" names={doctors} />
-      <div className="grid gap-4 sm:grid-cols-3">
+      <div className="grid gap-4 sm:grid-cols-2">
         <TextField
           id="booking-date"
           label="Date"
@@ -127,20 +125,6 @@ export function AppointmentForm({ doctors, initialPatient, onSaved }: Appointmen
           error={errors.time}
           onChange={(e) => set('time', e.target.value)}
         />
-        <SelectField
-          id="booking-duration"
-          label="Duration"
-          value={values.duration}
-          error={errors.duration_minutes}
-          onChange={(e) => set('duration', e.target.value)}
-        >
-          <option value="">Default</option>
-          {[10, 15, 20, 30, 45, 60, 90].map((m) => (
-            <option key={m} value={m}>
-              {m} min
-            </option>
-          ))}
-        </SelectField>
       </div>
       <TextAreaField
         id="booking-reason"

@@ -88,7 +88,7 @@ export function AppointmentsScreen() {
             <h2 id="book-title" className={`${panelTitle} mb-4`}>
               Book appointment
             </h2>
-            <AppointmentForm doctors={doctors} initialPatient={preselected} onSaved={() => list.reload()} />
+            <AppointmentForm doctors={doctors} initialPatient={preselected} />
           </section>
         )}
         <section className={`${panel} p-5`} aria-labelledby="appointments-title">
@@ -159,7 +159,7 @@ export function AppointmentsScreen() {
           ) : (
             <ul className={`space-y-3 ${list.loading ? 'opacity-60' : ''}`} aria-busy={list.loading} aria-label="Appointments">
               {list.data.items.map((a) => (
-                <AppointmentCard key={`${a.id}-${a.updated_at}`} appointment={a} onChanged={() => list.reload()} />
+                <AppointmentCard key={`${a.id}-${a.updated_at}`} appointment={a} />
               ))}
             </ul>
           )}

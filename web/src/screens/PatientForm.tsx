@@ -49,7 +49,7 @@ function toInput(f: PatientFields, original?: Patient): Partial<PatientInput> {
 
 interface PatientFormProps {
   patient?: Patient;
-  onSaved: (patient: Patient) => void;
+  onSaved?: (patient: Patient) => void;
   onCancel?: () => void;
 }
 
@@ -90,7 +90,7 @@ export function PatientForm({ patient, onSaved, onCancel }: PatientFormProps) {
     const body = toInput(values, patient);
     if (patient && Object.keys(body).length === 0) {
       clearDraft();
-      onSaved(patient);
+      onSaved?.(patient);
       return;
     }
     setSaving(true);
@@ -101,7 +101,7 @@ export function PatientForm({ patient, onSaved, onCancel }: PatientFormProps) {
       clearDraft();
       setErrors({});
       notify.success(patient ? `Saved changes to ${saved.name}.` : `Added patient ${saved.name}.`);
-      onSaved(saved);
+      onSaved?.(saved);
     } catch (err) {
       const { fields, message } = saveErrors(err, 'email');
       setErrors(fields);

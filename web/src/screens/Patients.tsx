@@ -44,7 +44,7 @@ export function PatientsScreen() {
           <h2 id="add-patient-title" className={`${panelTitle} mb-4`}>
             Add new patient
           </h2>
-          <PatientForm onSaved={() => list.reload()} />
+          <PatientForm />
         </section>
       )}
       <section className={`${panel} p-5`} aria-labelledby="patients-title">
@@ -133,7 +133,7 @@ export function PatientCard({ patient }: { patient: Patient }) {
           </p>
           <p className="mt-1 text-sm text-slate-600">
             Born {formatDate(patient.date_of_birth)}
-            {years !== null && ` · ${years} y`} · #{patient.id}
+            {years !== null && ` · age ${years}`} · #{patient.id}
           </p>
           <p className="mt-0.5 break-all text-sm text-slate-600">
             {patient.email}

@@ -16,7 +16,7 @@ interface RecordFormProps {
   /** The patient the record is for; when set, no picker is shown. */
   patient: PatientRef | null;
   onPatientChange?: (p: PatientRef | null) => void;
-  onSaved: (record: MedicalRecord) => void;
+  onSaved?: (record: MedicalRecord) => void;
   onCancel?: () => void;
 }
 
@@ -68,7 +68,7 @@ export function RecordForm({ patient, onPatientChange, onSaved, onCancel }: Reco
       const saved = await api.records.create(body);
       clearDraft();
       notify.success(`Added a medical record for ${patient.name}.`);
-      onSaved(saved);
+      onSaved?.(saved);
     } catch (err) {
       const { fields, message } = saveErrors(err);
       setErrors(fields);
