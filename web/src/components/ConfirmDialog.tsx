@@ -63,7 +63,7 @@ export function ConfirmDialog({ title, children, confirmLabel = 'Delete', busy, 
             Cancel
           </button>
           <button type="button" className={btn.danger} onClick={onConfirm} disabled={busy}>
-            {busy ? 'Deleting…' : confirmLabel}
+            {busy ? 'Working…' : confirmLabel}
           </button>
         </div>
       </div>
@@ -108,7 +108,13 @@ export function DeleteButton({ what, detail, onDelete, label = 'Delete', classNa
         {label}
       </button>
       {open && (
-        <ConfirmDialog title={`Delete ${what}?`} busy={busy} onConfirm={confirm} onCancel={() => setOpen(false)}>
+        <ConfirmDialog
+          title={`${label} ${what}?`}
+          confirmLabel={label}
+          busy={busy}
+          onConfirm={confirm}
+          onCancel={() => setOpen(false)}
+        >
           {detail ?? <p>This cannot be undone.</p>}
         </ConfirmDialog>
       )}
