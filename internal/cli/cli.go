@@ -33,6 +33,8 @@ func commands() []command {
 	return []command{
 		{"serve", "", "run the API and the web UI", serve},
 		{"migrate", "up|down [--to VERSION]|status", "apply, roll back or list database migrations", migrate},
+		{"backup", "--out FILE", "write a consistent online backup of the database", backupCmd},
+		{"restore", "--confirm FILE", "replace the database with a backup (stop hms first)", restoreCmd},
 		{"healthcheck", "[--url URL]", "exit 0 when the local server's /health answers, 1 otherwise", healthcheck},
 		{"version", "", "print the version", func(_ context.Context, e env, _ []string) error {
 			fmt.Fprintln(e.stdout, "hms", e.version)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/hms-project/hms/internal/httpapi"
+	"github.com/hms-project/hms/internal/metrics"
 )
 
 func serve(ctx context.Context, e env, args []string) error {
@@ -37,7 +38,22 @@ func serve(ctx context.Context, e env, args []string) error {
 			log.Info("migrations applied", "count", n)
 		}
 	}
-	api, handler := httpapi.New(httpapi.Options{Store: st, Logger: log, Location: cfg.Location, UI: uiHandler()})
+	opts := httpapi.Options{Store: st, Logger: log, Location: cfg.Location, UI: uiHandler()}
+	var metricsSrv *http.Server
+	if cfg.MetricsAddr != "" {
+		m := metrics.New(st.DB(), e.version)
+		opts.Observe = m.Observe
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", m.Handler())
+		metricsSrv = &http.Server{Addr: cfg.MetricsAddr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+		mln, err := net.Listen("tcp", cfg.MetricsAddr)
+		if err != nil {
+			return fmt.Errorf("listen on HMS_METRICS_ADDR %s: %w", cfg.MetricsAddr, err)
+		}
+		log.Info("metrics listening", "addr", mln.Addr().String())
+		go func() { _ = metricsSrv.Serve(mln) }()
+	}
+	api, handler := httpapi.New(opts)
 	srv := &http.Server{
 		Addr:              cfg.Addr,
 		Handler:           handler,
@@ -66,6 +82,9 @@ func serve(ctx context.Context, e env, args []string) error {
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		log.Warn("in-flight requests did not finish in time", "error", err)
+	}
+	if metricsSrv != nil {
+		_ = metricsSrv.Shutdown(shutdownCtx)
 	}
 	log.Info("stopped")
 	return nil

@@ -31,6 +31,7 @@ type Config struct {
 	DBMaxIdleConns  int
 	DBTimeout       time.Duration
 	ShutdownTimeout time.Duration
+	MetricsAddr     string
 }
 
 // Setting describes one environment variable: its name, default and meaning.
@@ -51,6 +52,7 @@ var Settings = []Setting{
 	{"HMS_DB_MAX_IDLE_CONNS", "10", "PostgreSQL connections kept open when idle"},
 	{"HMS_DB_TIMEOUT", "30s", "longest wait for a database connection and its queries, per operation"},
 	{"HMS_SHUTDOWN_TIMEOUT", "15s", "how long in-flight requests may run after SIGTERM"},
+	{"HMS_METRICS_ADDR", "", "address of a separate listener for Prometheus /metrics (e.g. :9090); empty: no metrics"},
 }
 
 // Load reads the configuration through getenv (os.Getenv in production, a map in tests).
@@ -105,6 +107,14 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	if c.ShutdownTimeout, err = positiveDuration(get, "HMS_SHUTDOWN_TIMEOUT"); err != nil {
 		return c, err
+	}
+	if c.MetricsAddr = get("HMS_METRICS_ADDR"); c.MetricsAddr != "" {
+		if _, port, err := net.SplitHostPort(c.MetricsAddr); err != nil || port == "" {
+			return c, fmt.Errorf("HMS_METRICS_ADDR must be host:port or :port, not %q", c.MetricsAddr)
+		}
+		if c.MetricsAddr == c.Addr {
+			return c, fmt.Errorf("HMS_METRICS_ADDR must differ from HMS_ADDR: metrics are never served on the public port")
+		}
 	}
 	return c, nil
 }

@@ -14,7 +14,18 @@ import (
 
 type ctxKey int
 
-const requestIDKey ctxKey = iota
+const (
+	requestIDKey ctxKey = iota
+	loggerKey
+)
+
+// logger returns the request's logger (the API's logger) or slog's default.
+func logger(ctx context.Context) *slog.Logger {
+	if l, ok := ctx.Value(loggerKey).(*slog.Logger); ok {
+		return l
+	}
+	return slog.Default()
+}
 
 // requestID returns the id that withRequestLog gave the request.
 func requestID(ctx context.Context) string {
@@ -60,7 +71,7 @@ func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter 
 // returns it in X-Request-ID, recovers panics as 500 and logs one line per request.
 // The line carries the route pattern, never the raw path or query, which can hold
 // patient data (a search for a name).
-func withRequestLog(log *slog.Logger, next http.Handler) http.Handler {
+func withRequestLog(log *slog.Logger, observe func(method, route string, status int, d time.Duration), next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		id := r.Header.Get("X-Request-ID")
@@ -69,7 +80,8 @@ func withRequestLog(log *slog.Logger, next http.Handler) http.Handler {
 		}
 		w.Header().Set("X-Request-ID", id)
 		rec := &statusRecorder{ResponseWriter: w}
-		r = r.WithContext(context.WithValue(r.Context(), requestIDKey, id))
+		ctx := context.WithValue(context.WithValue(r.Context(), requestIDKey, id), loggerKey, log)
+		r = r.WithContext(ctx)
 		defer func() {
 			if p := recover(); p != nil {
 				if p == http.ErrAbortHandler {
@@ -80,15 +92,19 @@ func withRequestLog(log *slog.Logger, next http.Handler) http.Handler {
 					writeError(rec, r, fmt.Errorf("panic: %v", p))
 				}
 			}
-			route := r.Pattern
+			route := strings.TrimPrefix(r.Pattern, r.Method+" ")
 			if route == "" {
 				route = "unmatched"
 			}
+			elapsed := time.Since(start)
+			if observe != nil {
+				observe(r.Method, route, rec.status, elapsed)
+			}
 			log.LogAttrs(r.Context(), slog.LevelInfo, "request",
 				slog.String("method", r.Method),
-				slog.String("route", strings.TrimPrefix(route, r.Method+" ")),
+				slog.String("route", route),
 				slog.Int("status", rec.status),
-				slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000),
+				slog.Float64("duration_ms", float64(elapsed.Microseconds())/1000),
 				slog.Int("bytes", rec.bytes),
 				slog.String("request_id", id))
 		}()

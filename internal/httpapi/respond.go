@@ -3,7 +3,6 @@ package httpapi
 import (
 	"encoding/json"
 	"errors"
-	"log/slog"
 	"net/http"
 
 	"github.com/hms-project/hms/internal/domain"
@@ -65,7 +64,7 @@ type errorBody struct {
 func writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var e *domain.Error
 	if !errors.As(err, &e) {
-		slog.ErrorContext(r.Context(), "request failed", "request_id", requestID(r.Context()), "error", err)
+		logger(r.Context()).ErrorContext(r.Context(), "request failed", "request_id", requestID(r.Context()), "error", err)
 		e = &domain.Error{Code: domain.CodeInternal, Message: "internal server error; the request id in X-Request-ID helps the operator find the cause"}
 	}
 	status, ok := statusOf[e.Code]

@@ -30,6 +30,8 @@ type Options struct {
 	Location *time.Location   // the clinic's time zone
 	Now      func() time.Time // the clock; time.Now when nil
 	UI       http.Handler     // serves the web UI at /; nil answers 404 there
+	// Observe, when set, is told of every served request (for metrics).
+	Observe func(method, route string, status int, d time.Duration)
 }
 
 // handlerFunc is an API handler: it writes a success response or returns an error,
@@ -99,7 +101,7 @@ func New(opts Options) (*API, http.Handler) {
 	if opts.UI != nil {
 		mux.Handle("/", opts.UI)
 	}
-	return a, withRequestLog(a.log, mux)
+	return a, withRequestLog(a.log, opts.Observe, mux)
 }
 
 // StartDraining makes /ready answer 503, so load balancers stop sending traffic before shutdown.

@@ -1,0 +1,25 @@
+# HMS — the two commands a new user needs are `make run` and `make test`.
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -s -w -X main.version=$(VERSION)
+BIN     := bin/hms
+
+.PHONY: run build test test-go clean
+
+## run: build HMS and start it on the embedded SQLite database (http://localhost:8080)
+run: build
+	./$(BIN) serve
+
+## build: build the hms binary into bin/
+build:
+	CGO_ENABLED=0 go build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/hms
+
+## test: run every test, installing what the tests need (PostgreSQL) when missing
+test:
+	bash scripts/test.sh
+
+## test-go: only the Go tests (PostgreSQL tests skip when no server binaries are installed)
+test-go:
+	go test ./...
+
+clean:
+	rm -rf bin

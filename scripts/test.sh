@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Runs every HMS test. Installs what the tests need when it is missing:
+# the PostgreSQL server binaries (the Go tests start a throwaway cluster with them).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { printf '\n==> %s\n' "$*"; }
+
+apt_install() {
+	local sudo=""
+	[[ $(id -u) -eq 0 ]] || sudo="sudo"
+	if [[ -z ${HMS_APT_UPDATED:-} ]]; then
+		$sudo apt-get update -qq
+		export HMS_APT_UPDATED=1
+	fi
+	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+have_postgres() {
+	command -v pg_ctl >/dev/null 2>&1 || compgen -G '/usr/lib/postgresql/*/bin/pg_ctl' >/dev/null
+}
+
+if ! have_postgres; then
+	log "installing the PostgreSQL server (postgresql) for the database tests"
+	apt_install postgresql
+fi
+
+log "go vet"
+go vet ./...
+
+log "Go tests on SQLite and PostgreSQL"
+HMS_TEST_POSTGRES=required go test -count=1 ./...
