@@ -25,6 +25,9 @@ import {
 } from './harness.mjs';
 
 const STEP = { timeout: 60_000 };
+// More patients than fit on a page, so paging is exercised. HMS_E2E_PATIENTS=100000
+// checks the screens at the size the issue asks for (seeding takes a few minutes).
+const FILLER_PATIENTS = Number(process.env.HMS_E2E_PATIENTS ?? 45);
 
 let server;
 let api;
@@ -102,6 +105,7 @@ async function seed() {
       reason,
     });
   }
+  await seedFiller(FILLER_PATIENTS);
   await api.must('POST', '/api/records', {
     patient_id: ids[1],
     diagnosis: 'Hypertension, stage 1',
@@ -110,6 +114,30 @@ async function seed() {
     record_date: localDate(-30),
   });
   return ids;
+}
+
+/** count more patients with plausible names, sent a few at a time. */
+async function seedFiller(count) {
+  const first = ['Noah', 'Emma', 'Oliver', 'Sofia', 'Liam', 'Mia', 'Lucas', 'Zara', 'Elias', 'Hana', 'Tomas', 'Ines', 'Yusuf', 'Leila', 'Pavel', 'Nora'];
+  const last = ['Andersen', 'Brown', 'Chen', 'Dubois', 'Evans', 'Fischer', 'Gupta', 'Hansen', 'Ivanova', 'Jones', 'Kowalski', 'Larsen', 'Moreau', 'Nowak', 'Olsen', 'Petrov'];
+  let next = 0;
+  async function worker() {
+    while (next < count) {
+      const i = next++;
+      const f = first[i % first.length];
+      const l = last[Math.floor(i / first.length) % last.length];
+      const year = 1940 + (i % 80);
+      const month = String(1 + (i % 12)).padStart(2, '0');
+      const day = String(1 + (i % 28)).padStart(2, '0');
+      await api.must('POST', '/api/patients', {
+        name: `${f} ${l}`,
+        email: `${f}.${l}.${i}@example.com`.toLowerCase(),
+        date_of_birth: `${year}-${month}-${day}`,
+        phone: `+1 555 ${String(1000 + (i % 9000)).padStart(4, '0')}`,
+      });
+    }
+  }
+  await Promise.all(Array.from({ length: 8 }, worker));
 }
 
 before(async () => {
@@ -132,6 +160,7 @@ before(async () => {
 
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   context = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: 'en-US' });
+  context.setDefaultTimeout(10_000);
   page = await context.newPage();
   page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
   page.on('console', (msg) => {
@@ -232,7 +261,28 @@ describe('HMS in a browser', { concurrency: false }, () => {
     await shoot('patients');
   });
 
+  test('pages through the patients with the server’s cursors', STEP, async (t) => {
+    const total = (FILLER_PATIENTS + 6).toLocaleString('en-US');
+    await page.getByText(`Showing 1–20 of ${total} patients`).waitFor();
+    await page.getByRole('button', { name: 'Next →' }).click();
+    await page.getByText(`Showing 21–40 of ${total} patients`).waitFor();
+    await page.getByRole('button', { name: 'Next →' }).click();
+    await page.getByText(`Showing 41–`).waitFor();
+    await page.getByRole('button', { name: '← Previous' }).click();
+    await page.getByText(`Showing 21–40 of ${total} patients`).waitFor();
+    await page.getByRole('button', { name: '← Previous' }).click();
+    await page.getByText(`Showing 1–20 of ${total} patients`).waitFor();
+    const started = Date.now();
+    await page.getByLabel('Search patients').fill('Maria Jensen');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="patient-card"]').length === 1);
+    const searchMs = Date.now() - started;
+    t.diagnostic(`search among ${total} patients shown after ${searchMs} ms, 300 ms of it the debounce`);
+    await page.getByLabel('Search patients').fill('');
+    await page.getByText(`Showing 1–20 of ${total} patients`).waitFor();
+  });
+
   test('edits the patient', STEP, async () => {
+    await page.getByLabel('Search patients').fill('Jensen');
     await page.getByRole('link', { name: `Edit ${patientName}` }).click();
     const form = page.getByRole('form', { name: 'Edit patient' });
     await form.getByLabel('Phone').fill('+45 20 99 88 77');
