@@ -28,7 +28,6 @@ export function useAsync<T>(load: (signal: AbortSignal) => Promise<T>, deps: unk
       },
     );
     return () => ctrl.abort();
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [...deps, version]);
 
   const reload = useCallback(() => setVersion((v) => v + 1), []);
@@ -89,7 +88,6 @@ export function useDraft<T extends object>(key: string, initial: T): [T, (next: 
     sessionStorage.removeItem(storageKey);
     setValue(initial);
     // initial is a fresh object each render; the key identifies the draft.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [storageKey]);
   return [value, update, clear, restored];
 }

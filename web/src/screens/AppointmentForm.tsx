@@ -39,7 +39,6 @@ export function AppointmentForm({ doctors, initialPatient, onSaved }: Appointmen
 
   useEffect(() => {
     if (initialPatient) setValues({ ...values, patient: initialPatient });
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [initialPatient]);
 
   useEffect(() => {

@@ -28,7 +28,6 @@ export function PatientsScreen() {
   useEffect(() => {
     navigate(q ? `/patients?q=${encodeURIComponent(q)}` : '/patients', { replace: true });
     pages.reset();
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [q]);
 
   const list = useAsync(

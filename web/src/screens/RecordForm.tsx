@@ -32,7 +32,9 @@ export function RecordForm({ patient, onPatientChange, onSaved, onCancel }: Reco
     record_date: today(),
     notes: '',
   };
-  const [values, setValues, clearDraft] = useDraft(`record-${patient?.id ?? 'none'}`, initial);
+  // With a picker the draft outlives a change of patient; on a patient page it is theirs.
+  const draftKey = onPatientChange ? 'record-new' : `record-${patient?.id}`;
+  const [values, setValues, clearDraft] = useDraft(draftKey, initial);
   const [errors, setErrors] = useState<FieldErrors>({});
   const [formError, setFormError] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);

@@ -63,4 +63,19 @@ describe('Medical records', () => {
     await user.click(screen.getByRole('button', { name: 'Add record' }));
     expect(screen.getByRole('combobox', { name: /Patient/ })).toHaveAccessibleDescription('Choose a patient');
   });
+
+  it('keeps what was typed when the patient is chosen afterwards', async () => {
+    const user = userEvent.setup();
+    fakeServer({
+      'GET /api/patients': { body: list([patient(1, 'Jane Doe')]) },
+      'GET /api/patients/1/records': { body: { success: true, data: [], count: 0, patient: patient(1, 'Jane Doe') } },
+    });
+    renderAt('/records');
+    await user.type(await screen.findByLabelText(/Diagnosis/), 'Migraine');
+    await user.click(screen.getByRole('combobox', { name: /Patient/ }));
+    await user.click(await screen.findByRole('option', { name: /Jane Doe/ }));
+    expect(await screen.findByRole('heading', { name: 'Records of Jane Doe' })).toBeInTheDocument();
+    expect(screen.getByLabelText(/Diagnosis/)).toHaveValue('Migraine');
+    expect(window.location.search).toBe('?patient=1');
+  });
 });

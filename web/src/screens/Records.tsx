@@ -33,7 +33,7 @@ export function RecordsScreen() {
           <h2 id="add-record-title" className={`${panelTitle} mb-4`}>
             Add medical record
           </h2>
-          <RecordForm key={patient?.id ?? 0} patient={patient} onPatientChange={choose} />
+          <RecordForm patient={patient} onPatientChange={choose} />
         </section>
       )}
       <section className={`${panel} p-5`} aria-labelledby="records-title">
