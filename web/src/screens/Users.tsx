@@ -80,13 +80,14 @@ function UserRow({ user: u }: { user: ManagedUser }) {
           Last sign-in: {u.last_login_at ? formatDateTime(u.last_login_at) : 'never'}
         </p>
       </div>
-      <div className="flex flex-wrap items-center gap-2">
+      <div className="flex items-center gap-2">
         <label className="sr-only" htmlFor={`role-${u.id}`}>
           Role of {u.name}
         </label>
+        <div className="w-28">
         <select
           id={`role-${u.id}`}
-          className={`${input} ${inputOk} w-28 py-1.5 text-xs`}
+          className={`${input} ${inputOk} py-1.5 text-xs`}
           value={u.role}
           disabled={busy || self}
           onChange={(e) => change({ role: e.target.value as Role }, `${u.name} is now ${roleLabel[e.target.value as Role]}.`)}
@@ -97,6 +98,7 @@ function UserRow({ user: u }: { user: ManagedUser }) {
             </option>
           ))}
         </select>
+        </div>
         {!self &&
           (u.active ? (
             <DeleteButton
