@@ -92,12 +92,22 @@ export function useDraft<T extends object>(key: string, initial: T): [T, (next: 
   return [value, update, clear, restored];
 }
 
+export interface CursorStack {
+  /** The cursor of the page on screen; null for the first. */
+  cursor: string | null;
+  /** 1 for the first page. */
+  page: number;
+  next: (cursor: string) => void;
+  previous: () => void;
+  reset: () => void;
+}
+
 /**
  * Cursor paging with a stack of the cursors that led to each page, so "Previous"
  * works with a server that only hands out "next" cursors. reset() goes back to the
  * first page (call it when the query changes).
  */
-export function useCursorStack() {
+export function useCursorStack(): CursorStack {
   const [stack, setStack] = useState<(string | null)[]>([null]);
   return {
     cursor: stack[stack.length - 1],

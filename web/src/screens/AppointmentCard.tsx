@@ -4,7 +4,7 @@ import { api, APPOINTMENT_STATUSES, type Appointment, type AppointmentStatus } f
 import { StatusBadge } from '../components/Badge';
 import { DeleteButton } from '../components/ConfirmDialog';
 import { btn, input, inputOk, link } from '../components/styles';
-import { useNotify } from '../components/Banner';
+import { useAction } from '../lib/forms';
 import { formatDateTime, statusLabel } from '../lib/format';
 import { Link } from '../router';
 import { useSession } from '../session';
@@ -18,28 +18,15 @@ interface AppointmentCardProps {
 
 export function AppointmentCard({ appointment: a, hidePatient, onChanged }: AppointmentCardProps) {
   const { can } = useSession();
-  const notify = useNotify();
   const id = useId();
   const [editingNotes, setEditingNotes] = useState(false);
   const [notes, setNotes] = useState(a.notes ?? '');
-  const [busy, setBusy] = useState(false);
+  const [busy, run] = useAction();
   const canUpdate = can('appointments.update');
   const who = `${a.patient_name} with ${a.doctor_name}`;
 
-  async function update(change: { status?: AppointmentStatus; notes?: string }, done: string) {
-    setBusy(true);
-    try {
-      const saved = await api.appointments.update(a.id, change);
-      notify.success(done);
-      onChanged?.(saved);
-      return true;
-    } catch (err) {
-      notify.error(err instanceof Error ? err.message : 'Saving failed.');
-      return false;
-    } finally {
-      setBusy(false);
-    }
-  }
+  const update = (change: { status?: AppointmentStatus; notes?: string }, done: string) =>
+    run(() => api.appointments.update(a.id, change).then((saved) => onChanged?.(saved)), done);
 
   return (
     <li className="rounded-lg border border-slate-200 p-4" data-testid="appointment-card">
@@ -107,15 +94,7 @@ export function AppointmentCard({ appointment: a, hidePatient, onChanged }: Appo
           {can('appointments.delete') && (
             <DeleteButton
               what={`appointment for ${who}`}
-              onDelete={async () => {
-                try {
-                  await api.appointments.remove(a.id);
-                  notify.success('Deleted the appointment.');
-                } catch (err) {
-                  notify.error(err instanceof Error ? err.message : 'Deleting failed.');
-                  throw err;
-                }
-              }}
+              onDelete={() => run(() => api.appointments.remove(a.id), 'Deleted the appointment.')}
             />
           )}
         </div>

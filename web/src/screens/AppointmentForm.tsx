@@ -1,15 +1,15 @@
 // Book an appointment: pick the patient by search, the doctor, the date and time.
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useEffect } from 'react';
 import { api, type Appointment, type AppointmentInput } from '../api';
 import { FormError, TextAreaField, TextField } from '../components/Field';
 import { PatientPicker, type PatientRef } from '../components/PatientPicker';
 import { btn } from '../components/styles';
 import { useNotify } from '../components/Banner';
 import { DoctorList } from '../lib/doctors';
-import { focusFirstInvalid, saveErrors } from '../lib/errors';
+import { useFormSubmit } from '../lib/forms';
 import { toRFC3339, today } from '../lib/format';
 import { useDraft } from '../lib/hooks';
-import { hasErrors, validateAppointment, type FieldErrors } from '../lib/validate';
+import { validateAppointment } from '../lib/validate';
 
 interface BookingDraft {
   patient: PatientRef | null;
@@ -30,65 +30,43 @@ interface AppointmentFormProps {
 
 export function AppointmentForm({ doctors, initialPatient, onSaved }: AppointmentFormProps) {
   const notify = useNotify();
-  const form = useRef<HTMLFormElement>(null);
+  // The server speaks of appointment_datetime; the form has a date and a time.
+  const { form, errors, formError, saving, submit, clearError } = useFormSubmit({
+    fieldAliases: { appointment_datetime: 'time' },
+  });
   const [values, setValues, clearDraft] = useDraft<BookingDraft>('appointment-new', blank);
-  const [errors, setErrors] = useState<FieldErrors>({});
-  const [formError, setFormError] = useState<string | null>(null);
-  const [saving, setSaving] = useState(false);
-  const [focusErrors, setFocusErrors] = useState(0);
 
   useEffect(() => {
     if (initialPatient) setValues({ ...values, patient: initialPatient });
   }, [initialPatient]);
 
-  useEffect(() => {
-    if (focusErrors) focusFirstInvalid(form.current);
-  }, [focusErrors]);
-
   function set<K extends keyof BookingDraft>(key: K, value: BookingDraft[K]) {
     setValues({ ...values, [key]: value });
+    clearError(key === 'patient' ? 'patient_id' : key);
   }
 
-  async function submit(e: FormEvent) {
-    e.preventDefault();
-    setFormError(null);
-    const found = validateAppointment({ ...values, patient_id: values.patient?.id ?? null });
-    setErrors(found);
-    if (hasErrors(found) || !values.patient) {
-      setFocusErrors((n) => n + 1);
-      return;
-    }
+  async function save() {
+    if (!values.patient) return;
     const body: AppointmentInput = {
       patient_id: values.patient.id,
       doctor_name: values.doctor_name.trim(),
       appointment_datetime: toRFC3339(values.date, values.time),
     };
     if (values.reason.trim()) body.reason = values.reason.trim();
-    setSaving(true);
-    try {
-      const saved = await api.appointments.create(body);
-      clearDraft();
-      setErrors({});
-      notify.success(`Booked ${saved.patient_name || values.patient.name} with ${saved.doctor_name}.`);
-      onSaved?.(saved);
-    } catch (err) {
-      const { fields, message } = saveErrors(err);
-      // The server speaks of appointment_datetime; the form has a date and a time.
-      if (fields.appointment_datetime) {
-        fields.time = fields.appointment_datetime;
-        delete fields.appointment_datetime;
-      }
-      setErrors(fields);
-      setFormError(message);
-      if (message) notify.error(message);
-      setFocusErrors((n) => n + 1);
-    } finally {
-      setSaving(false);
-    }
+    const saved = await api.appointments.create(body);
+    clearDraft();
+    notify.success(`Booked ${saved.patient_name || values.patient.name} with ${saved.doctor_name}.`);
+    onSaved?.(saved);
   }
 
   return (
-    <form ref={form} onSubmit={submit} noValidate className="space-y-4" aria-label="Book appointment">
+    <form
+      ref={form}
+      onSubmit={(e) => submit(e, () => validateAppointment({ ...values, patient_id: values.patient?.id ?? null }), save)}
+      noValidate
+      className="space-y-4"
+      aria-label="Book appointment"
+    >
       <FormError message={formError} />
       <PatientPicker value={values.patient} onChange={(p) => set('patient', p)} error={errors.patient_id} required />
       <TextField

@@ -163,18 +163,7 @@ export function AppointmentsScreen() {
               ))}
             </ul>
           )}
-          {list.data && (list.data.total > 0 || pages.page > 1) && (
-            <Pager
-              noun="appointments"
-              page={pages.page}
-              pageSize={APPOINTMENT_PAGE_SIZE}
-              count={list.data.count}
-              total={list.data.total}
-              hasNext={list.data.nextCursor !== null}
-              onPrevious={pages.previous}
-              onNext={() => list.data?.nextCursor && pages.next(list.data.nextCursor)}
-            />
-          )}
+          <Pager data={list.data} pages={pages} pageSize={APPOINTMENT_PAGE_SIZE} noun="appointments" />
         </section>
       </div>
     </div>

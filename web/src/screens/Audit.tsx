@@ -111,18 +111,7 @@ export function AuditScreen() {
           </table>
         </div>
       )}
-      {events.data && (events.data.total > 0 || pages.page > 1) && (
-        <Pager
-          noun="events"
-          page={pages.page}
-          pageSize={AUDIT_PAGE_SIZE}
-          count={events.data.count}
-          total={events.data.total}
-          hasNext={events.data.nextCursor !== null}
-          onPrevious={pages.previous}
-          onNext={() => events.data?.nextCursor && pages.next(events.data.nextCursor)}
-        />
-      )}
+      <Pager data={events.data} pages={pages} pageSize={AUDIT_PAGE_SIZE} noun="events" />
     </section>
   );
 }

@@ -1,14 +1,13 @@
 // Add or edit a patient. Client-side checks run first; the server's field errors
 // land next to the same fields. The input is kept as a draft until it is saved.
-import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { api, BLOOD_GROUPS, type BloodGroup, type Patient, type PatientInput } from '../api';
 import { FormError, SelectField, TextAreaField, TextField } from '../components/Field';
 import { btn } from '../components/styles';
 import { useNotify } from '../components/Banner';
-import { useDraft } from '../lib/hooks';
-import { focusFirstInvalid, saveErrors } from '../lib/errors';
+import { useFormSubmit } from '../lib/forms';
 import { today } from '../lib/format';
-import { hasErrors, validatePatient, type FieldErrors, type PatientFields } from '../lib/validate';
+import { useDraft } from '../lib/hooks';
+import { validatePatient, type PatientFields } from '../lib/validate';
 
 function fieldsOf(p?: Patient): PatientFields {
   return {
@@ -55,68 +54,38 @@ interface PatientFormProps {
 
 export function PatientForm({ patient, onSaved, onCancel }: PatientFormProps) {
   const notify = useNotify();
-  const form = useRef<HTMLFormElement>(null);
+  const { form, errors, formError, saving, submit, clearError, reset } = useFormSubmit({ conflictField: 'email' });
   const [values, setValues, clearDraft, restored] = useDraft(
     patient ? `patient-edit-${patient.id}` : 'patient-new',
     fieldsOf(patient),
   );
-  const [errors, setErrors] = useState<FieldErrors>({});
-  const [formError, setFormError] = useState<string | null>(null);
-  const [saving, setSaving] = useState(false);
-  const [focusErrors, setFocusErrors] = useState(0);
-
-  useEffect(() => {
-    if (focusErrors) focusFirstInvalid(form.current);
-  }, [focusErrors]);
 
   function set<K extends keyof PatientFields>(key: K, value: PatientFields[K]) {
     setValues({ ...values, [key]: value });
-    if (errors[key]) {
-      const rest = { ...errors };
-      delete rest[key];
-      setErrors(rest);
-    }
+    clearError(key);
   }
 
-  async function submit(e: FormEvent) {
-    e.preventDefault();
-    setFormError(null);
-    const found = validatePatient(values);
-    setErrors(found);
-    if (hasErrors(found)) {
-      setFocusErrors((n) => n + 1);
-      return;
-    }
+  async function save() {
     const body = toInput(values, patient);
-    if (patient && Object.keys(body).length === 0) {
-      clearDraft();
-      onSaved?.(patient);
-      return;
+    let saved = patient;
+    if (!patient) {
+      saved = await api.patients.create(body as PatientInput);
+      notify.success(`Added patient ${saved.name}.`);
+    } else if (Object.keys(body).length > 0) {
+      saved = await api.patients.update(patient.id, body);
+      notify.success(`Saved changes to ${saved.name}.`);
     }
-    setSaving(true);
-    try {
-      const saved = patient
-        ? await api.patients.update(patient.id, body)
-        : await api.patients.create(body as PatientInput);
-      clearDraft();
-      setErrors({});
-      notify.success(patient ? `Saved changes to ${saved.name}.` : `Added patient ${saved.name}.`);
-      onSaved?.(saved);
-    } catch (err) {
-      const { fields, message } = saveErrors(err, 'email');
-      setErrors(fields);
-      setFormError(message);
-      if (message) notify.error(message);
-      setFocusErrors((n) => n + 1);
-    } finally {
-      setSaving(false);
-    }
+    clearDraft();
+    if (saved) onSaved?.(saved);
   }
 
   const idPrefix = patient ? `patient-${patient.id}` : 'new-patient';
 
   return (
-    <form ref={form} onSubmit={submit} noValidate className="space-y-4" aria-label={patient ? 'Edit patient' : 'Add patient'}>
+    <form
+      ref={form}
+      onSubmit={(e) => submit(e, () => validatePatient(values), save)}
+      noValidate className="space-y-4" aria-label={patient ? 'Edit patient' : 'Add patient'}>
       {restored && (
         <p className="rounded-md bg-sky-50 px-3 py-2 text-xs text-sky-900">Your unsaved input was restored.</p>
       )}
@@ -207,8 +176,7 @@ export function PatientForm({ patient, onSaved, onCancel }: PatientFormProps) {
             className={btn.secondary}
             onClick={() => {
               clearDraft();
-              setErrors({});
-              setFormError(null);
+              reset();
             }}
           >
             Clear

@@ -6,7 +6,7 @@ import { DeleteButton } from '../components/ConfirmDialog';
 import { LoadingBlock } from '../components/Spinner';
 import { EmptyState, ErrorState } from '../components/States';
 import { btn, link, panel, panelTitle } from '../components/styles';
-import { useNotify } from '../components/Banner';
+import { useAction } from '../lib/forms';
 import { age, formatDate, formatDateTime } from '../lib/format';
 import { useAsync, useReloadOnChange } from '../lib/hooks';
 import { Link, navigate } from '../router';
@@ -42,7 +42,7 @@ function BackLink() {
 
 function PatientDetails({ patient: p }: { patient: Patient }) {
   const { can } = useSession();
-  const notify = useNotify();
+  const [, run] = useAction();
   const years = age(p.date_of_birth);
   return (
     <div className="space-y-6">
@@ -70,14 +70,7 @@ function PatientDetails({ patient: p }: { patient: Patient }) {
                 className="!px-3.5 !py-2 !text-sm"
                 detail={<p>Their appointments and medical records are deleted too. This cannot be undone.</p>}
                 onDelete={async () => {
-                  try {
-                    await api.patients.remove(p.id);
-                    notify.success(`Deleted patient ${p.name}.`);
-                    navigate('/patients');
-                  } catch (err) {
-                    notify.error(err instanceof Error ? err.message : 'Deleting failed.');
-                    throw err;
-                  }
+                  if (await run(() => api.patients.remove(p.id), `Deleted patient ${p.name}.`)) navigate('/patients');
                 }}
               />
             )}

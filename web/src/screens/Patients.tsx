@@ -8,7 +8,7 @@ import { Pager } from '../components/Pager';
 import { LoadingBlock } from '../components/Spinner';
 import { EmptyState, ErrorState } from '../components/States';
 import { btn, input, inputOk, link, panel, panelTitle } from '../components/styles';
-import { useNotify } from '../components/Banner';
+import { useAction } from '../lib/forms';
 import { age, formatDate } from '../lib/format';
 import { useAsync, useCursorStack, useDebounced, useReloadOnChange } from '../lib/hooks';
 import { Link, navigate, useLocation } from '../router';
@@ -72,18 +72,7 @@ export function PatientsScreen() {
           q={q}
           onRetry={list.reload}
         />
-        {list.data && (list.data.total > 0 || pages.page > 1) && (
-          <Pager
-            noun="patients"
-            page={pages.page}
-            pageSize={PATIENT_PAGE_SIZE}
-            count={list.data.count}
-            total={list.data.total}
-            hasNext={list.data.nextCursor !== null}
-            onPrevious={pages.previous}
-            onNext={() => list.data?.nextCursor && pages.next(list.data.nextCursor)}
-          />
-        )}
+        <Pager data={list.data} pages={pages} pageSize={PATIENT_PAGE_SIZE} noun="patients" />
       </section>
     </div>
   );
@@ -118,7 +107,7 @@ function PatientList({ loading, error, patients, q, onRetry }: PatientListProps)
 
 export function PatientCard({ patient }: { patient: Patient }) {
   const { can } = useSession();
-  const notify = useNotify();
+  const [, run] = useAction();
   const years = age(patient.date_of_birth);
   return (
     <li className="rounded-lg border border-slate-200 p-4 hover:border-slate-300" data-testid="patient-card">
@@ -153,15 +142,7 @@ export function PatientCard({ patient }: { patient: Patient }) {
             <DeleteButton
               what={`patient ${patient.name}`}
               detail={<p>Their appointments and medical records are deleted too. This cannot be undone.</p>}
-              onDelete={async () => {
-                try {
-                  await api.patients.remove(patient.id);
-                  notify.success(`Deleted patient ${patient.name}.`);
-                } catch (err) {
-                  notify.error(err instanceof Error ? err.message : 'Deleting failed.');
-                  throw err;
-                }
-              }}
+              onDelete={() => run(() => api.patients.remove(patient.id), `Deleted patient ${patient.name}.`)}
             />
           )}
         </div>

@@ -1,15 +1,14 @@
 // Add a medical record. With a fixed patient (the patient page) the picker is hidden.
-import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { api, type MedicalRecord, type RecordInput } from '../api';
 import { FormError, TextAreaField, TextField } from '../components/Field';
 import { PatientPicker, type PatientRef } from '../components/PatientPicker';
 import { btn } from '../components/styles';
 import { useNotify } from '../components/Banner';
 import { DoctorList, useDoctorNames } from '../lib/doctors';
-import { focusFirstInvalid, saveErrors } from '../lib/errors';
+import { useFormSubmit } from '../lib/forms';
 import { today } from '../lib/format';
 import { useDraft } from '../lib/hooks';
-import { hasErrors, validateRecord, type FieldErrors } from '../lib/validate';
+import { validateRecord } from '../lib/validate';
 import { useSession } from '../session';
 
 interface RecordFormProps {
@@ -24,7 +23,7 @@ export function RecordForm({ patient, onPatientChange, onSaved, onCancel }: Reco
   const notify = useNotify();
   const { user } = useSession();
   const doctors = useDoctorNames();
-  const form = useRef<HTMLFormElement>(null);
+  const { form, errors, formError, saving, submit, clearError } = useFormSubmit();
   const initial = {
     diagnosis: '',
     doctor_name: user?.role === 'doctor' ? user.name : '',
@@ -35,28 +34,14 @@ export function RecordForm({ patient, onPatientChange, onSaved, onCancel }: Reco
   // With a picker the draft outlives a change of patient; on a patient page it is theirs.
   const draftKey = onPatientChange ? 'record-new' : `record-${patient?.id}`;
   const [values, setValues, clearDraft] = useDraft(draftKey, initial);
-  const [errors, setErrors] = useState<FieldErrors>({});
-  const [formError, setFormError] = useState<string | null>(null);
-  const [saving, setSaving] = useState(false);
-  const [focusErrors, setFocusErrors] = useState(0);
-
-  useEffect(() => {
-    if (focusErrors) focusFirstInvalid(form.current);
-  }, [focusErrors]);
 
   function set(key: keyof typeof initial, value: string) {
     setValues({ ...values, [key]: value });
+    clearError(key);
   }
 
-  async function submit(e: FormEvent) {
-    e.preventDefault();
-    setFormError(null);
-    const found = validateRecord({ ...values, patient_id: patient?.id ?? null });
-    setErrors(found);
-    if (hasErrors(found) || !patient) {
-      setFocusErrors((n) => n + 1);
-      return;
-    }
+  async function save() {
+    if (!patient) return;
     const body: RecordInput = {
       patient_id: patient.id,
       diagnosis: values.diagnosis.trim(),
@@ -65,25 +50,20 @@ export function RecordForm({ patient, onPatientChange, onSaved, onCancel }: Reco
     if (values.prescription.trim()) body.prescription = values.prescription.trim();
     if (values.record_date) body.record_date = values.record_date;
     if (values.notes.trim()) body.notes = values.notes.trim();
-    setSaving(true);
-    try {
-      const saved = await api.records.create(body);
-      clearDraft();
-      notify.success(`Added a medical record for ${patient.name}.`);
-      onSaved?.(saved);
-    } catch (err) {
-      const { fields, message } = saveErrors(err);
-      setErrors(fields);
-      setFormError(message);
-      if (message) notify.error(message);
-      setFocusErrors((n) => n + 1);
-    } finally {
-      setSaving(false);
-    }
+    const saved = await api.records.create(body);
+    clearDraft();
+    notify.success(`Added a medical record for ${patient.name}.`);
+    onSaved?.(saved);
   }
 
   return (
-    <form ref={form} onSubmit={submit} noValidate className="space-y-4" aria-label="Add medical record">
+    <form
+      ref={form}
+      onSubmit={(e) => submit(e, () => validateRecord({ ...values, patient_id: patient?.id ?? null }), save)}
+      noValidate
+      className="space-y-4"
+      aria-label="Add medical record"
+    >
       <FormError message={formError} />
       {onPatientChange && (
         <PatientPicker value={patient} onChange={onPatientChange} error={errors.patient_id} required />

@@ -2,7 +2,7 @@
 import { api, type MedicalRecord } from '../api';
 import { DeleteButton } from '../components/ConfirmDialog';
 import { EmptyState } from '../components/States';
-import { useNotify } from '../components/Banner';
+import { useAction } from '../lib/forms';
 import { formatDate } from '../lib/format';
 import { useSession } from '../session';
 
@@ -14,7 +14,7 @@ export function sortRecords(records: MedicalRecord[]): MedicalRecord[] {
 
 export function RecordTimeline({ records }: { records: MedicalRecord[] }) {
   const { can } = useSession();
-  const notify = useNotify();
+  const [, run] = useAction();
   if (records.length === 0) {
     return <EmptyState title="No medical records yet">Records added for this patient appear here.</EmptyState>;
   }
@@ -36,15 +36,7 @@ export function RecordTimeline({ records }: { records: MedicalRecord[] }) {
             {can('records.delete') && (
               <DeleteButton
                 what={`record “${r.diagnosis}”`}
-                onDelete={async () => {
-                  try {
-                    await api.records.remove(r.id);
-                    notify.success('Deleted the medical record.');
-                  } catch (err) {
-                    notify.error(err instanceof Error ? err.message : 'Deleting failed.');
-                    throw err;
-                  }
-                }}
+                onDelete={() => run(() => api.records.remove(r.id), 'Deleted the medical record.')}
               />
             )}
           </div>

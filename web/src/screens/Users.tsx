@@ -1,5 +1,5 @@
 // User management for admins: add staff accounts, change roles, deactivate.
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { api, ROLES, type ManagedUser, type Role } from '../api';
 import { Badge } from '../components/Badge';
 import { DeleteButton } from '../components/ConfirmDialog';
@@ -8,10 +8,10 @@ import { LoadingBlock } from '../components/Spinner';
 import { EmptyState, ErrorState } from '../components/States';
 import { btn, input, inputOk, panel, panelTitle } from '../components/styles';
 import { useNotify } from '../components/Banner';
-import { focusFirstInvalid, saveErrors } from '../lib/errors';
+import { useAction, useFormSubmit } from '../lib/forms';
 import { formatDateTime } from '../lib/format';
 import { useAsync, useReloadOnChange } from '../lib/hooks';
-import { hasErrors, validateUser, type FieldErrors } from '../lib/validate';
+import { validateUser } from '../lib/validate';
 import { useSession } from '../session';
 
 const roleLabel: Record<Role, string> = { admin: 'Admin', doctor: 'Doctor', staff: 'Staff' };
@@ -51,21 +51,9 @@ export function UsersScreen() {
 
 function UserRow({ user: u }: { user: ManagedUser }) {
   const { user: me } = useSession();
-  const notify = useNotify();
-  const [busy, setBusy] = useState(false);
+  const [busy, run] = useAction();
   const self = me?.id === u.id;
-
-  async function change(update: { role?: Role; active?: boolean }, done: string) {
-    setBusy(true);
-    try {
-      await api.users.update(u.id, update);
-      notify.success(done);
-    } catch (err) {
-      notify.error(err instanceof Error ? err.message : 'Saving failed.');
-    } finally {
-      setBusy(false);
-    }
-  }
+  const change = (update: { role?: Role; active?: boolean }, done: string) => run(() => api.users.update(u.id, update), done);
 
   return (
     <li className="flex flex-wrap items-center justify-between gap-3 py-3" data-testid="user-row">
@@ -105,15 +93,7 @@ function UserRow({ user: u }: { user: ManagedUser }) {
               what={`user ${u.name}`}
               label="Deactivate"
               detail={<p>They are signed out at once and can no longer sign in. Their audit trail is kept.</p>}
-              onDelete={async () => {
-                try {
-                  await api.users.deactivate(u.id);
-                  notify.success(`Deactivated ${u.name}.`);
-                } catch (err) {
-                  notify.error(err instanceof Error ? err.message : 'Deactivating failed.');
-                  throw err;
-                }
-              }}
+              onDelete={() => run(() => api.users.deactivate(u.id), `Deactivated ${u.name}.`)}
             />
           ) : (
             <button
@@ -134,50 +114,33 @@ const blankUser = { email: '', name: '', role: 'staff', password: '' };
 
 function UserForm() {
   const notify = useNotify();
-  const form = useRef<HTMLFormElement>(null);
+  const { form, errors, formError, saving, submit, clearError } = useFormSubmit({ conflictField: 'email' });
   const [values, setValues] = useState(blankUser);
-  const [errors, setErrors] = useState<FieldErrors>({});
-  const [formError, setFormError] = useState<string | null>(null);
-  const [saving, setSaving] = useState(false);
-  const [focusErrors, setFocusErrors] = useState(0);
 
-  useEffect(() => {
-    if (focusErrors) focusFirstInvalid(form.current);
-  }, [focusErrors]);
+  const set = (key: keyof typeof blankUser, value: string) => {
+    setValues({ ...values, [key]: value });
+    clearError(key);
+  };
 
-  const set = (key: keyof typeof blankUser, value: string) => setValues({ ...values, [key]: value });
-
-  async function submit(e: FormEvent) {
-    e.preventDefault();
-    setFormError(null);
-    const found = validateUser(values);
-    setErrors(found);
-    if (hasErrors(found)) {
-      setFocusErrors((n) => n + 1);
-      return;
-    }
-    setSaving(true);
-    try {
-      const created = await api.users.create({
-        email: values.email.trim(),
-        name: values.name.trim(),
-        role: values.role as Role,
-        password: values.password,
-      });
-      setValues(blankUser);
-      notify.success(`Added ${created.name} as ${roleLabel[created.role]}.`);
-    } catch (err) {
-      const { fields, message } = saveErrors(err, 'email');
-      setErrors(fields);
-      setFormError(message);
-      setFocusErrors((n) => n + 1);
-    } finally {
-      setSaving(false);
-    }
+  async function save() {
+    const created = await api.users.create({
+      email: values.email.trim(),
+      name: values.name.trim(),
+      role: values.role as Role,
+      password: values.password,
+    });
+    setValues(blankUser);
+    notify.success(`Added ${created.name} as ${roleLabel[created.role]}.`);
   }
 
   return (
-    <form ref={form} onSubmit={submit} noValidate className="space-y-4" aria-label="Add user">
+    <form
+      ref={form}
+      onSubmit={(e) => submit(e, () => validateUser(values), save)}
+      noValidate
+      className="space-y-4"
+      aria-label="Add user"
+    >
       <FormError message={formError} />
       <TextField
         id="user-name"
