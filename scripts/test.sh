@@ -30,3 +30,6 @@ go vet ./...
 
 log "Go tests on SQLite and PostgreSQL"
 HMS_TEST_POSTGRES=required go test -count=1 ./...
+
+log "deployment files (Dockerfile, compose.yaml, Kubernetes manifests, CI workflows)"
+(cd deploy && go vet ./... && go test -count=1 ./...)

@@ -2,18 +2,22 @@ package main_test
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/hms-project/hms/internal/config"
+	"github.com/hms-project/hms/internal/domain"
+	"github.com/hms-project/hms/internal/store"
 	"github.com/hms-project/hms/internal/testutil"
 )
 
@@ -79,6 +83,43 @@ func TestMigrateCommands(t *testing.T) {
 	}
 	if code, _ := hms(t, env, "migrate", "sideways"); code != 2 {
 		t.Errorf("unknown migrate action should exit 2, got %d", code)
+	}
+}
+
+// TestPurgeCommand: without --confirm purge only reports; with it the patient is gone.
+func TestPurgeCommand(t *testing.T) {
+	dir := t.TempDir()
+	env := []string{"HMS_DATA_DIR=" + dir}
+	ctx := context.Background()
+	st, err := store.Open(ctx, store.Options{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.MigrateUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	p, err := st.CreatePatient(ctx, domain.Patient{Name: "Ann", Email: "ann@example.org", DateOfBirth: "1980-01-01"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.CreateRecord(ctx, domain.MedicalRecord{PatientID: p.ID, Diagnosis: "Flu", DoctorName: "Dr. Grey", RecordDate: "2024-01-01"}); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	id := strconv.FormatInt(p.ID, 10)
+	for _, args := range [][]string{{"purge"}, {"purge", "patient"}, {"purge", "doctor", "1"}, {"purge", "patient", "1", "2"}} {
+		if code, out := hms(t, env, args...); code != 2 {
+			t.Errorf("hms %v: exit %d, want 2\n%s", args, code, out)
+		}
+	}
+	if code, out := hms(t, env, "purge", "patient", id); code != 0 || !strings.Contains(out, "would erase patient "+id+": 0 appointment(s), 0 status change(s), 1 medical record(s)") {
+		t.Errorf("dry run: %d %s", code, out)
+	}
+	if code, out := hms(t, env, "purge", "patient", id, "--confirm"); code != 0 || !strings.Contains(out, "erased patient "+id) {
+		t.Errorf("purge: %d %s", code, out)
+	}
+	if code, out := hms(t, env, "purge", "--confirm", "patient", id); code != 1 || !strings.Contains(out, "not found") {
+		t.Errorf("purge again: %d %s", code, out)
 	}
 }
 

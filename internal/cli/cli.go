@@ -35,6 +35,7 @@ func commands() []command {
 		{"migrate", "up|down [--to VERSION]|status", "apply, roll back or list database migrations", migrate},
 		{"backup", "--out FILE", "write a consistent online backup of the database", backupCmd},
 		{"restore", "--confirm FILE", "replace the database with a backup (stop hms first)", restoreCmd},
+		{"purge", "patient ID [--confirm]", "erase a patient and all their data for good (a lawful erasure request)", purge},
 		{"healthcheck", "[--url URL]", "exit 0 when the local server's /health answers, 1 otherwise", healthcheck},
 		{"version", "", "print the version", func(_ context.Context, e env, _ []string) error {
 			fmt.Fprintln(e.stdout, "hms", e.version)

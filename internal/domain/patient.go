@@ -4,19 +4,66 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // Patient is a person registered at the clinic.
 type Patient struct {
-	ID          int64     `json:"id"`
-	Name        string    `json:"name"`
-	Email       string    `json:"email"`
-	DateOfBirth string    `json:"date_of_birth"`
-	Phone       *string   `json:"phone"`
-	Address     *string   `json:"address"`
-	BloodGroup  *string   `json:"blood_group"`
-	CreatedAt   time.Time `json:"created_at"`
-	UpdatedAt   time.Time `json:"updated_at"`
+	ID          int64   `json:"id"`
+	Name        string  `json:"name"`
+	Email       string  `json:"email"`
+	DateOfBirth string  `json:"date_of_birth"`
+	Phone       *string `json:"phone"`
+	Address     *string `json:"address"`
+	BloodGroup  *string `json:"blood_group"`
+	// Active is false once the patient is deactivated (DELETE): hidden, but kept.
+	Active        bool       `json:"active"`
+	DeactivatedAt *time.Time `json:"deactivated_at,omitempty"`
+	Version       int64      `json:"version"`
+	CreatedAt     time.Time  `json:"created_at"`
+	UpdatedAt     time.Time  `json:"updated_at"`
+}
+
+// Warning is advice that accompanies a successful write, e.g. a possible duplicate.
+type Warning struct {
+	Type      string `json:"type"`
+	PatientID int64  `json:"patient_id"`
+	Message   string `json:"message"`
+}
+
+// PersonKey normalises a person's name for duplicate detection: lower-case letters and
+// digits only, words sorted, so "O'Brien, Mary-Ann" and "mary ann obrien" compare equal.
+func PersonKey(name string) string {
+	words := strings.FieldsFunc(strings.ToLower(name), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '\''
+	})
+	for i, w := range words {
+		words[i] = strings.ReplaceAll(w, "'", "")
+	}
+	slices.Sort(words)
+	return strings.Join(words, " ")
+}
+
+// PhoneKey is the digits of a phone number, or "" when there is none.
+func PhoneKey(phone *string) string {
+	if phone == nil {
+		return ""
+	}
+	return strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' {
+			return r
+		}
+		return -1
+	}, *phone)
+}
+
+// PossibleDuplicate reports whether two patients are probably the same person: the same
+// normalised name and either the same date of birth or the same phone number.
+func PossibleDuplicate(a, b Patient) bool {
+	if a.ID == b.ID || PersonKey(a.Name) != PersonKey(b.Name) {
+		return false
+	}
+	return a.DateOfBirth == b.DateOfBirth || (PhoneKey(a.Phone) != "" && PhoneKey(a.Phone) == PhoneKey(b.Phone))
 }
 
 // PatientInput is the body of POST and PUT /api/patients. Every field is optional at the
@@ -33,6 +80,7 @@ type PatientInput struct {
 // PatientChanges is a validated update: nil pointers leave a column alone; for the
 // optional columns, a set Opt with Null clears it.
 type PatientChanges struct {
+	IfVersion   int64 // when not 0, the update applies only to this version (If-Match)
 	Name        *string
 	Email       *string
 	DateOfBirth *string

@@ -24,6 +24,11 @@ func (a *API) listAppointments(w http.ResponseWriter, r *http.Request) error {
 			fields.Add("patient_id", "must be a positive integer")
 		}
 	}
+	if v := q.Get("doctor_id"); v != "" {
+		if f.DoctorID, err = strconv.ParseInt(v, 10, 64); err != nil || f.DoctorID <= 0 {
+			fields.Add("doctor_id", "must be a positive integer")
+		}
+	}
 	if v := q.Get("status"); v != "" {
 		f.Status = strings.ToLower(v)
 		if !slices.Contains(domain.AppointmentStatuses, f.Status) {
@@ -72,7 +77,7 @@ func (a *API) getAppointment(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, item{Success: true, Data: ap})
+	writeResource(w, r, http.StatusOK, ap, ap.Version)
 	return nil
 }
 
@@ -88,7 +93,7 @@ func (a *API) createAppointment(w http.ResponseWriter, r *http.Request) error {
 	if ap, err = a.store.CreateAppointment(r.Context(), ap); err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, item{Success: true, Data: ap})
+	writeResource(w, r, http.StatusCreated, ap, ap.Version)
 	return nil
 }
 
@@ -105,14 +110,34 @@ func (a *API) updateAppointment(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	changes.IfVersion = ifMatch(r)
 	ap, err := a.store.UpdateAppointment(r.Context(), id, changes)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, item{Success: true, Data: ap})
+	writeResource(w, r, http.StatusOK, ap, ap.Version)
 	return nil
 }
 
+func (a *API) appointmentHistory(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	changes, err := a.store.AppointmentHistory(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, struct {
+		Success bool                  `json:"success"`
+		Data    []domain.StatusChange `json:"data"`
+		Count   int                   `json:"count"`
+	}{true, changes, len(changes)})
+	return nil
+}
+
+// deleteAppointment cancels and hides the appointment: the original API's answer, with
+// the row and its history kept.
 func (a *API) deleteAppointment(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r)
 	if err != nil {

@@ -106,3 +106,15 @@ func pageLimit(r *http.Request) (int, error) {
 	}
 	return n, nil
 }
+
+// flag reads a true/false query parameter such as ?include_voided=true; absent is false.
+func flag(r *http.Request, name string) (bool, error) {
+	switch v := r.URL.Query().Get(name); v {
+	case "", "false", "0":
+		return false, nil
+	case "true", "1":
+		return true, nil
+	default:
+		return false, domain.Errorf(domain.CodeInvalid, "%s must be true or false, not %q", name, v)
+	}
+}

@@ -50,22 +50,34 @@ func (a *API) routes() []route {
 		{"GET", "/health", a.health},
 		{"GET", "/ready", a.ready},
 
+		// ?include_inactive=true (deactivated patients) is for admins once access control lands.
 		{"GET", "/api/patients", a.listPatients},
 		{"POST", "/api/patients", a.createPatient},
 		{"GET", "/api/patients/{id}", a.getPatient},
 		{"PUT", "/api/patients/{id}", a.updatePatient},
-		{"DELETE", "/api/patients/{id}", a.deletePatient},
+		{"DELETE", "/api/patients/{id}", a.deletePatient},      // deactivates
+		{"DELETE", "/api/patients/{id}/purge", a.purgePatient}, // erases for good: admin only
+		{"GET", "/api/patients/{id}/duplicates", a.patientDuplicates},
 		{"GET", "/api/patients/{id}/records", a.listPatientRecords},
+
+		{"GET", "/api/doctors", a.listDoctors},
+		{"POST", "/api/doctors", a.createDoctor}, // admin only
+		{"GET", "/api/doctors/{id}", a.getDoctor},
+		{"PUT", "/api/doctors/{id}", a.updateDoctor}, // admin only
+		{"GET", "/api/doctors/{id}/availability", a.availability},
 
 		{"GET", "/api/appointments", a.listAppointments},
 		{"POST", "/api/appointments", a.createAppointment},
 		{"GET", "/api/appointments/{id}", a.getAppointment},
 		{"PUT", "/api/appointments/{id}", a.updateAppointment},
-		{"DELETE", "/api/appointments/{id}", a.deleteAppointment},
+		{"DELETE", "/api/appointments/{id}", a.deleteAppointment}, // cancels and hides
+		{"GET", "/api/appointments/{id}/history", a.appointmentHistory},
 
 		{"POST", "/api/records", a.createRecord},
 		{"GET", "/api/records/{id}", a.getRecord},
-		{"DELETE", "/api/records/{id}", a.deleteRecord},
+		{"PUT", "/api/records/{id}", a.amendRecord},     // a new version
+		{"DELETE", "/api/records/{id}", a.deleteRecord}, // voids
+		{"GET", "/api/records/{id}/history", a.recordHistory},
 	}
 }
 

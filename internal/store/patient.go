@@ -12,20 +12,31 @@ import (
 	"github.com/hms-project/hms/internal/domain"
 )
 
-const patientColumns = "id, name, email, date_of_birth, phone, address, blood_group, created_at, updated_at"
+const patientColumns = "id, name, email, date_of_birth, phone, address, blood_group, active, deactivated_at, version, created_at, updated_at"
 
 func scanPatient(row interface{ Scan(...any) error }) (domain.Patient, error) {
 	var (
-		p                  domain.Patient
-		dob                dbDate
-		created, updated   dbTime
-		phone, addr, blood sql.NullString
+		p                             domain.Patient
+		dob                           dbDate
+		deactivated, created, updated dbTime
+		phone, addr, blood            sql.NullString
 	)
-	err := row.Scan(&p.ID, &p.Name, &p.Email, &dob, &phone, &addr, &blood, &created, &updated)
+	err := row.Scan(&p.ID, &p.Name, &p.Email, &dob, &phone, &addr, &blood, &p.Active, &deactivated, &p.Version, &created, &updated)
 	p.DateOfBirth = string(dob)
 	p.Phone, p.Address, p.BloodGroup = nullable(phone), nullable(addr), nullable(blood)
 	p.CreatedAt, p.UpdatedAt = created.Time, updated.Time
+	if !deactivated.IsZero() {
+		p.DeactivatedAt = &deactivated.Time
+	}
 	return p, err
+}
+
+// phoneKeyArg is domain.PhoneKey as a column value: NULL when there is no phone.
+func phoneKeyArg(phone *string) any {
+	if k := domain.PhoneKey(phone); k != "" {
+		return k
+	}
+	return nil
 }
 
 func nullable(s sql.NullString) *string {
@@ -46,9 +57,9 @@ func (s *Store) CreatePatient(ctx context.Context, p domain.Patient) (domain.Pat
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
 	now := s.dialect.timeArg(time.Now())
-	row := s.db.QueryRowContext(ctx, `INSERT INTO patient (name, email, date_of_birth, phone, address, blood_group, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING `+patientColumns,
-		p.Name, p.Email, p.DateOfBirth, p.Phone, p.Address, p.BloodGroup, now)
+	row := s.db.QueryRowContext(ctx, `INSERT INTO patient (name, email, date_of_birth, phone, phone_key, address, blood_group, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING `+patientColumns,
+		p.Name, p.Email, p.DateOfBirth, p.Phone, phoneKeyArg(p.Phone), p.Address, p.BloodGroup, now)
 	out, err := scanPatient(row)
 	if s.dialect.isUniqueViolation(err) {
 		return domain.Patient{}, emailTaken(p.Email)
@@ -59,11 +70,20 @@ func (s *Store) CreatePatient(ctx context.Context, p domain.Patient) (domain.Pat
 	return out, nil
 }
 
-// Patient returns the patient with the given id.
+// Patient returns the active patient with the given id; a deactivated patient is not found.
 func (s *Store) Patient(ctx context.Context, id int64) (domain.Patient, error) {
+	return s.patient(ctx, id, " AND active")
+}
+
+// AnyPatient returns the patient with the given id, active or deactivated.
+func (s *Store) AnyPatient(ctx context.Context, id int64) (domain.Patient, error) {
+	return s.patient(ctx, id, "")
+}
+
+func (s *Store) patient(ctx context.Context, id int64, cond string) (domain.Patient, error) {
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
-	p, err := scanPatient(s.db.QueryRowContext(ctx, `SELECT `+patientColumns+` FROM patient WHERE id = $1`, id))
+	p, err := scanPatient(s.db.QueryRowContext(ctx, `SELECT `+patientColumns+` FROM patient WHERE id = $1`+cond, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return p, domain.NotFound("patient", id)
 	}
@@ -75,9 +95,10 @@ func (s *Store) Patient(ctx context.Context, id int64) (domain.Patient, error) {
 
 // PatientFilter selects a page of patients, ordered by id.
 type PatientFilter struct {
-	Query  string // case-insensitive match on name, email or phone
-	Limit  int
-	Cursor string
+	Query           string // case-insensitive match on name, email or phone
+	IncludeInactive bool   // also list deactivated patients
+	Limit           int
+	Cursor          string
 }
 
 // Patients returns one page of patients matching f.
@@ -89,6 +110,9 @@ func (s *Store) Patients(ctx context.Context, f PatientFilter) (Page[domain.Pati
 		args  []any
 	)
 	arg := func(v any) string { args = append(args, v); return "$" + strconv.Itoa(len(args)) }
+	if !f.IncludeInactive {
+		conds = append(conds, "active")
+	}
 	if f.Query != "" {
 		p := arg(likePattern(f.Query))
 		conds = append(conds, "(lower(name) LIKE "+p+` ESCAPE '\' OR email LIKE `+p+` ESCAPE '\' OR phone LIKE `+p+` ESCAPE '\')`)
@@ -157,13 +181,25 @@ func (s *Store) UpdatePatient(ctx context.Context, id int64, c domain.PatientCha
 			set(o.col, optArg(o.v))
 		}
 	}
+	if c.Phone.Set {
+		set("phone_key", phoneKeyArg(optPtr(c.Phone)))
+	}
 	set("updated_at", s.dialect.timeArg(time.Now()))
 	args = append(args, id)
-	q := `UPDATE patient SET ` + strings.Join(sets, ", ") + ` WHERE id = $` + strconv.Itoa(len(args)) + ` RETURNING ` + patientColumns
+	cond := ` WHERE id = $` + strconv.Itoa(len(args)) + ` AND active`
+	if c.IfVersion != 0 {
+		args = append(args, c.IfVersion)
+		cond += ` AND version = $` + strconv.Itoa(len(args))
+	}
+	q := `UPDATE patient SET ` + strings.Join(sets, ", ") + `, version = version + 1` + cond + ` RETURNING ` + patientColumns
 	p, err := scanPatient(s.db.QueryRowContext(ctx, q, args...))
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		return p, domain.NotFound("patient", id)
+		cur, err := s.Patient(ctx, id)
+		if err != nil {
+			return p, err
+		}
+		return p, stale("patient", id, cur.Version)
 	case s.dialect.isUniqueViolation(err):
 		return p, emailTaken(*c.Email)
 	case err != nil:
@@ -172,30 +208,86 @@ func (s *Store) UpdatePatient(ctx context.Context, id int64, c domain.PatientCha
 	return p, nil
 }
 
-// DeletePatient removes the patient with their appointments and records (ON DELETE CASCADE).
-func (s *Store) DeletePatient(ctx context.Context, id int64) error {
-	return s.deleteByID(ctx, "patient", id)
-}
-
-// deleteByID deletes one row of table by id, or returns not_found.
-func (s *Store) deleteByID(ctx context.Context, table string, id int64) error {
+// DeactivatePatient is the original API's DELETE of a patient, without losing anything:
+// the patient is hidden from reads, lists and search, their future appointments are
+// cancelled (freeing the slots, with the reason in each history) and their records kept.
+func (s *Store) DeactivatePatient(ctx context.Context, id int64) error {
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
-	res, err := s.db.ExecContext(ctx, `DELETE FROM `+table+` WHERE id = $1`, id)
-	if err != nil {
-		return fmt.Errorf("store: delete %s: %w", table, err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return domain.NotFound(resourceName(table), id)
-	}
-	return nil
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		now := time.Now()
+		res, err := tx.ExecContext(ctx, `UPDATE patient SET active = FALSE, deactivated_at = $1, updated_at = $1,
+			version = version + 1 WHERE id = $2 AND active`, s.dialect.timeArg(now), id)
+		if err != nil {
+			return fmt.Errorf("store: deactivate patient: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return domain.NotFound("patient", id)
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT id, status FROM appointment
+			WHERE patient_id = $1 AND `+slotHeld+` AND status IN ($2, $3) AND appointment_datetime >= $4 ORDER BY id`,
+			id, domain.StatusScheduled, domain.StatusCheckedIn, s.dialect.timeArg(now))
+		if err != nil {
+			return fmt.Errorf("store: deactivate patient: %w", err)
+		}
+		type future struct {
+			id     int64
+			status string
+		}
+		var cancelled []future
+		for rows.Next() {
+			var f future
+			if err := rows.Scan(&f.id, &f.status); err != nil {
+				rows.Close()
+				return fmt.Errorf("store: deactivate patient: %w", err)
+			}
+			cancelled = append(cancelled, f)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("store: deactivate patient: %w", err)
+		}
+		for _, f := range cancelled {
+			if _, err := tx.ExecContext(ctx, `UPDATE appointment SET status = $1, updated_at = $2, version = version + 1 WHERE id = $3`,
+				domain.StatusCancelled, s.dialect.timeArg(now), f.id); err != nil {
+				return fmt.Errorf("store: deactivate patient: %w", err)
+			}
+			if err := s.recordStatus(ctx, tx, f.id, &f.status, domain.StatusCancelled, "patient deactivated"); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
-func resourceName(table string) string {
-	if table == "medical_record" {
-		return "medical record"
+// PatientDuplicates returns the active patients who are possibly the same person as the
+// patient with the given id (see domain.PossibleDuplicate), oldest first.
+func (s *Store) PatientDuplicates(ctx context.Context, id int64) ([]domain.Patient, error) {
+	p, err := s.Patient(ctx, id)
+	if err != nil {
+		return nil, err
 	}
-	return table
+	ctx, cancel := s.withTimeout(ctx)
+	defer cancel()
+	// The name is compared in Go (domain.PersonKey); SQL narrows to the same birth date or phone.
+	rows, err := s.db.QueryContext(ctx, `SELECT `+patientColumns+` FROM patient
+		WHERE active AND id <> $1 AND (date_of_birth = $2 OR phone_key = $3) ORDER BY id LIMIT 200`,
+		id, p.DateOfBirth, phoneKeyArg(p.Phone))
+	if err != nil {
+		return nil, fmt.Errorf("store: find duplicates: %w", err)
+	}
+	defer rows.Close()
+	out := []domain.Patient{}
+	for rows.Next() {
+		c, err := scanPatient(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: find duplicates: %w", err)
+		}
+		if domain.PossibleDuplicate(p, c) {
+			out = append(out, c)
+		}
+	}
+	return out, rows.Err()
 }
 
 // optArg turns a set Opt into a column value: NULL when it was null.
