@@ -298,11 +298,30 @@ describe('HMS in a browser', { concurrency: false }, () => {
     await form.getByTestId('picked-patient').filter({ hasText: patientName }).waitFor();
     await form.getByLabel('Doctor').fill('Dr. Ana Weber');
     await form.getByLabel('Date').fill(localDate(1));
-    await form.getByLabel('Time').fill('16:30');
+    // The doctor's free times are offered; 14:00 is taken by a seeded appointment.
+    await form.getByTestId('free-slots').getByRole('button', { name: '16:30' }).click();
+    assert.equal(await form.getByTestId('free-slots').getByRole('button', { name: '14:00' }).count(), 0);
+    assert.equal(await form.getByLabel('Time').inputValue(), '16:30');
     await form.getByLabel('Reason').fill('Persistent cough');
+    await shoot('booking', { fullPage: false });
     await form.getByRole('button', { name: 'Book appointment' }).click();
     await banner(`Booked ${patientName} with Dr. Ana Weber.`);
     await page.getByTestId('appointment-card').filter({ hasText: patientName }).waitFor();
+  });
+
+  test('a double booking is refused with the time it clashes with', STEP, async () => {
+    const form = page.getByRole('form', { name: 'Book appointment' });
+    await form.getByRole('combobox', { name: /Patient/ }).fill('Kenji');
+    await page.getByRole('option', { name: /Kenji Watanabe/ }).click();
+    await form.getByLabel('Doctor').fill('Dr. Ana Weber');
+    await form.getByLabel('Date').fill(localDate(1));
+    await form.getByLabel('Time').fill('14:15');
+    await form.getByRole('button', { name: 'Book appointment' }).click();
+    await form.getByText(/^The doctor already has an appointment/).waitFor();
+    assert.equal(await form.getByLabel('Time').getAttribute('aria-invalid'), 'true');
+    await form.getByLabel('Time').fill('15:00');
+    await form.getByRole('button', { name: 'Book appointment' }).click();
+    await banner('Booked Kenji Watanabe with Dr. Ana Weber.');
   });
 
   test('books through the patient search in the picker', STEP, async () => {

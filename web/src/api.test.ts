@@ -83,7 +83,26 @@ describe('errors', () => {
 
   it('treats a missing /api/doctors as no doctors', async () => {
     fakeServer();
-    expect(await api.doctors()).toEqual([]);
+    expect(await api.doctors.list()).toEqual([]);
+  });
+
+  it('keeps the whole error body, e.g. the times of a double booking', async () => {
+    const conflict = { appointment_id: 1, start: '2030-01-07T09:00:00Z', end: '2030-01-07T09:30:00Z' };
+    fakeServer({
+      'POST /api/appointments': { status: 409, body: { success: false, error: 'the doctor already has an appointment', conflict } },
+    });
+    const err = await api.appointments
+      .create({ patient_id: 1, doctor_name: 'Dr. X', appointment_datetime: '2030-01-07T09:15' })
+      .catch((e) => e);
+    expect(err.body.conflict).toEqual(conflict);
+  });
+
+  it('returns the warnings of a created patient', async () => {
+    const warnings = [{ type: 'possible_duplicate', patient_id: 1, message: 'an active patient with the same name exists' }];
+    fakeServer({ 'POST /api/patients': { status: 201, body: { success: true, data: patient(2, 'Jane Doe'), warnings } } });
+    const created = await api.patients.create({ name: 'Jane Doe', email: 'j@e.com', date_of_birth: '1985-04-12' });
+    expect(created.patient.id).toBe(2);
+    expect(created.warnings).toEqual(warnings);
   });
 });
 

@@ -26,8 +26,17 @@ export interface Patient {
   phone: string | null;
   address: string | null;
   blood_group: BloodGroup | null;
+  active?: boolean;
+  version?: number;
   created_at: string;
   updated_at: string;
+}
+
+/** A note the server adds to a successful create, e.g. a possible duplicate patient. */
+export interface Warning {
+  type: string;
+  patient_id?: number;
+  message: string;
 }
 
 export interface PatientInput {
@@ -43,8 +52,12 @@ export interface Appointment {
   id: number;
   patient_id: number;
   patient_name: string;
+  doctor_id?: number;
   doctor_name: string;
   appointment_datetime: string;
+  /** Present on servers that know durations (then end_datetime too). */
+  duration_minutes?: number;
+  end_datetime?: string;
   status: AppointmentStatus;
   reason: string | null;
   notes: string | null;
@@ -56,6 +69,7 @@ export interface AppointmentInput {
   patient_id: number;
   doctor_name: string;
   appointment_datetime: string;
+  duration_minutes?: number;
   reason?: string;
 }
 
@@ -63,6 +77,22 @@ export interface AppointmentUpdate {
   status?: AppointmentStatus;
   notes?: string;
   appointment_datetime?: string;
+}
+
+export interface Doctor {
+  id: number;
+  name: string;
+  specialty: string | null;
+  active: boolean;
+}
+
+/** Free start times of a doctor on one day, from GET /api/doctors/{id}/availability. */
+export interface Availability {
+  doctor_id: number;
+  date: string;
+  time_zone: string;
+  duration_minutes: number;
+  slots: { start: string; end: string }[];
 }
 
 export interface AppointmentFilter {
@@ -169,13 +199,22 @@ export class ApiError extends Error {
   readonly status: number;
   readonly fields: Record<string, string>;
   readonly retryAfter: number | null;
+  /** The whole error body, for extras such as a booking conflict's times. */
+  readonly body: Record<string, unknown>;
 
-  constructor(status: number, message: string, fields: Record<string, string> = {}, retryAfter: number | null = null) {
+  constructor(
+    status: number,
+    message: string,
+    fields: Record<string, string> = {},
+    retryAfter: number | null = null,
+    body: Record<string, unknown> = {},
+  ) {
     super(message);
     this.name = 'ApiError';
     this.status = status;
     this.fields = fields;
     this.retryAfter = retryAfter;
+    this.body = body;
   }
 
   /** The server did not answer at all (down, or the network is gone). */
@@ -321,6 +360,7 @@ async function decode<T>(res: Response): Promise<T> {
       typeof envelope.error === 'string' && envelope.error ? envelope.error : defaultMessage(res.status),
       envelope.fields && typeof envelope.fields === 'object' ? (envelope.fields as Record<string, string>) : {},
       Number.isFinite(retry) && retry > 0 ? retry : null,
+      envelope as Record<string, unknown>,
     );
   }
   return body as T;
@@ -402,7 +442,10 @@ export const api = {
       return get<ListEnvelope<Patient>>('/api/patients', params, signal).then(toPage);
     },
     get: (id: number, signal?: AbortSignal) => data(get<{ data: Patient }>(`/api/patients/${id}`, undefined, signal)),
-    create: (input: PatientInput) => data(request<{ data: Patient }>('POST', '/api/patients', { body: input })),
+    async create(input: PatientInput): Promise<{ patient: Patient; warnings: Warning[] }> {
+      const body = await request<{ data: Patient; warnings?: Warning[] }>('POST', '/api/patients', { body: input });
+      return { patient: body.data, warnings: body.warnings ?? [] };
+    },
     update: (id: number, input: Partial<PatientInput>) =>
       data(request<{ data: Patient }>('PUT', `/api/patients/${id}`, { body: input })),
     remove: (id: number) => request<{ message?: string }>('DELETE', `/api/patients/${id}`),
@@ -435,17 +478,25 @@ export const api = {
     remove: (id: number) => request<{ message?: string }>('DELETE', `/api/records/${id}`),
   },
 
-  /** GET /api/doctors, which older servers do not have: then an empty list. */
-  async doctors(signal?: AbortSignal): Promise<string[]> {
-    try {
-      const body = await get<{ data: Array<string | { name?: string }> }>('/api/doctors', undefined, signal);
-      return (body.data ?? [])
-        .map((d) => (typeof d === 'string' ? d : (d.name ?? '')))
-        .filter(Boolean);
-    } catch (err) {
-      if (err instanceof ApiError && (err.status === 404 || err.status === 403 || err.status === 405)) return [];
-      throw err;
-    }
+  doctors: {
+    /** Active doctors; an empty list from servers that have no /api/doctors. */
+    async list(signal?: AbortSignal): Promise<Doctor[]> {
+      try {
+        const body = await get<ListEnvelope<Doctor>>('/api/doctors', { limit: 500 }, signal);
+        return toPage(body).items;
+      } catch (err) {
+        if (err instanceof ApiError && (err.status === 404 || err.status === 405)) return [];
+        throw err;
+      }
+    },
+    availability: (id: number, date: string, durationMinutes?: number, signal?: AbortSignal) =>
+      data(
+        get<{ data: Availability }>(
+          `/api/doctors/${id}/availability`,
+          { date, duration_minutes: durationMinutes },
+          signal,
+        ),
+      ),
   },
 
   auth: {

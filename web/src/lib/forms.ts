@@ -23,6 +23,8 @@ interface FormOptions {
   conflictField?: string;
   /** Server field names that the form shows under another field. */
   fieldAliases?: Record<string, string>;
+  /** Field messages for an error the server does not tie to a field (e.g. a 409). */
+  explain?: (err: ApiError) => FieldErrors | null;
 }
 
 /**
@@ -30,7 +32,7 @@ interface FormOptions {
  * finds nothing it runs save. Errors from either end up in errors (per field) or
  * formError, and focus moves to the first invalid field.
  */
-export function useFormSubmit({ conflictField, fieldAliases = {} }: FormOptions = {}) {
+export function useFormSubmit({ conflictField, fieldAliases = {}, explain }: FormOptions = {}) {
   const notify = useNotify();
   const form = useRef<HTMLFormElement>(null);
   const [errors, setErrors] = useState<FieldErrors>({});
@@ -62,7 +64,8 @@ export function useFormSubmit({ conflictField, fieldAliases = {} }: FormOptions 
       await save();
       return true;
     } catch (err) {
-      const { fields, message } = saveErrors(err, conflictField);
+      const explained = err instanceof ApiError ? explain?.(err) : null;
+      const { fields, message } = explained ? { fields: explained, message: null } : saveErrors(err, conflictField);
       for (const [from, to] of Object.entries(fieldAliases)) {
         if (fields[from]) {
           fields[to] = fields[from];

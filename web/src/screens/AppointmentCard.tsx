@@ -1,11 +1,12 @@
 // One appointment: when, who, with whom, its status (changeable) and notes.
 import { useId, useState } from 'react';
-import { api, APPOINTMENT_STATUSES, type Appointment, type AppointmentStatus } from '../api';
+import { api, type Appointment, type AppointmentStatus } from '../api';
 import { StatusBadge } from '../components/Badge';
 import { DeleteButton } from '../components/ConfirmDialog';
 import { btn, input, inputOk, link } from '../components/styles';
 import { useAction } from '../lib/forms';
-import { formatDateTime, statusLabel } from '../lib/format';
+import { formatDateTime, formatTime, statusLabel } from '../lib/format';
+import { nextStatuses } from '../lib/lifecycle';
 import { Link } from '../router';
 import { useSession } from '../session';
 
@@ -23,6 +24,7 @@ export function AppointmentCard({ appointment: a, hidePatient, onChanged }: Appo
   const [notes, setNotes] = useState(a.notes ?? '');
   const [busy, run] = useAction();
   const canUpdate = can('appointments.update');
+  const next = nextStatuses(a.status);
   const who = `${a.patient_name} with ${a.doctor_name}`;
 
   const update = (change: { status?: AppointmentStatus; notes?: string }, done: string) =>
@@ -35,6 +37,7 @@ export function AppointmentCard({ appointment: a, hidePatient, onChanged }: Appo
           <p className="flex flex-wrap items-center gap-2">
             <time dateTime={a.appointment_datetime} className="text-base font-semibold text-slate-900">
               {formatDateTime(a.appointment_datetime)}
+              {a.end_datetime && `–${formatTime(a.end_datetime)}`}
             </time>
             <StatusBadge status={a.status} />
           </p>
@@ -57,7 +60,7 @@ export function AppointmentCard({ appointment: a, hidePatient, onChanged }: Appo
           )}
         </div>
         <div className="flex flex-wrap items-end gap-2">
-          {canUpdate && (
+          {canUpdate && next.length > 0 && (
             <div>
               <label htmlFor={`${id}-status`} className="mb-1 block text-xs font-medium text-slate-600">
                 Status
@@ -73,9 +76,9 @@ export function AppointmentCard({ appointment: a, hidePatient, onChanged }: Appo
                   void update({ status }, `Appointment marked ${statusLabel(status).toLowerCase()}.`);
                 }}
               >
-                {APPOINTMENT_STATUSES.map((s) => (
+                {[a.status, ...next].map((s) => (
                   <option key={s} value={s}>
-                    {statusLabel(s)}
+                    {s === a.status ? statusLabel(s) : `→ ${statusLabel(s)}`}
                   </option>
                 ))}
               </select>
@@ -94,6 +97,7 @@ export function AppointmentCard({ appointment: a, hidePatient, onChanged }: Appo
           {can('appointments.delete') && (
             <DeleteButton
               what={`appointment for ${who}`}
+              detail={<p>It is cancelled and leaves the lists; its time becomes free again. Its history is kept.</p>}
               onDelete={() => run(() => api.appointments.remove(a.id), 'Deleted the appointment.')}
             />
           )}

@@ -1,28 +1,41 @@
-// Book an appointment: pick the patient by search, the doctor, the date and time.
+// Book an appointment: pick the patient by search, the doctor, the date and a free
+// time (the doctor's open slots are offered where the server knows the doctor).
 import { useEffect } from 'react';
-import { api, type Appointment, type AppointmentInput } from '../api';
-import { FormError, TextAreaField, TextField } from '../components/Field';
+import { api, ApiError, type Appointment, type AppointmentInput } from '../api';
+import { FormError, SelectField, TextAreaField, TextField } from '../components/Field';
 import { PatientPicker, type PatientRef } from '../components/PatientPicker';
 import { btn } from '../components/styles';
 import { useNotify } from '../components/Banner';
-import { DoctorList } from '../lib/doctors';
+import { DoctorList, type Doctors } from '../lib/doctors';
 import { useFormSubmit } from '../lib/forms';
-import { toRFC3339, today } from '../lib/format';
-import { useDraft } from '../lib/hooks';
-import { validateAppointment } from '../lib/validate';
+import { formatTime, isoTime, toRFC3339, today } from '../lib/format';
+import { useAsync, useDebounced, useDraft } from '../lib/hooks';
+import { validateAppointment, type FieldErrors } from '../lib/validate';
 
 interface BookingDraft {
   patient: PatientRef | null;
   doctor_name: string;
   date: string;
   time: string;
+  duration: string;
   reason: string;
 }
 
-const blank: BookingDraft = { patient: null, doctor_name: '', date: '', time: '', reason: '' };
+export const DEFAULT_DURATION = '30';
+const DURATIONS = ['10', '15', '20', '30', '45', '60', '90'];
+
+const blank: BookingDraft = { patient: null, doctor_name: '', date: '', time: '', duration: DEFAULT_DURATION, reason: '' };
+
+/** A double booking (409 with the times it clashes with) as a message under the time. */
+export function explainConflict(err: ApiError): FieldErrors | null {
+  const conflict = err.body.conflict as { start?: string; end?: string } | undefined;
+  if (err.status !== 409 || !conflict?.start || !conflict.end) return null;
+  const who = /patient/i.test(err.message) ? 'The patient' : 'The doctor';
+  return { time: `${who} already has an appointment ${formatTime(conflict.start)}–${formatTime(conflict.end)}` };
+}
 
 interface AppointmentFormProps {
-  doctors: string[];
+  doctors: Doctors;
   /** A patient to start with (from ?patient=). */
   initialPatient?: PatientRef | null;
   onSaved?: (a: Appointment) => void;
@@ -32,7 +45,8 @@ export function AppointmentForm({ doctors, initialPatient, onSaved }: Appointmen
   const notify = useNotify();
   // The server speaks of appointment_datetime; the form has a date and a time.
   const { form, errors, formError, saving, submit, clearError } = useFormSubmit({
-    fieldAliases: { appointment_datetime: 'time' },
+    fieldAliases: { appointment_datetime: 'time', duration_minutes: 'duration' },
+    explain: explainConflict,
   });
   const [values, setValues, clearDraft] = useDraft<BookingDraft>('appointment-new', blank);
 
@@ -52,12 +66,16 @@ export function AppointmentForm({ doctors, initialPatient, onSaved }: Appointmen
       doctor_name: values.doctor_name.trim(),
       appointment_datetime: toRFC3339(values.date, values.time),
     };
+    if (values.duration && values.duration !== DEFAULT_DURATION) body.duration_minutes = Number(values.duration);
     if (values.reason.trim()) body.reason = values.reason.trim();
     const saved = await api.appointments.create(body);
     clearDraft();
     notify.success(`Booked ${saved.patient_name || values.patient.name} with ${saved.doctor_name}.`);
     onSaved?.(saved);
   }
+
+  const doctorName = useDebounced(values.doctor_name, 300);
+  const doctor = doctors.find(doctorName);
 
   return (
     <form
@@ -77,11 +95,12 @@ export function AppointmentForm({ doctors, initialPatient, onSaved }: Appointmen
         autoComplete="off"
         maxLength={100}
         value={values.doctor_name}
-        error={errors.doctor_name}
+        error={errors.doctor_name ?? errors.doctor_id}
+        hint={doctor?.specialty ?? undefined}
         onChange={(e) => set('doctor_name', e.target.value)}
       />
-      <DoctorList id="booking-doctor-names" names={doctors} />
-      <div className="grid gap-4 sm:grid-cols-2">
+      <DoctorList id="booking-doctor-names" names={doctors.names} />
+      <div className="grid gap-4 sm:grid-cols-3">
         <TextField
           id="booking-date"
           label="Date"
@@ -102,7 +121,30 @@ export function AppointmentForm({ doctors, initialPatient, onSaved }: Appointmen
           error={errors.time}
           onChange={(e) => set('time', e.target.value)}
         />
+        <SelectField
+          id="booking-duration"
+          label="Duration"
+          value={values.duration}
+          error={errors.duration}
+          onChange={(e) => set('duration', e.target.value)}
+        >
+          {DURATIONS.map((m) => (
+            <option key={m} value={m}>
+              {m} min
+            </option>
+          ))}
+        </SelectField>
       </div>
+      {doctor && values.date && (
+        <FreeSlots
+          doctorId={doctor.id}
+          doctorName={doctor.name}
+          date={values.date}
+          duration={Number(values.duration || DEFAULT_DURATION)}
+          chosen={values.time}
+          onChoose={(time) => set('time', time)}
+        />
+      )}
       <TextAreaField
         id="booking-reason"
         label="Reason"
@@ -115,5 +157,48 @@ export function AppointmentForm({ doctors, initialPatient, onSaved }: Appointmen
         {saving ? 'Booking…' : 'Book appointment'}
       </button>
     </form>
+  );
+}
+
+interface FreeSlotsProps {
+  doctorId: number;
+  doctorName: string;
+  date: string;
+  duration: number;
+  chosen: string;
+  onChoose: (time: string) => void;
+}
+
+/** The doctor's free start times that day, as buttons that fill in the time. */
+function FreeSlots({ doctorId, doctorName, date, duration, chosen, onChoose }: FreeSlotsProps) {
+  const slots = useAsync((signal) => api.doctors.availability(doctorId, date, duration, signal), [doctorId, date, duration]);
+  const times = (slots.data?.slots ?? []).map((s) => isoTime(new Date(s.start)));
+  return (
+    <fieldset className="rounded-md border border-slate-200 bg-slate-50 p-3">
+      <legend className="px-1 text-sm font-medium text-slate-700">Free times of {doctorName}</legend>
+      {slots.error ? (
+        <p className="text-xs text-slate-600">Free times could not be loaded; any time can still be booked.</p>
+      ) : !slots.data ? (
+        <p className="text-xs text-slate-600">Looking for free times…</p>
+      ) : times.length === 0 ? (
+        <p className="text-xs text-slate-600">No free time within working hours that day.</p>
+      ) : (
+        <div className="flex flex-wrap gap-1.5" data-testid="free-slots">
+          {times.map((t) => (
+            <button
+              key={t}
+              type="button"
+              aria-pressed={t === chosen}
+              onClick={() => onChoose(t)}
+              className={`rounded border px-2 py-1 text-xs font-medium ${
+                t === chosen ? 'border-sky-700 bg-sky-700 text-white' : 'border-slate-300 bg-white text-slate-700 hover:bg-sky-50'
+              }`}
+            >
+              {t}
+            </button>
+          ))}
+        </div>
+      )}
+    </fieldset>
   );
 }

@@ -1,6 +1,7 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
+import { formatTime, toRFC3339 } from '../lib/format';
 import { appointment, fakeServer, list, patient } from '../test/fakeServer';
 import { renderAt } from '../test/render';
 
@@ -105,5 +106,73 @@ describe('Appointments screen', () => {
     await waitFor(() =>
       expect(server.requests('PUT /api/appointments/9')[1]?.body).toEqual({ notes: 'Called to rebook.' }),
     );
+  });
+
+  it('offers only the statuses the lifecycle allows next', async () => {
+    fakeServer({
+      'GET /api/appointments': {
+        body: list([appointment(1, { status: 'checked_in' }), appointment(2, { status: 'completed', patient_name: 'John Smith' })]),
+      },
+    });
+    renderAt('/appointments');
+    const [checkedIn, completed] = await screen.findAllByTestId('appointment-card');
+    const select = within(checkedIn).getByRole('combobox', { name: /Status of appointment/ });
+    expect(within(select).getAllByRole('option').map((o) => o.getAttribute('value'))).toEqual([
+      'checked_in',
+      'in_progress',
+      'cancelled',
+      'no_show',
+    ]);
+    expect(within(completed).queryByRole('combobox')).not.toBeInTheDocument();
+  });
+
+  it('explains a double booking under the time, and offers the doctor’s free times', async () => {
+    const user = userEvent.setup();
+    const server = fakeServer({
+      'GET /api/patients': { body: list([patient(1, 'Jane Doe')]) },
+      'GET /api/doctors': { body: list([{ id: 4, name: 'Dr. Ana Weber', specialty: 'Cardiology', active: true }]) },
+      'GET /api/doctors/4/availability': (req) => ({
+        body: {
+          success: true,
+          data: {
+            doctor_id: 4,
+            date: req.query.get('date'),
+            time_zone: 'UTC',
+            duration_minutes: Number(req.query.get('duration_minutes')),
+            slots: [
+              { start: toRFC3339('2031-03-04', '09:00'), end: toRFC3339('2031-03-04', '09:30') },
+              { start: toRFC3339('2031-03-04', '10:30'), end: toRFC3339('2031-03-04', '11:00') },
+            ],
+          },
+        },
+      }),
+      'POST /api/appointments': {
+        status: 409,
+        body: {
+          success: false,
+          error: 'the doctor already has an appointment from 2031-03-04T08:00:00Z to 2031-03-04T08:30:00Z',
+          conflict: { appointment_id: 3, start: toRFC3339('2031-03-04', '08:00'), end: toRFC3339('2031-03-04', '08:30') },
+        },
+      },
+    });
+    renderAt('/appointments');
+    const form = await screen.findByRole('form', { name: 'Book appointment' });
+    await user.click(within(form).getByRole('combobox', { name: /Patient/ }));
+    await user.click(await screen.findByRole('option', { name: /Jane Doe/ }));
+    await user.type(within(form).getByLabelText(/Doctor/), 'dr. ana  weber');
+    await user.type(within(form).getByLabelText(/Date/), '2031-03-04');
+    await user.click(await within(form).findByRole('button', { name: '10:30' }));
+    expect(within(form).getByLabelText(/Time/)).toHaveValue('10:30');
+    expect(server.requests('GET /api/doctors/4/availability').at(-1)!.query.get('duration_minutes')).toBe('30');
+    expect(within(form).getByText('Cardiology')).toBeInTheDocument();
+
+    await user.selectOptions(within(form).getByLabelText('Duration'), '60');
+    await user.click(within(form).getByRole('button', { name: 'Book appointment' }));
+    await waitFor(() =>
+      expect(within(form).getByLabelText(/Time/)).toHaveAccessibleDescription(
+        `The doctor already has an appointment ${formatTime(toRFC3339('2031-03-04', '08:00'))}–${formatTime(toRFC3339('2031-03-04', '08:30'))}`,
+      ),
+    );
+    expect(server.requests('POST /api/appointments')[0].body).toMatchObject({ duration_minutes: 60 });
   });
 });

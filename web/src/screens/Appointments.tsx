@@ -8,7 +8,7 @@ import { LoadingBlock } from '../components/Spinner';
 import { EmptyState, ErrorState } from '../components/States';
 import { btn, panel, panelTitle } from '../components/styles';
 import { SelectField, TextField } from '../components/Field';
-import { DoctorList, useDoctorNames } from '../lib/doctors';
+import { DoctorList, useDoctors } from '../lib/doctors';
 import { statusLabel, today } from '../lib/format';
 import { useAsync, useCursorStack, useDebounced, useReloadOnChange } from '../lib/hooks';
 import { Link, useLocation } from '../router';
@@ -50,7 +50,7 @@ export function AppointmentsScreen() {
   const { can } = useSession();
   const { query } = useLocation();
   const preselected = usePatientParam(query.get('patient'));
-  const doctors = useDoctorNames();
+  const doctors = useDoctors();
   const [filters, setFilters] = useState<Filters>({ from: today(), to: '', doctor: '', status: '' });
   const doctor = useDebounced(filters.doctor.trim(), 300);
   const pages = useCursorStack();
@@ -119,7 +119,7 @@ export function AppointmentsScreen() {
               value={filters.doctor}
               onChange={(e) => setFilter('doctor', e.target.value)}
             />
-            <DoctorList id="filter-doctor-names" names={doctors} />
+            <DoctorList id="filter-doctor-names" names={doctors.names} />
             <SelectField
               id="filter-status"
               label="Status"

@@ -104,4 +104,25 @@ describe('PatientForm', () => {
     expect(screen.getByLabelText(/Full name/)).toHaveValue('Half typed');
     expect(screen.getByText('Your unsaved input was restored.')).toBeInTheDocument();
   });
+
+  it('points at a possible duplicate the server found', async () => {
+    const user = userEvent.setup();
+    fakeServer({
+      'POST /api/patients': {
+        status: 201,
+        body: {
+          success: true,
+          data: patient(9, 'Jane Doe'),
+          warnings: [{ type: 'possible_duplicate', patient_id: 4, message: 'an active patient with the same name and date of birth or phone exists' }],
+        },
+      },
+    });
+    renderForm();
+    await user.type(screen.getByLabelText(/Full name/), 'Jane Doe');
+    await user.type(screen.getByLabelText(/Date of birth/), '1985-04-12');
+    await user.type(screen.getByLabelText(/Email/), 'jane.d@example.com');
+    await user.click(screen.getByRole('button', { name: 'Add patient' }));
+    expect(await screen.findByText(/an active patient with the same name/)).toBeInTheDocument();
+    expect(screen.getByRole('link', { name: 'Open patient #4' })).toHaveAttribute('href', '/patients/4');
+  });
 });

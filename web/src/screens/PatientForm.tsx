@@ -1,13 +1,15 @@
 // Add or edit a patient. Client-side checks run first; the server's field errors
 // land next to the same fields. The input is kept as a draft until it is saved.
-import { api, BLOOD_GROUPS, type BloodGroup, type Patient, type PatientInput } from '../api';
+import { useState } from 'react';
+import { api, BLOOD_GROUPS, type BloodGroup, type Patient, type PatientInput, type Warning } from '../api';
 import { FormError, SelectField, TextAreaField, TextField } from '../components/Field';
-import { btn } from '../components/styles';
+import { btn, link } from '../components/styles';
 import { useNotify } from '../components/Banner';
 import { useFormSubmit } from '../lib/forms';
 import { today } from '../lib/format';
 import { useDraft } from '../lib/hooks';
 import { validatePatient, type PatientFields } from '../lib/validate';
+import { Link } from '../router';
 
 function fieldsOf(p?: Patient): PatientFields {
   return {
@@ -55,6 +57,7 @@ interface PatientFormProps {
 export function PatientForm({ patient, onSaved, onCancel }: PatientFormProps) {
   const notify = useNotify();
   const { form, errors, formError, saving, submit, clearError, reset } = useFormSubmit({ conflictField: 'email' });
+  const [warnings, setWarnings] = useState<Warning[]>([]);
   const [values, setValues, clearDraft, restored] = useDraft(
     patient ? `patient-edit-${patient.id}` : 'patient-new',
     fieldsOf(patient),
@@ -68,8 +71,11 @@ export function PatientForm({ patient, onSaved, onCancel }: PatientFormProps) {
   async function save() {
     const body = toInput(values, patient);
     let saved = patient;
+    setWarnings([]);
     if (!patient) {
-      saved = await api.patients.create(body as PatientInput);
+      const created = await api.patients.create(body as PatientInput);
+      saved = created.patient;
+      setWarnings(created.warnings);
       notify.success(`Added patient ${saved.name}.`);
     } else if (Object.keys(body).length > 0) {
       saved = await api.patients.update(patient.id, body);
@@ -90,6 +96,18 @@ export function PatientForm({ patient, onSaved, onCancel }: PatientFormProps) {
         <p className="rounded-md bg-sky-50 px-3 py-2 text-xs text-sky-900">Your unsaved input was restored.</p>
       )}
       <FormError message={formError} />
+      {warnings.map((w) => (
+        <div key={`${w.type}-${w.patient_id}`} role="status" className="rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900">
+          <p>
+            <span className="font-semibold">Check for a duplicate:</span> {w.message}.
+          </p>
+          {w.patient_id && (
+            <Link to={`/patients/${w.patient_id}`} className={`${link} text-sm`}>
+              Open patient #{w.patient_id}
+            </Link>
+          )}
+        </div>
+      ))}
       <div className="grid gap-4 sm:grid-cols-2">
         <TextField
           id={`${idPrefix}-name`}

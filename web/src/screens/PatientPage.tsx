@@ -68,7 +68,7 @@ function PatientDetails({ patient: p }: { patient: Patient }) {
               <DeleteButton
                 what={`patient ${p.name}`}
                 className="!px-3.5 !py-2 !text-sm"
-                detail={<p>Their appointments and medical records are deleted too. This cannot be undone.</p>}
+                detail={<p>They leave the patient list and search, and their future appointments are cancelled. Their records are kept.</p>}
                 onDelete={async () => {
                   if (await run(() => api.patients.remove(p.id), `Deleted patient ${p.name}.`)) navigate('/patients');
                 }}

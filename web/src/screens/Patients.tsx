@@ -141,7 +141,7 @@ export function PatientCard({ patient }: { patient: Patient }) {
           {can('patients.delete') && (
             <DeleteButton
               what={`patient ${patient.name}`}
-              detail={<p>Their appointments and medical records are deleted too. This cannot be undone.</p>}
+              detail={<p>They leave the patient list and search, and their future appointments are cancelled. Their records are kept.</p>}
               onDelete={() => run(() => api.patients.remove(patient.id), `Deleted patient ${patient.name}.`)}
             />
           )}

@@ -4,7 +4,7 @@ import { FormError, TextAreaField, TextField } from '../components/Field';
 import { PatientPicker, type PatientRef } from '../components/PatientPicker';
 import { btn } from '../components/styles';
 import { useNotify } from '../components/Banner';
-import { DoctorList, useDoctorNames } from '../lib/doctors';
+import { DoctorList, useDoctors } from '../lib/doctors';
 import { useFormSubmit } from '../lib/forms';
 import { today } from '../lib/format';
 import { useDraft } from '../lib/hooks';
@@ -22,7 +22,7 @@ interface RecordFormProps {
 export function RecordForm({ patient, onPatientChange, onSaved, onCancel }: RecordFormProps) {
   const notify = useNotify();
   const { user } = useSession();
-  const doctors = useDoctorNames();
+  const doctors = useDoctors();
   const { form, errors, formError, saving, submit, clearError } = useFormSubmit();
   const initial = {
     diagnosis: '',
@@ -89,7 +89,7 @@ export function RecordForm({ patient, onPatientChange, onSaved, onCancel }: Reco
           maxLength={100}
           onChange={(e) => set('doctor_name', e.target.value)}
         />
-        <DoctorList id="record-doctor-names" names={doctors} />
+        <DoctorList id="record-doctor-names" names={doctors.names} />
         <TextField
           id="record-date"
           label="Date"

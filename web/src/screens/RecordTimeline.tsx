@@ -36,6 +36,7 @@ export function RecordTimeline({ records }: { records: MedicalRecord[] }) {
             {can('records.delete') && (
               <DeleteButton
                 what={`record “${r.diagnosis}”`}
+                detail={<p>It leaves the timeline and is kept as void, with every version, for the audit trail.</p>}
                 onDelete={() => run(() => api.records.remove(r.id), 'Deleted the medical record.')}
               />
             )}

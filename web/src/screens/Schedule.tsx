@@ -8,7 +8,7 @@ import { SelectField, TextField } from '../components/Field';
 import { LoadingBlock } from '../components/Spinner';
 import { EmptyState, ErrorState } from '../components/States';
 import { btn, link, panel, panelTitle } from '../components/styles';
-import { useDoctorNames } from '../lib/doctors';
+import { sameName, useDoctors } from '../lib/doctors';
 import {
   addDays,
   formatLongDay,
@@ -37,9 +37,8 @@ export function visibleDays(mode: Mode, anchor: string): string[] {
 /** Appointments grouped by local date, each day sorted by time. */
 export function groupByDay(appointments: Appointment[], doctor: string): Map<string, Appointment[]> {
   const byDay = new Map<string, Appointment[]>();
-  const wanted = doctor.trim().toLowerCase();
   for (const a of appointments) {
-    if (wanted && a.doctor_name.trim().toLowerCase() !== wanted) continue;
+    if (doctor && sameName(a.doctor_name) !== sameName(doctor)) continue;
     const day = isoDate(new Date(a.appointment_datetime));
     const list = byDay.get(day) ?? [];
     list.push(a);
@@ -52,7 +51,7 @@ export function groupByDay(appointments: Appointment[], doctor: string): Map<str
 }
 
 export function ScheduleScreen() {
-  const doctors = useDoctorNames();
+  const doctors = useDoctors();
   const [doctor, setDoctor] = useState('');
   const [mode, setMode] = useState<Mode>('day');
   const [anchor, setAnchor] = useState(today());
@@ -88,7 +87,7 @@ export function ScheduleScreen() {
             onChange={(e) => setDoctor(e.target.value)}
           >
             <option value="">All doctors</option>
-            {doctors.map((d) => (
+            {doctors.names.map((d) => (
               <option key={d} value={d}>
                 {d}
               </option>
@@ -158,7 +157,10 @@ function Entry({ a, showDoctor }: { a: Appointment; showDoctor: boolean }) {
       data-testid="schedule-entry"
     >
       <div className="flex flex-wrap items-center justify-between gap-1">
-        <span className="font-semibold">{formatTime(a.appointment_datetime)}</span>
+        <span className="font-semibold">
+          {formatTime(a.appointment_datetime)}
+          {a.end_datetime && `–${formatTime(a.end_datetime)}`}
+        </span>
         <StatusBadge status={a.status} />
       </div>
       <Link to={`/patients/${a.patient_id}`} className={`${link} ${inactive ? 'line-through' : ''}`}>
