@@ -35,20 +35,28 @@ let browser;
 let context;
 let page;
 let authEnabled = false;
+let doctorsEnabled = false; // GET /api/doctors: free times and double-booking checks
 const problems = []; // page errors and CSP violations, checked at the end
 
 /** Saves a screenshot of the page into docs/screenshots, without the message banner. */
 async function shoot(name, opts = {}) {
-  await page.waitForLoadState('networkidle').catch(() => {});
+  await settled();
   const dismiss = page.getByRole('button', { name: 'Dismiss message' });
   if (await dismiss.count()) await dismiss.click();
   await page.mouse.move(0, 0);
   await page.screenshot({ path: join(screenshotDir, `${name}.png`), fullPage: true, ...opts });
 }
 
+/** Waits until no list is reloading (a reloading list is dimmed, which axe would flag). */
+async function settled() {
+  await page.waitForLoadState('networkidle').catch(() => {});
+  await page.waitForFunction(() => !document.querySelector('[aria-busy="true"]'));
+}
+
 async function checkA11y(screen) {
+  await settled();
   const violations = await seriousViolations(page);
-  assert.deepEqual(violations, [], `serious accessibility violations on the ${screen} screen`);
+  assert.deepEqual(violations, [], `serious accessibility violations on the ${screen} screen: ${JSON.stringify(violations)}`);
 }
 
 async function banner(text) {
@@ -150,6 +158,7 @@ before(async () => {
   authEnabled = me.status === 401;
   if (!authEnabled && me.status !== 404) throw new Error(`GET /api/auth/me answered ${me.status}`);
   if (authEnabled) await api.login(server.admin.email, server.admin.password);
+  doctorsEnabled = (await api.call('GET', '/api/doctors')).status === 200;
 
   const root = await fetch(`${server.base}/`);
   const html = await root.text();
@@ -204,13 +213,21 @@ describe('HMS in a browser', { concurrency: false }, () => {
   });
 
   test('keyboard focus is visible', STEP, async () => {
+    // Links and buttons get an outline, inputs a ring: either must show.
+    const focusMark = () =>
+      page.evaluate(() => {
+        const el = document.activeElement;
+        const style = getComputedStyle(el);
+        const outline = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0;
+        return { name: el.textContent?.trim() || el.id, visible: outline || style.boxShadow !== 'none' };
+      });
+    await page.reload();
+    await page.getByRole('heading', { name: 'All patients' }).waitFor();
     await page.keyboard.press('Tab');
-    const outline = await page.evaluate(() => {
-      const el = document.activeElement;
-      const style = el && getComputedStyle(el);
-      return style ? `${style.outlineStyle} ${style.outlineWidth}` : 'none';
-    });
-    assert.doesNotMatch(outline, /^none|0px$/, `focused element has no outline (${outline})`);
+    assert.deepEqual(await focusMark(), { name: 'Skip to content', visible: true });
+    await page.getByLabel('Full name').focus();
+    await page.keyboard.press('Tab');
+    assert.equal((await focusMark()).visible, true, 'the date of birth input shows no focus');
   });
 
   test('an invalid email shows a field error next to the field', STEP, async () => {
@@ -298,10 +315,14 @@ describe('HMS in a browser', { concurrency: false }, () => {
     await form.getByTestId('picked-patient').filter({ hasText: patientName }).waitFor();
     await form.getByLabel('Doctor').fill('Dr. Ana Weber');
     await form.getByLabel('Date').fill(localDate(1));
-    // The doctor's free times are offered; 14:00 is taken by a seeded appointment.
-    await form.getByTestId('free-slots').getByRole('button', { name: '16:30' }).click();
-    assert.equal(await form.getByTestId('free-slots').getByRole('button', { name: '14:00' }).count(), 0);
-    assert.equal(await form.getByLabel('Time').inputValue(), '16:30');
+    if (doctorsEnabled) {
+      // The doctor's free times are offered; 14:00 is taken by a seeded appointment.
+      await form.getByTestId('free-slots').locator('[data-time="16:30"]').click();
+      assert.equal(await form.getByTestId('free-slots').locator('[data-time="14:00"]').count(), 0);
+      assert.equal(await form.getByLabel('Time').inputValue(), '16:30');
+    } else {
+      await form.getByLabel('Time').fill('16:30');
+    }
     await form.getByLabel('Reason').fill('Persistent cough');
     await shoot('booking', { fullPage: false });
     await form.getByRole('button', { name: 'Book appointment' }).click();
@@ -309,7 +330,11 @@ describe('HMS in a browser', { concurrency: false }, () => {
     await page.getByTestId('appointment-card').filter({ hasText: patientName }).waitFor();
   });
 
-  test('a double booking is refused with the time it clashes with', STEP, async () => {
+  test('a double booking is refused with the time it clashes with', STEP, async (t) => {
+    if (!doctorsEnabled) {
+      t.skip('the server has no scheduling rules (GET /api/doctors is 404)');
+      return;
+    }
     const form = page.getByRole('form', { name: 'Book appointment' });
     await form.getByRole('combobox', { name: /Patient/ }).fill('Kenji');
     await page.getByRole('option', { name: /Kenji Watanabe/ }).click();

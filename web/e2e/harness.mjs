@@ -162,7 +162,7 @@ export async function seriousViolations(page) {
         id: v.id,
         impact: v.impact,
         help: v.help,
-        nodes: v.nodes.slice(0, 5).map((n) => n.target.join(' ')),
+        nodes: v.nodes.slice(0, 5).map((n) => `${n.target.join(' ')}: ${n.failureSummary ?? ''}`),
       })),
     ),
   );

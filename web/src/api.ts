@@ -431,7 +431,9 @@ export const api = {
   async health(signal?: AbortSignal): Promise<Health> {
     try {
       const res = await fetch('/health', { headers: { Accept: 'application/json' }, signal, cache: 'no-store' });
-      return res.ok ? 'online' : 'offline';
+      // Read the body to the end, so the connection is done with and free for reuse.
+      const body = (await res.json().catch(() => null)) as { status?: string } | null;
+      return res.ok && body?.status === 'healthy' ? 'online' : 'offline';
     } catch {
       return 'offline';
     }

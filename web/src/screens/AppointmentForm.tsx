@@ -172,7 +172,7 @@ interface FreeSlotsProps {
 /** The doctor's free start times that day, as buttons that fill in the time. */
 function FreeSlots({ doctorId, doctorName, date, duration, chosen, onChoose }: FreeSlotsProps) {
   const slots = useAsync((signal) => api.doctors.availability(doctorId, date, duration, signal), [doctorId, date, duration]);
-  const times = (slots.data?.slots ?? []).map((s) => isoTime(new Date(s.start)));
+  const times = (slots.data?.slots ?? []).map((s) => ({ value: isoTime(new Date(s.start)), label: formatTime(s.start) }));
   return (
     <fieldset className="rounded-md border border-slate-200 bg-slate-50 p-3">
       <legend className="px-1 text-sm font-medium text-slate-700">Free times of {doctorName}</legend>
@@ -186,15 +186,18 @@ function FreeSlots({ doctorId, doctorName, date, duration, chosen, onChoose }: F
         <div className="flex flex-wrap gap-1.5" data-testid="free-slots">
           {times.map((t) => (
             <button
-              key={t}
+              key={t.value}
               type="button"
-              aria-pressed={t === chosen}
-              onClick={() => onChoose(t)}
+              data-time={t.value}
+              aria-pressed={t.value === chosen}
+              onClick={() => onChoose(t.value)}
               className={`rounded border px-2 py-1 text-xs font-medium ${
-                t === chosen ? 'border-sky-700 bg-sky-700 text-white' : 'border-slate-300 bg-white text-slate-700 hover:bg-sky-50'
+                t.value === chosen
+                  ? 'border-sky-700 bg-sky-700 text-white'
+                  : 'border-slate-300 bg-white text-slate-700 hover:bg-sky-50'
               }`}
             >
-              {t}
+              {t.label}
             </button>
           ))}
         </div>

@@ -161,7 +161,11 @@ describe('Appointments screen', () => {
     await user.click(await screen.findByRole('option', { name: /Jane Doe/ }));
     await user.type(within(form).getByLabelText(/Doctor/), 'dr. ana  weber');
     await user.type(within(form).getByLabelText(/Date/), '2031-03-04');
-    await user.click(await within(form).findByRole('button', { name: '10:30' }));
+    await within(form).findByTestId('free-slots');
+    const slot = within(form).getByRole('button', { name: formatTime(toRFC3339('2031-03-04', '10:30')) });
+    expect(slot).toHaveAttribute('data-time', '10:30');
+    await user.click(slot);
+    expect(slot).toHaveAttribute('aria-pressed', 'true');
     expect(within(form).getByLabelText(/Time/)).toHaveValue('10:30');
     expect(server.requests('GET /api/doctors/4/availability').at(-1)!.query.get('duration_minutes')).toBe('30');
     expect(within(form).getByText('Cardiology')).toBeInTheDocument();
