@@ -33,6 +33,7 @@ func commands() []command {
 	return []command{
 		{"serve", "", "run the API and the web UI", serve},
 		{"migrate", "up|down [--to VERSION]|status", "apply, roll back or list database migrations", migrate},
+		{"import", "FILE...", "import FHIR R4 transaction or batch Bundles (patients by MRN, conditions, prescriptions)", importCmd},
 		{"backup", "--out FILE", "write a consistent online backup of the database", backupCmd},
 		{"restore", "--confirm FILE", "replace the database with a backup (stop hms first)", restoreCmd},
 		{"purge", "patient ID [--confirm]", "erase a patient and all their data for good (a lawful erasure request)", purge},

@@ -38,7 +38,7 @@ func serve(ctx context.Context, e env, args []string) error {
 			log.Info("migrations applied", "count", n)
 		}
 	}
-	opts := httpapi.Options{Store: st, Logger: log, Location: cfg.Location, UI: uiHandler()}
+	opts := httpapi.Options{Store: st, Logger: log, Location: cfg.Location, UI: uiHandler(), Version: e.version}
 	var metricsSrv *http.Server
 	if cfg.MetricsAddr != "" {
 		m := metrics.New(st.DB(), e.version)

@@ -9,8 +9,11 @@ import (
 
 // Patient is a person registered at the clinic.
 type Patient struct {
-	ID          int64   `json:"id"`
-	Name        string  `json:"name"`
+	ID int64 `json:"id"`
+	// MRN is the medical record number: generated (HMS-000123) unless one is given, unique.
+	MRN  string `json:"mrn"`
+	Name string `json:"name"`
+	// Email is empty for a patient imported without one; POST /api/patients requires it.
 	Email       string  `json:"email"`
 	DateOfBirth string  `json:"date_of_birth"`
 	Phone       *string `json:"phone"`
@@ -69,6 +72,7 @@ func PossibleDuplicate(a, b Patient) bool {
 // PatientInput is the body of POST and PUT /api/patients. Every field is optional at the
 // JSON level; ValidateNew and ValidateUpdate decide what must be there.
 type PatientInput struct {
+	MRN         Opt[string] `json:"mrn"`
 	Name        Opt[string] `json:"name"`
 	Email       Opt[string] `json:"email"`
 	DateOfBirth Opt[string] `json:"date_of_birth"`
@@ -81,6 +85,7 @@ type PatientInput struct {
 // optional columns, a set Opt with Null clears it.
 type PatientChanges struct {
 	IfVersion   int64 // when not 0, the update applies only to this version (If-Match)
+	MRN         *string
 	Name        *string
 	Email       *string
 	DateOfBirth *string
@@ -93,8 +98,27 @@ type PatientChanges struct {
 func (in PatientInput) ValidateNew(now time.Time, loc *time.Location) (Patient, error) {
 	f := FieldErrors{}
 	p := Patient{
+		MRN:   deref(optional(f, "mrn", in.MRN, MaxMRNLen, false)),
 		Name:  required(f, "name", in.Name, 100),
 		Email: normaliseEmail(f, "email", required(f, "email", in.Email, 120)),
+	}
+	p.DateOfBirth = validBirthDate(f, required(f, "date_of_birth", in.DateOfBirth, 10), now, loc)
+	p.Phone = validPhone(f, optional(f, "phone", in.Phone, 20, false))
+	p.Address = optional(f, "address", in.Address, maxTextLen, true)
+	p.BloodGroup = validBloodGroup(f, optional(f, "blood_group", in.BloodGroup, 5, false))
+	return p, f.Err()
+}
+
+// ValidateImport checks a patient that arrives in an import (a FHIR bundle): the
+// medical record number is required, since re-imports match on it, and the email is not.
+func (in PatientInput) ValidateImport(now time.Time, loc *time.Location) (Patient, error) {
+	f := FieldErrors{}
+	p := Patient{
+		MRN:  required(f, "mrn", in.MRN, MaxMRNLen),
+		Name: required(f, "name", in.Name, 100),
+	}
+	if in.Email.Given() {
+		p.Email = normaliseEmail(f, "email", required(f, "email", in.Email, 120))
 	}
 	p.DateOfBirth = validBirthDate(f, required(f, "date_of_birth", in.DateOfBirth, 10), now, loc)
 	p.Phone = validPhone(f, optional(f, "phone", in.Phone, 20, false))
@@ -107,6 +131,10 @@ func (in PatientInput) ValidateNew(now time.Time, loc *time.Location) (Patient, 
 func (in PatientInput) ValidateUpdate(now time.Time, loc *time.Location) (PatientChanges, error) {
 	f := FieldErrors{}
 	var c PatientChanges
+	if in.MRN.Set {
+		v := required(f, "mrn", in.MRN, MaxMRNLen)
+		c.MRN = &v
+	}
 	if in.Name.Set {
 		v := required(f, "name", in.Name, 100)
 		c.Name = &v
@@ -122,8 +150,8 @@ func (in PatientInput) ValidateUpdate(now time.Time, loc *time.Location) (Patien
 	c.Phone = toOpt(in.Phone, validPhone(f, optional(f, "phone", in.Phone, 20, false)))
 	c.Address = toOpt(in.Address, optional(f, "address", in.Address, maxTextLen, true))
 	c.BloodGroup = toOpt(in.BloodGroup, validBloodGroup(f, optional(f, "blood_group", in.BloodGroup, 5, false)))
-	if !in.Name.Set && !in.Email.Set && !in.DateOfBirth.Set && !in.Phone.Set && !in.Address.Set && !in.BloodGroup.Set {
-		return c, Errorf(CodeInvalid, "the body names no field to change (name, email, date_of_birth, phone, address, blood_group)")
+	if !in.MRN.Set && !in.Name.Set && !in.Email.Set && !in.DateOfBirth.Set && !in.Phone.Set && !in.Address.Set && !in.BloodGroup.Set {
+		return c, Errorf(CodeInvalid, "the body names no field to change (mrn, name, email, date_of_birth, phone, address, blood_group)")
 	}
 	return c, f.Err()
 }
@@ -137,6 +165,17 @@ func toOpt(in Opt[string], v *string) Opt[string] {
 		return Opt[string]{Set: true, Null: true}
 	}
 	return Some(*v)
+}
+
+// MaxMRNLen is the longest medical record number HMS stores.
+const MaxMRNLen = 64
+
+// deref returns *v, or "" for nil.
+func deref(v *string) string {
+	if v == nil {
+		return ""
+	}
+	return *v
 }
 
 func validBirthDate(f FieldErrors, v string, now time.Time, loc *time.Location) string {

@@ -18,6 +18,9 @@ type MedicalRecord struct {
 	VoidedAt     *time.Time `json:"voided_at,omitempty"`
 	VoidedBy     *int64     `json:"voided_by,omitempty"`
 	VoidReason   *string    `json:"void_reason,omitempty"`
+	// Source names the FHIR resource an imported record came from ("Condition/abc");
+	// empty for records entered in HMS.
+	Source string `json:"-"`
 }
 
 // RecordVersion is one version of a medical record, as it was written and by whom.
@@ -31,6 +34,33 @@ type RecordVersion struct {
 	Notes        *string   `json:"notes"`
 	CreatedBy    *int64    `json:"created_by"`
 	CreatedAt    time.Time `json:"created_at"`
+}
+
+// SourceMedicationRequest starts the Source of a record imported from a MedicationRequest:
+// such a record holds a prescription and no diagnosis of its own.
+const SourceMedicationRequest = "MedicationRequest/"
+
+// PatientImport is one patient of an import with the medical records that came with them.
+// The patient is matched by MRN and each record by its Source, so importing the same data
+// twice changes nothing.
+type PatientImport struct {
+	Patient Patient
+	Records []MedicalRecord
+}
+
+// ImportedDoctor says which doctor an imported practitioner is, and whether the import created them.
+type ImportedDoctor struct {
+	ID      int64
+	Created bool
+}
+
+// ImportResult says what an import did with one patient and each of their records:
+// the ids, and whether each was created (true) or updated (false).
+type ImportResult struct {
+	PatientID      int64
+	PatientCreated bool
+	RecordIDs      []int64
+	RecordCreated  []bool
 }
 
 // RecordChanges is a validated amendment: nil leaves a field as it was.
@@ -106,6 +136,21 @@ func (in RecordInput) ValidateNew(now time.Time, loc *time.Location) (MedicalRec
 	default:
 		r.PatientID = in.PatientID.Value
 	}
+	in.validate(f, &r, now, loc)
+	return r, f.Err()
+}
+
+// ValidateImport checks a record that arrives in an import, for a patient of the same
+// import (who may not exist yet, so there is no patient_id to check).
+func (in RecordInput) ValidateImport(now time.Time, loc *time.Location) (MedicalRecord, error) {
+	f := FieldErrors{}
+	var r MedicalRecord
+	in.validate(f, &r, now, loc)
+	return r, f.Err()
+}
+
+// validate checks every field but patient_id into r.
+func (in RecordInput) validate(f FieldErrors, r *MedicalRecord, now time.Time, loc *time.Location) {
 	r.Diagnosis = validDiagnosis(f, in.Diagnosis)
 	r.Prescription = optional(f, "prescription", in.Prescription, maxTextLen, true)
 	r.DoctorName = required(f, "doctor_name", in.DoctorName, 100)
@@ -114,7 +159,6 @@ func (in RecordInput) ValidateNew(now time.Time, loc *time.Location) (MedicalRec
 	if in.RecordDate.Given() {
 		r.RecordDate = validRecordDate(f, in.RecordDate.Value, now, loc)
 	}
-	return r, f.Err()
 }
 
 // ValidateUpdate checks an amendment (PUT): any subset of the fields except patient_id.

@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/hms-project/hms/internal/domain"
+	"github.com/hms-project/hms/internal/fhir"
 )
 
 // statusOf maps each error code to its HTTP status; this is the only place that does.
@@ -70,6 +71,10 @@ func writeError(w http.ResponseWriter, r *http.Request, err error) {
 	status, ok := statusOf[e.Code]
 	if !ok {
 		status = http.StatusInternalServerError
+	}
+	if isFHIR(r) {
+		writeFHIR(w, status, fhir.Outcome(e))
+		return
 	}
 	if len(e.Details) == 0 {
 		writeJSON(w, status, errorBody{Error: e.Message, Fields: e.Fields})

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/hms-project/hms/internal/domain"
+	"github.com/hms-project/hms/internal/fhir"
 	"github.com/hms-project/hms/internal/store"
 )
 
@@ -20,6 +21,8 @@ type API struct {
 	log      *slog.Logger
 	loc      *time.Location
 	now      func() time.Time
+	version  string
+	started  time.Time
 	draining atomic.Bool
 }
 
@@ -30,6 +33,7 @@ type Options struct {
 	Location *time.Location   // the clinic's time zone
 	Now      func() time.Time // the clock; time.Now when nil
 	UI       http.Handler     // serves the web UI at /; nil answers 404 there
+	Version  string           // the server's version, for the FHIR CapabilityStatement
 	// Observe, when set, is told of every served request (for metrics).
 	Observe func(method, route string, status int, d time.Duration)
 }
@@ -49,6 +53,8 @@ func (a *API) routes() []route {
 	return []route{
 		{"GET", "/health", a.health},
 		{"GET", "/ready", a.ready},
+
+		{"GET", "/api/openapi.json", a.openAPI},
 
 		// ?include_inactive=true (deactivated patients) is for admins once access control lands.
 		{"GET", "/api/patients", a.listPatients},
@@ -78,12 +84,28 @@ func (a *API) routes() []route {
 		{"PUT", "/api/records/{id}", a.amendRecord},     // a new version
 		{"DELETE", "/api/records/{id}", a.deleteRecord}, // voids
 		{"GET", "/api/records/{id}/history", a.recordHistory},
+
+		{"GET", "/fhir/metadata", a.fhirMetadata},
+		{"POST", "/fhir", a.fhirImport},
+		{"POST", "/fhir/{$}", a.fhirImport}, // the base with a slash, as some clients send it
+		{"GET", "/fhir/Patient", a.fhirSearch("Patient")},
+		{"GET", "/fhir/Patient/{id}", a.fhirRead("Patient")},
+		{"GET", "/fhir/Observation", a.fhirSearch("Observation")},
+		{"GET", "/fhir/Observation/{id}", a.fhirRead("Observation")},
+		{"GET", "/fhir/Practitioner", a.fhirSearch("Practitioner")},
+		{"GET", "/fhir/Practitioner/{id}", a.fhirRead("Practitioner")},
+		{"GET", "/fhir/Appointment", a.fhirSearch("Appointment")},
+		{"GET", "/fhir/Appointment/{id}", a.fhirRead("Appointment")},
+		{"GET", "/fhir/Condition", a.fhirSearch("Condition")},
+		{"GET", "/fhir/Condition/{id}", a.fhirRead("Condition")},
+		{"GET", "/fhir/MedicationRequest", a.fhirSearch("MedicationRequest")},
+		{"GET", "/fhir/MedicationRequest/{id}", a.fhirRead("MedicationRequest")},
 	}
 }
 
 // New builds the HTTP handler of HMS.
 func New(opts Options) (*API, http.Handler) {
-	a := &API{store: opts.Store, log: opts.Logger, loc: opts.Location, now: opts.Now}
+	a := &API{store: opts.Store, log: opts.Logger, loc: opts.Location, now: opts.Now, version: opts.Version, started: time.Now()}
 	if a.now == nil {
 		a.now = time.Now
 	}
@@ -109,6 +131,9 @@ func New(opts Options) (*API, http.Handler) {
 	}
 	mux.Handle("/api/", toHTTP(func(w http.ResponseWriter, r *http.Request) error {
 		return domain.Errorf(domain.CodeNotFound, "no API endpoint %s %s", r.Method, r.URL.Path)
+	}))
+	mux.Handle("/fhir/", toHTTP(func(w http.ResponseWriter, r *http.Request) error {
+		return domain.Errorf(domain.CodeNotFound, "HMS does not serve %s %s; GET /fhir/metadata lists what it does", r.Method, r.URL.Path)
 	}))
 	if opts.UI != nil {
 		mux.Handle("/", opts.UI)
@@ -138,7 +163,13 @@ func methods(byMethod map[string]handlerFunc) http.Handler {
 		h, ok := byMethod[method]
 		if !ok {
 			w.Header().Set("Allow", allow)
-			writeJSON(w, http.StatusMethodNotAllowed, errorBody{Error: "method " + r.Method + " is not allowed here; use " + allow})
+			msg := "method " + r.Method + " is not allowed here; use " + allow
+			if isFHIR(r) {
+				writeFHIR(w, http.StatusMethodNotAllowed, fhir.OperationOutcome{ResourceType: "OperationOutcome",
+					Issue: []fhir.Issue{{Severity: "error", Code: "not-supported", Diagnostics: msg}}})
+				return nil
+			}
+			writeJSON(w, http.StatusMethodNotAllowed, errorBody{Error: msg})
 			return nil
 		}
 		return h(w, r)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/hms-project/hms/internal/domain"
@@ -173,6 +174,7 @@ type AppointmentFilter struct {
 	DoctorID   int64
 	DoctorName string // matched by domain.DoctorKey
 	Status     string
+	Statuses   []string  // any of these statuses (with Status, both must hold)
 	From, To   time.Time // From inclusive, To exclusive; zero means open
 	Limit      int
 	Cursor     string
@@ -198,6 +200,13 @@ func (s *Store) Appointments(ctx context.Context, f AppointmentFilter) (Page[dom
 	}
 	if f.Status != "" {
 		conds = append(conds, "a.status = "+arg(f.Status))
+	}
+	if f.Statuses != nil {
+		in := []string{"NULL"}
+		for _, st := range f.Statuses {
+			in = append(in, arg(st))
+		}
+		conds = append(conds, "a.status IN ("+strings.Join(in, ", ")+")")
 	}
 	if !f.From.IsZero() {
 		conds = append(conds, "a.appointment_datetime >= "+arg(s.dialect.timeArg(f.From)))

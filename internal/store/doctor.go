@@ -79,6 +79,7 @@ func (s *Store) Doctor(ctx context.Context, id int64) (domain.Doctor, error) {
 // DoctorFilter selects a page of doctors, ordered by id.
 type DoctorFilter struct {
 	IncludeInactive bool
+	Name            []string // each a case-insensitive part of the name
 	Limit           int
 	Cursor          string
 }
@@ -95,6 +96,9 @@ func (s *Store) Doctors(ctx context.Context, f DoctorFilter) (Page[domain.Doctor
 	arg := func(v any) string { args = append(args, v); return "$" + strconv.Itoa(len(args)) }
 	if !f.IncludeInactive {
 		conds = append(conds, "active")
+	}
+	for _, n := range f.Name {
+		conds = append(conds, "lower(name) LIKE "+arg(likePattern(n))+` ESCAPE '\'`)
 	}
 	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM doctor`+where(conds), args...).Scan(&page.Total); err != nil {
 		return page, fmt.Errorf("store: count doctors: %w", err)

@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strconv"
@@ -12,17 +14,17 @@ import (
 	"github.com/hms-project/hms/internal/domain"
 )
 
-const patientColumns = "id, name, email, date_of_birth, phone, address, blood_group, active, deactivated_at, version, created_at, updated_at"
+const patientColumns = "id, mrn, name, email, date_of_birth, phone, address, blood_group, active, deactivated_at, version, created_at, updated_at"
 
 func scanPatient(row interface{ Scan(...any) error }) (domain.Patient, error) {
 	var (
 		p                             domain.Patient
 		dob                           dbDate
 		deactivated, created, updated dbTime
-		phone, addr, blood            sql.NullString
+		email, phone, addr, blood     sql.NullString
 	)
-	err := row.Scan(&p.ID, &p.Name, &p.Email, &dob, &phone, &addr, &blood, &p.Active, &deactivated, &p.Version, &created, &updated)
-	p.DateOfBirth = string(dob)
+	err := row.Scan(&p.ID, &p.MRN, &p.Name, &email, &dob, &phone, &addr, &blood, &p.Active, &deactivated, &p.Version, &created, &updated)
+	p.Email, p.DateOfBirth = email.String, string(dob)
 	p.Phone, p.Address, p.BloodGroup = nullable(phone), nullable(addr), nullable(blood)
 	p.CreatedAt, p.UpdatedAt = created.Time, updated.Time
 	if !deactivated.IsZero() {
@@ -52,22 +54,84 @@ func emailTaken(email string) error {
 		Fields: map[string]string{"email": "is already registered to another patient"}}
 }
 
-// CreatePatient inserts p and returns it as stored.
+// mrnTaken is the error for a second patient with the same medical record number.
+func mrnTaken() error {
+	return &domain.Error{Code: domain.CodeConflict, Message: "a patient with this medical record number already exists",
+		Fields: map[string]string{"mrn": "is already the medical record number of another patient"}}
+}
+
+// patientConflict turns a unique violation on patient into the error that names its column.
+func patientConflict(err error, email string) error {
+	if strings.Contains(err.Error(), "mrn") {
+		return mrnTaken()
+	}
+	return emailTaken(email)
+}
+
+// emailArg stores a missing email as NULL, so that only real addresses must be unique.
+func emailArg(email string) any {
+	if email == "" {
+		return nil
+	}
+	return email
+}
+
+// CreatePatient inserts p and returns it as stored. When p.MRN is empty, the patient
+// gets a generated medical record number, HMS- and the id in six or more digits.
 func (s *Store) CreatePatient(ctx context.Context, p domain.Patient) (domain.Patient, error) {
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
+	var out domain.Patient
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		out, err = s.insertPatient(ctx, tx, p)
+		return err
+	})
+	return out, err
+}
+
+// insertPatient inserts p within tx, generating its MRN when it has none.
+func (s *Store) insertPatient(ctx context.Context, tx *sql.Tx, p domain.Patient) (domain.Patient, error) {
 	now := s.dialect.timeArg(time.Now())
-	row := s.db.QueryRowContext(ctx, `INSERT INTO patient (name, email, date_of_birth, phone, phone_key, address, blood_group, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING `+patientColumns,
-		p.Name, p.Email, p.DateOfBirth, p.Phone, phoneKeyArg(p.Phone), p.Address, p.BloodGroup, now)
-	out, err := scanPatient(row)
+	mrn := p.MRN
+	if mrn == "" {
+		mrn = "pending-" + newToken() // replaced below, once the id is known
+	}
+	out, err := scanPatient(tx.QueryRowContext(ctx, `INSERT INTO patient (mrn, name, email, date_of_birth, phone, phone_key, address, blood_group, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING `+patientColumns,
+		mrn, p.Name, emailArg(p.Email), p.DateOfBirth, p.Phone, phoneKeyArg(p.Phone), p.Address, p.BloodGroup, now))
 	if s.dialect.isUniqueViolation(err) {
-		return domain.Patient{}, emailTaken(p.Email)
+		return domain.Patient{}, patientConflict(err, p.Email)
 	}
 	if err != nil {
 		return domain.Patient{}, fmt.Errorf("store: create patient: %w", err)
 	}
+	if p.MRN != "" {
+		return out, nil
+	}
+	// An imported patient may already hold the number that this id generates: add a suffix then.
+	out.MRN = fmt.Sprintf("HMS-%06d", out.ID)
+	for n := 2; ; n++ {
+		var taken int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM patient WHERE mrn = $1`, out.MRN).Scan(&taken); err != nil {
+			return out, fmt.Errorf("store: create patient: %w", err)
+		}
+		if taken == 0 {
+			break
+		}
+		out.MRN = fmt.Sprintf("HMS-%06d-%d", out.ID, n)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE patient SET mrn = $1 WHERE id = $2`, out.MRN, out.ID); err != nil {
+		return out, fmt.Errorf("store: create patient: %w", err)
+	}
 	return out, nil
+}
+
+// newToken returns 16 random hex digits.
+func newToken() string {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
 }
 
 // Patient returns the active patient with the given id; a deactivated patient is not found.
@@ -93,12 +157,22 @@ func (s *Store) patient(ctx context.Context, id int64, cond string) (domain.Pati
 	return p, nil
 }
 
-// PatientFilter selects a page of patients, ordered by id.
+// PatientFilter selects a page of patients, ordered by id. Every field that is set narrows
+// the selection.
 type PatientFilter struct {
-	Query           string // case-insensitive match on name, email or phone
-	IncludeInactive bool   // also list deactivated patients
-	Limit           int
-	Cursor          string
+	Query           string   // case-insensitive match on name, email, phone or MRN
+	IncludeInactive bool     // also list deactivated patients
+	IDs             []int64  // any of these ids
+	MRN             string   // exact medical record number
+	Name            []string // each a case-insensitive part of the name
+	Phone           string   // part of the phone number
+	Email           string   // exact email, case-insensitive
+	BornFrom        string   // date_of_birth >= this YYYY-MM-DD
+	BornBefore      string   // date_of_birth < this YYYY-MM-DD
+	// HasBloodGroup keeps only patients whose blood group is recorded.
+	HasBloodGroup bool
+	Limit         int
+	Cursor        string
 }
 
 // Patients returns one page of patients matching f.
@@ -115,7 +189,36 @@ func (s *Store) Patients(ctx context.Context, f PatientFilter) (Page[domain.Pati
 	}
 	if f.Query != "" {
 		p := arg(likePattern(f.Query))
-		conds = append(conds, "(lower(name) LIKE "+p+` ESCAPE '\' OR email LIKE `+p+` ESCAPE '\' OR phone LIKE `+p+` ESCAPE '\')`)
+		conds = append(conds, "(lower(name) LIKE "+p+` ESCAPE '\' OR email LIKE `+p+` ESCAPE '\' OR phone LIKE `+p+
+			` ESCAPE '\' OR lower(mrn) LIKE `+p+` ESCAPE '\')`)
+	}
+	if f.IDs != nil {
+		ids := []string{"NULL"}
+		for _, id := range f.IDs {
+			ids = append(ids, arg(id))
+		}
+		conds = append(conds, "id IN ("+strings.Join(ids, ", ")+")")
+	}
+	if f.MRN != "" {
+		conds = append(conds, "mrn = "+arg(f.MRN))
+	}
+	for _, n := range f.Name {
+		conds = append(conds, "lower(name) LIKE "+arg(likePattern(n))+` ESCAPE '\'`)
+	}
+	if f.Phone != "" {
+		conds = append(conds, "phone LIKE "+arg(likePattern(f.Phone))+` ESCAPE '\'`)
+	}
+	if f.Email != "" {
+		conds = append(conds, "email = "+arg(strings.ToLower(f.Email)))
+	}
+	if f.BornFrom != "" {
+		conds = append(conds, "date_of_birth >= "+arg(f.BornFrom))
+	}
+	if f.BornBefore != "" {
+		conds = append(conds, "date_of_birth < "+arg(f.BornBefore))
+	}
+	if f.HasBloodGroup {
+		conds = append(conds, "blood_group IS NOT NULL")
 	}
 	var page Page[domain.Patient]
 	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM patient`+where(conds), args...).Scan(&page.Total); err != nil {
@@ -167,8 +270,11 @@ func (s *Store) UpdatePatient(ctx context.Context, id int64, c domain.PatientCha
 	if c.Name != nil {
 		set("name", *c.Name)
 	}
+	if c.MRN != nil {
+		set("mrn", *c.MRN)
+	}
 	if c.Email != nil {
-		set("email", *c.Email)
+		set("email", emailArg(*c.Email))
 	}
 	if c.DateOfBirth != nil {
 		set("date_of_birth", *c.DateOfBirth)
@@ -201,7 +307,11 @@ func (s *Store) UpdatePatient(ctx context.Context, id int64, c domain.PatientCha
 		}
 		return p, stale("patient", id, cur.Version)
 	case s.dialect.isUniqueViolation(err):
-		return p, emailTaken(*c.Email)
+		email := ""
+		if c.Email != nil {
+			email = *c.Email
+		}
+		return p, patientConflict(err, email)
 	case err != nil:
 		return p, fmt.Errorf("store: update patient: %w", err)
 	}

@@ -5,13 +5,14 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/hms-project/hms/internal/domain"
 )
 
 const recordColumns = `r.id, r.patient_id, r.diagnosis, r.prescription, r.doctor_name, r.record_date, r.notes, r.version,
-	r.created_at, r.updated_at, r.voided_at, r.voided_by, r.void_reason`
+	r.created_at, r.updated_at, r.voided_at, r.voided_by, r.void_reason, r.source`
 
 // recordFrom joins each record to its patient: records of a deactivated patient are hidden.
 const recordFrom = ` FROM medical_record r JOIN patient p ON p.id = r.patient_id AND p.active`
@@ -22,10 +23,12 @@ func scanRecord(row interface{ Scan(...any) error }) (domain.MedicalRecord, erro
 		date                        dbDate
 		created, updated, voided    dbTime
 		prescription, notes, reason sql.NullString
+		source                      sql.NullString
 		voidedBy                    sql.NullInt64
 	)
 	err := row.Scan(&r.ID, &r.PatientID, &r.Diagnosis, &prescription, &r.DoctorName, &date, &notes, &r.Version,
-		&created, &updated, &voided, &voidedBy, &reason)
+		&created, &updated, &voided, &voidedBy, &reason, &source)
+	r.Source = source.String
 	r.RecordDate, r.CreatedAt, r.UpdatedAt = string(date), created.Time, updated.Time
 	r.Prescription, r.Notes = nullable(prescription), nullable(notes)
 	if !voided.IsZero() {
@@ -121,6 +124,71 @@ func (s *Store) PatientRecords(ctx context.Context, patientID int64, includeVoid
 		out = append(out, r)
 	}
 	return out, rows.Err()
+}
+
+// RecordFilter selects a page of medical records that are not voided, of active patients,
+// ordered by id.
+type RecordFilter struct {
+	PatientID int64
+	// WithDiagnosis leaves out records imported from a MedicationRequest, which hold a
+	// prescription and no diagnosis of their own.
+	WithDiagnosis bool
+	// WithPrescription keeps only records that have a prescription.
+	WithPrescription bool
+	Limit            int
+	Cursor           string
+}
+
+// Records returns one page of medical records matching f.
+func (s *Store) Records(ctx context.Context, f RecordFilter) (Page[domain.MedicalRecord], error) {
+	ctx, cancel := s.withTimeout(ctx)
+	defer cancel()
+	var (
+		conds = []string{"r.voided_at IS NULL"}
+		args  []any
+	)
+	arg := func(v any) string { args = append(args, v); return "$" + strconv.Itoa(len(args)) }
+	if f.PatientID != 0 {
+		conds = append(conds, "r.patient_id = "+arg(f.PatientID))
+	}
+	if f.WithDiagnosis {
+		conds = append(conds, "(r.source IS NULL OR r.source NOT LIKE "+arg(domain.SourceMedicationRequest+"%")+")")
+	}
+	if f.WithPrescription {
+		conds = append(conds, "r.prescription IS NOT NULL")
+	}
+	var page Page[domain.MedicalRecord]
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*)`+recordFrom+where(conds), args...).Scan(&page.Total); err != nil {
+		return page, fmt.Errorf("store: count medical records: %w", err)
+	}
+	if f.Cursor != "" {
+		c, err := decodeCursor(f.Cursor, 1)
+		if err != nil {
+			return page, err
+		}
+		conds = append(conds, "r.id > "+arg(c[0]))
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT `+recordColumns+recordFrom+where(conds)+` ORDER BY r.id LIMIT `+arg(f.Limit+1), args...)
+	if err != nil {
+		return page, fmt.Errorf("store: list medical records: %w", err)
+	}
+	defer rows.Close()
+	page.Items = make([]domain.MedicalRecord, 0, f.Limit)
+	for rows.Next() {
+		r, err := scanRecord(rows)
+		if err != nil {
+			return page, fmt.Errorf("store: list medical records: %w", err)
+		}
+		page.Items = append(page.Items, r)
+	}
+	if err := rows.Err(); err != nil {
+		return page, fmt.Errorf("store: list medical records: %w", err)
+	}
+	if len(page.Items) > f.Limit {
+		page.Items = page.Items[:f.Limit]
+		page.NextCursor = encodeCursor(page.Items[f.Limit-1].ID)
+	}
+	return page, nil
 }
 
 // AmendRecord applies c to a record that is not voided as a new version, keeping every
