@@ -502,6 +502,38 @@ describe('HMS in a browser', { concurrency: false }, () => {
     await signIn(server.admin.email, server.admin.password);
   });
 
+  test('an expired access token is refreshed unnoticed; a dead session keeps the form for after sign-in', STEP, async (t) => {
+    if (!authEnabled) {
+      t.skip('the server has no access control (GET /api/auth/me is 404)');
+      return;
+    }
+    await page.goto(server.base + '/patients');
+    await page.getByRole('heading', { name: 'All patients' }).waitFor();
+    // A stale access token with a good refresh token: the next request refreshes and retries.
+    await page.evaluate(() => sessionStorage.setItem('hms.access_token', 'expired.or.forged'));
+    await page.getByLabel('Search patients').fill('Jensen');
+    await page.getByTestId('patient-card').filter({ hasText: 'Maria Jensen' }).waitFor();
+    assert.notEqual(await page.evaluate(() => sessionStorage.getItem('hms.access_token')), 'expired.or.forged');
+
+    // Both tokens dead: the login screen, then the same form with what was typed.
+    const form = page.getByRole('form', { name: 'Add patient' });
+    await form.getByLabel('Full name').fill('Olga Petrova');
+    await form.getByLabel('Date of birth').fill('1966-03-08');
+    await form.getByLabel('Email').fill('olga.petrova@example.com');
+    await page.evaluate(() => {
+      sessionStorage.setItem('hms.access_token', 'dead');
+      sessionStorage.setItem('hms.refresh_token', 'dead');
+    });
+    await form.getByRole('button', { name: 'Add patient' }).click();
+    await page.getByText(/Your session has expired/).waitFor();
+    await signIn(server.admin.email, server.admin.password);
+    const again = page.getByRole('form', { name: 'Add patient' });
+    assert.equal(await again.getByLabel('Full name').inputValue(), 'Olga Petrova');
+    assert.equal(await again.getByLabel('Email').inputValue(), 'olga.petrova@example.com');
+    await again.getByRole('button', { name: 'Add patient' }).click();
+    await banner('Added patient Olga Petrova.');
+  });
+
   test('the status bar goes offline when the server stops', STEP, async () => {
     await page.goto(server.base + '/patients');
     await page.getByTestId('system-status').filter({ hasText: 'Online' }).waitFor();
