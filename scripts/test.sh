@@ -49,3 +49,6 @@ log "FHIR conformance tests (node --test in test/fhir)"
 	npm ci --no-audit --no-fund --loglevel=error
 	node --test
 )
+
+log "web UI: unit tests, build, and end-to-end in Chromium"
+bash web/scripts/test.sh
