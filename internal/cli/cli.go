@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"os/signal"
 	"syscall"
 
@@ -19,6 +20,7 @@ import (
 // env bundles what every command receives.
 type env struct {
 	getenv         func(string) string
+	stdin          io.Reader
 	stdout, stderr io.Writer
 	version        string
 }
@@ -33,6 +35,8 @@ func commands() []command {
 	return []command{
 		{"serve", "", "run the API and the web UI", serve},
 		{"migrate", "up|down [--to VERSION]|status", "apply, roll back or list database migrations", migrate},
+		{"user", "create|list|disable|reset-password [flags]", "manage the users who sign in", user},
+		{"audit", "verify|purge [--before DATE]", "check the audit trail's hash chain, or remove old events", audit},
 		{"healthcheck", "[--url URL]", "exit 0 when the local server's /health answers, 1 otherwise", healthcheck},
 		{"version", "", "print the version", func(_ context.Context, e env, _ []string) error {
 			fmt.Fprintln(e.stdout, "hms", e.version)
@@ -46,7 +50,7 @@ var errUsage = errors.New("usage")
 
 // Run runs the command named by args and returns the process exit code.
 func Run(args []string, getenv func(string) string, stdout, stderr io.Writer, version string) int {
-	e := env{getenv: getenv, stdout: stdout, stderr: stderr, version: version}
+	e := env{getenv: getenv, stdin: os.Stdin, stdout: stdout, stderr: stderr, version: version}
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		usage(stdout)
 		if len(args) == 0 {

@@ -39,6 +39,9 @@ func (a *API) listAppointments(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if err := a.audited(r, domain.ResourceAppointment, 0, f.PatientID); err != nil {
+		return err
+	}
 	writePage(w, page, limit)
 	return nil
 }
@@ -70,6 +73,9 @@ func (a *API) getAppointment(w http.ResponseWriter, r *http.Request) error {
 	}
 	ap, err := a.store.Appointment(r.Context(), id)
 	if err != nil {
+		return err
+	}
+	if err := a.audited(r, domain.ResourceAppointment, id, ap.PatientID); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, item{Success: true, Data: ap})

@@ -22,6 +22,9 @@ func (a *API) listPatients(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if err := a.audited(r, domain.ResourcePatient, 0, 0); err != nil {
+		return err
+	}
 	writePage(w, page, limit)
 	return nil
 }
@@ -33,6 +36,9 @@ func (a *API) getPatient(w http.ResponseWriter, r *http.Request) error {
 	}
 	p, err := a.store.Patient(r.Context(), id)
 	if err != nil {
+		return err
+	}
+	if err := a.audited(r, domain.ResourcePatient, id, id); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, item{Success: true, Data: p})

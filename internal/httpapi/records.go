@@ -19,6 +19,9 @@ func (a *API) listPatientRecords(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if err := a.audited(r, domain.ResourceRecord, 0, id); err != nil {
+		return err
+	}
 	writeJSON(w, http.StatusOK, struct {
 		Success bool                   `json:"success"`
 		Data    []domain.MedicalRecord `json:"data"`
@@ -35,6 +38,9 @@ func (a *API) getRecord(w http.ResponseWriter, r *http.Request) error {
 	}
 	rec, err := a.store.Record(r.Context(), id)
 	if err != nil {
+		return err
+	}
+	if err := a.audited(r, domain.ResourceRecord, id, rec.PatientID); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, item{Success: true, Data: rec})

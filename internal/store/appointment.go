@@ -37,25 +37,39 @@ func noSuchPatient(id int64) error {
 func (s *Store) CreateAppointment(ctx context.Context, a domain.Appointment) (domain.Appointment, error) {
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
-	now := s.dialect.timeArg(time.Now())
-	var id int64
-	err := s.db.QueryRowContext(ctx, `INSERT INTO appointment (patient_id, doctor_name, appointment_datetime, status, reason, notes, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id`,
-		a.PatientID, a.DoctorName, s.dialect.timeArg(a.Start), a.Status, a.Reason, a.Notes, now).Scan(&id)
+	var out domain.Appointment
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		now := s.dialect.timeArg(time.Now())
+		var id int64
+		err := tx.QueryRowContext(ctx, `INSERT INTO appointment (patient_id, doctor_name, appointment_datetime, status, reason, notes, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id`,
+			a.PatientID, a.DoctorName, s.dialect.timeArg(a.Start), a.Status, a.Reason, a.Notes, now).Scan(&id)
+		if err != nil {
+			return err
+		}
+		if out, err = s.appointment(ctx, tx, id); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, Event{Action: domain.ActionCreate, ResourceType: domain.ResourceAppointment, ResourceID: id, PatientID: a.PatientID})
+	})
 	if s.dialect.isForeignKeyViolation(err) {
 		return a, noSuchPatient(a.PatientID)
 	}
 	if err != nil {
 		return a, fmt.Errorf("store: create appointment: %w", err)
 	}
-	return s.Appointment(ctx, id)
+	return out, nil
 }
 
 // Appointment returns the appointment with the given id.
 func (s *Store) Appointment(ctx context.Context, id int64) (domain.Appointment, error) {
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
-	a, err := scanAppointment(s.db.QueryRowContext(ctx, appointmentSelect+` WHERE a.id = $1`, id))
+	return s.appointment(ctx, s.db, id)
+}
+
+func (s *Store) appointment(ctx context.Context, q queryer, id int64) (domain.Appointment, error) {
+	a, err := scanAppointment(q.QueryRowContext(ctx, appointmentSelect+` WHERE a.id = $1`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return a, domain.NotFound("appointment", id)
 	}
@@ -162,17 +176,27 @@ func (s *Store) UpdateAppointment(ctx context.Context, id int64, c domain.Appoin
 	}
 	set("updated_at", s.dialect.timeArg(time.Now()))
 	args = append(args, id)
-	res, err := s.db.ExecContext(ctx, `UPDATE appointment SET `+strings.Join(sets, ", ")+` WHERE id = $`+strconv.Itoa(len(args)), args...)
-	if err != nil {
-		return domain.Appointment{}, fmt.Errorf("store: update appointment: %w", err)
+	var out domain.Appointment
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE appointment SET `+strings.Join(sets, ", ")+` WHERE id = $`+strconv.Itoa(len(args)), args...)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return domain.NotFound("appointment", id)
+		}
+		if out, err = s.appointment(ctx, tx, id); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, Event{Action: domain.ActionUpdate, ResourceType: domain.ResourceAppointment, ResourceID: id, PatientID: out.PatientID})
+	})
+	if err != nil && domain.ErrorCode(err) == domain.CodeInternal {
+		return out, fmt.Errorf("store: update appointment: %w", err)
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return domain.Appointment{}, domain.NotFound("appointment", id)
-	}
-	return s.Appointment(ctx, id)
+	return out, err
 }
 
 // DeleteAppointment removes the appointment.
 func (s *Store) DeleteAppointment(ctx context.Context, id int64) error {
-	return s.deleteByID(ctx, "appointment", id)
+	return s.deleteByID(ctx, "appointment", "patient_id", id)
 }

@@ -45,11 +45,18 @@ func emailTaken(email string) error {
 func (s *Store) CreatePatient(ctx context.Context, p domain.Patient) (domain.Patient, error) {
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
-	now := s.dialect.timeArg(time.Now())
-	row := s.db.QueryRowContext(ctx, `INSERT INTO patient (name, email, date_of_birth, phone, address, blood_group, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING `+patientColumns,
-		p.Name, p.Email, p.DateOfBirth, p.Phone, p.Address, p.BloodGroup, now)
-	out, err := scanPatient(row)
+	var out domain.Patient
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		now := s.dialect.timeArg(time.Now())
+		out, err = scanPatient(tx.QueryRowContext(ctx, `INSERT INTO patient (name, email, date_of_birth, phone, address, blood_group, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING `+patientColumns,
+			p.Name, p.Email, p.DateOfBirth, p.Phone, p.Address, p.BloodGroup, now))
+		if err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, Event{Action: domain.ActionCreate, ResourceType: domain.ResourcePatient, ResourceID: out.ID, PatientID: out.ID})
+	})
 	if s.dialect.isUniqueViolation(err) {
 		return domain.Patient{}, emailTaken(p.Email)
 	}
@@ -160,7 +167,14 @@ func (s *Store) UpdatePatient(ctx context.Context, id int64, c domain.PatientCha
 	set("updated_at", s.dialect.timeArg(time.Now()))
 	args = append(args, id)
 	q := `UPDATE patient SET ` + strings.Join(sets, ", ") + ` WHERE id = $` + strconv.Itoa(len(args)) + ` RETURNING ` + patientColumns
-	p, err := scanPatient(s.db.QueryRowContext(ctx, q, args...))
+	var p domain.Patient
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		if p, err = scanPatient(tx.QueryRowContext(ctx, q, args...)); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, Event{Action: domain.ActionUpdate, ResourceType: domain.ResourcePatient, ResourceID: id, PatientID: id})
+	})
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return p, domain.NotFound("patient", id)
@@ -174,21 +188,29 @@ func (s *Store) UpdatePatient(ctx context.Context, id int64, c domain.PatientCha
 
 // DeletePatient removes the patient with their appointments and records (ON DELETE CASCADE).
 func (s *Store) DeletePatient(ctx context.Context, id int64) error {
-	return s.deleteByID(ctx, "patient", id)
+	return s.deleteByID(ctx, "patient", "id", id)
 }
 
-// deleteByID deletes one row of table by id, or returns not_found.
-func (s *Store) deleteByID(ctx context.Context, table string, id int64) error {
+// deleteByID deletes one row of table by id and records the deletion, or returns
+// not_found. patientColumn names the column that holds the patient's id.
+func (s *Store) deleteByID(ctx context.Context, table, patientColumn string, id int64) error {
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
-	res, err := s.db.ExecContext(ctx, `DELETE FROM `+table+` WHERE id = $1`, id)
-	if err != nil {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var patientID int64
+		err := tx.QueryRowContext(ctx, `DELETE FROM `+table+` WHERE id = $1 RETURNING `+patientColumn, id).Scan(&patientID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return domain.NotFound(resourceName(table), id)
+		}
+		if err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, Event{Action: domain.ActionDelete, ResourceType: table, ResourceID: id, PatientID: patientID})
+	})
+	if err != nil && domain.ErrorCode(err) == domain.CodeInternal {
 		return fmt.Errorf("store: delete %s: %w", table, err)
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return domain.NotFound(resourceName(table), id)
-	}
-	return nil
+	return err
 }
 
 func resourceName(table string) string {

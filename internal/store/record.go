@@ -29,10 +29,17 @@ func scanRecord(row interface{ Scan(...any) error }) (domain.MedicalRecord, erro
 func (s *Store) CreateRecord(ctx context.Context, r domain.MedicalRecord) (domain.MedicalRecord, error) {
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
-	row := s.db.QueryRowContext(ctx, `INSERT INTO medical_record (patient_id, diagnosis, prescription, doctor_name, record_date, notes, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING `+recordColumns,
-		r.PatientID, r.Diagnosis, r.Prescription, r.DoctorName, r.RecordDate, r.Notes, s.dialect.timeArg(time.Now()))
-	out, err := scanRecord(row)
+	var out domain.MedicalRecord
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		out, err = scanRecord(tx.QueryRowContext(ctx, `INSERT INTO medical_record (patient_id, diagnosis, prescription, doctor_name, record_date, notes, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING `+recordColumns,
+			r.PatientID, r.Diagnosis, r.Prescription, r.DoctorName, r.RecordDate, r.Notes, s.dialect.timeArg(time.Now())))
+		if err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, Event{Action: domain.ActionCreate, ResourceType: domain.ResourceRecord, ResourceID: out.ID, PatientID: out.PatientID})
+	})
 	if s.dialect.isForeignKeyViolation(err) {
 		return out, noSuchPatient(r.PatientID)
 	}
@@ -79,5 +86,5 @@ func (s *Store) PatientRecords(ctx context.Context, patientID int64) ([]domain.M
 
 // DeleteRecord removes the medical record.
 func (s *Store) DeleteRecord(ctx context.Context, id int64) error {
-	return s.deleteByID(ctx, "medical_record", id)
+	return s.deleteByID(ctx, "medical_record", "patient_id", id)
 }
