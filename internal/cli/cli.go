@@ -139,3 +139,19 @@ func openStore(ctx context.Context, cfg config.Config) (*store.Store, error) {
 		Timeout:      cfg.DBTimeout,
 	})
 }
+
+// openMigrated connects to the configured database and, unless HMS_MIGRATE=false, applies
+// pending migrations first, as serve does: operator commands work on a fresh database.
+func openMigrated(ctx context.Context, cfg config.Config) (*store.Store, error) {
+	st, err := openStore(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Migrate {
+		if _, err := st.MigrateUp(ctx); err != nil {
+			st.Close()
+			return nil, err
+		}
+	}
+	return st, nil
+}

@@ -61,7 +61,7 @@ const (
 	admin perm = 1 << iota
 	doctor
 	staff
-	public // no sign-in: health checks and the calls that sign in
+	public  // no sign-in: health checks and the calls that sign in
 	anyRole = admin | doctor | staff
 )
 

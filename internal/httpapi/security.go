@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"slices"
 	"strings"
-
 )
 
 // Content-Security-Policy values: the API answers only JSON; the UI loads its own files only.

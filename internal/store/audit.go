@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -205,8 +204,7 @@ func (s *Store) sealOnce(ctx context.Context) (int, error) {
 			seq  int64
 			prev string
 		)
-		err := tx.QueryRowContext(ctx, `SELECT seq, hash FROM audit_event WHERE seq IS NOT NULL ORDER BY seq DESC LIMIT 1`).Scan(&seq, &prev)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		if err := tx.QueryRowContext(ctx, `SELECT seq, hash FROM audit_chain WHERE id = 1`).Scan(&seq, &prev); err != nil {
 			return err
 		}
 		rows, err := tx.QueryContext(ctx, `SELECT `+auditColumns+` FROM audit_event WHERE seq IS NULL ORDER BY id LIMIT $1`, sealBatch*5)
@@ -247,7 +245,11 @@ func (s *Store) sealOnce(ctx context.Context) (int, error) {
 			}
 		}
 		sealed = len(events)
-		return nil
+		if sealed == 0 {
+			return nil
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE audit_chain SET seq = $1, hash = $2 WHERE id = 1`, seq, prev)
+		return err
 	})
 	if err != nil {
 		return 0, fmt.Errorf("store: seal audit events: %w", err)
@@ -338,6 +340,13 @@ func (s *Store) VerifyAudit(ctx context.Context) (ChainReport, error) {
 	}
 	if err := rows.Err(); err != nil {
 		return r, fmt.Errorf("store: verify audit chain: %w", err)
+	}
+	var head int64
+	if err := s.db.QueryRowContext(ctx, `SELECT seq FROM audit_chain WHERE id = 1`).Scan(&head); err != nil {
+		return r, fmt.Errorf("store: verify audit chain: %w", err)
+	}
+	if head > r.HeadSeq {
+		r.Broken = &ChainBreak{r.HeadSeq + 1, 0, fmt.Sprintf("events %d to %d are missing: the chain's head is %d", r.HeadSeq+1, head, head)}
 	}
 	return r, nil
 }

@@ -76,7 +76,17 @@ CREATE INDEX audit_event_time_idx ON audit_event (time);
 CREATE INDEX audit_event_user_idx ON audit_event (user_id, id);
 CREATE INDEX audit_event_patient_idx ON audit_event (patient_id, id);
 
+-- The head of the chain (one row), moved by the sealer in the transaction that seals:
+-- the chain goes on from it after a purge, and verify checks that no sealed tail is missing.
+CREATE TABLE audit_chain (
+    id   INTEGER PRIMARY KEY CHECK (id = 1),
+    seq  BIGINT NOT NULL,
+    hash VARCHAR(64) NOT NULL
+);
+INSERT INTO audit_chain (id, seq, hash) VALUES (1, 0, '');
+
 -- +goose Down
+DROP TABLE audit_chain;
 DROP TABLE audit_event;
 DROP TABLE rate_limit;
 DROP TABLE login_failure;
