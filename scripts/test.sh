@@ -30,3 +30,13 @@ go vet ./...
 
 log "Go tests on SQLite and PostgreSQL"
 HMS_TEST_POSTGRES=required go test -count=1 ./...
+
+# A short, bounded run of every fuzz target (request decoding, validation, tokens, the
+# password policy), starting from the corpus committed under testdata/fuzz.
+FUZZTIME=${HMS_FUZZTIME:-10s}
+for pkg in ./internal/httpapi ./internal/auth; do
+	for target in $(go test -list '^Fuzz' "$pkg" | grep '^Fuzz'); do
+		log "fuzz $target ($FUZZTIME)"
+		HMS_TEST_POSTGRES=off go test -run '^$' -fuzz "^${target}\$" -fuzztime "$FUZZTIME" "$pkg"
+	done
+done
