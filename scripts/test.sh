@@ -31,6 +31,25 @@ go vet ./...
 log "Go tests on SQLite and PostgreSQL"
 HMS_TEST_POSTGRES=required go test -count=1 ./...
 
+log "deployment files (Dockerfile, compose.yaml, Kubernetes manifests, CI workflows)"
+(cd deploy && go vet ./... && go test -count=1 ./...)
+
+# ---------------------------------------------------------------------------------------
+# FHIR conformance (test/fhir): every resource and search HMS emits is validated against
+# the FHIR R4 structure definitions, and a FHIR client reads, searches and pages through a
+# real hms server started on a throwaway SQLite database. Needs Node.js 20+ and npm.
+# ---------------------------------------------------------------------------------------
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+	log "installing Node.js and npm for the FHIR conformance tests"
+	apt_install nodejs npm
+fi
+log "FHIR conformance tests (node --test in test/fhir)"
+(
+	cd test/fhir
+	npm ci --no-audit --no-fund --loglevel=error
+	node --test
+)
+
 # A short, bounded run of every fuzz target (request decoding, validation, tokens, the
 # password policy), starting from the corpus committed under testdata/fuzz.
 FUZZTIME=${HMS_FUZZTIME:-10s}

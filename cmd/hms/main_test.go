@@ -2,6 +2,7 @@ package main_test
 
 import (
 	"bytes"
+	"context"
 	"database/sql"
 	"encoding/json"
 	"io"
@@ -11,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -18,6 +20,9 @@ import (
 	"time"
 
 	"github.com/hms-project/hms/internal/config"
+	"github.com/hms-project/hms/internal/domain"
+	"github.com/hms-project/hms/internal/store"
+	"github.com/hms-project/hms/internal/testutil"
 	_ "modernc.org/sqlite" // to edit the audit trail behind HMS's back
 )
 
@@ -32,7 +37,7 @@ func TestMain(m *testing.M) {
 	if out, err := exec.Command("go", "build", "-o", hmsBin, ".").CombinedOutput(); err != nil {
 		panic("build hms: " + err.Error() + "\n" + string(out))
 	}
-	code := m.Run()
+	code := testutil.Main(m)
 	os.RemoveAll(dir)
 	os.Exit(code)
 }
@@ -86,17 +91,164 @@ func TestMigrateCommands(t *testing.T) {
 	}
 }
 
+// TestPurgeCommand: without --confirm purge only reports; with it the patient is gone.
+func TestPurgeCommand(t *testing.T) {
+	dir := t.TempDir()
+	env := []string{"HMS_DATA_DIR=" + dir}
+	ctx := context.Background()
+	st, err := store.Open(ctx, store.Options{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.MigrateUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	p, err := st.CreatePatient(ctx, domain.Patient{Name: "Ann", Email: "ann@example.org", DateOfBirth: "1980-01-01"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.CreateRecord(ctx, domain.MedicalRecord{PatientID: p.ID, Diagnosis: "Flu", DoctorName: "Dr. Grey", RecordDate: "2024-01-01"}); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	id := strconv.FormatInt(p.ID, 10)
+	for _, args := range [][]string{{"purge"}, {"purge", "patient"}, {"purge", "doctor", "1"}, {"purge", "patient", "1", "2"}} {
+		if code, out := hms(t, env, args...); code != 2 {
+			t.Errorf("hms %v: exit %d, want 2\n%s", args, code, out)
+		}
+	}
+	if code, out := hms(t, env, "purge", "patient", id); code != 0 || !strings.Contains(out, "would erase patient "+id+": 0 appointment(s), 0 status change(s), 1 medical record(s)") {
+		t.Errorf("dry run: %d %s", code, out)
+	}
+	if code, out := hms(t, env, "purge", "patient", id, "--confirm"); code != 0 || !strings.Contains(out, "erased patient "+id) {
+		t.Errorf("purge: %d %s", code, out)
+	}
+	if code, out := hms(t, env, "purge", "--confirm", "patient", id); code != 1 || !strings.Contains(out, "not found") {
+		t.Errorf("purge again: %d %s", code, out)
+	}
+}
+
+// server is a running `hms serve`.
+type server struct {
+	base string
+	cmd  *exec.Cmd
+	logs *bytes.Buffer
+}
+
+// startServer starts `hms serve` with the given settings and waits until it is ready.
+func startServer(t *testing.T, env ...string) *server {
+	t.Helper()
+	s := &server{logs: &bytes.Buffer{}}
+	addr := freeAddr(t)
+	s.base = "http://" + addr
+	s.cmd = exec.Command(hmsBin, "serve")
+	s.cmd.Env = append(append(os.Environ(), "HMS_ADDR="+addr), env...)
+	s.cmd.Stdout, s.cmd.Stderr = s.logs, s.logs
+	if err := s.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.cmd.Process.Kill(); s.cmd.Wait() })
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		resp, err := http.Get(s.base + "/ready")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return s
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("server not ready: %v\n%s", err, s.logs.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// TestTwoReplicasShareOnePostgres starts two servers on one PostgreSQL database at the
+// same time (both migrate on start), writes through one and reads through the other.
+func TestTwoReplicasShareOnePostgres(t *testing.T) {
+	url := testutil.PostgresURL(t)
+	env := []string{"HMS_DATABASE_URL=" + url, "HMS_DATA_DIR=" + t.TempDir(), "HMS_ENV=test",
+		"HMS_JWT_SECRET=replicas-share-this-secret-of-32-bytes", "HMS_ADMIN_EMAIL=admin@clinic.test", "HMS_ADMIN_PASSWORD=Replica-Admin-Pass-1"}
+	servers := make([]*server, 2)
+	done := make(chan int, 2)
+	for i := range servers {
+		go func(i int) { servers[i] = startServer(t, env...); done <- i }(i)
+	}
+	<-done
+	<-done
+	a, b := servers[0], servers[1]
+	// A token issued by one replica works on the other: sessions live in the database.
+	token := signIn(t, a.base, "admin@clinic.test", "Replica-Admin-Pass-1")
+	status, body := send(t, "POST", a.base+"/api/patients", token, `{"name":"Shared Patient","email":"shared@example.org","date_of_birth":"1970-01-01"}`)
+	if status != 201 {
+		t.Fatalf("create through replica A: %d %s", status, body)
+	}
+	status, body = send(t, "GET", b.base+"/api/patients?q=shared", token, "")
+	if status != 200 || !strings.Contains(body, `"total":1`) {
+		t.Errorf("replica B does not see replica A's write: %d %s", status, body)
+	}
+	// A conflict is detected across replicas: the email is taken for B too.
+	if status, _ := send(t, "POST", b.base+"/api/patients", token, `{"name":"Copy","email":"shared@example.org","date_of_birth":"1970-01-01"}`); status != 409 {
+		t.Errorf("duplicate through replica B: %d, want 409", status)
+	}
+	// Both replicas seal the one audit chain, one at a time; it verifies.
+	time.Sleep(1500 * time.Millisecond)
+	if code, out := hms(t, env, "audit", "verify"); code != 0 || !strings.Contains(out, "ok: ") {
+		t.Errorf("audit verify across replicas: %d %s", code, out)
+	}
+	if applied := strings.Count(a.logs.String()+b.logs.String(), "migrations applied"); applied != 1 {
+		t.Errorf("migrations applied %d times across both replicas, want once:\n%s\n%s", applied, a.logs, b.logs)
+	}
+}
+
+// signIn signs in at base and returns the access token.
+func signIn(t *testing.T, base, email, password string) string {
+	t.Helper()
+	status, body := send(t, "POST", base+"/api/auth/login", "", `{"email":"`+email+`","password":"`+password+`"}`)
+	var login struct {
+		Data struct {
+			AccessToken string `json:"access_token"`
+		} `json:"data"`
+	}
+	if err := json.Unmarshal([]byte(body), &login); status != 200 || err != nil {
+		t.Fatalf("sign in as %s: %d %s", email, status, body)
+	}
+	return login.Data.AccessToken
+}
+
+// send makes a request with a bearer token (when given) and returns the status and body.
+func send(t *testing.T, method, url, token, body string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := (&http.Client{Timeout: 10 * time.Second}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
 // TestServeAndShutDown starts `hms serve` on the embedded database, uses it, checks the
 // health check command and shuts it down with SIGTERM.
 func TestServeAndShutDown(t *testing.T) {
-	l, _ := net.Listen("tcp", "127.0.0.1:0")
-	addr := l.Addr().String()
-	l.Close()
+	c := http.Client{Timeout: 5 * time.Second}
+	addr, metricsAddr := freeAddr(t), freeAddr(t)
 	var logs bytes.Buffer
 	cmd := exec.Command(hmsBin, "serve")
 	const adminPassword = "Serve-And-Shut-Down-7"
 	dataDir := t.TempDir()
-	cmd.Env = append(os.Environ(), "HMS_ADDR="+addr, "HMS_DATA_DIR="+dataDir, "HMS_ENV=production",
+	cmd.Env = append(os.Environ(), "HMS_ADDR="+addr, "HMS_METRICS_ADDR="+metricsAddr, "HMS_DATA_DIR="+dataDir, "HMS_ENV=production",
 		"HMS_JWT_SECRET=serve-test-secret-of-at-least-32-bytes", "HMS_ADMIN_EMAIL=admin@clinic.test", "HMS_ADMIN_PASSWORD="+adminPassword)
 	cmd.Stdout, cmd.Stderr = &logs, &logs
 	if err := cmd.Start(); err != nil {
@@ -143,6 +295,29 @@ func TestServeAndShutDown(t *testing.T) {
 	resp.Body.Close()
 	if !strings.Contains(string(body), `"success":true`) {
 		t.Errorf("create body %s", body)
+	}
+	// Metrics: on their own listener only, labelled by route pattern, free of patient data.
+	if status, _ := get(t, base+"/metrics"); status == 200 {
+		t.Error("/metrics must not be served on the public port")
+	}
+	req, _ = http.NewRequest("GET", base+"/api/patients/1", nil)
+	req.Header.Set("Authorization", "Bearer "+login.Data.AccessToken)
+	if resp, err := c.Do(req); err == nil {
+		resp.Body.Close()
+	}
+	status, m := get(t, "http://"+metricsAddr+"/metrics")
+	for _, want := range []string{
+		`hms_http_requests_total{method="POST",route="/api/patients",status="201"} 1`,
+		`hms_http_requests_total{method="GET",route="/api/patients/{id}",status="200"} 1`,
+		`hms_http_request_duration_seconds_bucket{method="GET",route="/ready"`,
+		`go_sql_max_open_connections{db_name="hms"}`, `go_goroutines`, `hms_build_info{version=`,
+	} {
+		if status != 200 || !strings.Contains(m, want) {
+			t.Errorf("/metrics (status %d) lacks %s", status, want)
+		}
+	}
+	if strings.Contains(m, "Lovelace") || strings.Contains(m, "ada@") || strings.Contains(m, "/api/patients/1\"") {
+		t.Error("/metrics carries patient data or raw paths")
 	}
 	if code, out := hms(t, []string{"HMS_ADDR=" + addr}, "healthcheck"); code != 0 {
 		t.Errorf("healthcheck against a running server: exit %d %s", code, out)
@@ -353,4 +528,24 @@ func startAndStop(t *testing.T, env ...string) string {
 		t.Fatal("serve did not stop after SIGTERM")
 	}
 	return out.String()
+}
+
+func freeAddr(t *testing.T) string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+func get(t *testing.T, url string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
 }

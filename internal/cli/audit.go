@@ -31,7 +31,7 @@ func audit(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	st, err := openMigrated(ctx, cfg)
+	st, err := openAndMigrate(ctx, cfg)
 	if err != nil {
 		return err
 	}

@@ -35,6 +35,10 @@ func commands() []command {
 	return []command{
 		{"serve", "", "run the API and the web UI", serve},
 		{"migrate", "up|down [--to VERSION]|status", "apply, roll back or list database migrations", migrate},
+		{"import", "FILE...", "import FHIR R4 transaction or batch Bundles (patients by MRN, conditions, prescriptions)", importCmd},
+		{"backup", "--out FILE", "write a consistent online backup of the database", backupCmd},
+		{"restore", "--confirm FILE", "replace the database with a backup (stop hms first)", restoreCmd},
+		{"purge", "patient ID [--confirm]", "erase a patient and all their data for good (a lawful erasure request)", purge},
 		{"user", "create|list|disable|reset-password [flags]", "manage the users who sign in", user},
 		{"audit", "verify|purge [--before DATE]", "check the audit trail's hash chain, or remove old events", audit},
 		{"healthcheck", "[--url URL]", "exit 0 when the local server's /health answers, 1 otherwise", healthcheck},
@@ -140,9 +144,9 @@ func openStore(ctx context.Context, cfg config.Config) (*store.Store, error) {
 	})
 }
 
-// openMigrated connects to the configured database and, unless HMS_MIGRATE=false, applies
+// openAndMigrate connects to the configured database and, unless HMS_MIGRATE=false, applies
 // pending migrations first, as serve does: operator commands work on a fresh database.
-func openMigrated(ctx context.Context, cfg config.Config) (*store.Store, error) {
+func openAndMigrate(ctx context.Context, cfg config.Config) (*store.Store, error) {
 	st, err := openStore(ctx, cfg)
 	if err != nil {
 		return nil, err

@@ -16,6 +16,7 @@ import (
 	"github.com/hms-project/hms/internal/config"
 	"github.com/hms-project/hms/internal/domain"
 	"github.com/hms-project/hms/internal/httpapi"
+	"github.com/hms-project/hms/internal/metrics"
 	"github.com/hms-project/hms/internal/store"
 )
 
@@ -56,17 +57,33 @@ func serve(ctx context.Context, e env, args []string) error {
 	if err := firstAdmin(ctx, e, cfg, st, log); err != nil {
 		return err
 	}
-	api, handler := httpapi.New(httpapi.Options{
+	opts := httpapi.Options{
 		Store:         st,
 		Auth:          auth.NewService(auth.Options{Store: st, Signer: signer, RefreshTTL: cfg.RefreshTokenTTL}),
 		Logger:        log,
 		Location:      cfg.Location,
 		UI:            uiHandler(),
+		Version:       e.version,
 		AuthRateLimit: httpapi.RateLimit{Requests: cfg.AuthRateLimit, Window: cfg.AuthRateWindow},
 		CORSOrigins:   cfg.CORSOrigins,
 		HSTS:          cfg.Env == config.EnvProduction,
 		TrustProxy:    cfg.TrustProxy,
-	})
+	}
+	var metricsSrv *http.Server
+	if cfg.MetricsAddr != "" {
+		m := metrics.New(st.DB(), e.version)
+		opts.Observe = m.Observe
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", m.Handler())
+		metricsSrv = &http.Server{Addr: cfg.MetricsAddr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+		mln, err := net.Listen("tcp", cfg.MetricsAddr)
+		if err != nil {
+			return fmt.Errorf("listen on HMS_METRICS_ADDR %s: %w", cfg.MetricsAddr, err)
+		}
+		log.Info("metrics listening", "addr", mln.Addr().String())
+		go func() { _ = metricsSrv.Serve(mln) }()
+	}
+	api, handler := httpapi.New(opts)
 	sealerDone := make(chan struct{})
 	sealerCtx, stopSealer := context.WithCancel(context.Background())
 	go func() {
@@ -105,6 +122,9 @@ func serve(ctx context.Context, e env, args []string) error {
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		log.Warn("in-flight requests did not finish in time", "error", err)
+	}
+	if metricsSrv != nil {
+		_ = metricsSrv.Shutdown(shutdownCtx)
 	}
 	stopSealer()
 	<-sealerDone

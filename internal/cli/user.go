@@ -35,7 +35,7 @@ func user(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	st, err := openMigrated(ctx, cfg)
+	st, err := openAndMigrate(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -46,7 +46,7 @@ func user(ctx context.Context, e env, args []string) error {
 		in := domain.UserInput{Email: domain.Some(*email), Name: domain.Some(*name), Role: domain.Some(*role), Password: domain.Some("-")}
 		u, _, err := in.ValidateNew()
 		if err != nil {
-			return describe(err)
+			return flagErrors(err)
 		}
 		password, generated, err := readPassword(e, *fromStdin, u.Email)
 		if err != nil {
@@ -57,7 +57,7 @@ func user(ctx context.Context, e env, args []string) error {
 			return err
 		}
 		if u, err = st.CreateUser(ctx, u, hash); err != nil {
-			return describe(err)
+			return flagErrors(err)
 		}
 		fmt.Fprintf(e.stdout, "created user %d: %s (%s)\n", u.ID, u.Email, u.Role)
 		if generated {
@@ -90,12 +90,12 @@ func user(ctx context.Context, e env, args []string) error {
 		}
 		u, _, err := st.UserByEmail(ctx, *email)
 		if err != nil {
-			return describe(err)
+			return flagErrors(err)
 		}
 		if action == "disable" {
 			inactive := false
 			if _, err := st.UpdateUser(ctx, u.ID, domain.UserChanges{Active: &inactive}); err != nil {
-				return describe(err)
+				return flagErrors(err)
 			}
 			fmt.Fprintf(e.stdout, "disabled user %d: %s; their sessions are ended\n", u.ID, u.Email)
 			return nil
@@ -138,8 +138,8 @@ func readPassword(e env, fromStdin bool, email string) (string, bool, error) {
 	return password, false, nil
 }
 
-// describe turns a validation error into one line naming each field.
-func describe(err error) error {
+// flagErrors turns a validation error into one line naming the flag of each field.
+func flagErrors(err error) error {
 	var de *domain.Error
 	if !errors.As(err, &de) || len(de.Fields) == 0 {
 		return err

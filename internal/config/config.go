@@ -31,6 +31,7 @@ type Config struct {
 	DBMaxIdleConns  int
 	DBTimeout       time.Duration
 	ShutdownTimeout time.Duration
+	MetricsAddr     string
 	// JWTSecret signs access tokens. Empty outside production: serve keeps a generated
 	// one in DataDir/jwt.secret.
 	JWTSecret       string
@@ -63,6 +64,7 @@ var Settings = []Setting{
 	{"HMS_DB_MAX_IDLE_CONNS", "10", "PostgreSQL connections kept open when idle"},
 	{"HMS_DB_TIMEOUT", "30s", "longest wait for a database connection and its queries, per operation"},
 	{"HMS_SHUTDOWN_TIMEOUT", "15s", "how long in-flight requests may run after SIGTERM"},
+	{"HMS_METRICS_ADDR", "", "address of a separate listener for Prometheus /metrics (e.g. :9090); empty: no metrics"},
 	{"HMS_JWT_SECRET", "", "key that signs access tokens, at least 32 bytes; required in production (development keeps a generated one in HMS_DATA_DIR/jwt.secret)"},
 	{"HMS_ADMIN_EMAIL", "", "email of the admin created on first start, when no user exists"},
 	{"HMS_ADMIN_PASSWORD", "", "password of that admin; required with HMS_ADMIN_EMAIL in production (development generates and prints one)"},
@@ -127,10 +129,34 @@ func Load(getenv func(string) string) (Config, error) {
 	if c.ShutdownTimeout, err = positiveDuration(get, "HMS_SHUTDOWN_TIMEOUT"); err != nil {
 		return c, err
 	}
+	if c.MetricsAddr = get("HMS_METRICS_ADDR"); c.MetricsAddr != "" {
+		if _, port, err := net.SplitHostPort(c.MetricsAddr); err != nil || port == "" {
+			return c, fmt.Errorf("HMS_METRICS_ADDR must be host:port or :port, not %q", c.MetricsAddr)
+		}
+		if c.MetricsAddr == c.Addr {
+			return c, fmt.Errorf("HMS_METRICS_ADDR must differ from HMS_ADDR: metrics are never served on the public port")
+		}
+	}
 	if err := c.loadAuth(get); err != nil {
 		return c, err
 	}
 	return c, nil
+}
+
+func positiveInt(get func(string) string, name string) (int, error) {
+	n, err := strconv.Atoi(get(name))
+	if err != nil || n <= 0 {
+		return 0, fmt.Errorf("%s must be a positive whole number, not %q", name, get(name))
+	}
+	return n, nil
+}
+
+func positiveDuration(get func(string) string, name string) (time.Duration, error) {
+	d, err := time.ParseDuration(get(name))
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("%s must be a positive duration such as 30s or 2m, not %q", name, get(name))
+	}
+	return d, nil
 }
 
 // minSecretLength mirrors auth.MinSecretLength (config depends on nothing of HMS's).
@@ -228,22 +254,6 @@ func rate(get func(string) string, name string) (int, time.Duration, error) {
 		}
 	}
 	return count, window, nil
-}
-
-func positiveInt(get func(string) string, name string) (int, error) {
-	n, err := strconv.Atoi(get(name))
-	if err != nil || n <= 0 {
-		return 0, fmt.Errorf("%s must be a positive whole number, not %q", name, get(name))
-	}
-	return n, nil
-}
-
-func positiveDuration(get func(string) string, name string) (time.Duration, error) {
-	d, err := time.ParseDuration(get(name))
-	if err != nil || d <= 0 {
-		return 0, fmt.Errorf("%s must be a positive duration such as 30s or 2m, not %q", name, get(name))
-	}
-	return d, nil
 }
 
 // PrintSettings writes the settings table of --help.

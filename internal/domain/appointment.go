@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -20,25 +21,41 @@ const (
 // AppointmentStatuses lists every valid status.
 var AppointmentStatuses = []string{StatusScheduled, StatusCheckedIn, StatusInProgress, StatusCompleted, StatusCancelled, StatusNoShow}
 
-// Appointment is a booked visit of a patient with a doctor.
+// Appointment durations, in minutes.
+const (
+	DefaultDuration = 30
+	MinDuration     = 5
+	MaxDuration     = 480
+)
+
+// Appointment is a booked visit of a patient with a doctor, from Start for Duration minutes.
 type Appointment struct {
 	ID          int64     `json:"id"`
 	PatientID   int64     `json:"patient_id"`
 	PatientName string    `json:"patient_name"`
+	DoctorID    int64     `json:"doctor_id"`
 	DoctorName  string    `json:"doctor_name"`
 	Start       time.Time `json:"appointment_datetime"`
+	Duration    int       `json:"duration_minutes"`
+	End         time.Time `json:"end_datetime"`
 	Status      string    `json:"status"`
 	Reason      *string   `json:"reason"`
 	Notes       *string   `json:"notes"`
+	Version     int64     `json:"version"`
 	CreatedAt   time.Time `json:"created_at"`
 	UpdatedAt   time.Time `json:"updated_at"`
 }
 
+// Span returns the time the appointment takes.
+func (a Appointment) Span() Span { return Span{a.Start, a.End} }
+
 // AppointmentInput is the body of POST and PUT /api/appointments.
 type AppointmentInput struct {
 	PatientID  Opt[int64]  `json:"patient_id"`
+	DoctorID   Opt[int64]  `json:"doctor_id"`
 	DoctorName Opt[string] `json:"doctor_name"`
 	Start      Opt[string] `json:"appointment_datetime"`
+	Duration   Opt[int]    `json:"duration_minutes"`
 	Reason     Opt[string] `json:"reason"`
 	Status     Opt[string] `json:"status"`
 	Notes      Opt[string] `json:"notes"`
@@ -46,16 +63,22 @@ type AppointmentInput struct {
 
 // AppointmentChanges is a validated PUT: nil leaves a column alone.
 type AppointmentChanges struct {
-	Status *string
-	Notes  Opt[string]
-	Start  *time.Time
-	Reason Opt[string]
+	Status    *string
+	Notes     Opt[string]
+	Start     *time.Time
+	Duration  *int
+	Reason    Opt[string]
+	IfVersion int64 // when not 0, the update applies only to this version (If-Match)
 }
 
-// ValidateNew checks a create request. Appointments cannot be booked in the past.
+// Moves reports whether the change reschedules the appointment.
+func (c AppointmentChanges) Moves() bool { return c.Start != nil || c.Duration != nil }
+
+// ValidateNew checks a create request. Appointments cannot be booked in the past. The
+// doctor is doctor_id or, as in the original API, doctor_name; the store resolves the name.
 func (in AppointmentInput) ValidateNew(now time.Time, loc *time.Location) (Appointment, error) {
 	f := FieldErrors{}
-	a := Appointment{Status: StatusScheduled}
+	a := Appointment{Status: StatusScheduled, Duration: DefaultDuration}
 	switch {
 	case !in.PatientID.Given():
 		f.Add("patient_id", "is required")
@@ -64,9 +87,25 @@ func (in AppointmentInput) ValidateNew(now time.Time, loc *time.Location) (Appoi
 	default:
 		a.PatientID = in.PatientID.Value
 	}
-	a.DoctorName = required(f, "doctor_name", in.DoctorName, 100)
+	switch {
+	case in.DoctorID.Given() && in.DoctorID.Value <= 0:
+		f.Add("doctor_id", "must be a positive integer")
+	case in.DoctorID.Given():
+		a.DoctorID = in.DoctorID.Value
+		if in.DoctorName.Given() {
+			a.DoctorName = required(f, "doctor_name", in.DoctorName, 100)
+		}
+	case !in.DoctorName.Given():
+		f.Add("doctor_name", "is required (or give doctor_id)")
+	default:
+		a.DoctorName = required(f, "doctor_name", in.DoctorName, 100)
+	}
+	if in.Duration.Set {
+		a.Duration = validDuration(f, in.Duration)
+	}
 	if t, ok := validStart(f, required(f, "appointment_datetime", in.Start, 40), now, loc); ok {
 		a.Start = t
+		a.End = t.Add(time.Duration(a.Duration) * time.Minute)
 	}
 	a.Reason = optional(f, "reason", in.Reason, maxTextLen, true)
 	a.Notes = optional(f, "notes", in.Notes, maxTextLen, true)
@@ -86,6 +125,13 @@ func (in AppointmentInput) ValidateUpdate(now time.Time, loc *time.Location) (Ap
 	if in.DoctorName.Set {
 		f.Add("doctor_name", "cannot be changed; book a new appointment instead")
 	}
+	if in.DoctorID.Set {
+		f.Add("doctor_id", "cannot be changed; book a new appointment instead")
+	}
+	if in.Duration.Set {
+		d := validDuration(f, in.Duration)
+		c.Duration = &d
+	}
 	if in.Status.Set {
 		v := strings.ToLower(required(f, "status", in.Status, 20))
 		if v != "" && !slices.Contains(AppointmentStatuses, v) {
@@ -100,10 +146,18 @@ func (in AppointmentInput) ValidateUpdate(now time.Time, loc *time.Location) (Ap
 	}
 	c.Notes = toOpt(in.Notes, optional(f, "notes", in.Notes, maxTextLen, true))
 	c.Reason = toOpt(in.Reason, optional(f, "reason", in.Reason, maxTextLen, true))
-	if !in.Status.Set && !in.Start.Set && !in.Notes.Set && !in.Reason.Set && len(f) == 0 {
-		return c, Errorf(CodeInvalid, "the body names no field to change (status, notes, appointment_datetime, reason)")
+	if !in.Status.Set && !in.Start.Set && !in.Duration.Set && !in.Notes.Set && !in.Reason.Set && len(f) == 0 {
+		return c, Errorf(CodeInvalid, "the body names no field to change (status, notes, appointment_datetime, duration_minutes, reason)")
 	}
 	return c, f.Err()
+}
+
+func validDuration(f FieldErrors, o Opt[int]) int {
+	if o.Null || o.Value < MinDuration || o.Value > MaxDuration {
+		f.Add("duration_minutes", fmt.Sprintf("must be a whole number of minutes from %d to %d", MinDuration, MaxDuration))
+		return DefaultDuration
+	}
+	return o.Value
 }
 
 func validStart(f FieldErrors, v string, now time.Time, loc *time.Location) (time.Time, bool) {

@@ -17,6 +17,7 @@ const (
 	ActionPasswordChange = "password_change"
 	ActionPasswordReset  = "password_reset"
 	ActionPurge          = "purge"
+	ActionImport         = "import"
 )
 
 // Audit outcomes.

@@ -4,24 +4,75 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // Patient is a person registered at the clinic.
 type Patient struct {
-	ID          int64     `json:"id"`
-	Name        string    `json:"name"`
-	Email       string    `json:"email"`
-	DateOfBirth string    `json:"date_of_birth"`
-	Phone       *string   `json:"phone"`
-	Address     *string   `json:"address"`
-	BloodGroup  *string   `json:"blood_group"`
-	CreatedAt   time.Time `json:"created_at"`
-	UpdatedAt   time.Time `json:"updated_at"`
+	ID int64 `json:"id"`
+	// MRN is the medical record number: generated (HMS-000123) unless one is given, unique.
+	MRN  string `json:"mrn"`
+	Name string `json:"name"`
+	// Email is empty for a patient imported without one; POST /api/patients requires it.
+	Email       string  `json:"email"`
+	DateOfBirth string  `json:"date_of_birth"`
+	Phone       *string `json:"phone"`
+	Address     *string `json:"address"`
+	BloodGroup  *string `json:"blood_group"`
+	// Active is false once the patient is deactivated (DELETE): hidden, but kept.
+	Active        bool       `json:"active"`
+	DeactivatedAt *time.Time `json:"deactivated_at,omitempty"`
+	Version       int64      `json:"version"`
+	CreatedAt     time.Time  `json:"created_at"`
+	UpdatedAt     time.Time  `json:"updated_at"`
+}
+
+// Warning is advice that accompanies a successful write, e.g. a possible duplicate.
+type Warning struct {
+	Type      string `json:"type"`
+	PatientID int64  `json:"patient_id"`
+	Message   string `json:"message"`
+}
+
+// PersonKey normalises a person's name for duplicate detection: lower-case letters and
+// digits only, words sorted, so "O'Brien, Mary-Ann" and "mary ann obrien" compare equal.
+func PersonKey(name string) string {
+	words := strings.FieldsFunc(strings.ToLower(name), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '\''
+	})
+	for i, w := range words {
+		words[i] = strings.ReplaceAll(w, "'", "")
+	}
+	slices.Sort(words)
+	return strings.Join(words, " ")
+}
+
+// PhoneKey is the digits of a phone number, or "" when there is none.
+func PhoneKey(phone *string) string {
+	if phone == nil {
+		return ""
+	}
+	return strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' {
+			return r
+		}
+		return -1
+	}, *phone)
+}
+
+// PossibleDuplicate reports whether two patients are probably the same person: the same
+// normalised name and either the same date of birth or the same phone number.
+func PossibleDuplicate(a, b Patient) bool {
+	if a.ID == b.ID || PersonKey(a.Name) != PersonKey(b.Name) {
+		return false
+	}
+	return a.DateOfBirth == b.DateOfBirth || (PhoneKey(a.Phone) != "" && PhoneKey(a.Phone) == PhoneKey(b.Phone))
 }
 
 // PatientInput is the body of POST and PUT /api/patients. Every field is optional at the
 // JSON level; ValidateNew and ValidateUpdate decide what must be there.
 type PatientInput struct {
+	MRN         Opt[string] `json:"mrn"`
 	Name        Opt[string] `json:"name"`
 	Email       Opt[string] `json:"email"`
 	DateOfBirth Opt[string] `json:"date_of_birth"`
@@ -33,6 +84,8 @@ type PatientInput struct {
 // PatientChanges is a validated update: nil pointers leave a column alone; for the
 // optional columns, a set Opt with Null clears it.
 type PatientChanges struct {
+	IfVersion   int64 // when not 0, the update applies only to this version (If-Match)
+	MRN         *string
 	Name        *string
 	Email       *string
 	DateOfBirth *string
@@ -45,8 +98,27 @@ type PatientChanges struct {
 func (in PatientInput) ValidateNew(now time.Time, loc *time.Location) (Patient, error) {
 	f := FieldErrors{}
 	p := Patient{
+		MRN:   deref(optional(f, "mrn", in.MRN, MaxMRNLen, false)),
 		Name:  required(f, "name", in.Name, 100),
 		Email: normaliseEmail(f, "email", required(f, "email", in.Email, 120)),
+	}
+	p.DateOfBirth = validBirthDate(f, required(f, "date_of_birth", in.DateOfBirth, 10), now, loc)
+	p.Phone = validPhone(f, optional(f, "phone", in.Phone, 20, false))
+	p.Address = optional(f, "address", in.Address, maxTextLen, true)
+	p.BloodGroup = validBloodGroup(f, optional(f, "blood_group", in.BloodGroup, 5, false))
+	return p, f.Err()
+}
+
+// ValidateImport checks a patient that arrives in an import (a FHIR bundle): the
+// medical record number is required, since re-imports match on it, and the email is not.
+func (in PatientInput) ValidateImport(now time.Time, loc *time.Location) (Patient, error) {
+	f := FieldErrors{}
+	p := Patient{
+		MRN:  required(f, "mrn", in.MRN, MaxMRNLen),
+		Name: required(f, "name", in.Name, 100),
+	}
+	if in.Email.Given() {
+		p.Email = normaliseEmail(f, "email", required(f, "email", in.Email, 120))
 	}
 	p.DateOfBirth = validBirthDate(f, required(f, "date_of_birth", in.DateOfBirth, 10), now, loc)
 	p.Phone = validPhone(f, optional(f, "phone", in.Phone, 20, false))
@@ -59,6 +131,10 @@ func (in PatientInput) ValidateNew(now time.Time, loc *time.Location) (Patient, 
 func (in PatientInput) ValidateUpdate(now time.Time, loc *time.Location) (PatientChanges, error) {
 	f := FieldErrors{}
 	var c PatientChanges
+	if in.MRN.Set {
+		v := required(f, "mrn", in.MRN, MaxMRNLen)
+		c.MRN = &v
+	}
 	if in.Name.Set {
 		v := required(f, "name", in.Name, 100)
 		c.Name = &v
@@ -74,8 +150,8 @@ func (in PatientInput) ValidateUpdate(now time.Time, loc *time.Location) (Patien
 	c.Phone = toOpt(in.Phone, validPhone(f, optional(f, "phone", in.Phone, 20, false)))
 	c.Address = toOpt(in.Address, optional(f, "address", in.Address, maxTextLen, true))
 	c.BloodGroup = toOpt(in.BloodGroup, validBloodGroup(f, optional(f, "blood_group", in.BloodGroup, 5, false)))
-	if !in.Name.Set && !in.Email.Set && !in.DateOfBirth.Set && !in.Phone.Set && !in.Address.Set && !in.BloodGroup.Set {
-		return c, Errorf(CodeInvalid, "the body names no field to change (name, email, date_of_birth, phone, address, blood_group)")
+	if !in.MRN.Set && !in.Name.Set && !in.Email.Set && !in.DateOfBirth.Set && !in.Phone.Set && !in.Address.Set && !in.BloodGroup.Set {
+		return c, Errorf(CodeInvalid, "the body names no field to change (mrn, name, email, date_of_birth, phone, address, blood_group)")
 	}
 	return c, f.Err()
 }
@@ -89,6 +165,17 @@ func toOpt(in Opt[string], v *string) Opt[string] {
 		return Opt[string]{Set: true, Null: true}
 	}
 	return Some(*v)
+}
+
+// MaxMRNLen is the longest medical record number HMS stores.
+const MaxMRNLen = 64
+
+// deref returns *v, or "" for nil.
+func deref(v *string) string {
+	if v == nil {
+		return ""
+	}
+	return *v
 }
 
 func validBirthDate(f FieldErrors, v string, now time.Time, loc *time.Location) string {

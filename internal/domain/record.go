@@ -2,16 +2,116 @@ package domain
 
 import "time"
 
-// MedicalRecord is one diagnosis of a patient, with its prescription.
+// MedicalRecord is one diagnosis of a patient, with its prescription. A record is never
+// erased through the API: an amendment adds a version and a deletion voids it.
 type MedicalRecord struct {
-	ID           int64     `json:"id"`
-	PatientID    int64     `json:"patient_id"`
+	ID           int64      `json:"id"`
+	PatientID    int64      `json:"patient_id"`
+	Diagnosis    string     `json:"diagnosis"`
+	Prescription *string    `json:"prescription"`
+	DoctorName   string     `json:"doctor_name"`
+	RecordDate   string     `json:"record_date"`
+	Notes        *string    `json:"notes"`
+	Version      int64      `json:"version"`
+	CreatedAt    time.Time  `json:"created_at"`
+	UpdatedAt    time.Time  `json:"updated_at"`
+	VoidedAt     *time.Time `json:"voided_at,omitempty"`
+	VoidedBy     *int64     `json:"voided_by,omitempty"`
+	VoidReason   *string    `json:"void_reason,omitempty"`
+	// Source names the FHIR resource an imported record came from ("Condition/abc");
+	// empty for records entered in HMS.
+	Source string `json:"-"`
+}
+
+// RecordVersion is one version of a medical record, as it was written and by whom.
+// Version 1 is the record as created; each amendment adds the next.
+type RecordVersion struct {
+	Version      int64     `json:"version"`
 	Diagnosis    string    `json:"diagnosis"`
 	Prescription *string   `json:"prescription"`
 	DoctorName   string    `json:"doctor_name"`
 	RecordDate   string    `json:"record_date"`
 	Notes        *string   `json:"notes"`
+	CreatedBy    *int64    `json:"created_by"`
 	CreatedAt    time.Time `json:"created_at"`
+}
+
+// SourceMedicationRequest starts the Source of a record imported from a MedicationRequest:
+// such a record holds a prescription and no diagnosis of its own.
+const SourceMedicationRequest = "MedicationRequest/"
+
+// PatientImport is one patient of an import with the medical records that came with them.
+// The patient is matched by MRN and each record by its Source, so importing the same data
+// twice changes nothing.
+type PatientImport struct {
+	Patient Patient
+	Records []MedicalRecord
+}
+
+// ImportedDoctor says which doctor an imported practitioner is, and whether the import created them.
+type ImportedDoctor struct {
+	ID      int64
+	Created bool
+}
+
+// ImportResult says what an import did with one patient and each of their records:
+// the ids, and whether each was created (true) or updated (false).
+type ImportResult struct {
+	PatientID      int64
+	PatientCreated bool
+	RecordIDs      []int64
+	RecordCreated  []bool
+}
+
+// RecordChanges is a validated amendment: nil leaves a field as it was.
+type RecordChanges struct {
+	Diagnosis    *string
+	Prescription Opt[string]
+	DoctorName   *string
+	RecordDate   *string
+	Notes        Opt[string]
+	IfVersion    int64 // when not 0, the amendment applies only to this version (If-Match)
+}
+
+// Apply returns r with the changes made.
+func (c RecordChanges) Apply(r MedicalRecord) MedicalRecord {
+	if c.Diagnosis != nil {
+		r.Diagnosis = *c.Diagnosis
+	}
+	if c.DoctorName != nil {
+		r.DoctorName = *c.DoctorName
+	}
+	if c.RecordDate != nil {
+		r.RecordDate = *c.RecordDate
+	}
+	if c.Prescription.Set {
+		r.Prescription = optPtr(c.Prescription)
+	}
+	if c.Notes.Set {
+		r.Notes = optPtr(c.Notes)
+	}
+	return r
+}
+
+func optPtr(o Opt[string]) *string {
+	if o.Null {
+		return nil
+	}
+	v := o.Value
+	return &v
+}
+
+// MaxVoidReason bounds the reason given for voiding a record.
+const MaxVoidReason = 255
+
+// ValidVoidReason checks the reason for voiding a record; empty gives a default.
+func ValidVoidReason(v string) (string, error) {
+	if v == "" {
+		return "deleted through the API", nil
+	}
+	f := FieldErrors{}
+	r := required(f, "reason", Some(v), MaxVoidReason)
+	return r, f.Err()
 }
 
 // RecordInput is the body of POST /api/records.
@@ -36,29 +136,83 @@ func (in RecordInput) ValidateNew(now time.Time, loc *time.Location) (MedicalRec
 	default:
 		r.PatientID = in.PatientID.Value
 	}
-	if !in.Diagnosis.Given() {
-		f.Add("diagnosis", "is required")
-	} else if v, msg := checkText(in.Diagnosis.Value, maxTextLen, true); msg != "" {
-		f.Add("diagnosis", msg)
-	} else if v == "" {
-		f.Add("diagnosis", "must not be empty")
-	} else {
-		r.Diagnosis = v
-	}
+	in.validate(f, &r, now, loc)
+	return r, f.Err()
+}
+
+// ValidateImport checks a record that arrives in an import, for a patient of the same
+// import (who may not exist yet, so there is no patient_id to check).
+func (in RecordInput) ValidateImport(now time.Time, loc *time.Location) (MedicalRecord, error) {
+	f := FieldErrors{}
+	var r MedicalRecord
+	in.validate(f, &r, now, loc)
+	return r, f.Err()
+}
+
+// validate checks every field but patient_id into r.
+func (in RecordInput) validate(f FieldErrors, r *MedicalRecord, now time.Time, loc *time.Location) {
+	r.Diagnosis = validDiagnosis(f, in.Diagnosis)
 	r.Prescription = optional(f, "prescription", in.Prescription, maxTextLen, true)
 	r.DoctorName = required(f, "doctor_name", in.DoctorName, 100)
 	r.Notes = optional(f, "notes", in.Notes, maxTextLen, true)
 	r.RecordDate = today(now, loc).Format(DateLayout)
 	if in.RecordDate.Given() {
-		d, ok := ParseDate(in.RecordDate.Value)
-		switch {
-		case !ok:
-			f.Add("record_date", "must be a valid date in the form YYYY-MM-DD")
-		case d.After(today(now, loc)):
-			f.Add("record_date", "must not be in the future")
-		default:
-			r.RecordDate = in.RecordDate.Value
-		}
+		r.RecordDate = validRecordDate(f, in.RecordDate.Value, now, loc)
 	}
-	return r, f.Err()
+}
+
+// ValidateUpdate checks an amendment (PUT): any subset of the fields except patient_id.
+func (in RecordInput) ValidateUpdate(now time.Time, loc *time.Location) (RecordChanges, error) {
+	f := FieldErrors{}
+	var c RecordChanges
+	if in.PatientID.Set {
+		f.Add("patient_id", "cannot be changed; void the record and create one for the right patient")
+	}
+	if in.Diagnosis.Set {
+		v := validDiagnosis(f, in.Diagnosis)
+		c.Diagnosis = &v
+	}
+	if in.DoctorName.Set {
+		v := required(f, "doctor_name", in.DoctorName, 100)
+		c.DoctorName = &v
+	}
+	if in.RecordDate.Set {
+		if in.RecordDate.Null {
+			f.Add("record_date", "must be a valid date in the form YYYY-MM-DD")
+		}
+		v := validRecordDate(f, in.RecordDate.Value, now, loc)
+		c.RecordDate = &v
+	}
+	c.Prescription = toOpt(in.Prescription, optional(f, "prescription", in.Prescription, maxTextLen, true))
+	c.Notes = toOpt(in.Notes, optional(f, "notes", in.Notes, maxTextLen, true))
+	if !in.Diagnosis.Set && !in.DoctorName.Set && !in.RecordDate.Set && !in.Prescription.Set && !in.Notes.Set && len(f) == 0 {
+		return c, Errorf(CodeInvalid, "the body names no field to change (diagnosis, prescription, doctor_name, record_date, notes)")
+	}
+	return c, f.Err()
+}
+
+func validDiagnosis(f FieldErrors, o Opt[string]) string {
+	if !o.Given() {
+		f.Add("diagnosis", "is required")
+		return ""
+	}
+	v, msg := checkText(o.Value, maxTextLen, true)
+	switch {
+	case msg != "":
+		f.Add("diagnosis", msg)
+	case v == "":
+		f.Add("diagnosis", "must not be empty")
+	}
+	return v
+}
+
+func validRecordDate(f FieldErrors, v string, now time.Time, loc *time.Location) string {
+	d, ok := ParseDate(v)
+	switch {
+	case !ok:
+		f.Add("record_date", "must be a valid date in the form YYYY-MM-DD")
+	case d.After(today(now, loc)):
+		f.Add("record_date", "must not be in the future")
+	}
+	return v
 }

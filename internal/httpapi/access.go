@@ -67,6 +67,11 @@ func deniedEvent(pattern string, r *http.Request) store.Event {
 	if id < 0 {
 		id = 0
 	}
+	if rest, ok := strings.CutPrefix(pattern, "/fhir/"); ok {
+		e.ResourceType = fhirResource(strings.Split(rest, "/")[0])
+		e.ResourceID = id
+		return e
+	}
 	segments := strings.Split(strings.TrimPrefix(pattern, "/api/"), "/")
 	switch segments[0] {
 	case "patients":
@@ -109,4 +114,26 @@ func (a *API) rateLimited(h handlerFunc) handlerFunc {
 // response is written: when the event cannot be stored, the read fails.
 func (a *API) audited(r *http.Request, resource string, id, patientID int64) error {
 	return a.store.Audit(r.Context(), store.Event{Action: domain.ActionRead, ResourceType: resource, ResourceID: id, PatientID: patientID})
+}
+
+// adminFlag reads a boolean query flag that only admins may set (403 for the others).
+func adminFlag(r *http.Request, name string) (bool, error) {
+	on, err := flag(r, name)
+	if err == nil && on && domain.ActorFrom(r.Context()).Role != domain.RoleAdmin {
+		return false, domain.Errorf(domain.CodeForbidden, "only an admin may use %s", name)
+	}
+	return on, err
+}
+
+// fhirResource is the audit resource type of a FHIR resource type.
+func fhirResource(resourceType string) string {
+	switch resourceType {
+	case "Patient", "Observation": // an Observation is a patient's blood group
+		return domain.ResourcePatient
+	case "Appointment":
+		return domain.ResourceAppointment
+	case "Condition", "MedicationRequest":
+		return domain.ResourceRecord
+	}
+	return "doctor"
 }

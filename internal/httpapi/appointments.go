@@ -24,6 +24,11 @@ func (a *API) listAppointments(w http.ResponseWriter, r *http.Request) error {
 			fields.Add("patient_id", "must be a positive integer")
 		}
 	}
+	if v := q.Get("doctor_id"); v != "" {
+		if f.DoctorID, err = strconv.ParseInt(v, 10, 64); err != nil || f.DoctorID <= 0 {
+			fields.Add("doctor_id", "must be a positive integer")
+		}
+	}
 	if v := q.Get("status"); v != "" {
 		f.Status = strings.ToLower(v)
 		if !slices.Contains(domain.AppointmentStatuses, f.Status) {
@@ -78,7 +83,7 @@ func (a *API) getAppointment(w http.ResponseWriter, r *http.Request) error {
 	if err := a.audited(r, domain.ResourceAppointment, id, ap.PatientID); err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, item{Success: true, Data: ap})
+	writeResource(w, r, http.StatusOK, ap, ap.Version)
 	return nil
 }
 
@@ -94,7 +99,7 @@ func (a *API) createAppointment(w http.ResponseWriter, r *http.Request) error {
 	if ap, err = a.store.CreateAppointment(r.Context(), ap); err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, item{Success: true, Data: ap})
+	writeResource(w, r, http.StatusCreated, ap, ap.Version)
 	return nil
 }
 
@@ -111,14 +116,37 @@ func (a *API) updateAppointment(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	changes.IfVersion = ifMatch(r)
 	ap, err := a.store.UpdateAppointment(r.Context(), id, changes)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, item{Success: true, Data: ap})
+	writeResource(w, r, http.StatusOK, ap, ap.Version)
 	return nil
 }
 
+func (a *API) appointmentHistory(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	changes, err := a.store.AppointmentHistory(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	if err := a.audited(r, domain.ResourceAppointment, id, 0); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, struct {
+		Success bool                  `json:"success"`
+		Data    []domain.StatusChange `json:"data"`
+		Count   int                   `json:"count"`
+	}{true, changes, len(changes)})
+	return nil
+}
+
+// deleteAppointment cancels and hides the appointment: the original API's answer, with
+// the row and its history kept.
 func (a *API) deleteAppointment(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r)
 	if err != nil {

@@ -21,20 +21,30 @@ const maxBodyBytes = 1 << 20
 // JSON, larger than 1 MiB, malformed, of the wrong types, with unknown fields or with
 // trailing data, each with a message that says which.
 func decodeJSON(r *http.Request, dst any) error {
-	if ct := r.Header.Get("Content-Type"); ct == "" {
-		return domain.Errorf(domain.CodeUnsupported, "the request body must be JSON: set Content-Type: application/json")
-	} else if mt, _, err := mime.ParseMediaType(ct); err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
-		return domain.Errorf(domain.CodeUnsupported, "the request body must be JSON (Content-Type: application/json), not %q", ct)
-	}
-	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, maxBodyBytes))
-	var tooBig *http.MaxBytesError
-	if errors.As(err, &tooBig) {
-		return domain.Errorf(domain.CodeTooLarge, "the request body is larger than 1 MiB")
-	}
+	body, err := readJSONBody(r, maxBodyBytes)
 	if err != nil {
-		return domain.Errorf(domain.CodeInvalid, "could not read the request body")
+		return err
 	}
 	return unmarshalStrict(body, dst)
+}
+
+// readJSONBody reads a body of a JSON media type (application/json or any +json type)
+// of at most limit bytes.
+func readJSONBody(r *http.Request, limit int64) ([]byte, error) {
+	if ct := r.Header.Get("Content-Type"); ct == "" {
+		return nil, domain.Errorf(domain.CodeUnsupported, "the request body must be JSON: set Content-Type: application/json")
+	} else if mt, _, err := mime.ParseMediaType(ct); err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
+		return nil, domain.Errorf(domain.CodeUnsupported, "the request body must be JSON (Content-Type: application/json), not %q", ct)
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, limit))
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return nil, domain.Errorf(domain.CodeTooLarge, "the request body is larger than %d MiB", limit>>20)
+	}
+	if err != nil {
+		return nil, domain.Errorf(domain.CodeInvalid, "could not read the request body")
+	}
+	return body, nil
 }
 
 // unmarshalStrict decodes one JSON object into dst, refusing unknown fields.
@@ -105,4 +115,16 @@ func pageLimit(r *http.Request) (int, error) {
 		return 0, domain.Errorf(domain.CodeInvalid, "limit must be a whole number from 1 to 500, not %q", v)
 	}
 	return n, nil
+}
+
+// flag reads a true/false query parameter such as ?include_voided=true; absent is false.
+func flag(r *http.Request, name string) (bool, error) {
+	switch v := r.URL.Query().Get(name); v {
+	case "", "false", "0":
+		return false, nil
+	case "true", "1":
+		return true, nil
+	default:
+		return false, domain.Errorf(domain.CodeInvalid, "%s must be true or false, not %q", name, v)
+	}
 }

@@ -75,7 +75,7 @@ func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter 
 // per request.
 // The line carries the route pattern, never the raw path or query, which can hold
 // patient data (a search for a name).
-func withRequestLog(log *slog.Logger, clientIP func(*http.Request) string, next http.Handler) http.Handler {
+func withRequestLog(log *slog.Logger, observe func(method, route string, status int, d time.Duration), clientIP func(*http.Request) string, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		id := r.Header.Get("X-Request-ID")
@@ -97,15 +97,19 @@ func withRequestLog(log *slog.Logger, clientIP func(*http.Request) string, next 
 					writeError(rec, r, fmt.Errorf("panic: %v", p))
 				}
 			}
-			route := r.Pattern
+			route := strings.TrimPrefix(r.Pattern, r.Method+" ")
 			if route == "" {
 				route = "unmatched"
 			}
+			elapsed := time.Since(start)
+			if observe != nil {
+				observe(r.Method, route, rec.status, elapsed)
+			}
 			log.LogAttrs(r.Context(), slog.LevelInfo, "request",
 				slog.String("method", r.Method),
-				slog.String("route", strings.TrimPrefix(route, r.Method+" ")),
+				slog.String("route", route),
 				slog.Int("status", rec.status),
-				slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000),
+				slog.Float64("duration_ms", float64(elapsed.Microseconds())/1000),
 				slog.Int("bytes", rec.bytes),
 				slog.String("request_id", id))
 		}()

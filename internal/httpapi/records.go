@@ -7,19 +7,19 @@ import (
 )
 
 func (a *API) listPatientRecords(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r)
+	p, err := a.patient(r)
 	if err != nil {
 		return err
 	}
-	p, err := a.store.Patient(r.Context(), id)
+	voided, err := flag(r, "include_voided")
 	if err != nil {
 		return err
 	}
-	records, err := a.store.PatientRecords(r.Context(), id)
+	records, err := a.store.PatientRecords(r.Context(), p.ID, voided)
 	if err != nil {
 		return err
 	}
-	if err := a.audited(r, domain.ResourceRecord, 0, id); err != nil {
+	if err := a.audited(r, domain.ResourceRecord, 0, p.ID); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, struct {
@@ -31,19 +31,31 @@ func (a *API) listPatientRecords(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (a *API) getRecord(w http.ResponseWriter, r *http.Request) error {
+// record reads the record of the {id} path, voided ones only with ?include_voided=true.
+func (a *API) record(r *http.Request) (domain.MedicalRecord, error) {
 	id, err := pathID(r)
 	if err != nil {
-		return err
+		return domain.MedicalRecord{}, err
 	}
-	rec, err := a.store.Record(r.Context(), id)
+	voided, err := flag(r, "include_voided")
+	if err != nil {
+		return domain.MedicalRecord{}, err
+	}
+	if voided {
+		return a.store.AnyRecord(r.Context(), id)
+	}
+	return a.store.Record(r.Context(), id)
+}
+
+func (a *API) getRecord(w http.ResponseWriter, r *http.Request) error {
+	rec, err := a.record(r)
 	if err != nil {
 		return err
 	}
-	if err := a.audited(r, domain.ResourceRecord, id, rec.PatientID); err != nil {
+	if err := a.audited(r, domain.ResourceRecord, rec.ID, rec.PatientID); err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, item{Success: true, Data: rec})
+	writeResource(w, r, http.StatusOK, rec, rec.Version)
 	return nil
 }
 
@@ -59,16 +71,64 @@ func (a *API) createRecord(w http.ResponseWriter, r *http.Request) error {
 	if rec, err = a.store.CreateRecord(r.Context(), rec); err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, item{Success: true, Data: rec})
+	writeResource(w, r, http.StatusCreated, rec, rec.Version)
 	return nil
 }
 
+// amendRecord writes a new version of the record; earlier versions stay in its history.
+func (a *API) amendRecord(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	var in domain.RecordInput
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	changes, err := in.ValidateUpdate(a.now(), a.loc)
+	if err != nil {
+		return err
+	}
+	changes.IfVersion = ifMatch(r)
+	rec, err := a.store.AmendRecord(r.Context(), id, changes)
+	if err != nil {
+		return err
+	}
+	writeResource(w, r, http.StatusOK, rec, rec.Version)
+	return nil
+}
+
+func (a *API) recordHistory(w http.ResponseWriter, r *http.Request) error {
+	rec, err := a.record(r)
+	if err != nil {
+		return err
+	}
+	versions, err := a.store.RecordVersions(r.Context(), rec.ID)
+	if err != nil {
+		return err
+	}
+	if err := a.audited(r, domain.ResourceRecord, rec.ID, rec.PatientID); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, struct {
+		Success bool                   `json:"success"`
+		Data    []domain.RecordVersion `json:"data"`
+		Count   int                    `json:"count"`
+	}{true, versions, len(versions)})
+	return nil
+}
+
+// deleteRecord voids the record (?reason= says why): the original API's answer, nothing lost.
 func (a *API) deleteRecord(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r)
 	if err != nil {
 		return err
 	}
-	if err := a.store.DeleteRecord(r.Context(), id); err != nil {
+	reason, err := domain.ValidVoidReason(r.URL.Query().Get("reason"))
+	if err != nil {
+		return err
+	}
+	if err := a.store.VoidRecord(r.Context(), id, reason); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, message{Success: true, Message: "medical record deleted"})

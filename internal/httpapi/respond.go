@@ -8,6 +8,7 @@ import (
 	"strconv"
 
 	"github.com/hms-project/hms/internal/domain"
+	"github.com/hms-project/hms/internal/fhir"
 )
 
 // statusOf maps each error code to its HTTP status; this is the only place that does.
@@ -75,6 +76,10 @@ func writeError(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	if e.RetryAfter > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(e.RetryAfter.Seconds()))))
+	}
+	if isFHIR(r) {
+		writeFHIR(w, status, fhir.Outcome(e))
+		return
 	}
 	if len(e.Details) == 0 {
 		writeJSON(w, status, errorBody{Error: e.Message, Fields: e.Fields})

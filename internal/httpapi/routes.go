@@ -12,6 +12,7 @@ import (
 
 	"github.com/hms-project/hms/internal/auth"
 	"github.com/hms-project/hms/internal/domain"
+	"github.com/hms-project/hms/internal/fhir"
 	"github.com/hms-project/hms/internal/store"
 )
 
@@ -23,6 +24,8 @@ type API struct {
 	loc      *time.Location
 	now      func() time.Time
 	limit    RateLimit
+	version  string
+	started  time.Time
 	draining atomic.Bool
 }
 
@@ -40,6 +43,9 @@ type Options struct {
 	Location *time.Location   // the clinic's time zone
 	Now      func() time.Time // the clock; time.Now when nil
 	UI       http.Handler     // serves the web UI at /; nil answers 404 there
+	Version  string           // the server's version, for the FHIR CapabilityStatement
+	// Observe, when set, is told of every served request (for metrics).
+	Observe func(method, route string, status int, d time.Duration)
 	// AuthRateLimit bounds requests to /api/auth/* per client IP; 60 a minute when zero.
 	AuthRateLimit RateLimit
 	// CORSOrigins are the origins allowed to call the API from a browser (exact match).
@@ -98,22 +104,36 @@ func (a *API) routes() []route {
 		{"GET", "/api/auth/me", anyRole, a.me},
 		{"POST", "/api/auth/password", anyRole, a.changePassword},
 
+		{"GET", "/api/openapi.json", public, a.openAPI},
+
+		// ?include_inactive=true (deactivated patients too) is for admins only.
 		{"GET", "/api/patients", anyRole, a.listPatients},
 		{"POST", "/api/patients", admin | staff, a.createPatient},
 		{"GET", "/api/patients/{id}", anyRole, a.getPatient},
 		{"PUT", "/api/patients/{id}", anyRole, a.updatePatient},
-		{"DELETE", "/api/patients/{id}", admin, a.deletePatient},
+		{"DELETE", "/api/patients/{id}", admin, a.deletePatient},      // deactivates
+		{"DELETE", "/api/patients/{id}/purge", admin, a.purgePatient}, // erases for good
+		{"GET", "/api/patients/{id}/duplicates", admin | staff, a.patientDuplicates},
 		{"GET", "/api/patients/{id}/records", admin | doctor, a.listPatientRecords},
+
+		{"GET", "/api/doctors", anyRole, a.listDoctors},
+		{"POST", "/api/doctors", admin, a.createDoctor},
+		{"GET", "/api/doctors/{id}", anyRole, a.getDoctor},
+		{"PUT", "/api/doctors/{id}", admin, a.updateDoctor},
+		{"GET", "/api/doctors/{id}/availability", anyRole, a.availability},
 
 		{"GET", "/api/appointments", anyRole, a.listAppointments},
 		{"POST", "/api/appointments", anyRole, a.createAppointment},
 		{"GET", "/api/appointments/{id}", anyRole, a.getAppointment},
 		{"PUT", "/api/appointments/{id}", anyRole, a.updateAppointment},
-		{"DELETE", "/api/appointments/{id}", admin | staff, a.deleteAppointment},
+		{"DELETE", "/api/appointments/{id}", admin | staff, a.deleteAppointment}, // cancels and hides
+		{"GET", "/api/appointments/{id}/history", anyRole, a.appointmentHistory},
 
 		{"POST", "/api/records", admin | doctor, a.createRecord},
 		{"GET", "/api/records/{id}", admin | doctor, a.getRecord},
-		{"DELETE", "/api/records/{id}", admin, a.deleteRecord},
+		{"PUT", "/api/records/{id}", admin | doctor, a.amendRecord}, // a new version
+		{"DELETE", "/api/records/{id}", admin, a.deleteRecord},      // voids
+		{"GET", "/api/records/{id}/history", admin | doctor, a.recordHistory},
 
 		{"GET", "/api/users", admin, a.listUsers},
 		{"POST", "/api/users", admin, a.createUser},
@@ -122,12 +142,29 @@ func (a *API) routes() []route {
 		{"DELETE", "/api/users/{id}", admin, a.deactivateUser},
 
 		{"GET", "/api/audit", admin, a.listAudit},
+
+		{"GET", "/fhir/metadata", public, a.fhirMetadata},
+		{"POST", "/fhir", admin, a.fhirImport},
+		{"POST", "/fhir/{$}", admin, a.fhirImport}, // the base with a slash, as some clients send it
+		{"GET", "/fhir/Patient", anyRole, a.fhirSearch("Patient")},
+		{"GET", "/fhir/Patient/{id}", anyRole, a.fhirRead("Patient")},
+		{"GET", "/fhir/Observation", admin | doctor, a.fhirSearch("Observation")},
+		{"GET", "/fhir/Observation/{id}", admin | doctor, a.fhirRead("Observation")},
+		{"GET", "/fhir/Practitioner", anyRole, a.fhirSearch("Practitioner")},
+		{"GET", "/fhir/Practitioner/{id}", anyRole, a.fhirRead("Practitioner")},
+		{"GET", "/fhir/Appointment", anyRole, a.fhirSearch("Appointment")},
+		{"GET", "/fhir/Appointment/{id}", anyRole, a.fhirRead("Appointment")},
+		{"GET", "/fhir/Condition", admin | doctor, a.fhirSearch("Condition")},
+		{"GET", "/fhir/Condition/{id}", admin | doctor, a.fhirRead("Condition")},
+		{"GET", "/fhir/MedicationRequest", admin | doctor, a.fhirSearch("MedicationRequest")},
+		{"GET", "/fhir/MedicationRequest/{id}", admin | doctor, a.fhirRead("MedicationRequest")},
 	}
 }
 
 // New builds the HTTP handler of HMS.
 func New(opts Options) (*API, http.Handler) {
-	a := &API{store: opts.Store, auth: opts.Auth, log: opts.Logger, loc: opts.Location, now: opts.Now, limit: opts.AuthRateLimit}
+	a := &API{store: opts.Store, auth: opts.Auth, log: opts.Logger, loc: opts.Location, now: opts.Now, limit: opts.AuthRateLimit,
+		version: opts.Version, started: time.Now()}
 	if a.now == nil {
 		a.now = time.Now
 	}
@@ -162,11 +199,17 @@ func New(opts Options) (*API, http.Handler) {
 		}
 		return domain.Errorf(domain.CodeNotFound, "no API endpoint %s %s", r.Method, r.URL.Path)
 	}))
+	mux.Handle("/fhir/", toHTTP(func(w http.ResponseWriter, r *http.Request) error {
+		if _, err := a.authenticate(r); err != nil {
+			return err
+		}
+		return domain.Errorf(domain.CodeNotFound, "HMS does not serve %s %s; GET /fhir/metadata lists what it does", r.Method, r.URL.Path)
+	}))
 	if opts.UI != nil {
 		mux.Handle("/", opts.UI)
 	}
 	sec := security{cors: opts.CORSOrigins, hsts: opts.HSTS, trustProxy: opts.TrustProxy}
-	return a, withRequestLog(a.log, sec.clientIP, sec.wrap(mux))
+	return a, withRequestLog(a.log, opts.Observe, sec.clientIP, sec.wrap(mux))
 }
 
 // StartDraining makes /ready answer 503, so load balancers stop sending traffic before shutdown.
@@ -201,7 +244,13 @@ func (a *API) methods(rts []route) http.Handler {
 				}
 			}
 			w.Header().Set("Allow", allow)
-			writeJSON(w, http.StatusMethodNotAllowed, errorBody{Error: "method " + r.Method + " is not allowed here; use " + allow})
+			msg := "method " + r.Method + " is not allowed here; use " + allow
+			if isFHIR(r) {
+				writeFHIR(w, http.StatusMethodNotAllowed, fhir.OperationOutcome{ResourceType: "OperationOutcome",
+					Issue: []fhir.Issue{{Severity: "error", Code: "not-supported", Diagnostics: msg}}})
+				return nil
+			}
+			writeJSON(w, http.StatusMethodNotAllowed, errorBody{Error: msg})
 			return nil
 		}
 		return h(w, r)

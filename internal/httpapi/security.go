@@ -31,7 +31,7 @@ func (s security) wrap(next http.Handler) http.Handler {
 		if s.hsts {
 			h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
 		}
-		isAPI := strings.HasPrefix(r.URL.Path, "/api/") || r.URL.Path == "/api"
+		isAPI := strings.HasPrefix(r.URL.Path, "/api/") || r.URL.Path == "/api" || strings.HasPrefix(r.URL.Path, "/fhir")
 		if isAPI || r.URL.Path == "/health" || r.URL.Path == "/ready" {
 			h.Set("Content-Security-Policy", apiCSP)
 			h.Set("Cache-Control", "no-store")

@@ -12,64 +12,156 @@ import (
 	"github.com/hms-project/hms/internal/domain"
 )
 
-const appointmentSelect = `SELECT a.id, a.patient_id, p.name, a.doctor_name, a.appointment_datetime, a.status,
-	a.reason, a.notes, a.created_at, a.updated_at FROM appointment a JOIN patient p ON p.id = a.patient_id`
+const appointmentSelect = `SELECT a.id, a.patient_id, p.name, a.doctor_id, d.name, a.appointment_datetime, a.duration_minutes,
+	a.end_datetime, a.status, a.reason, a.notes, a.version, a.created_at, a.updated_at
+	FROM appointment a JOIN patient p ON p.id = a.patient_id JOIN doctor d ON d.id = a.doctor_id`
+
+// appointmentVisible is what every read of appointments requires: not deleted, and of a
+// patient who has not been deactivated.
+const appointmentVisible = "a.deleted_at IS NULL AND p.active"
+
+// slotHeld is the SQL form of domain.HoldsSlot for a row of appointment. It must match the
+// predicate of the PostgreSQL exclusion constraints (migration 00003).
+const slotHeld = "deleted_at IS NULL AND status NOT IN ('cancelled', 'no_show')"
 
 func scanAppointment(row interface{ Scan(...any) error }) (domain.Appointment, error) {
 	var (
-		a                       domain.Appointment
-		start, created, updated dbTime
-		reason, notes           sql.NullString
+		a                            domain.Appointment
+		start, end, created, updated dbTime
+		reason, notes                sql.NullString
 	)
-	err := row.Scan(&a.ID, &a.PatientID, &a.PatientName, &a.DoctorName, &start, &a.Status, &reason, &notes, &created, &updated)
-	a.Start, a.CreatedAt, a.UpdatedAt = start.Time, created.Time, updated.Time
+	err := row.Scan(&a.ID, &a.PatientID, &a.PatientName, &a.DoctorID, &a.DoctorName, &start, &a.Duration, &end,
+		&a.Status, &reason, &notes, &a.Version, &created, &updated)
+	a.Start, a.End, a.CreatedAt, a.UpdatedAt = start.Time, end.Time, created.Time, updated.Time
 	a.Reason, a.Notes = nullable(reason), nullable(notes)
 	return a, err
 }
 
-// noSuchPatient is the validation error for a patient_id that names nobody.
+// noSuchPatient is the validation error for a patient_id that names no active patient.
 func noSuchPatient(id int64) error {
-	return &domain.Error{Code: domain.CodeInvalid, Message: fmt.Sprintf("patient_id: no patient with id %d", id),
-		Fields: map[string]string{"patient_id": fmt.Sprintf("no patient with id %d", id)}}
+	return fieldError("patient_id", fmt.Sprintf("no patient with id %d", id))
 }
 
-// CreateAppointment books a and returns it as stored.
+// requireActivePatient checks, inside tx, that the patient exists and is active, and keeps
+// the patient from being deactivated until tx ends.
+func (s *Store) requireActivePatient(ctx context.Context, tx *sql.Tx, id int64) error {
+	var one int
+	err := tx.QueryRowContext(ctx, `SELECT 1 FROM patient WHERE id = $1 AND active`+s.dialect.shareRows(), id).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return noSuchPatient(id)
+	}
+	return err
+}
+
+// CreateAppointment books a and returns it as stored. The overlap check and the insert run
+// in one write transaction; on PostgreSQL the exclusion constraints also stop a booking
+// that a concurrent transaction made between the two.
 func (s *Store) CreateAppointment(ctx context.Context, a domain.Appointment) (domain.Appointment, error) {
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
-	var out domain.Appointment
+	if a.Duration == 0 {
+		a.Duration = domain.DefaultDuration
+	}
+	a.End = a.Start.Add(time.Duration(a.Duration) * time.Minute)
+	var id int64
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		now := s.dialect.timeArg(time.Now())
-		var id int64
-		err := tx.QueryRowContext(ctx, `INSERT INTO appointment (patient_id, doctor_name, appointment_datetime, status, reason, notes, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id`,
-			a.PatientID, a.DoctorName, s.dialect.timeArg(a.Start), a.Status, a.Reason, a.Notes, now).Scan(&id)
+		if err := s.requireActivePatient(ctx, tx, a.PatientID); err != nil {
+			return err
+		}
+		doctorID, err := s.resolveDoctor(ctx, tx, a.DoctorID, a.DoctorName)
 		if err != nil {
 			return err
 		}
-		if out, err = s.appointment(ctx, tx, id); err != nil {
+		a.DoctorID = doctorID
+		if err := s.checkFree(ctx, tx, a, 0); err != nil {
+			return err
+		}
+		now := s.dialect.timeArg(time.Now())
+		err = tx.QueryRowContext(ctx, `INSERT INTO appointment (patient_id, doctor_id, appointment_datetime, duration_minutes,
+			end_datetime, status, reason, notes, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id`,
+			a.PatientID, a.DoctorID, s.dialect.timeArg(a.Start), a.Duration, s.dialect.timeArg(a.End), a.Status,
+			a.Reason, a.Notes, now).Scan(&id)
+		if err != nil {
+			return err
+		}
+		if err := s.recordStatus(ctx, tx, id, nil, a.Status, "booked"); err != nil {
 			return err
 		}
 		return s.audit(ctx, tx, Event{Action: domain.ActionCreate, ResourceType: domain.ResourceAppointment, ResourceID: id, PatientID: a.PatientID})
 	})
-	if s.dialect.isForeignKeyViolation(err) {
-		return a, noSuchPatient(a.PatientID)
+	if err != nil {
+		return a, s.appointmentWriteError(ctx, err, a, 0, "create appointment")
+	}
+	return s.Appointment(ctx, id)
+}
+
+// appointmentWriteError turns the failure of a booking or a move into the error to return:
+// a double booking that PostgreSQL's exclusion constraint caught becomes the same conflict
+// that checkFree reports, naming the appointment that holds the slot.
+func (s *Store) appointmentWriteError(ctx context.Context, err error, a domain.Appointment, self int64, doing string) error {
+	var de *domain.Error
+	switch {
+	case errors.As(err, &de):
+		return err
+	case s.dialect.isExclusionViolation(err):
+		if conflict := s.checkFree(ctx, s.db, a, self); conflict != nil {
+			return conflict
+		}
+		// The winner has since been cancelled; the client may simply retry.
+		return domain.Errorf(domain.CodeConflict, "the slot was taken by a concurrent booking; try again")
+	case s.dialect.isForeignKeyViolation(err):
+		return noSuchPatient(a.PatientID)
+	}
+	return fmt.Errorf("store: %s: %w", doing, err)
+}
+
+// checkFree returns a conflict when another appointment (not self) of the same doctor or
+// the same patient holds a slot that overlaps a's.
+func (s *Store) checkFree(ctx context.Context, q querier, a domain.Appointment, self int64) error {
+	var (
+		id, doctorID int64
+		start, end   dbTime
+	)
+	err := q.QueryRowContext(ctx, `SELECT id, doctor_id, appointment_datetime, end_datetime FROM appointment
+		WHERE `+slotHeld+` AND id <> $1 AND (doctor_id = $2 OR patient_id = $3)
+		AND appointment_datetime < $4 AND end_datetime > $5
+		ORDER BY appointment_datetime, id LIMIT 1`,
+		self, a.DoctorID, a.PatientID, s.dialect.timeArg(a.End), s.dialect.timeArg(a.Start)).Scan(&id, &doctorID, &start, &end)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
 	}
 	if err != nil {
-		return a, fmt.Errorf("store: create appointment: %w", err)
+		return fmt.Errorf("store: check the slot: %w", err)
 	}
-	return out, nil
+	who := "the patient"
+	if doctorID == a.DoctorID {
+		who = "the doctor"
+	}
+	return &domain.Error{Code: domain.CodeConflict,
+		Message: fmt.Sprintf("%s already has an appointment from %s to %s", who, start.Format(time.RFC3339), end.Format(time.RFC3339)),
+		Details: map[string]any{"conflict": map[string]any{"appointment_id": id, "start": start.Time, "end": end.Time}}}
+}
+
+// recordStatus adds an entry to the appointment's status history.
+func (s *Store) recordStatus(ctx context.Context, tx *sql.Tx, id int64, from *string, to, reason string) error {
+	var r any
+	if reason != "" {
+		r = reason
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO appointment_status_history (appointment_id, from_status, to_status, reason, changed_by, changed_at)
+		VALUES ($1, $2, $3, $4, $5, $6)`, id, from, to, r, actorID(ctx), s.dialect.timeArg(time.Now()))
+	if err != nil {
+		return fmt.Errorf("record status change: %w", err)
+	}
+	return nil
 }
 
 // Appointment returns the appointment with the given id.
 func (s *Store) Appointment(ctx context.Context, id int64) (domain.Appointment, error) {
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
-	return s.appointment(ctx, s.db, id)
-}
-
-func (s *Store) appointment(ctx context.Context, q queryer, id int64) (domain.Appointment, error) {
-	a, err := scanAppointment(q.QueryRowContext(ctx, appointmentSelect+` WHERE a.id = $1`, id))
+	a, err := scanAppointment(s.db.QueryRowContext(ctx, appointmentSelect+` WHERE a.id = $1 AND `+appointmentVisible, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return a, domain.NotFound("appointment", id)
 	}
@@ -82,8 +174,10 @@ func (s *Store) appointment(ctx context.Context, q queryer, id int64) (domain.Ap
 // AppointmentFilter selects a page of appointments, ordered by time, then id.
 type AppointmentFilter struct {
 	PatientID  int64
-	DoctorName string // case-insensitive exact match
+	DoctorID   int64
+	DoctorName string // matched by domain.DoctorKey
 	Status     string
+	Statuses   []string  // any of these statuses (with Status, both must hold)
 	From, To   time.Time // From inclusive, To exclusive; zero means open
 	Limit      int
 	Cursor     string
@@ -94,18 +188,28 @@ func (s *Store) Appointments(ctx context.Context, f AppointmentFilter) (Page[dom
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
 	var (
-		conds []string
+		conds = []string{appointmentVisible}
 		args  []any
 	)
 	arg := func(v any) string { args = append(args, v); return "$" + strconv.Itoa(len(args)) }
 	if f.PatientID != 0 {
 		conds = append(conds, "a.patient_id = "+arg(f.PatientID))
 	}
+	if f.DoctorID != 0 {
+		conds = append(conds, "a.doctor_id = "+arg(f.DoctorID))
+	}
 	if f.DoctorName != "" {
-		conds = append(conds, "lower(a.doctor_name) = "+arg(strings.ToLower(f.DoctorName)))
+		conds = append(conds, "d.name_key = "+arg(domain.DoctorKey(f.DoctorName)))
 	}
 	if f.Status != "" {
 		conds = append(conds, "a.status = "+arg(f.Status))
+	}
+	if f.Statuses != nil {
+		in := []string{"NULL"}
+		for _, st := range f.Statuses {
+			in = append(in, arg(st))
+		}
+		conds = append(conds, "a.status IN ("+strings.Join(in, ", ")+")")
 	}
 	if !f.From.IsZero() {
 		conds = append(conds, "a.appointment_datetime >= "+arg(s.dialect.timeArg(f.From)))
@@ -114,7 +218,9 @@ func (s *Store) Appointments(ctx context.Context, f AppointmentFilter) (Page[dom
 		conds = append(conds, "a.appointment_datetime < "+arg(s.dialect.timeArg(f.To)))
 	}
 	var page Page[domain.Appointment]
-	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM appointment a`+where(conds), args...).Scan(&page.Total); err != nil {
+	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM appointment a JOIN patient p ON p.id = a.patient_id
+		JOIN doctor d ON d.id = a.doctor_id`+where(conds), args...).Scan(&page.Total)
+	if err != nil {
 		return page, fmt.Errorf("store: count appointments: %w", err)
 	}
 	if f.Cursor != "" {
@@ -150,53 +256,141 @@ func (s *Store) Appointments(ctx context.Context, f AppointmentFilter) (Page[dom
 	return page, nil
 }
 
-// UpdateAppointment applies c and returns the appointment as stored.
+// lockAppointment reads a visible appointment inside tx and locks it until tx ends.
+func (s *Store) lockAppointment(ctx context.Context, tx *sql.Tx, id int64) (domain.Appointment, error) {
+	a, err := scanAppointment(tx.QueryRowContext(ctx, appointmentSelect+` WHERE a.id = $1 AND `+appointmentVisible+s.dialect.lockRows("a"), id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return a, domain.NotFound("appointment", id)
+	}
+	return a, err
+}
+
+// UpdateAppointment applies c and returns the appointment as stored. A status change must
+// follow the lifecycle and is kept in the history; a move (new time or duration) is
+// allowed while the appointment is scheduled and obeys the rule of no double booking.
 func (s *Store) UpdateAppointment(ctx context.Context, id int64, c domain.AppointmentChanges) (domain.Appointment, error) {
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
-	var (
-		sets []string
-		args []any
-	)
-	set := func(col string, v any) {
-		args = append(args, v)
-		sets = append(sets, col+" = $"+strconv.Itoa(len(args)))
-	}
-	if c.Status != nil {
-		set("status", *c.Status)
-	}
-	if c.Start != nil {
-		set("appointment_datetime", s.dialect.timeArg(*c.Start))
-	}
-	if c.Notes.Set {
-		set("notes", optArg(c.Notes))
-	}
-	if c.Reason.Set {
-		set("reason", optArg(c.Reason))
-	}
-	set("updated_at", s.dialect.timeArg(time.Now()))
-	args = append(args, id)
-	var out domain.Appointment
+	var next domain.Appointment
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE appointment SET `+strings.Join(sets, ", ")+` WHERE id = $`+strconv.Itoa(len(args)), args...)
+		cur, err := s.lockAppointment(ctx, tx, id)
 		if err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return domain.NotFound("appointment", id)
+		if c.IfVersion != 0 && c.IfVersion != cur.Version {
+			return stale("appointment", id, cur.Version)
 		}
-		if out, err = s.appointment(ctx, tx, id); err != nil {
+		next = cur
+		if c.Status != nil {
+			if err := domain.CheckTransition(cur.Status, *c.Status); err != nil {
+				return err
+			}
+			next.Status = *c.Status
+		}
+		if c.Moves() {
+			if cur.Status != domain.StatusScheduled {
+				return domain.Errorf(domain.CodeConflict, "only a scheduled appointment can be moved; this one is %s", cur.Status)
+			}
+			if c.Start != nil {
+				next.Start = *c.Start
+			}
+			if c.Duration != nil {
+				next.Duration = *c.Duration
+			}
+			next.End = next.Start.Add(time.Duration(next.Duration) * time.Minute)
+			if domain.HoldsSlot(next.Status) {
+				if err := s.checkFree(ctx, tx, next, id); err != nil {
+					return err
+				}
+			}
+		}
+		if c.Notes.Set {
+			next.Notes = optPtr(c.Notes)
+		}
+		if c.Reason.Set {
+			next.Reason = optPtr(c.Reason)
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE appointment SET status = $1, appointment_datetime = $2, duration_minutes = $3,
+			end_datetime = $4, notes = $5, reason = $6, updated_at = $7, version = version + 1 WHERE id = $8`,
+			next.Status, s.dialect.timeArg(next.Start), next.Duration, s.dialect.timeArg(next.End), next.Notes, next.Reason,
+			s.dialect.timeArg(time.Now()), id)
+		if err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, Event{Action: domain.ActionUpdate, ResourceType: domain.ResourceAppointment, ResourceID: id, PatientID: out.PatientID})
+		if next.Status != cur.Status {
+			if err := s.recordStatus(ctx, tx, id, &cur.Status, next.Status, ""); err != nil {
+				return err
+			}
+		}
+		return s.audit(ctx, tx, Event{Action: domain.ActionUpdate, ResourceType: domain.ResourceAppointment, ResourceID: id, PatientID: cur.PatientID})
 	})
-	if err != nil && domain.ErrorCode(err) == domain.CodeInternal {
-		return out, fmt.Errorf("store: update appointment: %w", err)
+	if err != nil {
+		return next, s.appointmentWriteError(ctx, err, next, id, "update appointment")
 	}
-	return out, err
+	return s.Appointment(ctx, id)
 }
 
-// DeleteAppointment removes the appointment.
+func optPtr(o domain.Opt[string]) *string {
+	if !o.Given() {
+		return nil
+	}
+	v := o.Value
+	return &v
+}
+
+// DeleteAppointment answers the original API's DELETE without losing anything: the
+// appointment is cancelled (when its status still allows it), marked deleted so that reads
+// no longer see it and its slot is free, and the change is kept in its history.
 func (s *Store) DeleteAppointment(ctx context.Context, id int64) error {
-	return s.deleteByID(ctx, "appointment", "patient_id", id)
+	ctx, cancel := s.withTimeout(ctx)
+	defer cancel()
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		cur, err := s.lockAppointment(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		status := cur.Status
+		if domain.CheckTransition(status, domain.StatusCancelled) == nil {
+			status = domain.StatusCancelled
+		}
+		now := s.dialect.timeArg(time.Now())
+		if _, err := tx.ExecContext(ctx, `UPDATE appointment SET status = $1, deleted_at = $2, updated_at = $2,
+			version = version + 1 WHERE id = $3`, status, now, id); err != nil {
+			return fmt.Errorf("store: delete appointment: %w", err)
+		}
+		if err := s.recordStatus(ctx, tx, id, &cur.Status, status, "deleted"); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, Event{Action: domain.ActionDelete, ResourceType: domain.ResourceAppointment, ResourceID: id, PatientID: cur.PatientID})
+	})
+}
+
+// AppointmentHistory returns every status change of a visible appointment, oldest first.
+func (s *Store) AppointmentHistory(ctx context.Context, id int64) ([]domain.StatusChange, error) {
+	if _, err := s.Appointment(ctx, id); err != nil {
+		return nil, err
+	}
+	ctx, cancel := s.withTimeout(ctx)
+	defer cancel()
+	rows, err := s.db.QueryContext(ctx, `SELECT id, from_status, to_status, reason, changed_by, changed_at
+		FROM appointment_status_history WHERE appointment_id = $1 ORDER BY id`, id)
+	if err != nil {
+		return nil, fmt.Errorf("store: appointment history: %w", err)
+	}
+	defer rows.Close()
+	out := []domain.StatusChange{}
+	for rows.Next() {
+		var (
+			c            domain.StatusChange
+			from, reason sql.NullString
+			by           sql.NullInt64
+			at           dbTime
+		)
+		if err := rows.Scan(&c.ID, &from, &c.To, &reason, &by, &at); err != nil {
+			return nil, fmt.Errorf("store: appointment history: %w", err)
+		}
+		c.From, c.Reason, c.ChangedBy, c.ChangedAt = nullable(from), nullable(reason), nullableID(by), at.Time
+		out = append(out, c)
+	}
+	return out, rows.Err()
 }

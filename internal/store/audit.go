@@ -26,13 +26,6 @@ type Event struct {
 	Role         string
 }
 
-// queryer is what both *sql.DB and *sql.Tx offer, so helpers run inside or outside a transaction.
-type queryer interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
-
 // Audit records e on its own. Reads use it right after the read and before the response
 // is written, so a read whose event cannot be stored fails instead of going unrecorded.
 func (s *Store) Audit(ctx context.Context, e Event) error {
@@ -43,7 +36,7 @@ func (s *Store) Audit(ctx context.Context, e Event) error {
 
 // audit inserts an unsealed event through q: a write passes its transaction, so that the
 // change and its event commit together or not at all.
-func (s *Store) audit(ctx context.Context, q queryer, e Event) error {
+func (s *Store) audit(ctx context.Context, q querier, e Event) error {
 	a := domain.ActorFrom(ctx)
 	if e.UserID != 0 {
 		a.UserID, a.Role = e.UserID, e.Role

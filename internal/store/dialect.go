@@ -17,6 +17,17 @@ type dialect interface {
 	timeArg(t time.Time) any
 	isUniqueViolation(err error) bool
 	isForeignKeyViolation(err error) bool
+	// isExclusionViolation reports a broken exclusion constraint: a double booking that
+	// a concurrent transaction won on PostgreSQL. SQLite has none; its write
+	// transactions are serialised instead.
+	isExclusionViolation(err error) bool
+	// lockRows is the clause that locks the rows of table alias a that a SELECT reads,
+	// for the rest of the transaction ("" on SQLite, whose write transactions hold the
+	// whole database from BEGIN IMMEDIATE).
+	lockRows(alias string) string
+	// shareRows is the clause that keeps the rows a SELECT reads from changing until
+	// the transaction ends, while letting other readers share them.
+	shareRows() string
 }
 
 type sqliteDialect struct{}
@@ -38,6 +49,10 @@ func (sqliteDialect) isForeignKeyViolation(err error) bool {
 	return errors.As(err, &e) && e.Code() == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
 }
 
+func (sqliteDialect) isExclusionViolation(error) bool { return false }
+func (sqliteDialect) lockRows(string) string          { return "" }
+func (sqliteDialect) shareRows() string               { return "" }
+
 type postgresDialect struct{}
 
 func (postgresDialect) name() string { return "postgres" }
@@ -53,6 +68,14 @@ func (postgresDialect) isForeignKeyViolation(err error) bool {
 	var e *pgconn.PgError
 	return errors.As(err, &e) && e.Code == "23503"
 }
+
+func (postgresDialect) isExclusionViolation(err error) bool {
+	var e *pgconn.PgError
+	return errors.As(err, &e) && e.Code == "23P01"
+}
+
+func (postgresDialect) lockRows(alias string) string { return " FOR UPDATE OF " + alias }
+func (postgresDialect) shareRows() string            { return " FOR SHARE" }
 
 const sqliteTimeLayout = "2006-01-02T15:04:05.000000Z"
 

@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strconv"
@@ -12,20 +14,31 @@ import (
 	"github.com/hms-project/hms/internal/domain"
 )
 
-const patientColumns = "id, name, email, date_of_birth, phone, address, blood_group, created_at, updated_at"
+const patientColumns = "id, mrn, name, email, date_of_birth, phone, address, blood_group, active, deactivated_at, version, created_at, updated_at"
 
 func scanPatient(row interface{ Scan(...any) error }) (domain.Patient, error) {
 	var (
-		p                  domain.Patient
-		dob                dbDate
-		created, updated   dbTime
-		phone, addr, blood sql.NullString
+		p                             domain.Patient
+		dob                           dbDate
+		deactivated, created, updated dbTime
+		email, phone, addr, blood     sql.NullString
 	)
-	err := row.Scan(&p.ID, &p.Name, &p.Email, &dob, &phone, &addr, &blood, &created, &updated)
-	p.DateOfBirth = string(dob)
+	err := row.Scan(&p.ID, &p.MRN, &p.Name, &email, &dob, &phone, &addr, &blood, &p.Active, &deactivated, &p.Version, &created, &updated)
+	p.Email, p.DateOfBirth = email.String, string(dob)
 	p.Phone, p.Address, p.BloodGroup = nullable(phone), nullable(addr), nullable(blood)
 	p.CreatedAt, p.UpdatedAt = created.Time, updated.Time
+	if !deactivated.IsZero() {
+		p.DeactivatedAt = &deactivated.Time
+	}
 	return p, err
+}
+
+// phoneKeyArg is domain.PhoneKey as a column value: NULL when there is no phone.
+func phoneKeyArg(phone *string) any {
+	if k := domain.PhoneKey(phone); k != "" {
+		return k
+	}
+	return nil
 }
 
 func nullable(s sql.NullString) *string {
@@ -41,36 +54,102 @@ func emailTaken(email string) error {
 		Fields: map[string]string{"email": "is already registered to another patient"}}
 }
 
-// CreatePatient inserts p and returns it as stored.
+// mrnTaken is the error for a second patient with the same medical record number.
+func mrnTaken() error {
+	return &domain.Error{Code: domain.CodeConflict, Message: "a patient with this medical record number already exists",
+		Fields: map[string]string{"mrn": "is already the medical record number of another patient"}}
+}
+
+// patientConflict turns a unique violation on patient into the error that names its column.
+func patientConflict(err error, email string) error {
+	if strings.Contains(err.Error(), "mrn") {
+		return mrnTaken()
+	}
+	return emailTaken(email)
+}
+
+// emailArg stores a missing email as NULL, so that only real addresses must be unique.
+func emailArg(email string) any {
+	if email == "" {
+		return nil
+	}
+	return email
+}
+
+// CreatePatient inserts p and returns it as stored. When p.MRN is empty, the patient
+// gets a generated medical record number, HMS- and the id in six or more digits.
 func (s *Store) CreatePatient(ctx context.Context, p domain.Patient) (domain.Patient, error) {
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
 	var out domain.Patient
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		var err error
-		now := s.dialect.timeArg(time.Now())
-		out, err = scanPatient(tx.QueryRowContext(ctx, `INSERT INTO patient (name, email, date_of_birth, phone, address, blood_group, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING `+patientColumns,
-			p.Name, p.Email, p.DateOfBirth, p.Phone, p.Address, p.BloodGroup, now))
-		if err != nil {
+		if out, err = s.insertPatient(ctx, tx, p); err != nil {
 			return err
 		}
 		return s.audit(ctx, tx, Event{Action: domain.ActionCreate, ResourceType: domain.ResourcePatient, ResourceID: out.ID, PatientID: out.ID})
 	})
+	return out, err
+}
+
+// insertPatient inserts p within tx, generating its MRN when it has none.
+func (s *Store) insertPatient(ctx context.Context, tx *sql.Tx, p domain.Patient) (domain.Patient, error) {
+	now := s.dialect.timeArg(time.Now())
+	mrn := p.MRN
+	if mrn == "" {
+		mrn = "pending-" + newToken() // replaced below, once the id is known
+	}
+	out, err := scanPatient(tx.QueryRowContext(ctx, `INSERT INTO patient (mrn, name, email, date_of_birth, phone, phone_key, address, blood_group, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING `+patientColumns,
+		mrn, p.Name, emailArg(p.Email), p.DateOfBirth, p.Phone, phoneKeyArg(p.Phone), p.Address, p.BloodGroup, now))
 	if s.dialect.isUniqueViolation(err) {
-		return domain.Patient{}, emailTaken(p.Email)
+		return domain.Patient{}, patientConflict(err, p.Email)
 	}
 	if err != nil {
 		return domain.Patient{}, fmt.Errorf("store: create patient: %w", err)
 	}
+	if p.MRN != "" {
+		return out, nil
+	}
+	// An imported patient may already hold the number that this id generates: add a suffix then.
+	out.MRN = fmt.Sprintf("HMS-%06d", out.ID)
+	for n := 2; ; n++ {
+		var taken int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM patient WHERE mrn = $1`, out.MRN).Scan(&taken); err != nil {
+			return out, fmt.Errorf("store: create patient: %w", err)
+		}
+		if taken == 0 {
+			break
+		}
+		out.MRN = fmt.Sprintf("HMS-%06d-%d", out.ID, n)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE patient SET mrn = $1 WHERE id = $2`, out.MRN, out.ID); err != nil {
+		return out, fmt.Errorf("store: create patient: %w", err)
+	}
 	return out, nil
 }
 
-// Patient returns the patient with the given id.
+// newToken returns 16 random hex digits.
+func newToken() string {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// Patient returns the active patient with the given id; a deactivated patient is not found.
 func (s *Store) Patient(ctx context.Context, id int64) (domain.Patient, error) {
+	return s.patient(ctx, id, " AND active")
+}
+
+// AnyPatient returns the patient with the given id, active or deactivated.
+func (s *Store) AnyPatient(ctx context.Context, id int64) (domain.Patient, error) {
+	return s.patient(ctx, id, "")
+}
+
+func (s *Store) patient(ctx context.Context, id int64, cond string) (domain.Patient, error) {
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
-	p, err := scanPatient(s.db.QueryRowContext(ctx, `SELECT `+patientColumns+` FROM patient WHERE id = $1`, id))
+	p, err := scanPatient(s.db.QueryRowContext(ctx, `SELECT `+patientColumns+` FROM patient WHERE id = $1`+cond, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return p, domain.NotFound("patient", id)
 	}
@@ -80,11 +159,22 @@ func (s *Store) Patient(ctx context.Context, id int64) (domain.Patient, error) {
 	return p, nil
 }
 
-// PatientFilter selects a page of patients, ordered by id.
+// PatientFilter selects a page of patients, ordered by id. Every field that is set narrows
+// the selection.
 type PatientFilter struct {
-	Query  string // case-insensitive match on name, email or phone
-	Limit  int
-	Cursor string
+	Query           string   // case-insensitive match on name, email, phone or MRN
+	IncludeInactive bool     // also list deactivated patients
+	IDs             []int64  // any of these ids
+	MRN             string   // exact medical record number
+	Name            []string // each a case-insensitive part of the name
+	Phone           string   // part of the phone number
+	Email           string   // exact email, case-insensitive
+	BornFrom        string   // date_of_birth >= this YYYY-MM-DD
+	BornBefore      string   // date_of_birth < this YYYY-MM-DD
+	// HasBloodGroup keeps only patients whose blood group is recorded.
+	HasBloodGroup bool
+	Limit         int
+	Cursor        string
 }
 
 // Patients returns one page of patients matching f.
@@ -96,9 +186,41 @@ func (s *Store) Patients(ctx context.Context, f PatientFilter) (Page[domain.Pati
 		args  []any
 	)
 	arg := func(v any) string { args = append(args, v); return "$" + strconv.Itoa(len(args)) }
+	if !f.IncludeInactive {
+		conds = append(conds, "active")
+	}
 	if f.Query != "" {
 		p := arg(likePattern(f.Query))
-		conds = append(conds, "(lower(name) LIKE "+p+` ESCAPE '\' OR email LIKE `+p+` ESCAPE '\' OR phone LIKE `+p+` ESCAPE '\')`)
+		conds = append(conds, "(lower(name) LIKE "+p+` ESCAPE '\' OR email LIKE `+p+` ESCAPE '\' OR phone LIKE `+p+
+			` ESCAPE '\' OR lower(mrn) LIKE `+p+` ESCAPE '\')`)
+	}
+	if f.IDs != nil {
+		ids := []string{"NULL"}
+		for _, id := range f.IDs {
+			ids = append(ids, arg(id))
+		}
+		conds = append(conds, "id IN ("+strings.Join(ids, ", ")+")")
+	}
+	if f.MRN != "" {
+		conds = append(conds, "mrn = "+arg(f.MRN))
+	}
+	for _, n := range f.Name {
+		conds = append(conds, "lower(name) LIKE "+arg(likePattern(n))+` ESCAPE '\'`)
+	}
+	if f.Phone != "" {
+		conds = append(conds, "phone LIKE "+arg(likePattern(f.Phone))+` ESCAPE '\'`)
+	}
+	if f.Email != "" {
+		conds = append(conds, "email = "+arg(strings.ToLower(f.Email)))
+	}
+	if f.BornFrom != "" {
+		conds = append(conds, "date_of_birth >= "+arg(f.BornFrom))
+	}
+	if f.BornBefore != "" {
+		conds = append(conds, "date_of_birth < "+arg(f.BornBefore))
+	}
+	if f.HasBloodGroup {
+		conds = append(conds, "blood_group IS NOT NULL")
 	}
 	var page Page[domain.Patient]
 	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM patient`+where(conds), args...).Scan(&page.Total); err != nil {
@@ -150,8 +272,11 @@ func (s *Store) UpdatePatient(ctx context.Context, id int64, c domain.PatientCha
 	if c.Name != nil {
 		set("name", *c.Name)
 	}
+	if c.MRN != nil {
+		set("mrn", *c.MRN)
+	}
 	if c.Email != nil {
-		set("email", *c.Email)
+		set("email", emailArg(*c.Email))
 	}
 	if c.DateOfBirth != nil {
 		set("date_of_birth", *c.DateOfBirth)
@@ -164,9 +289,17 @@ func (s *Store) UpdatePatient(ctx context.Context, id int64, c domain.PatientCha
 			set(o.col, optArg(o.v))
 		}
 	}
+	if c.Phone.Set {
+		set("phone_key", phoneKeyArg(optPtr(c.Phone)))
+	}
 	set("updated_at", s.dialect.timeArg(time.Now()))
 	args = append(args, id)
-	q := `UPDATE patient SET ` + strings.Join(sets, ", ") + ` WHERE id = $` + strconv.Itoa(len(args)) + ` RETURNING ` + patientColumns
+	cond := ` WHERE id = $` + strconv.Itoa(len(args)) + ` AND active`
+	if c.IfVersion != 0 {
+		args = append(args, c.IfVersion)
+		cond += ` AND version = $` + strconv.Itoa(len(args))
+	}
+	q := `UPDATE patient SET ` + strings.Join(sets, ", ") + `, version = version + 1` + cond + ` RETURNING ` + patientColumns
 	var p domain.Patient
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		var err error
@@ -177,47 +310,103 @@ func (s *Store) UpdatePatient(ctx context.Context, id int64, c domain.PatientCha
 	})
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		return p, domain.NotFound("patient", id)
+		cur, err := s.Patient(ctx, id)
+		if err != nil {
+			return p, err
+		}
+		return p, stale("patient", id, cur.Version)
 	case s.dialect.isUniqueViolation(err):
-		return p, emailTaken(*c.Email)
+		email := ""
+		if c.Email != nil {
+			email = *c.Email
+		}
+		return p, patientConflict(err, email)
 	case err != nil:
 		return p, fmt.Errorf("store: update patient: %w", err)
 	}
 	return p, nil
 }
 
-// DeletePatient removes the patient with their appointments and records (ON DELETE CASCADE).
-func (s *Store) DeletePatient(ctx context.Context, id int64) error {
-	return s.deleteByID(ctx, "patient", "id", id)
-}
-
-// deleteByID deletes one row of table by id and records the deletion, or returns
-// not_found. patientColumn names the column that holds the patient's id.
-func (s *Store) deleteByID(ctx context.Context, table, patientColumn string, id int64) error {
+// DeactivatePatient is the original API's DELETE of a patient, without losing anything:
+// the patient is hidden from reads, lists and search, their future appointments are
+// cancelled (freeing the slots, with the reason in each history) and their records kept.
+func (s *Store) DeactivatePatient(ctx context.Context, id int64) error {
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		var patientID int64
-		err := tx.QueryRowContext(ctx, `DELETE FROM `+table+` WHERE id = $1 RETURNING `+patientColumn, id).Scan(&patientID)
-		if errors.Is(err, sql.ErrNoRows) {
-			return domain.NotFound(resourceName(table), id)
-		}
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		now := time.Now()
+		res, err := tx.ExecContext(ctx, `UPDATE patient SET active = FALSE, deactivated_at = $1, updated_at = $1,
+			version = version + 1 WHERE id = $2 AND active`, s.dialect.timeArg(now), id)
 		if err != nil {
-			return err
+			return fmt.Errorf("store: deactivate patient: %w", err)
 		}
-		return s.audit(ctx, tx, Event{Action: domain.ActionDelete, ResourceType: table, ResourceID: id, PatientID: patientID})
+		if n, _ := res.RowsAffected(); n == 0 {
+			return domain.NotFound("patient", id)
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT id, status FROM appointment
+			WHERE patient_id = $1 AND `+slotHeld+` AND status IN ($2, $3) AND appointment_datetime >= $4 ORDER BY id`,
+			id, domain.StatusScheduled, domain.StatusCheckedIn, s.dialect.timeArg(now))
+		if err != nil {
+			return fmt.Errorf("store: deactivate patient: %w", err)
+		}
+		type future struct {
+			id     int64
+			status string
+		}
+		var cancelled []future
+		for rows.Next() {
+			var f future
+			if err := rows.Scan(&f.id, &f.status); err != nil {
+				rows.Close()
+				return fmt.Errorf("store: deactivate patient: %w", err)
+			}
+			cancelled = append(cancelled, f)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("store: deactivate patient: %w", err)
+		}
+		for _, f := range cancelled {
+			if _, err := tx.ExecContext(ctx, `UPDATE appointment SET status = $1, updated_at = $2, version = version + 1 WHERE id = $3`,
+				domain.StatusCancelled, s.dialect.timeArg(now), f.id); err != nil {
+				return fmt.Errorf("store: deactivate patient: %w", err)
+			}
+			if err := s.recordStatus(ctx, tx, f.id, &f.status, domain.StatusCancelled, "patient deactivated"); err != nil {
+				return err
+			}
+		}
+		return s.audit(ctx, tx, Event{Action: domain.ActionDelete, ResourceType: domain.ResourcePatient, ResourceID: id, PatientID: id})
 	})
-	if err != nil && domain.ErrorCode(err) == domain.CodeInternal {
-		return fmt.Errorf("store: delete %s: %w", table, err)
-	}
-	return err
 }
 
-func resourceName(table string) string {
-	if table == "medical_record" {
-		return "medical record"
+// PatientDuplicates returns the active patients who are possibly the same person as the
+// patient with the given id (see domain.PossibleDuplicate), oldest first.
+func (s *Store) PatientDuplicates(ctx context.Context, id int64) ([]domain.Patient, error) {
+	p, err := s.Patient(ctx, id)
+	if err != nil {
+		return nil, err
 	}
-	return table
+	ctx, cancel := s.withTimeout(ctx)
+	defer cancel()
+	// The name is compared in Go (domain.PersonKey); SQL narrows to the same birth date or phone.
+	rows, err := s.db.QueryContext(ctx, `SELECT `+patientColumns+` FROM patient
+		WHERE active AND id <> $1 AND (date_of_birth = $2 OR phone_key = $3) ORDER BY id LIMIT 200`,
+		id, p.DateOfBirth, phoneKeyArg(p.Phone))
+	if err != nil {
+		return nil, fmt.Errorf("store: find duplicates: %w", err)
+	}
+	defer rows.Close()
+	out := []domain.Patient{}
+	for rows.Next() {
+		c, err := scanPatient(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: find duplicates: %w", err)
+		}
+		if domain.PossibleDuplicate(p, c) {
+			out = append(out, c)
+		}
+	}
+	return out, rows.Err()
 }
 
 // optArg turns a set Opt into a column value: NULL when it was null.

@@ -5,55 +5,96 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/hms-project/hms/internal/domain"
 )
 
-const recordColumns = "id, patient_id, diagnosis, prescription, doctor_name, record_date, notes, created_at"
+const recordColumns = `r.id, r.patient_id, r.diagnosis, r.prescription, r.doctor_name, r.record_date, r.notes, r.version,
+	r.created_at, r.updated_at, r.voided_at, r.voided_by, r.void_reason, r.source`
+
+// recordFrom joins each record to its patient: records of a deactivated patient are hidden.
+const recordFrom = ` FROM medical_record r JOIN patient p ON p.id = r.patient_id AND p.active`
 
 func scanRecord(row interface{ Scan(...any) error }) (domain.MedicalRecord, error) {
 	var (
-		r                   domain.MedicalRecord
-		date                dbDate
-		created             dbTime
-		prescription, notes sql.NullString
+		r                           domain.MedicalRecord
+		date                        dbDate
+		created, updated, voided    dbTime
+		prescription, notes, reason sql.NullString
+		source                      sql.NullString
+		voidedBy                    sql.NullInt64
 	)
-	err := row.Scan(&r.ID, &r.PatientID, &r.Diagnosis, &prescription, &r.DoctorName, &date, &notes, &created)
-	r.RecordDate, r.CreatedAt = string(date), created.Time
+	err := row.Scan(&r.ID, &r.PatientID, &r.Diagnosis, &prescription, &r.DoctorName, &date, &notes, &r.Version,
+		&created, &updated, &voided, &voidedBy, &reason, &source)
+	r.Source = source.String
+	r.RecordDate, r.CreatedAt, r.UpdatedAt = string(date), created.Time, updated.Time
 	r.Prescription, r.Notes = nullable(prescription), nullable(notes)
+	if !voided.IsZero() {
+		r.VoidedAt, r.VoidedBy, r.VoidReason = &voided.Time, nullableID(voidedBy), nullable(reason)
+	}
 	return r, err
 }
 
-// CreateRecord inserts a medical record and returns it as stored.
+// CreateRecord inserts a medical record, with its first version, and returns it as stored.
 func (s *Store) CreateRecord(ctx context.Context, r domain.MedicalRecord) (domain.MedicalRecord, error) {
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
-	var out domain.MedicalRecord
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		var err error
-		out, err = scanRecord(tx.QueryRowContext(ctx, `INSERT INTO medical_record (patient_id, diagnosis, prescription, doctor_name, record_date, notes, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING `+recordColumns,
-			r.PatientID, r.Diagnosis, r.Prescription, r.DoctorName, r.RecordDate, r.Notes, s.dialect.timeArg(time.Now())))
+		if err := s.requireActivePatient(ctx, tx, r.PatientID); err != nil {
+			return err
+		}
+		now := s.dialect.timeArg(time.Now())
+		err := tx.QueryRowContext(ctx, `INSERT INTO medical_record (patient_id, diagnosis, prescription, doctor_name, record_date,
+			notes, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id`,
+			r.PatientID, r.Diagnosis, r.Prescription, r.DoctorName, r.RecordDate, r.Notes, now).Scan(&r.ID)
 		if err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, Event{Action: domain.ActionCreate, ResourceType: domain.ResourceRecord, ResourceID: out.ID, PatientID: out.PatientID})
+		r.Version = 1
+		if err := s.addRecordVersion(ctx, tx, r); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, Event{Action: domain.ActionCreate, ResourceType: domain.ResourceRecord, ResourceID: r.ID, PatientID: r.PatientID})
 	})
-	if s.dialect.isForeignKeyViolation(err) {
-		return out, noSuchPatient(r.PatientID)
+	var de *domain.Error
+	switch {
+	case errors.As(err, &de):
+		return r, err
+	case s.dialect.isForeignKeyViolation(err):
+		return r, noSuchPatient(r.PatientID)
+	case err != nil:
+		return r, fmt.Errorf("store: create medical record: %w", err)
 	}
-	if err != nil {
-		return out, fmt.Errorf("store: create medical record: %w", err)
-	}
-	return out, nil
+	return s.Record(ctx, r.ID)
 }
 
-// Record returns the medical record with the given id.
+// addRecordVersion keeps r, as it now is, as version r.Version of the record.
+func (s *Store) addRecordVersion(ctx context.Context, tx *sql.Tx, r domain.MedicalRecord) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO medical_record_version (record_id, version, diagnosis, prescription,
+		doctor_name, record_date, notes, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		r.ID, r.Version, r.Diagnosis, r.Prescription, r.DoctorName, r.RecordDate, r.Notes, actorID(ctx), s.dialect.timeArg(time.Now()))
+	if err != nil {
+		return fmt.Errorf("keep record version: %w", err)
+	}
+	return nil
+}
+
+// Record returns the medical record with the given id, unless it has been voided.
 func (s *Store) Record(ctx context.Context, id int64) (domain.MedicalRecord, error) {
+	return s.record(ctx, id, " AND r.voided_at IS NULL")
+}
+
+// AnyRecord returns the medical record with the given id, voided or not.
+func (s *Store) AnyRecord(ctx context.Context, id int64) (domain.MedicalRecord, error) {
+	return s.record(ctx, id, "")
+}
+
+func (s *Store) record(ctx context.Context, id int64, cond string) (domain.MedicalRecord, error) {
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
-	r, err := scanRecord(s.db.QueryRowContext(ctx, `SELECT `+recordColumns+` FROM medical_record WHERE id = $1`, id))
+	r, err := scanRecord(s.db.QueryRowContext(ctx, `SELECT `+recordColumns+recordFrom+` WHERE r.id = $1`+cond, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, domain.NotFound("medical record", id)
 	}
@@ -63,12 +104,16 @@ func (s *Store) Record(ctx context.Context, id int64) (domain.MedicalRecord, err
 	return r, nil
 }
 
-// PatientRecords returns every record of a patient, newest first.
-func (s *Store) PatientRecords(ctx context.Context, patientID int64) ([]domain.MedicalRecord, error) {
+// PatientRecords returns the records of a patient, newest first; voided ones only when asked.
+func (s *Store) PatientRecords(ctx context.Context, patientID int64, includeVoided bool) ([]domain.MedicalRecord, error) {
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
-	rows, err := s.db.QueryContext(ctx, `SELECT `+recordColumns+` FROM medical_record WHERE patient_id = $1
-		ORDER BY record_date DESC, id DESC`, patientID)
+	cond := " AND r.voided_at IS NULL"
+	if includeVoided {
+		cond = ""
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT `+recordColumns+` FROM medical_record r WHERE r.patient_id = $1`+cond+`
+		ORDER BY r.record_date DESC, r.id DESC`, patientID)
 	if err != nil {
 		return nil, fmt.Errorf("store: list medical records: %w", err)
 	}
@@ -84,7 +129,162 @@ func (s *Store) PatientRecords(ctx context.Context, patientID int64) ([]domain.M
 	return out, rows.Err()
 }
 
-// DeleteRecord removes the medical record.
-func (s *Store) DeleteRecord(ctx context.Context, id int64) error {
-	return s.deleteByID(ctx, "medical_record", "patient_id", id)
+// RecordFilter selects a page of medical records that are not voided, of active patients,
+// ordered by id.
+type RecordFilter struct {
+	PatientID int64
+	// WithDiagnosis leaves out records imported from a MedicationRequest, which hold a
+	// prescription and no diagnosis of their own.
+	WithDiagnosis bool
+	// WithPrescription keeps only records that have a prescription.
+	WithPrescription bool
+	Limit            int
+	Cursor           string
+}
+
+// Records returns one page of medical records matching f.
+func (s *Store) Records(ctx context.Context, f RecordFilter) (Page[domain.MedicalRecord], error) {
+	ctx, cancel := s.withTimeout(ctx)
+	defer cancel()
+	var (
+		conds = []string{"r.voided_at IS NULL"}
+		args  []any
+	)
+	arg := func(v any) string { args = append(args, v); return "$" + strconv.Itoa(len(args)) }
+	if f.PatientID != 0 {
+		conds = append(conds, "r.patient_id = "+arg(f.PatientID))
+	}
+	if f.WithDiagnosis {
+		conds = append(conds, "(r.source IS NULL OR r.source NOT LIKE "+arg(domain.SourceMedicationRequest+"%")+")")
+	}
+	if f.WithPrescription {
+		conds = append(conds, "r.prescription IS NOT NULL")
+	}
+	var page Page[domain.MedicalRecord]
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*)`+recordFrom+where(conds), args...).Scan(&page.Total); err != nil {
+		return page, fmt.Errorf("store: count medical records: %w", err)
+	}
+	if f.Cursor != "" {
+		c, err := decodeCursor(f.Cursor, 1)
+		if err != nil {
+			return page, err
+		}
+		conds = append(conds, "r.id > "+arg(c[0]))
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT `+recordColumns+recordFrom+where(conds)+` ORDER BY r.id LIMIT `+arg(f.Limit+1), args...)
+	if err != nil {
+		return page, fmt.Errorf("store: list medical records: %w", err)
+	}
+	defer rows.Close()
+	page.Items = make([]domain.MedicalRecord, 0, f.Limit)
+	for rows.Next() {
+		r, err := scanRecord(rows)
+		if err != nil {
+			return page, fmt.Errorf("store: list medical records: %w", err)
+		}
+		page.Items = append(page.Items, r)
+	}
+	if err := rows.Err(); err != nil {
+		return page, fmt.Errorf("store: list medical records: %w", err)
+	}
+	if len(page.Items) > f.Limit {
+		page.Items = page.Items[:f.Limit]
+		page.NextCursor = encodeCursor(page.Items[f.Limit-1].ID)
+	}
+	return page, nil
+}
+
+// AmendRecord applies c to a record that is not voided as a new version, keeping every
+// earlier version, and returns the record as stored.
+func (s *Store) AmendRecord(ctx context.Context, id int64, c domain.RecordChanges) (domain.MedicalRecord, error) {
+	ctx, cancel := s.withTimeout(ctx)
+	defer cancel()
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		cur, err := scanRecord(tx.QueryRowContext(ctx, `SELECT `+recordColumns+recordFrom+`
+			WHERE r.id = $1 AND r.voided_at IS NULL`+s.dialect.lockRows("r"), id))
+		if errors.Is(err, sql.ErrNoRows) {
+			return domain.NotFound("medical record", id)
+		}
+		if err != nil {
+			return err
+		}
+		if c.IfVersion != 0 && c.IfVersion != cur.Version {
+			return stale("medical record", id, cur.Version)
+		}
+		next := c.Apply(cur)
+		next.Version = cur.Version + 1
+		_, err = tx.ExecContext(ctx, `UPDATE medical_record SET diagnosis = $1, prescription = $2, doctor_name = $3,
+			record_date = $4, notes = $5, version = $6, updated_at = $7 WHERE id = $8`,
+			next.Diagnosis, next.Prescription, next.DoctorName, next.RecordDate, next.Notes, next.Version,
+			s.dialect.timeArg(time.Now()), id)
+		if err != nil {
+			return err
+		}
+		if err := s.addRecordVersion(ctx, tx, next); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, Event{Action: domain.ActionUpdate, ResourceType: domain.ResourceRecord, ResourceID: id, PatientID: cur.PatientID})
+	})
+	var de *domain.Error
+	switch {
+	case errors.As(err, &de):
+		return domain.MedicalRecord{}, err
+	case err != nil:
+		return domain.MedicalRecord{}, fmt.Errorf("store: amend medical record: %w", err)
+	}
+	return s.Record(ctx, id)
+}
+
+// VoidRecord is the original API's DELETE of a record, without losing it: the record is
+// marked void (when, by whom, why) and normal reads stop returning it.
+func (s *Store) VoidRecord(ctx context.Context, id int64, reason string) error {
+	ctx, cancel := s.withTimeout(ctx)
+	defer cancel()
+	now := s.dialect.timeArg(time.Now())
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var patientID int64
+		err := tx.QueryRowContext(ctx, `UPDATE medical_record SET voided_at = $1, voided_by = $2, void_reason = $3,
+			updated_at = $1, version = version + 1
+			WHERE id = $4 AND voided_at IS NULL AND patient_id IN (SELECT id FROM patient WHERE active) RETURNING patient_id`,
+			now, actorID(ctx), reason, id).Scan(&patientID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return domain.NotFound("medical record", id)
+		}
+		if err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, Event{Action: domain.ActionDelete, ResourceType: domain.ResourceRecord, ResourceID: id, PatientID: patientID})
+	})
+	if err != nil && domain.ErrorCode(err) == domain.CodeInternal {
+		return fmt.Errorf("store: void medical record: %w", err)
+	}
+	return err
+}
+
+// RecordVersions returns every version of a record, oldest first.
+func (s *Store) RecordVersions(ctx context.Context, id int64) ([]domain.RecordVersion, error) {
+	ctx, cancel := s.withTimeout(ctx)
+	defer cancel()
+	rows, err := s.db.QueryContext(ctx, `SELECT version, diagnosis, prescription, doctor_name, record_date, notes,
+		created_by, created_at FROM medical_record_version WHERE record_id = $1 ORDER BY version`, id)
+	if err != nil {
+		return nil, fmt.Errorf("store: record history: %w", err)
+	}
+	defer rows.Close()
+	out := []domain.RecordVersion{}
+	for rows.Next() {
+		var (
+			v                   domain.RecordVersion
+			date                dbDate
+			prescription, notes sql.NullString
+			by                  sql.NullInt64
+			at                  dbTime
+		)
+		if err := rows.Scan(&v.Version, &v.Diagnosis, &prescription, &v.DoctorName, &date, &notes, &by, &at); err != nil {
+			return nil, fmt.Errorf("store: record history: %w", err)
+		}
+		v.RecordDate, v.Prescription, v.Notes, v.CreatedBy, v.CreatedAt = string(date), nullable(prescription), nullable(notes), nullableID(by), at.Time
+		out = append(out, v)
+	}
+	return out, rows.Err()
 }

@@ -141,7 +141,7 @@ func (s *Store) EndSession(ctx context.Context, refreshHash string, now time.Tim
 }
 
 // revokeSessions ends every open session of a user except keep.
-func (s *Store) revokeSessions(ctx context.Context, q queryer, userID int64, keep string, now time.Time) error {
+func (s *Store) revokeSessions(ctx context.Context, q querier, userID int64, keep string, now time.Time) error {
 	_, err := q.ExecContext(ctx, `UPDATE auth_session SET revoked_at = $1 WHERE user_id = $2 AND id <> $3 AND revoked_at IS NULL`,
 		s.dialect.timeArg(now), userID, keep)
 	return err

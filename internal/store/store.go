@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hms-project/hms/internal/domain"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
 	_ "modernc.org/sqlite"             // registers the "sqlite" database/sql driver
 )
@@ -90,7 +91,9 @@ func openSQLite(dataDir string) (*sql.DB, error) {
 		return nil, err
 	}
 	q := url.Values{}
-	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(FULL)"} {
+	// secure_delete overwrites erased rows in the file, so that a purged patient's data
+	// cannot be read back from free pages.
+	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(FULL)", "secure_delete(1)"} {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")
@@ -136,6 +139,35 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		return err
 	}
 	return tx.Commit()
+}
+
+// querier is what *sql.DB and *sql.Tx have in common, for helpers that run in either.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// actorID is the user id of the request's actor, or NULL when nobody is signed in.
+func actorID(ctx context.Context) any {
+	if id := domain.ActorFrom(ctx).UserID; id != 0 {
+		return id
+	}
+	return nil
+}
+
+// nullableID turns a nullable id column into a pointer.
+func nullableID(v sql.NullInt64) *int64 {
+	if !v.Valid {
+		return nil
+	}
+	return &v.Int64
+}
+
+// stale is the error for an If-Match that no longer matches: nothing was written.
+func stale(resource string, id, version int64) error {
+	return domain.Errorf(domain.CodePrecondition,
+		"%s %d has changed since you read it (it is now version %d); read it again and retry", resource, id, version)
 }
 
 // migrationsFS returns the migrations of the store's dialect.

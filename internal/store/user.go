@@ -64,7 +64,7 @@ func (s *Store) User(ctx context.Context, id int64) (domain.User, error) {
 	return s.user(ctx, s.db, id)
 }
 
-func (s *Store) user(ctx context.Context, q queryer, id int64) (domain.User, error) {
+func (s *Store) user(ctx context.Context, q querier, id int64) (domain.User, error) {
 	u, err := scanUser(q.QueryRowContext(ctx, `SELECT `+userColumns+` FROM app_user WHERE id = $1`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return u, domain.NotFound("user", id)
