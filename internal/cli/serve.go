@@ -141,11 +141,14 @@ func displayHost(a net.Addr) string {
 	return net.JoinHostPort(host, port)
 }
 
-// jwtSecret returns HMS_JWT_SECRET or, outside production (where config requires it),
-// the secret kept in HMS_DATA_DIR/jwt.secret, generating that file (mode 0600) on first use.
+// jwtSecret returns HMS_JWT_SECRET, which production requires, or elsewhere the secret
+// kept in HMS_DATA_DIR/jwt.secret, generating that file (mode 0600) on first use.
 func jwtSecret(cfg config.Config, log *slog.Logger) ([]byte, error) {
 	if cfg.JWTSecret != "" {
 		return []byte(cfg.JWTSecret), nil
+	}
+	if cfg.Env == config.EnvProduction {
+		return nil, fmt.Errorf("HMS_JWT_SECRET is required in production (at least %d random bytes; generate one with: openssl rand -base64 48)", auth.MinSecretLength)
 	}
 	path := filepath.Join(cfg.DataDir, "jwt.secret")
 	if b, err := os.ReadFile(path); err == nil {
