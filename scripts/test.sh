@@ -50,6 +50,9 @@ log "FHIR conformance tests (node --test in test/fhir)"
 	node --test
 )
 
+log "web UI: unit tests, build, and end-to-end in Chromium"
+bash web/scripts/test.sh
+
 # A short, bounded run of every fuzz target (request decoding, validation, tokens, the
 # password policy), starting from the corpus committed under testdata/fuzz.
 FUZZTIME=${HMS_FUZZTIME:-10s}
