@@ -92,7 +92,10 @@ func (s *Store) CreateAppointment(ctx context.Context, a domain.Appointment) (do
 		if err != nil {
 			return err
 		}
-		return s.recordStatus(ctx, tx, id, nil, a.Status, "booked")
+		if err := s.recordStatus(ctx, tx, id, nil, a.Status, "booked"); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, Event{Action: domain.ActionCreate, ResourceType: domain.ResourceAppointment, ResourceID: id, PatientID: a.PatientID})
 	})
 	if err != nil {
 		return a, s.appointmentWriteError(ctx, err, a, 0, "create appointment")
@@ -341,9 +344,11 @@ func (s *Store) UpdateAppointment(ctx context.Context, id int64, c domain.Appoin
 			return err
 		}
 		if next.Status != cur.Status {
-			return s.recordStatus(ctx, tx, id, &cur.Status, next.Status, "")
+			if err := s.recordStatus(ctx, tx, id, &cur.Status, next.Status, ""); err != nil {
+				return err
+			}
 		}
-		return nil
+		return s.audit(ctx, tx, Event{Action: domain.ActionUpdate, ResourceType: domain.ResourceAppointment, ResourceID: id, PatientID: cur.PatientID})
 	})
 	if err != nil {
 		return next, s.appointmentWriteError(ctx, err, next, id, "update appointment")
@@ -379,7 +384,10 @@ func (s *Store) DeleteAppointment(ctx context.Context, id int64) error {
 			version = version + 1 WHERE id = $3`, status, now, id); err != nil {
 			return fmt.Errorf("store: delete appointment: %w", err)
 		}
-		return s.recordStatus(ctx, tx, id, &cur.Status, status, "deleted")
+		if err := s.recordStatus(ctx, tx, id, &cur.Status, status, "deleted"); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, Event{Action: domain.ActionDelete, ResourceType: domain.ResourceAppointment, ResourceID: id, PatientID: cur.PatientID})
 	})
 }
 

@@ -83,7 +83,8 @@ func (s *Store) PurgePatient(ctx context.Context, id int64) (PatientFootprint, e
 				return fmt.Errorf("store: purge %s: %w", d.table, err)
 			}
 		}
-		return nil
+		// The audit trail keeps its events of the patient: they hold ids only.
+		return s.audit(ctx, tx, Event{Action: domain.ActionPurge, ResourceType: domain.ResourcePatient, ResourceID: id, PatientID: id})
 	})
 	return f, err
 }
