@@ -3,11 +3,15 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 BIN     := bin/hms
 
-.PHONY: run build test test-go bench clean
+.PHONY: run build ui test test-go bench clean
 
-## run: build HMS and start it on the embedded SQLite database (http://localhost:8080)
-run: build
+## run: build the web UI and HMS, then start it on the embedded SQLite database (http://localhost:8080)
+run: ui build
 	./$(BIN) serve
+
+## ui: build the web UI into internal/web/dist, where go build embeds it
+ui:
+	cd web && npm ci --no-audit --no-fund && npm run build
 
 ## build: build the hms binary into bin/
 build:

@@ -49,3 +49,16 @@ log "FHIR conformance tests (node --test in test/fhir)"
 	npm ci --no-audit --no-fund --loglevel=error
 	node --test
 )
+
+log "web UI: unit tests, build, and end-to-end in Chromium"
+bash web/scripts/test.sh
+
+# A short, bounded run of every fuzz target (request decoding, validation, tokens, the
+# password policy), starting from the corpus committed under testdata/fuzz.
+FUZZTIME=${HMS_FUZZTIME:-10s}
+for pkg in ./internal/httpapi ./internal/auth; do
+	for target in $(go test -list '^Fuzz' "$pkg" | grep '^Fuzz'); do
+		log "fuzz $target ($FUZZTIME)"
+		HMS_TEST_POSTGRES=off go test -run '^$' -fuzz "^${target}\$" -fuzztime "$FUZZTIME" "$pkg"
+	done
+done

@@ -10,7 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hms-project/hms/internal/auth"
 	"github.com/hms-project/hms/internal/bench"
+	"github.com/hms-project/hms/internal/domain"
 	"github.com/hms-project/hms/internal/httpapi"
 	"github.com/hms-project/hms/internal/seed"
 	"github.com/hms-project/hms/internal/store"
@@ -29,17 +31,32 @@ func TestHarnessRunsEveryScenario(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, h := httpapi.New(httpapi.Options{Store: st, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		// With access control on, as in production: the harness signs in as an admin, and
+		// every read of patient data writes an audit event.
+		const email, password = "bench.admin@clinic.test", "a long bench password"
+		hash, err := auth.HashPassword(password)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.CreateUser(ctx, domain.User{Email: email, Name: "Bench", Role: domain.RoleAdmin}, hash); err != nil {
+			t.Fatal(err)
+		}
+		signer, err := auth.NewSigner([]byte(strings.Repeat("k", auth.MinSecretLength)), time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, h := httpapi.New(httpapi.Options{Store: st, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+			Auth: auth.NewService(auth.Options{Store: st, Signer: signer})})
 		srv := httptest.NewServer(h)
 		defer srv.Close()
 		var log strings.Builder
-		cfg := bench.Config{Duration: 5 * time.Second, MaxRequests: 40, Conns: 4, Log: &log}
-		results, auth, err := bench.Measure(ctx, srv.URL, os.Getpid(), cfg, sum)
+		cfg := bench.Config{Duration: 5 * time.Second, MaxRequests: 40, Conns: 4, Log: &log, Email: email, Password: password}
+		results, signedIn, err := bench.Measure(ctx, srv.URL, os.Getpid(), cfg, sum)
 		if err != nil {
 			t.Fatalf("%v\n%s", err, log.String())
 		}
-		if auth {
-			t.Error("signed in, but this server has no login endpoint")
+		if !signedIn {
+			t.Error("the harness did not sign in")
 		}
 		if len(results) != len(bench.Scenarios(bench.Data{}, 4)) {
 			t.Fatalf("%d results, want one per scenario", len(results))

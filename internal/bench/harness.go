@@ -67,8 +67,12 @@ func runOn(ctx context.Context, cfg Config, db string) (DBReport, error) {
 		return rep, err
 	}
 	defer os.RemoveAll(dir)
+	// Production settings, as an operator runs HMS: JSON logs, a signing key of its own
+	// and the first admin from the environment (servers without access control ignore both).
+	secret := make([]byte, 48)
+	_, _ = rand.Read(secret)
 	env := append(os.Environ(), "HMS_ENV=production", "HMS_DATA_DIR="+dir, "HMS_DATABASE_URL=",
-		"HMS_ADMIN_EMAIL="+cfg.Email, "HMS_ADMIN_PASSWORD="+cfg.Password)
+		"HMS_JWT_SECRET="+hex.EncodeToString(secret), "HMS_ADMIN_EMAIL="+cfg.Email, "HMS_ADMIN_PASSWORD="+cfg.Password)
 	switch db {
 	case "sqlite":
 	case "postgres":

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"os/signal"
 	"syscall"
 
@@ -19,6 +20,7 @@ import (
 // env bundles what every command receives.
 type env struct {
 	getenv         func(string) string
+	stdin          io.Reader
 	stdout, stderr io.Writer
 	version        string
 }
@@ -39,6 +41,8 @@ func commands() []command {
 		{"backup", "--out FILE", "write a consistent online backup of the database", backupCmd},
 		{"restore", "--confirm FILE", "replace the database with a backup (stop hms first)", restoreCmd},
 		{"purge", "patient ID [--confirm]", "erase a patient and all their data for good (a lawful erasure request)", purge},
+		{"user", "create|list|disable|reset-password [flags]", "manage the users who sign in", user},
+		{"audit", "verify|purge [--before DATE]", "check the audit trail's hash chain, or remove old events", audit},
 		{"healthcheck", "[--url URL]", "exit 0 when the local server's /health answers, 1 otherwise", healthcheck},
 		{"version", "", "print the version", func(_ context.Context, e env, _ []string) error {
 			fmt.Fprintln(e.stdout, "hms", e.version)
@@ -52,7 +56,7 @@ var errUsage = errors.New("usage")
 
 // Run runs the command named by args and returns the process exit code.
 func Run(args []string, getenv func(string) string, stdout, stderr io.Writer, version string) int {
-	e := env{getenv: getenv, stdout: stdout, stderr: stderr, version: version}
+	e := env{getenv: getenv, stdin: os.Stdin, stdout: stdout, stderr: stderr, version: version}
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		usage(stdout)
 		if len(args) == 0 {
@@ -140,4 +144,20 @@ func openStore(ctx context.Context, cfg config.Config) (*store.Store, error) {
 		MaxIdleConns: cfg.DBMaxIdleConns,
 		Timeout:      cfg.DBTimeout,
 	})
+}
+
+// openAndMigrate connects to the configured database and, unless HMS_MIGRATE=false, applies
+// pending migrations first, as serve does: operator commands work on a fresh database.
+func openAndMigrate(ctx context.Context, cfg config.Config) (*store.Store, error) {
+	st, err := openStore(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Migrate {
+		if _, err := st.MigrateUp(ctx); err != nil {
+			st.Close()
+			return nil, err
+		}
+	}
+	return st, nil
 }

@@ -8,10 +8,17 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
+	"os"
+	"path/filepath"
+	"strings"
 	"time"
 
+	"github.com/hms-project/hms/internal/auth"
+	"github.com/hms-project/hms/internal/config"
+	"github.com/hms-project/hms/internal/domain"
 	"github.com/hms-project/hms/internal/httpapi"
 	"github.com/hms-project/hms/internal/metrics"
+	"github.com/hms-project/hms/internal/store"
 )
 
 func serve(ctx context.Context, e env, args []string) error {
@@ -40,7 +47,29 @@ func serve(ctx context.Context, e env, args []string) error {
 			log.Info("migrations applied", "count", n)
 		}
 	}
-	opts := httpapi.Options{Store: st, Logger: log, Location: cfg.Location, UI: uiHandler(), Version: e.version}
+	secret, err := jwtSecret(cfg, log)
+	if err != nil {
+		return err
+	}
+	signer, err := auth.NewSigner(secret, cfg.AccessTokenTTL)
+	if err != nil {
+		return err
+	}
+	if err := firstAdmin(ctx, e, cfg, st, log); err != nil {
+		return err
+	}
+	opts := httpapi.Options{
+		Store:         st,
+		Auth:          auth.NewService(auth.Options{Store: st, Signer: signer, RefreshTTL: cfg.RefreshTokenTTL}),
+		Logger:        log,
+		Location:      cfg.Location,
+		UI:            uiHandler(),
+		Version:       e.version,
+		AuthRateLimit: httpapi.RateLimit{Requests: cfg.AuthRateLimit, Window: cfg.AuthRateWindow},
+		CORSOrigins:   cfg.CORSOrigins,
+		HSTS:          cfg.Env == config.EnvProduction,
+		TrustProxy:    cfg.TrustProxy,
+	}
 	var metricsSrv *http.Server
 	if cfg.MetricsAddr != "" {
 		m := metrics.New(st.DB(), e.version)
@@ -56,6 +85,16 @@ func serve(ctx context.Context, e env, args []string) error {
 		go func() { _ = metricsSrv.Serve(mln) }()
 	}
 	api, handler := httpapi.New(opts)
+	sealerDone := make(chan struct{})
+	sealerCtx, stopSealer := context.WithCancel(context.Background())
+	go func() {
+		defer close(sealerDone)
+		runSealer(sealerCtx, st, log)
+	}()
+	defer func() {
+		stopSealer()
+		<-sealerDone
+	}()
 	srv := &http.Server{
 		Addr:              cfg.Addr,
 		Handler:           handler,
@@ -91,6 +130,8 @@ func serve(ctx context.Context, e env, args []string) error {
 	if metricsSrv != nil {
 		_ = metricsSrv.Shutdown(shutdownCtx)
 	}
+	stopSealer()
+	<-sealerDone
 	log.Info("stopped")
 	return nil
 }
@@ -102,6 +143,102 @@ func displayHost(a net.Addr) string {
 		host = "localhost"
 	}
 	return net.JoinHostPort(host, port)
+}
+
+// jwtSecret returns HMS_JWT_SECRET, which production requires, or elsewhere the secret
+// kept in HMS_DATA_DIR/jwt.secret, generating that file (mode 0600) on first use.
+func jwtSecret(cfg config.Config, log *slog.Logger) ([]byte, error) {
+	if cfg.JWTSecret != "" {
+		return []byte(cfg.JWTSecret), nil
+	}
+	if cfg.Env == config.EnvProduction {
+		return nil, fmt.Errorf("HMS_JWT_SECRET is required in production (at least %d random bytes; generate one with: openssl rand -base64 48)", auth.MinSecretLength)
+	}
+	path := filepath.Join(cfg.DataDir, "jwt.secret")
+	if b, err := os.ReadFile(path); err == nil {
+		if secret := strings.TrimSpace(string(b)); len(secret) >= auth.MinSecretLength {
+			return []byte(secret), nil
+		}
+		return nil, fmt.Errorf("%s holds less than %d bytes: delete it or set HMS_JWT_SECRET", path, auth.MinSecretLength)
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("read the JWT secret: %w", err)
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
+		return nil, err
+	}
+	secret := auth.NewSecret()
+	if err := os.WriteFile(path, []byte(secret+"\n"), 0o600); err != nil {
+		return nil, fmt.Errorf("write the JWT secret: %w", err)
+	}
+	log.Info("generated a JWT signing secret for development", "file", path)
+	return []byte(secret), nil
+}
+
+// firstAdmin creates an admin when no user exists: from HMS_ADMIN_EMAIL and
+// HMS_ADMIN_PASSWORD, or outside production with a generated password printed once.
+func firstAdmin(ctx context.Context, e env, cfg config.Config, st *store.Store, log *slog.Logger) error {
+	n, err := st.CountUsers(ctx)
+	if err != nil || n > 0 {
+		return err
+	}
+	email, password, generated := cfg.AdminEmail, cfg.AdminPassword, false
+	if email == "" {
+		if cfg.Env == config.EnvProduction {
+			return errors.New("no user exists yet: set HMS_ADMIN_EMAIL and HMS_ADMIN_PASSWORD to create the first admin (or create one with `hms user create`)")
+		}
+		email, password, generated = "admin@hms.localhost", auth.GeneratePassword(), true
+	}
+	if err := auth.CheckPasswordPolicy(password, email); err != nil {
+		return fmt.Errorf("HMS_ADMIN_PASSWORD: %w", err)
+	}
+	hash, err := auth.HashPassword(password)
+	if err != nil {
+		return err
+	}
+	ctx = domain.WithActor(ctx, domain.Actor{RequestID: "serve:first-admin"})
+	_, err = st.CreateUser(ctx, domain.User{Email: email, Name: "Administrator", Role: domain.RoleAdmin}, hash)
+	if domain.ErrorCode(err) == domain.CodeConflict {
+		return nil // another replica created it first
+	}
+	if err != nil {
+		return err
+	}
+	log.Info("created the first admin", "email", email)
+	if generated {
+		fmt.Fprintf(e.stdout, "\nFirst start: created the admin %s with the password\n\n    %s\n\nIt is shown only this once: sign in and change it (POST /api/auth/password).\n\n", email, password)
+	}
+	return nil
+}
+
+// sealInterval is how often serve chains new audit events.
+const sealInterval = 500 * time.Millisecond
+
+// runSealer seals audit events every sealInterval, and once more when ctx ends, so that
+// nothing stays unsealed after a clean shutdown; once a minute it also removes expired
+// rate-limit counters and refresh tokens.
+func runSealer(ctx context.Context, st *store.Store, log *slog.Logger) {
+	tick := time.NewTicker(sealInterval)
+	defer tick.Stop()
+	lastHousekeeping := time.Now()
+	for {
+		select {
+		case <-ctx.Done():
+			if _, err := st.SealAudit(context.Background()); err != nil {
+				log.Error("sealing the audit trail at shutdown failed", "error", err)
+			}
+			return
+		case <-tick.C:
+		}
+		if _, err := st.SealAudit(ctx); err != nil && ctx.Err() == nil {
+			log.Error("sealing the audit trail failed", "error", err)
+		}
+		if time.Since(lastHousekeeping) > time.Minute {
+			lastHousekeeping = time.Now()
+			if err := st.Housekeep(ctx, time.Now().Add(-24*time.Hour)); err != nil && ctx.Err() == nil {
+				log.Warn("housekeeping failed", "error", err)
+			}
+		}
+	}
 }
 
 // servePprof serves Go's runtime profiles on a separate loopback listener, for measuring

@@ -1,6 +1,10 @@
 package cli
 
-import "net/http"
+import (
+	"net/http"
 
-// uiHandler serves the web UI; nil until the UI is part of the binary.
-func uiHandler() http.Handler { return nil }
+	"github.com/hms-project/hms/internal/web"
+)
+
+// uiHandler serves the embedded web UI (or a page saying how to build it).
+func uiHandler() http.Handler { return web.Handler() }

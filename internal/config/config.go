@@ -32,6 +32,18 @@ type Config struct {
 	DBTimeout       time.Duration
 	ShutdownTimeout time.Duration
 	MetricsAddr     string
+	// JWTSecret signs access tokens. Empty outside production: serve keeps a generated
+	// one in DataDir/jwt.secret.
+	JWTSecret       string
+	AdminEmail      string
+	AdminPassword   string
+	CORSOrigins     []string
+	AuditRetention  time.Duration
+	AuthRateLimit   int
+	AuthRateWindow  time.Duration
+	AccessTokenTTL  time.Duration
+	RefreshTokenTTL time.Duration
+	TrustProxy      bool
 	PprofAddr       string // empty: no profiling endpoint
 }
 
@@ -54,6 +66,15 @@ var Settings = []Setting{
 	{"HMS_DB_TIMEOUT", "30s", "longest wait for a database connection and its queries, per operation"},
 	{"HMS_SHUTDOWN_TIMEOUT", "15s", "how long in-flight requests may run after SIGTERM"},
 	{"HMS_METRICS_ADDR", "", "address of a separate listener for Prometheus /metrics (e.g. :9090); empty: no metrics"},
+	{"HMS_JWT_SECRET", "", "key that signs access tokens, at least 32 bytes; required in production (development keeps a generated one in HMS_DATA_DIR/jwt.secret)"},
+	{"HMS_ADMIN_EMAIL", "", "email of the admin created on first start, when no user exists"},
+	{"HMS_ADMIN_PASSWORD", "", "password of that admin; required with HMS_ADMIN_EMAIL in production (development generates and prints one)"},
+	{"HMS_CORS_ORIGINS", "", "comma-separated origins allowed to call the API from a browser (development: http://localhost:5173)"},
+	{"HMS_AUDIT_RETENTION", "1y", "age after which `hms audit purge` removes audit events (e.g. 1y, 400d, 8760h)"},
+	{"HMS_AUTH_RATE_LIMIT", "60/min", "requests to /api/auth/* allowed per client IP, e.g. 60/min, 10/s, 600/h"},
+	{"HMS_ACCESS_TOKEN_TTL", "1h", "lifetime of an access token"},
+	{"HMS_REFRESH_TOKEN_TTL", "7d", "lifetime of a refresh token (each use rotates it)"},
+	{"HMS_TRUST_PROXY", "false", "true behind one reverse proxy: the client IP is the last X-Forwarded-For entry"},
 	{"HMS_PPROF_ADDR", "", "loopback address (127.0.0.1:6060) that serves Go's pprof profiles; empty turns them off"},
 }
 
@@ -125,6 +146,9 @@ func Load(getenv func(string) string) (Config, error) {
 			return c, fmt.Errorf("HMS_PPROF_ADDR must be a loopback host:port such as 127.0.0.1:6060, not %q", c.PprofAddr)
 		}
 	}
+	if err := c.loadAuth(get); err != nil {
+		return c, err
+	}
 	return c, nil
 }
 
@@ -142,6 +166,100 @@ func positiveDuration(get func(string) string, name string) (time.Duration, erro
 		return 0, fmt.Errorf("%s must be a positive duration such as 30s or 2m, not %q", name, get(name))
 	}
 	return d, nil
+}
+
+// minSecretLength mirrors auth.MinSecretLength (config depends on nothing of HMS's).
+const minSecretLength = 32
+
+// loadAuth reads the settings of sign-in, tokens, CORS and the audit trail.
+func (c *Config) loadAuth(get func(string) string) error {
+	var err error
+	c.JWTSecret = get("HMS_JWT_SECRET")
+	if c.JWTSecret != "" && len(c.JWTSecret) < minSecretLength {
+		return fmt.Errorf("HMS_JWT_SECRET must be at least %d bytes (got %d); generate one with: openssl rand -base64 48", minSecretLength, len(c.JWTSecret))
+	}
+	c.AdminEmail = strings.ToLower(get("HMS_ADMIN_EMAIL"))
+	if c.AdminEmail != "" && (!strings.Contains(c.AdminEmail, "@") || strings.ContainsAny(c.AdminEmail, " <>,")) {
+		return fmt.Errorf("HMS_ADMIN_EMAIL must be an email address, not %q", c.AdminEmail)
+	}
+	c.AdminPassword = get("HMS_ADMIN_PASSWORD")
+	if (c.AdminEmail == "") != (c.AdminPassword == "") {
+		return fmt.Errorf("HMS_ADMIN_EMAIL and HMS_ADMIN_PASSWORD go together: set both or neither")
+	}
+	origins := get("HMS_CORS_ORIGINS")
+	if origins == "" && c.Env != EnvProduction {
+		origins = "http://localhost:5173"
+	}
+	for _, o := range strings.Split(origins, ",") {
+		if o = strings.TrimSpace(o); o == "" {
+			continue
+		}
+		if o == "*" || !(strings.HasPrefix(o, "http://") || strings.HasPrefix(o, "https://")) || strings.Count(o, "/") != 2 {
+			return fmt.Errorf("HMS_CORS_ORIGINS must list exact origins such as https://clinic.example.org (no * and no path), not %q", o)
+		}
+		c.CORSOrigins = append(c.CORSOrigins, o)
+	}
+	if c.AuditRetention, err = longDuration(get, "HMS_AUDIT_RETENTION"); err != nil {
+		return err
+	}
+	if c.AuthRateLimit, c.AuthRateWindow, err = rate(get, "HMS_AUTH_RATE_LIMIT"); err != nil {
+		return err
+	}
+	if c.AccessTokenTTL, err = longDuration(get, "HMS_ACCESS_TOKEN_TTL"); err != nil {
+		return err
+	}
+	if c.RefreshTokenTTL, err = longDuration(get, "HMS_REFRESH_TOKEN_TTL"); err != nil {
+		return err
+	}
+	if c.TrustProxy, err = strconv.ParseBool(get("HMS_TRUST_PROXY")); err != nil {
+		return fmt.Errorf("HMS_TRUST_PROXY must be true or false, not %q", get("HMS_TRUST_PROXY"))
+	}
+	return nil
+}
+
+// longDuration parses a positive duration that may also be given in days (7d) or years (1y = 365d).
+func longDuration(get func(string) string, name string) (time.Duration, error) {
+	v := get(name)
+	bad := fmt.Errorf("%s must be a positive duration such as 1h, 7d or 1y, not %q", name, v)
+	for suffix, unit := range map[string]time.Duration{"d": 24 * time.Hour, "y": 365 * 24 * time.Hour} {
+		if n, ok := strings.CutSuffix(v, suffix); ok {
+			k, err := strconv.Atoi(n)
+			if err != nil || k <= 0 || k > 1000*365 {
+				return 0, bad
+			}
+			return time.Duration(k) * unit, nil
+		}
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return 0, bad
+	}
+	return d, nil
+}
+
+// rate parses N/unit: 60/min, 10/s, 600/h or N/<duration> such as 100/30s.
+func rate(get func(string) string, name string) (int, time.Duration, error) {
+	v := get(name)
+	bad := fmt.Errorf("%s must be requests per period such as 60/min, 10/s or 600/h, not %q", name, v)
+	n, per, ok := strings.Cut(v, "/")
+	count, err := strconv.Atoi(strings.TrimSpace(n))
+	if !ok || err != nil || count <= 0 {
+		return 0, 0, bad
+	}
+	var window time.Duration
+	switch strings.TrimSpace(per) {
+	case "s", "sec", "second":
+		window = time.Second
+	case "m", "min", "minute":
+		window = time.Minute
+	case "h", "hour":
+		window = time.Hour
+	default:
+		if window, err = time.ParseDuration(per); err != nil || window <= 0 {
+			return 0, 0, bad
+		}
+	}
+	return count, window, nil
 }
 
 // PrintSettings writes the settings table of --help.

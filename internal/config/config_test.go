@@ -21,12 +21,34 @@ func TestDefaults(t *testing.T) {
 
 func TestOverrides(t *testing.T) {
 	c, err := Load(envOf(map[string]string{"HMS_ENV": "production", "HMS_ADDR": "127.0.0.1:9000", "HMS_MIGRATE": "false",
-		"HMS_DATABASE_URL": "postgres://u:p@db:5432/hms", "HMS_TIMEZONE": "Europe/Berlin", "HMS_DB_MAX_CONNS": "64"}))
+		"HMS_DATABASE_URL": "postgres://u:p@db:5432/hms", "HMS_TIMEZONE": "Europe/Berlin", "HMS_DB_MAX_CONNS": "64",
+		"HMS_JWT_SECRET": strings.Repeat("k", 32), "HMS_AUTH_RATE_LIMIT": "10/s", "HMS_AUDIT_RETENTION": "400d",
+		"HMS_CORS_ORIGINS": "https://a.example.org, https://b.example.org"}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if c.Env != "production" || c.Addr != "127.0.0.1:9000" || c.Migrate || c.Location.String() != "Europe/Berlin" || c.DBMaxConns != 64 {
 		t.Errorf("overrides: %+v", c)
+	}
+	if c.AuthRateLimit != 10 || c.AuthRateWindow != time.Second || c.AuditRetention != 400*24*time.Hour ||
+		strings.Join(c.CORSOrigins, " ") != "https://a.example.org https://b.example.org" {
+		t.Errorf("auth overrides: %+v", c)
+	}
+}
+
+func TestAuthDefaults(t *testing.T) {
+	c, err := Load(envOf(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.AuthRateLimit != 60 || c.AuthRateWindow != time.Minute || c.AuditRetention != 365*24*time.Hour ||
+		c.AccessTokenTTL != time.Hour || c.RefreshTokenTTL != 7*24*time.Hour || c.TrustProxy ||
+		strings.Join(c.CORSOrigins, " ") != "http://localhost:5173" || c.JWTSecret != "" {
+		t.Errorf("auth defaults in development: %+v", c)
+	}
+	prod, err := Load(envOf(map[string]string{"HMS_ENV": "production", "HMS_JWT_SECRET": strings.Repeat("k", 40)}))
+	if err != nil || len(prod.CORSOrigins) != 0 {
+		t.Errorf("production allows no origin by default: %v %v", prod.CORSOrigins, err)
 	}
 }
 
@@ -43,6 +65,15 @@ func TestInvalidSettingsAreNamed(t *testing.T) {
 		"HMS_DB_MAX_IDLE_CONNS": "many",
 		"HMS_DB_TIMEOUT":        "30",
 		"HMS_SHUTDOWN_TIMEOUT":  "0s",
+		"HMS_JWT_SECRET":        "too-short",
+		"HMS_ADMIN_EMAIL":       "admin@clinic.example.org",
+		"HMS_ADMIN_PASSWORD":    "a password without an email",
+		"HMS_CORS_ORIGINS":      "*",
+		"HMS_AUDIT_RETENTION":   "forever",
+		"HMS_AUTH_RATE_LIMIT":   "lots",
+		"HMS_ACCESS_TOKEN_TTL":  "-1h",
+		"HMS_REFRESH_TOKEN_TTL": "0d",
+		"HMS_TRUST_PROXY":       "sometimes",
 	} {
 		_, err := Load(envOf(map[string]string{name: value}))
 		if err == nil || !strings.Contains(err.Error(), name) {

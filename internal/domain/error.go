@@ -5,6 +5,7 @@ package domain
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Code classifies an Error. Each code maps to exactly one HTTP status in httpapi.
@@ -33,6 +34,8 @@ type Error struct {
 	Fields  map[string]string
 	// Details carries extra structured data for the response body (e.g. a conflicting appointment).
 	Details map[string]any
+	// RetryAfter, when positive, tells the client how long to wait (the Retry-After header).
+	RetryAfter time.Duration
 }
 
 func (e *Error) Error() string { return e.Message }

@@ -44,6 +44,9 @@ func (a *API) listAppointments(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if err := a.audited(r, domain.ResourceAppointment, 0, f.PatientID); err != nil {
+		return err
+	}
 	writePage(w, page, limit)
 	return nil
 }
@@ -75,6 +78,9 @@ func (a *API) getAppointment(w http.ResponseWriter, r *http.Request) error {
 	}
 	ap, err := a.store.Appointment(r.Context(), id)
 	if err != nil {
+		return err
+	}
+	if err := a.audited(r, domain.ResourceAppointment, id, ap.PatientID); err != nil {
 		return err
 	}
 	writeResource(w, r, http.StatusOK, ap, ap.Version)
@@ -126,6 +132,9 @@ func (a *API) appointmentHistory(w http.ResponseWriter, r *http.Request) error {
 	}
 	changes, err := a.store.AppointmentHistory(r.Context(), id)
 	if err != nil {
+		return err
+	}
+	if err := a.audited(r, domain.ResourceAppointment, id, 0); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, struct {

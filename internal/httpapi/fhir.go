@@ -58,6 +58,14 @@ func (a *API) fhirRead(resourceType string) handlerFunc {
 		if err != nil {
 			return err
 		}
+		id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+		patientID := int64(0)
+		if resourceType == "Patient" {
+			patientID = id
+		}
+		if err := a.audited(r, fhirResource(resourceType), max(id, 0), max(patientID, 0)); err != nil {
+			return err
+		}
 		writeFHIR(w, http.StatusOK, res)
 		return nil
 	}
@@ -126,6 +134,9 @@ func (a *API) fhirSearch(resourceType string) handlerFunc {
 		}
 		entries, total, next, err := a.searchFHIR(r, resourceType, q)
 		if err != nil {
+			return err
+		}
+		if err := a.audited(r, fhirResource(resourceType), 0, 0); err != nil {
 			return err
 		}
 		self := *r.URL

@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -10,9 +11,12 @@ import (
 	"net/http/httptest"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/hms-project/hms/internal/auth"
+	"github.com/hms-project/hms/internal/domain"
 	"github.com/hms-project/hms/internal/httpapi"
 	"github.com/hms-project/hms/internal/store"
 	"github.com/hms-project/hms/internal/testutil"
@@ -20,12 +24,49 @@ import (
 
 func TestMain(m *testing.M) { os.Exit(testutil.Main(m)) }
 
-// client sends requests to an in-process HMS handler.
+// client sends requests to an in-process HMS handler, signed in (as an admin unless as
+// says otherwise) with a bearer token that do sends unless told otherwise.
 type client struct {
-	t   *testing.T
-	h   http.Handler
-	st  *store.Store
-	log *bytes.Buffer
+	t     *testing.T
+	h     http.Handler
+	st    *store.Store
+	log   *bytes.Buffer
+	clock *clock
+	token string
+	user  int64
+}
+
+// testPassword is every test user's password; its hash is computed once.
+const testPassword = "Tulip-Anchor-Velvet-42"
+
+var testHash = sync.OnceValue(func() string {
+	h, err := auth.HashPassword(testPassword)
+	if err != nil {
+		panic(err)
+	}
+	return h
+})
+
+// testSecret signs the tests' access tokens.
+var testSecret = []byte("test-secret-of-at-least-32-bytes-for-hs256")
+
+// clock is the API's clock in tests: real time plus an offset that tests advance
+// instead of sleeping.
+type clock struct {
+	mu     sync.Mutex
+	offset time.Duration
+}
+
+func (c *clock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return time.Now().Add(c.offset)
+}
+
+func (c *clock) advance(d time.Duration) {
+	c.mu.Lock()
+	c.offset += d
+	c.mu.Unlock()
 }
 
 // response is what a request returned, with the JSON body decoded.
@@ -36,10 +77,65 @@ type response struct {
 	body   map[string]any
 }
 
+// newClient serves HMS on st and signs in as an admin.
 func newClient(t *testing.T, st *store.Store, loc *time.Location) *client {
+	return newClientWith(t, st, httpapi.Options{Location: loc})
+}
+
+// newClientWith serves HMS on st with opts (store, logger, clock and auth filled in) and
+// signs in as an admin.
+func newClientWith(t *testing.T, st *store.Store, opts httpapi.Options) *client {
+	t.Helper()
 	var logs bytes.Buffer
-	_, h := httpapi.New(httpapi.Options{Store: st, Logger: slog.New(slog.NewTextHandler(&logs, nil)), Location: loc})
-	return &client{t: t, h: h, st: st, log: &logs}
+	clk := &clock{}
+	signer, err := auth.NewSigner(testSecret, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts.Store, opts.Now = st, clk.now
+	opts.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+	opts.Auth = auth.NewService(auth.Options{Store: st, Signer: signer, Now: clk.now})
+	if opts.AuthRateLimit.Requests == 0 {
+		opts.AuthRateLimit = httpapi.RateLimit{Requests: 10000, Window: time.Minute}
+	}
+	_, h := httpapi.New(opts)
+	c := &client{t: t, h: h, st: st, log: &logs, clock: clk}
+	return c.as(domain.RoleAdmin)
+}
+
+// as returns a client signed in as a user of role, created on first use
+// (role@clinic.test), sharing c's handler.
+func (c *client) as(role string) *client {
+	c.t.Helper()
+	return c.signIn(role+"@clinic.test", role)
+}
+
+// signIn returns a client signed in as email, creating that user with role when missing.
+func (c *client) signIn(email, role string) *client {
+	c.t.Helper()
+	ctx := context.Background()
+	if _, _, err := c.st.UserByEmail(ctx, email); domain.ErrorCode(err) == domain.CodeNotFound {
+		if _, err := c.st.CreateUser(ctx, domain.User{Email: email, Name: "Test " + role, Role: role}, testHash()); err != nil {
+			c.t.Fatalf("create %s: %v", email, err)
+		}
+	}
+	other := *c
+	other.token = ""
+	res := other.do("POST", "/api/auth/login", fmt.Sprintf(`{"email":%q,"password":%q}`, email, testPassword))
+	if res.status != 200 {
+		c.t.Fatalf("sign in as %s: %d %s", email, res.status, res.raw)
+	}
+	data := res.body["data"].(map[string]any)
+	other.token = data["access_token"].(string)
+	other.user = id(data["user"])
+	return &other
+}
+
+// anonymous returns a client that sends no token.
+func (c *client) anonymous() *client {
+	other := *c
+	other.token = ""
+	return &other
 }
 
 // do sends a request; a non-empty body goes out as application/json unless headers say otherwise.
@@ -53,6 +149,9 @@ func (c *client) do(method, path, body string, headers ...string) response {
 	if body != "" {
 		req.Header.Set("Content-Type", "application/json")
 	}
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
 	for i := 0; i+1 < len(headers); i += 2 {
 		if headers[i+1] == "" {
 			req.Header.Del(headers[i])
@@ -64,7 +163,7 @@ func (c *client) do(method, path, body string, headers ...string) response {
 	c.h.ServeHTTP(rec, req)
 	res := response{status: rec.Code, header: rec.Header(), raw: rec.Body.String()}
 	checkContract(c.t, method, path, rec.Code, rec.Body.Bytes())
-	if method != http.MethodHead && rec.Code != http.StatusNotModified {
+	if method != http.MethodHead && rec.Code != http.StatusNotModified && rec.Code != http.StatusNoContent {
 		if err := json.Unmarshal(rec.Body.Bytes(), &res.body); err != nil {
 			c.t.Fatalf("%s %s: body is not a JSON object: %v\n%s", method, path, err, rec.Body.String())
 		}

@@ -10,6 +10,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/hms-project/hms/internal/domain"
 )
 
 type ctxKey int
@@ -68,10 +70,12 @@ func (s *statusRecorder) Write(b []byte) (int, error) {
 func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 
 // withRequestLog gives every request an id (the client's X-Request-ID when it is sane),
-// returns it in X-Request-ID, recovers panics as 500 and logs one line per request.
+// returns it in X-Request-ID, puts the request's domain.Actor (client IP and request id;
+// the user comes with sign-in) in its context, recovers panics as 500 and logs one line
+// per request.
 // The line carries the route pattern, never the raw path or query, which can hold
 // patient data (a search for a name).
-func withRequestLog(log *slog.Logger, observe func(method, route string, status int, d time.Duration), next http.Handler) http.Handler {
+func withRequestLog(log *slog.Logger, observe func(method, route string, status int, d time.Duration), clientIP func(*http.Request) string, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		id := r.Header.Get("X-Request-ID")
@@ -81,6 +85,7 @@ func withRequestLog(log *slog.Logger, observe func(method, route string, status 
 		w.Header().Set("X-Request-ID", id)
 		rec := &statusRecorder{ResponseWriter: w}
 		ctx := context.WithValue(context.WithValue(r.Context(), requestIDKey, id), loggerKey, log)
+		ctx = domain.WithActor(ctx, domain.Actor{IP: clientIP(r), RequestID: id})
 		r = r.WithContext(ctx)
 		defer func() {
 			if p := recover(); p != nil {

@@ -58,6 +58,9 @@ func TestReadyFollowsTheDatabase(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
+	if _, err := st.MigrateUp(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	c := newClient(t, st, nil)
 	c.must(200, "GET", "/ready", "")
 	if err := cluster.Stop(); err != nil {

@@ -13,7 +13,7 @@ func (a *API) listPatients(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	inactive, err := flag(r, "include_inactive")
+	inactive, err := adminFlag(r, "include_inactive")
 	if err != nil {
 		return err
 	}
@@ -26,6 +26,9 @@ func (a *API) listPatients(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if err := a.audited(r, domain.ResourcePatient, 0, 0); err != nil {
+		return err
+	}
 	writePage(w, page, limit)
 	return nil
 }
@@ -36,7 +39,7 @@ func (a *API) patient(r *http.Request) (domain.Patient, error) {
 	if err != nil {
 		return domain.Patient{}, err
 	}
-	inactive, err := flag(r, "include_inactive")
+	inactive, err := adminFlag(r, "include_inactive")
 	if err != nil {
 		return domain.Patient{}, err
 	}
@@ -49,6 +52,9 @@ func (a *API) patient(r *http.Request) (domain.Patient, error) {
 func (a *API) getPatient(w http.ResponseWriter, r *http.Request) error {
 	p, err := a.patient(r)
 	if err != nil {
+		return err
+	}
+	if err := a.audited(r, domain.ResourcePatient, p.ID, p.ID); err != nil {
 		return err
 	}
 	writeResource(w, r, http.StatusOK, p, p.Version)
@@ -153,6 +159,9 @@ func (a *API) patientDuplicates(w http.ResponseWriter, r *http.Request) error {
 	}
 	dups, err := a.store.PatientDuplicates(r.Context(), id)
 	if err != nil {
+		return err
+	}
+	if err := a.audited(r, domain.ResourcePatient, 0, id); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, struct {

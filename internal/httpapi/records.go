@@ -19,6 +19,9 @@ func (a *API) listPatientRecords(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if err := a.audited(r, domain.ResourceRecord, 0, p.ID); err != nil {
+		return err
+	}
 	writeJSON(w, http.StatusOK, recordsBody{true, records, len(records), p})
 	return nil
 }
@@ -50,6 +53,9 @@ func (a *API) record(r *http.Request) (domain.MedicalRecord, error) {
 func (a *API) getRecord(w http.ResponseWriter, r *http.Request) error {
 	rec, err := a.record(r)
 	if err != nil {
+		return err
+	}
+	if err := a.audited(r, domain.ResourceRecord, rec.ID, rec.PatientID); err != nil {
 		return err
 	}
 	writeResource(w, r, http.StatusOK, rec, rec.Version)
@@ -102,6 +108,9 @@ func (a *API) recordHistory(w http.ResponseWriter, r *http.Request) error {
 	}
 	versions, err := a.store.RecordVersions(r.Context(), rec.ID)
 	if err != nil {
+		return err
+	}
+	if err := a.audited(r, domain.ResourceRecord, rec.ID, rec.PatientID); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, struct {

@@ -3,7 +3,9 @@ package httpapi
 import (
 	"encoding/json"
 	"errors"
+	"math"
 	"net/http"
+	"strconv"
 
 	"github.com/hms-project/hms/internal/domain"
 	"github.com/hms-project/hms/internal/fhir"
@@ -73,6 +75,9 @@ func writeError(w http.ResponseWriter, r *http.Request, err error) {
 	status, ok := statusOf[e.Code]
 	if !ok {
 		status = http.StatusInternalServerError
+	}
+	if e.RetryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(e.RetryAfter.Seconds()))))
 	}
 	if isFHIR(r) {
 		writeFHIR(w, status, fhir.Outcome(e))

@@ -42,11 +42,12 @@ func noSuchPatient(id int64) error {
 	return fieldError("patient_id", fmt.Sprintf("no patient with id %d", id))
 }
 
-// requireActivePatient checks, inside tx, that the patient exists and is active, and keeps
-// the patient from being deactivated until tx ends.
-func (s *Store) requireActivePatient(ctx context.Context, tx *sql.Tx, id int64) error {
+// requireActivePatient checks, inside tx, that the patient exists and is active, and locks
+// the patient's row with lock (a dialect clause) until tx ends: shareRows keeps the patient
+// from being deactivated; claimRows also makes bookings of the patient take turns.
+func (s *Store) requireActivePatient(ctx context.Context, tx *sql.Tx, id int64, lock string) error {
 	var one int
-	err := tx.QueryRowContext(ctx, `SELECT 1 FROM patient WHERE id = $1 AND active`+s.dialect.shareRows(), id).Scan(&one)
+	err := tx.QueryRowContext(ctx, `SELECT 1 FROM patient WHERE id = $1 AND active`+lock, id).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return noSuchPatient(id)
 	}
@@ -54,8 +55,14 @@ func (s *Store) requireActivePatient(ctx context.Context, tx *sql.Tx, id int64) 
 }
 
 // CreateAppointment books a and returns it as stored. The overlap check and the insert run
-// in one write transaction; on PostgreSQL the exclusion constraints also stop a booking
-// that a concurrent transaction made between the two.
+// in one write transaction. On PostgreSQL that transaction first claims the patient's and
+// then the doctor's row (claimRows), so that bookings which could overlap take turns and
+// the loser's check sees the winner; the exclusion constraints remain the last word.
+//
+// Without the claims, concurrent bookings all pass the check and insert, and each
+// insert's exclusion check then waits for the other uncommitted bookings. They wait on
+// each other in cycles that PostgreSQL breaks only one per deadlock_timeout, by failing a
+// victim, while new bookings keep joining: under load no booking won before the timeout.
 func (s *Store) CreateAppointment(ctx context.Context, a domain.Appointment) (domain.Appointment, error) {
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
@@ -65,7 +72,7 @@ func (s *Store) CreateAppointment(ctx context.Context, a domain.Appointment) (do
 	a.End = a.Start.Add(time.Duration(a.Duration) * time.Minute)
 	var id int64
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		if err := s.requireActivePatient(ctx, tx, a.PatientID); err != nil {
+		if err := s.requireActivePatient(ctx, tx, a.PatientID, s.dialect.claimRows()); err != nil {
 			return err
 		}
 		doctorID, err := s.resolveDoctor(ctx, tx, a.DoctorID, a.DoctorName)
@@ -85,7 +92,10 @@ func (s *Store) CreateAppointment(ctx context.Context, a domain.Appointment) (do
 		if err != nil {
 			return err
 		}
-		return s.recordStatus(ctx, tx, id, nil, a.Status, "booked")
+		if err := s.recordStatus(ctx, tx, id, nil, a.Status, "booked"); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, Event{Action: domain.ActionCreate, ResourceType: domain.ResourceAppointment, ResourceID: id, PatientID: a.PatientID})
 	})
 	if err != nil {
 		return a, s.appointmentWriteError(ctx, err, a, 0, "create appointment")
@@ -269,6 +279,20 @@ func (s *Store) lockAppointment(ctx context.Context, tx *sql.Tx, id int64) (doma
 	return a, err
 }
 
+// claimSchedulesOf claims (see CreateAppointment) the rows of appointment id's patient and
+// doctor, in that order and before the appointment itself is locked, so that a move takes
+// turns with the bookings and moves of either, and with a patient's deactivation (which
+// locks the patient, then the appointments), without a lock-order cycle.
+func (s *Store) claimSchedulesOf(ctx context.Context, tx *sql.Tx, id int64) error {
+	for _, table := range []string{"patient", "doctor"} {
+		if _, err := tx.ExecContext(ctx, `SELECT 1 FROM `+table+` WHERE id = (SELECT `+table+`_id FROM appointment WHERE id = $1)`+
+			s.dialect.claimRows(), id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // UpdateAppointment applies c and returns the appointment as stored. A status change must
 // follow the lifecycle and is kept in the history; a move (new time or duration) is
 // allowed while the appointment is scheduled and obeys the rule of no double booking.
@@ -277,6 +301,11 @@ func (s *Store) UpdateAppointment(ctx context.Context, id int64, c domain.Appoin
 	defer cancel()
 	var next domain.Appointment
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if c.Moves() {
+			if err := s.claimSchedulesOf(ctx, tx, id); err != nil {
+				return fmt.Errorf("store: claim the schedules: %w", err)
+			}
+		}
 		cur, err := s.lockAppointment(ctx, tx, id)
 		if err != nil {
 			return err
@@ -322,9 +351,11 @@ func (s *Store) UpdateAppointment(ctx context.Context, id int64, c domain.Appoin
 			return err
 		}
 		if next.Status != cur.Status {
-			return s.recordStatus(ctx, tx, id, &cur.Status, next.Status, "")
+			if err := s.recordStatus(ctx, tx, id, &cur.Status, next.Status, ""); err != nil {
+				return err
+			}
 		}
-		return nil
+		return s.audit(ctx, tx, Event{Action: domain.ActionUpdate, ResourceType: domain.ResourceAppointment, ResourceID: id, PatientID: cur.PatientID})
 	})
 	if err != nil {
 		return next, s.appointmentWriteError(ctx, err, next, id, "update appointment")
@@ -360,7 +391,10 @@ func (s *Store) DeleteAppointment(ctx context.Context, id int64) error {
 			version = version + 1 WHERE id = $3`, status, now, id); err != nil {
 			return fmt.Errorf("store: delete appointment: %w", err)
 		}
-		return s.recordStatus(ctx, tx, id, &cur.Status, status, "deleted")
+		if err := s.recordStatus(ctx, tx, id, &cur.Status, status, "deleted"); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, Event{Action: domain.ActionDelete, ResourceType: domain.ResourceAppointment, ResourceID: id, PatientID: cur.PatientID})
 	})
 }
 

@@ -32,6 +32,10 @@ type dialect interface {
 	// shareRows is the clause that keeps the rows a SELECT reads from changing until
 	// the transaction ends, while letting other readers share them.
 	shareRows() string
+	// claimRows is the clause that makes transactions which read the same row with it
+	// take turns, without blocking plain reads or the foreign-key checks of inserts
+	// that reference the row.
+	claimRows() string
 	// patientSearch returns the condition of the patient search q: a case-insensitive
 	// substring match on name, email, phone or MRN. arg adds a query argument and returns
 	// its placeholder.
@@ -74,6 +78,7 @@ func (sqliteDialect) isForeignKeyViolation(err error) bool {
 func (sqliteDialect) isExclusionViolation(error) bool { return false }
 func (sqliteDialect) lockRows(string) string          { return "" }
 func (sqliteDialect) shareRows() string               { return "" }
+func (sqliteDialect) claimRows() string               { return "" }
 
 // SQLite finds the candidates in the trigram index patient_search (FTS5), which needs at
 // least three characters, and keeps those that the LIKE match accepts, so that the result
@@ -142,6 +147,7 @@ func (postgresDialect) isExclusionViolation(err error) bool {
 
 func (postgresDialect) lockRows(alias string) string { return " FOR UPDATE OF " + alias }
 func (postgresDialect) shareRows() string            { return " FOR SHARE" }
+func (postgresDialect) claimRows() string            { return " FOR NO KEY UPDATE" }
 
 const sqliteTimeLayout = "2006-01-02T15:04:05.000000Z"
 

@@ -186,14 +186,15 @@ func (s *Store) UpdateDoctor(ctx context.Context, id int64, c domain.DoctorChang
 // resolveDoctor returns the id of the doctor an appointment is booked with: doctorID when
 // given (and name, if also given, must be that doctor's), otherwise the doctor whose
 // normalised name is name, created with default working hours when there is none, so
-// that clients of the original API, which knew only doctor names, keep working.
+// that clients of the original API, which knew only doctor names, keep working. It claims
+// the doctor's row (claimRows) until tx ends, so that bookings with the doctor take turns.
 func (s *Store) resolveDoctor(ctx context.Context, tx *sql.Tx, doctorID int64, name string) (int64, error) {
 	var (
 		key    string
 		active bool
 	)
 	if doctorID != 0 {
-		err := tx.QueryRowContext(ctx, `SELECT name_key, active FROM doctor WHERE id = $1`, doctorID).Scan(&key, &active)
+		err := tx.QueryRowContext(ctx, `SELECT name_key, active FROM doctor WHERE id = $1`+s.dialect.claimRows(), doctorID).Scan(&key, &active)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			return 0, fieldError("doctor_id", fmt.Sprintf("no doctor with id %d", doctorID))
@@ -212,7 +213,7 @@ func (s *Store) resolveDoctor(ctx context.Context, tx *sql.Tx, doctorID int64, n
 		VALUES ($1, $2, $3, $4, $4) ON CONFLICT (name_key) DO NOTHING`, name, key, hoursArg(domain.DefaultWorkingHours()), now); err != nil {
 		return 0, err
 	}
-	if err := tx.QueryRowContext(ctx, `SELECT id, active FROM doctor WHERE name_key = $1`, key).Scan(&doctorID, &active); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT id, active FROM doctor WHERE name_key = $1`+s.dialect.claimRows(), key).Scan(&doctorID, &active); err != nil {
 		return 0, err
 	}
 	if !active {

@@ -32,6 +32,14 @@ func (s *Store) Import(ctx context.Context, doctors []domain.Doctor, items []dom
 				return err
 			}
 			results[i] = res
+			if err := s.audit(ctx, tx, Event{Action: domain.ActionImport, ResourceType: domain.ResourcePatient, ResourceID: res.PatientID, PatientID: res.PatientID}); err != nil {
+				return err
+			}
+			for _, rid := range res.RecordIDs {
+				if err := s.audit(ctx, tx, Event{Action: domain.ActionImport, ResourceType: domain.ResourceRecord, ResourceID: rid, PatientID: res.PatientID}); err != nil {
+					return err
+				}
+			}
 		}
 		return nil
 	})

@@ -84,8 +84,10 @@ func (s *Store) CreatePatient(ctx context.Context, p domain.Patient) (domain.Pat
 	var out domain.Patient
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		var err error
-		out, err = s.insertPatient(ctx, tx, p)
-		return err
+		if out, err = s.insertPatient(ctx, tx, p); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, Event{Action: domain.ActionCreate, ResourceType: domain.ResourcePatient, ResourceID: out.ID, PatientID: out.ID})
 	})
 	return out, err
 }
@@ -302,7 +304,14 @@ func (s *Store) UpdatePatient(ctx context.Context, id int64, c domain.PatientCha
 		cond += ` AND version = $` + strconv.Itoa(len(args))
 	}
 	q := `UPDATE patient SET ` + strings.Join(sets, ", ") + `, version = version + 1` + cond + ` RETURNING ` + patientColumns
-	p, err := scanPatient(s.db.QueryRowContext(ctx, q, args...))
+	var p domain.Patient
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		if p, err = scanPatient(tx.QueryRowContext(ctx, q, args...)); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, Event{Action: domain.ActionUpdate, ResourceType: domain.ResourcePatient, ResourceID: id, PatientID: id})
+	})
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		cur, err := s.Patient(ctx, id)
@@ -370,7 +379,7 @@ func (s *Store) DeactivatePatient(ctx context.Context, id int64) error {
 				return err
 			}
 		}
-		return nil
+		return s.audit(ctx, tx, Event{Action: domain.ActionDelete, ResourceType: domain.ResourcePatient, ResourceID: id, PatientID: id})
 	})
 }
 

@@ -69,6 +69,11 @@ func (s *Store) PurgePatient(ctx context.Context, id int64) (PatientFootprint, e
 	defer cancel()
 	var f PatientFootprint
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		// Claim the patient's row first, as bookings and moves do, so a purge and a move of
+		// one of the patient's appointments take turns instead of deadlocking.
+		if _, err := tx.ExecContext(ctx, `SELECT 1 FROM patient WHERE id = $1`+s.dialect.claimRows(), id); err != nil {
+			return fmt.Errorf("store: purge: claim patient: %w", err)
+		}
 		var err error
 		if f, err = s.footprint(ctx, tx, id); err != nil {
 			return err
@@ -78,7 +83,8 @@ func (s *Store) PurgePatient(ctx context.Context, id int64) (PatientFootprint, e
 				return fmt.Errorf("store: purge %s: %w", d.table, err)
 			}
 		}
-		return nil
+		// The audit trail keeps its events of the patient: they hold ids only.
+		return s.audit(ctx, tx, Event{Action: domain.ActionPurge, ResourceType: domain.ResourcePatient, ResourceID: id, PatientID: id})
 	})
 	return f, err
 }

@@ -42,7 +42,7 @@ func (s *Store) CreateRecord(ctx context.Context, r domain.MedicalRecord) (domai
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		if err := s.requireActivePatient(ctx, tx, r.PatientID); err != nil {
+		if err := s.requireActivePatient(ctx, tx, r.PatientID, s.dialect.shareRows()); err != nil {
 			return err
 		}
 		now := s.dialect.timeArg(time.Now())
@@ -53,7 +53,10 @@ func (s *Store) CreateRecord(ctx context.Context, r domain.MedicalRecord) (domai
 			return err
 		}
 		r.Version = 1
-		return s.addRecordVersion(ctx, tx, r)
+		if err := s.addRecordVersion(ctx, tx, r); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, Event{Action: domain.ActionCreate, ResourceType: domain.ResourceRecord, ResourceID: r.ID, PatientID: r.PatientID})
 	})
 	var de *domain.Error
 	switch {
@@ -217,7 +220,10 @@ func (s *Store) AmendRecord(ctx context.Context, id int64, c domain.RecordChange
 		if err != nil {
 			return err
 		}
-		return s.addRecordVersion(ctx, tx, next)
+		if err := s.addRecordVersion(ctx, tx, next); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, Event{Action: domain.ActionUpdate, ResourceType: domain.ResourceRecord, ResourceID: id, PatientID: cur.PatientID})
 	})
 	var de *domain.Error
 	switch {
@@ -235,17 +241,24 @@ func (s *Store) VoidRecord(ctx context.Context, id int64, reason string) error {
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
 	now := s.dialect.timeArg(time.Now())
-	res, err := s.db.ExecContext(ctx, `UPDATE medical_record SET voided_at = $1, voided_by = $2, void_reason = $3,
-		updated_at = $1, version = version + 1
-		WHERE id = $4 AND voided_at IS NULL AND patient_id IN (SELECT id FROM patient WHERE active)`,
-		now, actorID(ctx), reason, id)
-	if err != nil {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var patientID int64
+		err := tx.QueryRowContext(ctx, `UPDATE medical_record SET voided_at = $1, voided_by = $2, void_reason = $3,
+			updated_at = $1, version = version + 1
+			WHERE id = $4 AND voided_at IS NULL AND patient_id IN (SELECT id FROM patient WHERE active) RETURNING patient_id`,
+			now, actorID(ctx), reason, id).Scan(&patientID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return domain.NotFound("medical record", id)
+		}
+		if err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, Event{Action: domain.ActionDelete, ResourceType: domain.ResourceRecord, ResourceID: id, PatientID: patientID})
+	})
+	if err != nil && domain.ErrorCode(err) == domain.CodeInternal {
 		return fmt.Errorf("store: void medical record: %w", err)
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return domain.NotFound("medical record", id)
-	}
-	return nil
+	return err
 }
 
 // RecordVersions returns every version of a record, oldest first.

@@ -81,8 +81,9 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 }
 
 // openSQLite opens (creating if needed) dataDir/hms.db with WAL, a busy timeout, foreign
-// keys and full fsync on every connection. Write transactions start with BEGIN IMMEDIATE
-// so that a check and the write that depends on it are serialised.
+// keys, full fsync and a 64 MiB cap on the WAL file kept after a checkpoint, on every
+// connection. Write transactions start with BEGIN IMMEDIATE so that a check and the write
+// that depends on it are serialised.
 func openSQLite(dataDir string) (*sql.DB, error) {
 	if dataDir == "" {
 		dataDir = "data"
@@ -93,7 +94,7 @@ func openSQLite(dataDir string) (*sql.DB, error) {
 	q := url.Values{}
 	// secure_delete overwrites erased rows in the file, so that a purged patient's data
 	// cannot be read back from free pages.
-	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(FULL)", "secure_delete(1)"} {
+	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(FULL)", "secure_delete(1)", "journal_size_limit(67108864)"} {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")

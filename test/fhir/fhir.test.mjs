@@ -20,7 +20,10 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '..', '..');
 const validator = new fhirpkg.Fhir();
 
-let server, base, tmp;
+let server, base, tmp, token;
+// The admin that hms creates on first start; every /api and /fhir call signs in as them.
+const admin = { email: 'admin@fhir.test', password: 'Fhir-Conformance-Admin-1' };
+const bearer = () => ({ Authorization: `Bearer ${token}` });
 const stderr = [];
 
 // sharedData finds shared/data/NAME beside the repository, or in $HMS_SHARED_DATA.
@@ -59,7 +62,7 @@ async function waitReady(url, ms) {
 async function api(method, p, body) {
   const res = await fetch(base + p, {
     method,
-    headers: body ? { 'Content-Type': 'application/json' } : {},
+    headers: { ...bearer(), ...(body ? { 'Content-Type': 'application/json' } : {}) },
     body: body ? JSON.stringify(body) : undefined,
   });
   const json = await res.json();
@@ -69,7 +72,7 @@ async function api(method, p, body) {
 
 // fhirGet fetches a FHIR URL and returns status, content type and body.
 async function fhirGet(p) {
-  const res = await fetch(p.startsWith('http') ? p : base + '/fhir' + p);
+  const res = await fetch(p.startsWith('http') ? p : base + '/fhir' + p, { headers: bearer() });
   return { status: res.status, type: res.headers.get('content-type'), body: await res.json() };
 }
 
@@ -81,7 +84,7 @@ function assertValid(resource, what) {
   assert.deepEqual(problems, [], `${what} is not valid FHIR R4:\n${JSON.stringify(problems, null, 2)}`);
 }
 
-const client = () => new Client({ baseUrl: base + '/fhir' });
+const client = () => new Client({ baseUrl: base + '/fhir', customHeaders: bearer() });
 
 before(async () => {
   tmp = mkdtempSync(path.join(tmpdir(), 'hms-fhir-'));
@@ -92,11 +95,17 @@ before(async () => {
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
   server = spawn(bin, ['serve'], {
-    env: { ...process.env, HMS_ENV: 'test', HMS_ADDR: `127.0.0.1:${port}`, HMS_DATA_DIR: path.join(tmp, 'data'), HMS_DATABASE_URL: '' },
+    env: { ...process.env, HMS_ENV: 'test', HMS_ADDR: `127.0.0.1:${port}`, HMS_DATA_DIR: path.join(tmp, 'data'), HMS_DATABASE_URL: '',
+      HMS_ADMIN_EMAIL: admin.email, HMS_ADMIN_PASSWORD: admin.password },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   server.stderr.on('data', (d) => stderr.push(d.toString()));
   await waitReady(base + '/ready', 20000);
+  const login = await fetch(base + '/api/auth/login', {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(admin),
+  });
+  assert.equal(login.status, 200, 'sign in as the first admin');
+  token = (await login.json()).data.access_token;
 
   // Import two shared bundles through the FHIR client's transaction call (POST /fhir).
   for (const file of ['uscore_bundle_patient_85.json', 'uscore_bundle_patient_client_test.json']) {

@@ -1,0 +1,58 @@
+package domain
+
+import "time"
+
+// Audit actions. Reads of patient data are audited like writes.
+const (
+	ActionRead           = "read"
+	ActionCreate         = "create"
+	ActionUpdate         = "update"
+	ActionDelete         = "delete"
+	ActionDenied         = "denied"
+	ActionLogin          = "login"
+	ActionLoginFailed    = "login_failed"
+	ActionLogout         = "logout"
+	ActionRefresh        = "refresh"
+	ActionRefreshReuse   = "refresh_reuse"
+	ActionPasswordChange = "password_change"
+	ActionPasswordReset  = "password_reset"
+	ActionPurge          = "purge"
+	ActionImport         = "import"
+)
+
+// Audit outcomes.
+const (
+	OutcomeSuccess = "success"
+	OutcomeFailure = "failure"
+	OutcomeDenied  = "denied"
+)
+
+// Resource types named by audit events.
+const (
+	ResourcePatient     = "patient"
+	ResourceAppointment = "appointment"
+	ResourceRecord      = "medical_record"
+	ResourceUser        = "user"
+	ResourceSession     = "session"
+	ResourceAudit       = "audit_event"
+)
+
+// AuditEvent is one entry of the audit trail. It holds ids only, never patient names,
+// emails or diagnoses.
+type AuditEvent struct {
+	ID           int64     `json:"id"`
+	Time         time.Time `json:"time"`
+	UserID       *int64    `json:"user_id"`
+	Role         *string   `json:"role"`
+	Action       string    `json:"action"`
+	ResourceType *string   `json:"resource_type"`
+	ResourceID   *int64    `json:"resource_id"`
+	PatientID    *int64    `json:"patient_id"`
+	IP           *string   `json:"ip"`
+	RequestID    *string   `json:"request_id"`
+	Outcome      string    `json:"outcome"`
+	// The chain: set when the event is sealed.
+	Seq      *int64  `json:"seq"`
+	PrevHash *string `json:"-"`
+	Hash     *string `json:"hash"`
+}

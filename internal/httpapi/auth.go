@@ -1,0 +1,129 @@
+package httpapi
+
+import (
+	"net/http"
+	"unicode/utf8"
+
+	"github.com/hms-project/hms/internal/domain"
+)
+
+// loginInput is the body of POST /api/auth/login.
+type loginInput struct {
+	Email    string `json:"email"`
+	Password string `json:"password"`
+}
+
+// validate checks presence and bounds only: a wrong email or password is the login's answer.
+func (in loginInput) validate() error {
+	f := domain.FieldErrors{}
+	switch {
+	case in.Email == "":
+		f.Add("email", "is required")
+	case len(in.Email) > 320 || !utf8.ValidString(in.Email):
+		f.Add("email", "is not an email address")
+	}
+	switch {
+	case in.Password == "":
+		f.Add("password", "is required")
+	case len(in.Password) > 1024:
+		f.Add("password", "is longer than any password HMS accepts")
+	}
+	return f.Err()
+}
+
+// tokenInput is the body of POST /api/auth/refresh and /api/auth/logout.
+type tokenInput struct {
+	RefreshToken string `json:"refresh_token"`
+}
+
+func (in tokenInput) validate() error {
+	if in.RefreshToken == "" || len(in.RefreshToken) > 200 {
+		return &domain.Error{Code: domain.CodeInvalid, Message: "refresh_token: is required",
+			Fields: map[string]string{"refresh_token": "is required"}}
+	}
+	return nil
+}
+
+// passwordInput is the body of POST /api/auth/password.
+type passwordInput struct {
+	CurrentPassword string `json:"current_password"`
+	NewPassword     string `json:"new_password"`
+}
+
+func (a *API) login(w http.ResponseWriter, r *http.Request) error {
+	var in loginInput
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	if err := in.validate(); err != nil {
+		return err
+	}
+	session, err := a.auth.Login(r.Context(), in.Email, in.Password)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, item{Success: true, Data: session})
+	return nil
+}
+
+func (a *API) refresh(w http.ResponseWriter, r *http.Request) error {
+	var in tokenInput
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	if err := in.validate(); err != nil {
+		return err
+	}
+	session, err := a.auth.Refresh(r.Context(), in.RefreshToken)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, item{Success: true, Data: session})
+	return nil
+}
+
+func (a *API) logout(w http.ResponseWriter, r *http.Request) error {
+	var in tokenInput
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	if err := in.validate(); err != nil {
+		return err
+	}
+	if err := a.auth.Logout(r.Context(), in.RefreshToken); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, message{Success: true, Message: "signed out"})
+	return nil
+}
+
+func (a *API) me(w http.ResponseWriter, r *http.Request) error {
+	u, err := a.store.User(r.Context(), identity(r.Context()).UserID)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, item{Success: true, Data: u.Summary()})
+	return nil
+}
+
+func (a *API) changePassword(w http.ResponseWriter, r *http.Request) error {
+	var in passwordInput
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	f := domain.FieldErrors{}
+	if in.CurrentPassword == "" {
+		f.Add("current_password", "is required")
+	}
+	if in.NewPassword == "" {
+		f.Add("new_password", "is required")
+	}
+	if err := f.Err(); err != nil {
+		return err
+	}
+	if err := a.auth.ChangePassword(r.Context(), identity(r.Context()), in.CurrentPassword, in.NewPassword); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, message{Success: true, Message: "password changed; your other sessions are signed out"})
+	return nil
+}

@@ -1,0 +1,24 @@
+package httpapi
+
+// RouteEntry is one line of the route table as the authorization tests see it.
+type RouteEntry struct {
+	Method, Pattern string
+	Public          bool
+	Roles           []string // the roles allowed; empty when Public
+	Valid           bool     // the line names a permission at all
+}
+
+// RouteTable returns the route table that New serves and guard enforces.
+func RouteTable() []RouteEntry {
+	var out []RouteEntry
+	for _, rt := range (&API{}).routes() {
+		e := RouteEntry{Method: rt.method, Pattern: rt.pattern, Public: rt.perm == public, Valid: rt.perm != 0}
+		for _, role := range []string{"admin", "doctor", "staff"} {
+			if rt.perm.allows(role) {
+				e.Roles = append(e.Roles, role)
+			}
+		}
+		out = append(out, e)
+	}
+	return out
+}

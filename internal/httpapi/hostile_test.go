@@ -1,0 +1,121 @@
+package httpapi_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/hms-project/hms/internal/store"
+	"github.com/hms-project/hms/internal/testutil"
+)
+
+// hostileBodies are request bodies that no endpoint may accept: malformed, oversized,
+// wrong-typed, nested, with NUL bytes, invalid UTF-8 or huge numbers.
+var hostileBodies = map[string]string{
+	"not JSON":             `hello`,
+	"truncated":            `{"name":"Ann`,
+	"array":                `[1,2,3]`,
+	"string":               `"just a string"`,
+	"number":               `12345`,
+	"null":                 `null`,
+	"deep nesting":         strings.Repeat("[", 100000) + strings.Repeat("]", 100000),
+	"unknown fields":       `{"__proto__":{"admin":true},"constructor":{"prototype":{}}}`,
+	"NUL everywhere":       "{\"name\":\"a\x00b\",\"email\":\"\x00\",\"diagnosis\":\"\x00\"}",
+	"invalid UTF-8":        "{\"name\":\"\xff\xfe\xfd\",\"email\":\"\xc3\x28@x.org\"}",
+	"huge number":          `{"patient_id":1e999999}`,
+	"overflowing integer":  `{"patient_id":92233720368547758070}`,
+	"negative id":          `{"patient_id":-1}`,
+	"fractional id":        `{"patient_id":1.5}`,
+	"id as injection":      `{"patient_id":"1 OR 1=1"}`,
+	"object where string":  `{"name":{"$gt":""},"email":["a@b.co"],"diagnosis":{"x":1},"password":{"a":1}}`,
+	"boolean where string": `{"name":true,"email":false,"role":true,"refresh_token":true}`,
+	"two objects":          `{} {}`,
+	"BOM prefix":           "\ufeff{}",
+	"over 1 MiB":           `{"name":"` + strings.Repeat("A", 1<<20+10) + `"}`,
+	"empty object":         `{}`,
+}
+
+// writeRoutes are the endpoints that take a body, with a placeholder id where needed.
+var writeRoutes = []struct{ method, path string }{
+	{"POST", "/api/patients"}, {"PUT", "/api/patients/{P}"},
+	{"POST", "/api/appointments"}, {"PUT", "/api/appointments/{A}"},
+	{"POST", "/api/records"},
+	{"POST", "/api/users"}, {"PUT", "/api/users/{U}"},
+	{"POST", "/api/auth/login"}, {"POST", "/api/auth/refresh"}, {"POST", "/api/auth/logout"}, {"POST", "/api/auth/password"},
+}
+
+// TestHostileInput sends every hostile body to every endpoint that takes one, and hostile
+// paths and queries to the others: each gets a 4xx with a JSON error and nothing is written.
+func TestHostileInput(t *testing.T) {
+	testutil.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
+		c := newClient(t, st, nil)
+		fx := setup(c)
+		staffID := c.as("staff").user
+		expand := func(s string) string {
+			return strings.ReplaceAll(fx.expand(s), "{U}", fmt.Sprint(staffID))
+		}
+		state := func() string {
+			return fmt.Sprint(c.count("patient"), c.count("appointment"), c.count("medical_record"), c.count("app_user"),
+				c.count("auth_session"), c.count("app_user WHERE active"))
+		}
+		before := state()
+		check := func(t *testing.T, res response) {
+			t.Helper()
+			if res.status < 400 || res.status >= 500 || res.body["success"] != false || res.body["error"] == "" {
+				t.Errorf("status %d, want a 4xx JSON error: %.300s", res.status, res.raw)
+			}
+			if now := state(); now != before {
+				t.Errorf("a hostile request changed the data: %s -> %s", before, now)
+			}
+		}
+		for _, rt := range writeRoutes {
+			for name, body := range hostileBodies {
+				t.Run(rt.method+" "+rt.path+" "+name, func(t *testing.T) {
+					c.t = t
+					check(t, c.do(rt.method, expand(rt.path), body))
+				})
+			}
+		}
+		for _, path := range []string{
+			"/api/patients/1%27%20OR%201=1", "/api/patients/%00", "/api/patients/1e3", "/api/patients/0x10",
+			"/api/patients/99999999999999999999999", "/api/records/-0", "/api/appointments/%E2%80%AE1",
+			"/api/patients?limit=1e9", "/api/patients?limit=-1", "/api/patients?q=" + strings.Repeat("x", 101),
+			"/api/patients?cursor=%27%3B%20DROP%20TABLE%20patient%3B--", "/api/appointments?patient_id=1%20OR%201=1",
+			"/api/appointments?from=2030-02-30", "/api/appointments?status=%3Cscript%3E", "/api/audit?user_id=-5",
+			"/api/audit?patient_id=1e400", "/api/users/abc",
+		} {
+			t.Run("GET "+path, func(t *testing.T) {
+				c.t = t
+				check(t, c.do("GET", path, ""))
+			})
+		}
+		c.t = t
+		// Hostile text that is valid is stored and returned as inert text, byte for byte.
+		for _, text := range []string{
+			`<script>alert("x")</script>`, `Robert'); DROP TABLE patient;--`, "\u202eevil\u202c Name", "Zoë 👩‍⚕️ 山田",
+			`{{7*7}} ${jndi:ldap://x} %s%n`, "tab\there",
+		} {
+			body := fmt.Sprintf(`{"patient_id":%d,"diagnosis":%q,"doctor_name":"Dr. Grey"}`, fx.patient, text)
+			res := c.do("POST", "/api/records", body)
+			if text == "tab\there" {
+				if res.status != 201 {
+					t.Errorf("multi-line text with a tab: %d", res.status)
+				}
+				continue
+			}
+			if res.status != 201 || field(res.body, "diagnosis") != text {
+				t.Errorf("%q: %d %s", text, res.status, res.raw)
+			}
+			if strings.Contains(res.raw, "<script>") {
+				t.Errorf("a script tag reached the JSON unescaped: %s", res.raw)
+			}
+			got := c.must(200, "GET", fmt.Sprintf("/api/records/%d", id(res.body["data"])), "")
+			if field(got, "diagnosis") != text || !strings.HasPrefix(c.do("GET", "/api/patients", "").header.Get("Content-Type"), "application/json") {
+				t.Errorf("%q came back as %v", text, field(got, "diagnosis"))
+			}
+		}
+		if c.count("patient") != 2 {
+			t.Error("the patient table lost rows")
+		}
+	})
+}

@@ -1,0 +1,93 @@
+package httpapi
+
+import (
+	"net/http"
+
+	"github.com/hms-project/hms/internal/auth"
+	"github.com/hms-project/hms/internal/domain"
+	"github.com/hms-project/hms/internal/store"
+)
+
+func (a *API) listUsers(w http.ResponseWriter, r *http.Request) error {
+	limit, err := pageLimit(r)
+	if err != nil {
+		return err
+	}
+	page, err := a.store.Users(r.Context(), store.UserFilter{Limit: limit, Cursor: r.URL.Query().Get("cursor")})
+	if err != nil {
+		return err
+	}
+	writePage(w, page, limit)
+	return nil
+}
+
+func (a *API) createUser(w http.ResponseWriter, r *http.Request) error {
+	var in domain.UserInput
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	u, password, err := in.ValidateNew()
+	if err != nil {
+		return err
+	}
+	if err := auth.CheckPasswordPolicy(password, u.Email); err != nil {
+		return err
+	}
+	hash, err := auth.HashPassword(password)
+	if err != nil {
+		return err
+	}
+	if u, err = a.store.CreateUser(r.Context(), u, hash); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, item{Success: true, Data: u})
+	return nil
+}
+
+func (a *API) getUser(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	u, err := a.store.User(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, item{Success: true, Data: u})
+	return nil
+}
+
+func (a *API) updateUser(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	var in domain.UserInput
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	changes, err := in.ValidateUpdate()
+	if err != nil {
+		return err
+	}
+	u, err := a.store.UpdateUser(r.Context(), id, changes)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, item{Success: true, Data: u})
+	return nil
+}
+
+// deactivateUser answers DELETE: users are never removed, since the audit trail names them.
+func (a *API) deactivateUser(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	inactive := false
+	if _, err := a.store.UpdateUser(r.Context(), id, domain.UserChanges{Active: &inactive}); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, message{Success: true, Message: "user deactivated; their sessions are ended"})
+	return nil
+}

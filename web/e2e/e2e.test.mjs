@@ -1,0 +1,550 @@
+// End-to-end: the real hms binary with its embedded UI, driven in Chromium the
+// way a receptionist, a doctor and an administrator use it. Every main screen is
+// scanned with axe-core and saved to docs/screenshots/.
+//
+//   HMS_BIN=/path/to/hms npm run e2e
+//
+// Against a server with access control it signs in with the admin account it
+// starts the server with; against one without (GET /api/auth/me → 404) the login
+// and role steps are skipped.
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { chromium } from 'playwright-core';
+import {
+  apiClient,
+  CHROMIUM,
+  CHROMIUM_ARGS,
+  checkChromium,
+  localDate,
+  localDateTime,
+  screenshotDir,
+  seriousViolations,
+  startServer,
+} from './harness.mjs';
+
+const STEP = { timeout: 60_000 };
+// More patients than fit on a page, so paging is exercised. HMS_E2E_PATIENTS=100000
+// checks the screens at the size the issue asks for (seeding takes a few minutes).
+const FILLER_PATIENTS = Number(process.env.HMS_E2E_PATIENTS ?? 45);
+
+let server;
+let api;
+let browser;
+let context;
+let page;
+let authEnabled = false;
+let doctorsEnabled = false; // GET /api/doctors: free times and double-booking checks
+const problems = []; // page errors and CSP violations, checked at the end
+
+/** Saves a screenshot of the page into docs/screenshots, without the message banner. */
+async function shoot(name, opts = {}) {
+  await settled();
+  const dismiss = page.getByRole('button', { name: 'Dismiss message' });
+  if (await dismiss.count()) await dismiss.click();
+  await page.mouse.move(0, 0);
+  await page.screenshot({ path: join(screenshotDir, `${name}.png`), fullPage: true, ...opts });
+}
+
+/** Waits until no list is reloading (a reloading list is dimmed, which axe would flag). */
+async function settled() {
+  await page.waitForLoadState('networkidle').catch(() => {});
+  await page.waitForFunction(() => !document.querySelector('[aria-busy="true"]'));
+}
+
+async function checkA11y(screen) {
+  await settled();
+  const violations = await seriousViolations(page);
+  assert.deepEqual(violations, [], `serious accessibility violations on the ${screen} screen: ${JSON.stringify(violations)}`);
+}
+
+async function banner(text) {
+  await page.getByTestId('banner').filter({ hasText: text }).waitFor();
+}
+
+async function openTab(name) {
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true }).click();
+}
+
+async function signIn(email, password) {
+  await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('navigation', { name: 'Main' }).waitFor();
+}
+
+async function signOut() {
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+}
+
+/** Sample data so the screens look like a clinic's, not an empty demo. */
+async function seed() {
+  const people = [
+    ['Amira Haddad', '1990-02-03', '+1 555 0133', 'B+'],
+    ['John Smith', '1972-11-30', '+1 555 0102', 'O-'],
+    ['Luis García', '2001-07-21', '+34 600 123 456', null],
+    ['Grace Okafor', '1958-09-09', '+44 20 7946 0958', 'A-'],
+    ['Kenji Watanabe', '1983-12-14', null, 'AB+'],
+  ];
+  const ids = [];
+  for (const [name, dob, phone, bg] of people) {
+    const plain = name.normalize('NFD').replace(/[^A-Za-z ]/g, '').toLowerCase();
+    const body = { name, date_of_birth: dob, email: `${plain.replace(/ /g, '.')}@example.com` };
+    if (phone) body.phone = phone;
+    if (bg) body.blood_group = bg;
+    ids.push((await api.must('POST', '/api/patients', body)).data.id);
+  }
+  const tomorrow = localDate(1);
+  const bookings = [
+    [ids[0], 'Dr. Ana Weber', tomorrow, '09:00', 'Annual check-up'],
+    [ids[1], 'Dr. Ana Weber', tomorrow, '10:30', 'Blood pressure follow-up'],
+    [ids[3], 'Dr. Ana Weber', tomorrow, '14:00', 'Diabetes review'],
+    [ids[2], 'Dr. Omar Reyes', tomorrow, '11:00', 'Knee pain'],
+    [ids[4], 'Dr. Omar Reyes', localDate(2), '15:15', 'Lab results'],
+  ];
+  for (const [patient_id, doctor_name, date, time, reason] of bookings) {
+    await api.must('POST', '/api/appointments', {
+      patient_id,
+      doctor_name,
+      appointment_datetime: localDateTime(date, time),
+      reason,
+    });
+  }
+  await seedFiller(FILLER_PATIENTS);
+  await api.must('POST', '/api/records', {
+    patient_id: ids[1],
+    diagnosis: 'Hypertension, stage 1',
+    doctor_name: 'Dr. Ana Weber',
+    prescription: 'Amlodipine 5 mg daily',
+    record_date: localDate(-30),
+  });
+  return ids;
+}
+
+/** count more patients with plausible names, sent a few at a time. */
+async function seedFiller(count) {
+  const first = ['Noah', 'Emma', 'Oliver', 'Sofia', 'Liam', 'Mia', 'Lucas', 'Zara', 'Elias', 'Hana', 'Tomas', 'Ines', 'Yusuf', 'Leila', 'Pavel', 'Nora'];
+  const last = ['Andersen', 'Brown', 'Chen', 'Dubois', 'Evans', 'Fischer', 'Gupta', 'Hansen', 'Ivanova', 'Jones', 'Kowalski', 'Larsen', 'Moreau', 'Nowak', 'Olsen', 'Petrov'];
+  let next = 0;
+  async function worker() {
+    while (next < count) {
+      const i = next++;
+      const f = first[i % first.length];
+      const l = last[Math.floor(i / first.length) % last.length];
+      const year = 1940 + (i % 80);
+      const month = String(1 + (i % 12)).padStart(2, '0');
+      const day = String(1 + (i % 28)).padStart(2, '0');
+      await api.must('POST', '/api/patients', {
+        name: `${f} ${l}`,
+        email: `${f}.${l}.${i}@example.com`.toLowerCase(),
+        date_of_birth: `${year}-${month}-${day}`,
+        phone: `+1 555 ${String(1000 + (i % 9000)).padStart(4, '0')}`,
+      });
+    }
+  }
+  await Promise.all(Array.from({ length: 8 }, worker));
+}
+
+before(async () => {
+  checkChromium();
+  mkdirSync(screenshotDir, { recursive: true });
+  server = await startServer();
+  api = apiClient(server.base);
+
+  const me = await api.call('GET', '/api/auth/me');
+  authEnabled = me.status === 401;
+  if (!authEnabled && me.status !== 404) throw new Error(`GET /api/auth/me answered ${me.status}`);
+  if (authEnabled) await api.login(server.admin.email, server.admin.password);
+  doctorsEnabled = (await api.call('GET', '/api/doctors')).status === 200;
+
+  const root = await fetch(`${server.base}/`);
+  const html = await root.text();
+  if (root.status !== 200 || !html.includes('id="root"')) {
+    throw new Error(`GET / answered ${root.status} without the app: is the UI built and embedded in ${process.env.HMS_BIN}?`);
+  }
+  await seed();
+
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  context = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: 'en-US' });
+  context.setDefaultTimeout(10_000);
+  page = await context.newPage();
+  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+  page.on('console', (msg) => {
+    if (/Content Security Policy|Refused to/i.test(msg.text())) problems.push(`CSP: ${msg.text()}`);
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+  server?.cleanup();
+});
+
+describe('HMS in a browser', { concurrency: false }, () => {
+  // Each run starts from an empty database, so plain names are unique.
+  const patientName = 'Maria Jensen';
+  const patientEmail = 'maria.jensen@example.com';
+
+  test('opens at the app, signing in when the server has access control', STEP, async () => {
+    await page.goto(server.base + '/');
+    if (authEnabled) {
+      await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+      await checkA11y('login');
+      await shoot('login');
+      await page.getByLabel('Email').fill(server.admin.email);
+      await page.getByLabel('Password').fill('not the password');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByText('The email or password is not correct.').waitFor();
+      await signIn(server.admin.email, server.admin.password);
+      await page.getByTestId('current-user').waitFor();
+    }
+    await page.getByRole('heading', { name: 'All patients' }).waitFor();
+    assert.equal(new URL(page.url()).pathname, '/patients');
+  });
+
+  test('the status bar shows the system online with counts', STEP, async () => {
+    const status = page.getByTestId('system-status');
+    await status.filter({ hasText: 'Online' }).waitFor();
+    await page.getByText(/^Patients: \d+/).waitFor();
+    await page.getByText(/^Appointments: \d+/).waitFor();
+  });
+
+  test('keyboard focus is visible', STEP, async () => {
+    // Links and buttons get an outline, inputs a ring: either must show.
+    const focusMark = () =>
+      page.evaluate(() => {
+        const el = document.activeElement;
+        const style = getComputedStyle(el);
+        const outline = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0;
+        return { name: el.textContent?.trim() || el.id, visible: outline || style.boxShadow !== 'none' };
+      });
+    await page.reload();
+    await page.getByRole('heading', { name: 'All patients' }).waitFor();
+    await page.keyboard.press('Tab');
+    assert.deepEqual(await focusMark(), { name: 'Skip to content', visible: true });
+    await page.getByLabel('Full name').focus();
+    await page.keyboard.press('Tab');
+    assert.equal((await focusMark()).visible, true, 'the date of birth input shows no focus');
+  });
+
+  test('an invalid email shows a field error next to the field', STEP, async () => {
+    const form = page.getByRole('form', { name: 'Add patient' });
+    await form.getByLabel('Full name').fill(patientName);
+    await form.getByLabel('Date of birth').fill('1988-06-02');
+    await form.getByLabel('Email').fill('maria-at-example');
+    await form.getByRole('button', { name: 'Add patient' }).click();
+    const email = form.getByLabel('Email');
+    await page.getByText('must be a valid email address').waitFor();
+    assert.equal(await email.getAttribute('aria-invalid'), 'true');
+    assert.equal(await email.evaluate((el) => el === document.activeElement), true);
+    await shoot('patient-form-error', { fullPage: false });
+  });
+
+  test('adds a patient', STEP, async () => {
+    const form = page.getByRole('form', { name: 'Add patient' });
+    await form.getByLabel('Email').fill(patientEmail);
+    await form.getByLabel('Phone').fill('+45 20 12 34 56');
+    await form.getByLabel('Blood group').selectOption('O+');
+    await form.getByLabel('Address').fill('Nørregade 7, Copenhagen');
+    await form.getByRole('button', { name: 'Add patient' }).click();
+    await banner(`Added patient ${patientName}.`);
+    assert.equal(await form.getByLabel('Full name').inputValue(), '');
+  });
+
+  test('a duplicate email gets the server’s field error next to the field', STEP, async () => {
+    const form = page.getByRole('form', { name: 'Add patient' });
+    await form.getByLabel('Full name').fill('Someone Else');
+    await form.getByLabel('Date of birth').fill('1990-01-01');
+    await form.getByLabel('Email').fill(patientEmail);
+    await form.getByRole('button', { name: 'Add patient' }).click();
+    await form.getByText(/already/).waitFor();
+    assert.equal(await form.getByLabel('Email').getAttribute('aria-invalid'), 'true');
+    await form.getByRole('button', { name: 'Clear' }).click();
+  });
+
+  test('finds the patient by search', STEP, async () => {
+    await page.getByLabel('Search patients').fill('Jensen');
+    await page.waitForURL(/\?q=/);
+    const cards = page.getByTestId('patient-card');
+    await cards.filter({ hasText: patientName }).waitFor();
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="patient-card"]').length === 1);
+    await page.getByLabel('Search patients').fill('');
+    await page.waitForURL((url) => !url.search.includes('q='));
+    await page.getByTestId('patient-card').nth(1).waitFor();
+    await checkA11y('patients');
+    await shoot('patients');
+  });
+
+  test('pages through the patients with the server’s cursors', STEP, async (t) => {
+    const total = (FILLER_PATIENTS + 6).toLocaleString('en-US');
+    await page.getByText(`Showing 1–20 of ${total} patients`).waitFor();
+    await page.getByRole('button', { name: 'Next →' }).click();
+    await page.getByText(`Showing 21–40 of ${total} patients`).waitFor();
+    await page.getByRole('button', { name: 'Next →' }).click();
+    await page.getByText(`Showing 41–`).waitFor();
+    await page.getByRole('button', { name: '← Previous' }).click();
+    await page.getByText(`Showing 21–40 of ${total} patients`).waitFor();
+    await page.getByRole('button', { name: '← Previous' }).click();
+    await page.getByText(`Showing 1–20 of ${total} patients`).waitFor();
+    const started = Date.now();
+    await page.getByLabel('Search patients').fill('Maria Jensen');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="patient-card"]').length === 1);
+    const searchMs = Date.now() - started;
+    t.diagnostic(`search among ${total} patients shown after ${searchMs} ms, 300 ms of it the debounce`);
+    await page.getByLabel('Search patients').fill('');
+    await page.getByText(`Showing 1–20 of ${total} patients`).waitFor();
+  });
+
+  test('edits the patient', STEP, async () => {
+    await page.getByLabel('Search patients').fill('Jensen');
+    await page.getByRole('link', { name: `Edit ${patientName}` }).click();
+    const form = page.getByRole('form', { name: 'Edit patient' });
+    await form.getByLabel('Phone').fill('+45 20 99 88 77');
+    await form.getByRole('button', { name: 'Save changes' }).click();
+    await banner(`Saved changes to ${patientName}.`);
+    await page.getByRole('heading', { name: 'Profile' }).waitFor();
+    await page.getByText('+45 20 99 88 77').waitFor();
+  });
+
+  test('books an appointment from the patient page', STEP, async () => {
+    await page.getByRole('link', { name: 'Book appointment' }).click();
+    const form = page.getByRole('form', { name: 'Book appointment' });
+    await form.getByTestId('picked-patient').filter({ hasText: patientName }).waitFor();
+    await form.getByLabel('Doctor').fill('Dr. Ana Weber');
+    await form.getByLabel('Date').fill(localDate(1));
+    if (doctorsEnabled) {
+      // The doctor's free times are offered; 14:00 is taken by a seeded appointment.
+      await form.getByTestId('free-slots').locator('[data-time="16:30"]').click();
+      assert.equal(await form.getByTestId('free-slots').locator('[data-time="14:00"]').count(), 0);
+      assert.equal(await form.getByLabel('Time').inputValue(), '16:30');
+    } else {
+      await form.getByLabel('Time').fill('16:30');
+    }
+    await form.getByLabel('Reason').fill('Persistent cough');
+    await shoot('booking', { fullPage: false });
+    await form.getByRole('button', { name: 'Book appointment' }).click();
+    await banner(`Booked ${patientName} with Dr. Ana Weber.`);
+    await page.getByTestId('appointment-card').filter({ hasText: patientName }).waitFor();
+  });
+
+  test('a double booking is refused with the time it clashes with', STEP, async (t) => {
+    if (!doctorsEnabled) {
+      t.skip('the server has no scheduling rules (GET /api/doctors is 404)');
+      return;
+    }
+    const form = page.getByRole('form', { name: 'Book appointment' });
+    await form.getByRole('combobox', { name: /Patient/ }).fill('Kenji');
+    await page.getByRole('option', { name: /Kenji Watanabe/ }).click();
+    await form.getByLabel('Doctor').fill('Dr. Ana Weber');
+    await form.getByLabel('Date').fill(localDate(1));
+    await form.getByLabel('Time').fill('14:15');
+    await form.getByRole('button', { name: 'Book appointment' }).click();
+    await form.getByText(/^The doctor already has an appointment/).waitFor();
+    assert.equal(await form.getByLabel('Time').getAttribute('aria-invalid'), 'true');
+    await form.getByLabel('Time').fill('15:00');
+    await form.getByRole('button', { name: 'Book appointment' }).click();
+    await banner('Booked Kenji Watanabe with Dr. Ana Weber.');
+  });
+
+  test('books through the patient search in the picker', STEP, async () => {
+    const form = page.getByRole('form', { name: 'Book appointment' });
+    await form.getByRole('combobox', { name: /Patient/ }).fill('Grace');
+    await page.getByRole('option', { name: /Grace Okafor/ }).click();
+    await form.getByLabel('Doctor').fill('Dr. Omar Reyes');
+    await form.getByLabel('Date').fill(localDate(2));
+    await form.getByLabel('Time').fill('09:45');
+    await form.getByRole('button', { name: 'Book appointment' }).click();
+    await banner('Booked Grace Okafor with Dr. Omar Reyes.');
+    await checkA11y('appointments');
+    await shoot('appointments');
+  });
+
+  test('cancels the appointment', STEP, async () => {
+    const card = page.getByTestId('appointment-card').filter({ hasText: patientName });
+    await card.getByRole('combobox', { name: /Status of appointment/ }).selectOption('cancelled');
+    await banner('Appointment marked cancelled.');
+    await page
+      .getByTestId('appointment-card')
+      .filter({ hasText: patientName })
+      .getByText('Cancelled', { exact: true })
+      .first()
+      .waitFor();
+  });
+
+  test('filters the list by status', STEP, async () => {
+    await page.locator('#filter-status').selectOption('cancelled');
+    await page.waitForFunction(
+      (name) => {
+        const cards = [...document.querySelectorAll('[data-testid="appointment-card"]')];
+        return cards.length === 1 && cards[0].textContent.includes(name);
+      },
+      patientName,
+    );
+    await page.locator('#filter-status').selectOption('');
+  });
+
+  test('shows a doctor’s day and week', STEP, async () => {
+    await page.getByRole('link', { name: 'Day / week schedule' }).click();
+    await page.getByLabel('Doctor', { exact: true }).selectOption('Dr. Ana Weber');
+    await page.getByLabel('Date', { exact: true }).fill(localDate(1));
+    await page.getByTestId('schedule-entry').filter({ hasText: 'Amira Haddad' }).waitFor();
+    await page.getByTestId('schedule-entry').filter({ hasText: patientName }).waitFor();
+    await checkA11y('schedule (day)');
+    await shoot('schedule-day');
+    await page.getByRole('button', { name: 'Week' }).click();
+    await page.getByRole('list', { name: 'Week schedule' }).waitFor();
+    await checkA11y('schedule (week)');
+    await shoot('schedule-week');
+  });
+
+  test('adds a medical record and sees it on the patient page', STEP, async () => {
+    await openTab('Medical Records');
+    const form = page.getByRole('form', { name: 'Add medical record' });
+    await form.getByRole('combobox', { name: /Patient/ }).fill('Jensen');
+    await page.getByRole('option', { name: new RegExp(patientName) }).click();
+    await form.getByLabel('Diagnosis').fill('Acute bronchitis');
+    await form.getByLabel('Doctor').fill('Dr. Ana Weber');
+    await form.getByLabel('Prescription').fill('Rest, fluids; salbutamol inhaler as needed');
+    await form.getByLabel('Notes').fill('Review in two weeks if the cough persists.');
+    await form.getByRole('button', { name: 'Add record' }).click();
+    await banner(`Added a medical record for ${patientName}.`);
+    await page.getByTestId('record-entry').filter({ hasText: 'Acute bronchitis' }).waitFor();
+    await checkA11y('medical records');
+    await shoot('records');
+
+    await page.getByRole('link', { name: `Open ${patientName}’s patient page` }).click();
+    await page.getByRole('heading', { name: 'Medical records' }).waitFor();
+    await page.getByTestId('record-entry').filter({ hasText: 'Acute bronchitis' }).waitFor();
+    await page.getByTestId('appointment-card').filter({ hasText: 'Persistent cough' }).waitFor();
+    await checkA11y('patient page');
+    await shoot('patient');
+  });
+
+  test('deletes only after confirmation', STEP, async () => {
+    const doomed = 'Temporary Patient';
+    await api.must('POST', '/api/patients', { name: doomed, email: 'temporary@example.com', date_of_birth: '2000-01-01' });
+    await openTab('Patients');
+    await page.getByLabel('Search patients').fill(doomed);
+    const card = page.getByTestId('patient-card').filter({ hasText: doomed });
+    await card.getByRole('button', { name: `Delete patient ${doomed}` }).click();
+    const dialog = page.getByRole('alertdialog', { name: `Delete patient ${doomed}?` });
+    await dialog.waitFor();
+    await checkA11y('confirm dialog');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await card.waitFor();
+
+    await card.getByRole('button', { name: `Delete patient ${doomed}` }).click();
+    await page.getByRole('alertdialog').getByRole('button', { name: 'Delete' }).click();
+    await banner(`Deleted patient ${doomed}.`);
+    await page.getByText(`No patient matches “${doomed}”`).waitFor();
+    const gone = await api.call('GET', `/api/patients?q=${encodeURIComponent(doomed)}`);
+    assert.equal(gone.body.count, 0);
+    await page.getByLabel('Search patients').fill('');
+  });
+
+  test('fits a 375 px wide phone screen', STEP, async () => {
+    await page.setViewportSize({ width: 375, height: 812 });
+    for (const path of ['/patients', '/appointments']) {
+      await page.goto(server.base + path);
+      await page.getByRole('navigation', { name: 'Main' }).waitFor();
+      await page.waitForLoadState('networkidle');
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(overflow <= 0, `${path} is ${overflow}px wider than the screen`);
+    }
+    await page.goto(server.base + '/patients');
+    await page.getByTestId('patient-card').first().waitFor();
+    await shoot('patients-mobile');
+    await page.setViewportSize({ width: 1280, height: 860 });
+  });
+
+  test('admins manage users and read the audit log; staff cannot reach records', STEP, async (t) => {
+    if (!authEnabled) {
+      t.skip('the server has no access control (GET /api/auth/me is 404)');
+      return;
+    }
+    const staff = { name: 'Sam Front-Desk', email: 'sam@clinic.test', password: 'front desk passphrase 1' };
+    await openTab('Users');
+    const form = page.getByRole('form', { name: 'Add user' });
+    await form.getByLabel('Name').fill(staff.name);
+    await form.getByLabel('Email').fill(staff.email);
+    await form.getByLabel('Role').selectOption('staff');
+    await form.getByLabel('Initial password').fill(staff.password);
+    await form.getByRole('button', { name: 'Add user' }).click();
+    await banner(`Added ${staff.name} as Staff.`);
+    await page.getByTestId('user-row').filter({ hasText: staff.email }).waitFor();
+    await checkA11y('users');
+    await shoot('users');
+
+    await openTab('Audit log');
+    await page.getByTestId('audit-row').first().waitFor();
+    await checkA11y('audit log');
+    await shoot('audit');
+
+    await signOut();
+    await signIn(staff.email, staff.password);
+    const tabs = await page.getByRole('navigation', { name: 'Main' }).getByRole('link').allTextContents();
+    assert.deepEqual(tabs, ['Patients', 'Appointments']);
+    await page.goto(server.base + '/records');
+    await page.getByText('Access denied').waitFor();
+    await page.goto(server.base + '/users');
+    await page.getByText('Access denied').waitFor();
+
+    await page.goto(server.base + '/patients');
+    await page.getByLabel('Search patients').fill('Jensen');
+    await page.getByRole('link', { name: patientName, exact: true }).click();
+    await page.getByRole('heading', { name: 'Profile' }).waitFor();
+    assert.equal(await page.getByRole('heading', { name: 'Medical records' }).count(), 0);
+    await signOut();
+    await signIn(server.admin.email, server.admin.password);
+  });
+
+  test('an expired access token is refreshed unnoticed; a dead session keeps the form for after sign-in', STEP, async (t) => {
+    if (!authEnabled) {
+      t.skip('the server has no access control (GET /api/auth/me is 404)');
+      return;
+    }
+    await page.goto(server.base + '/patients');
+    await page.getByRole('heading', { name: 'All patients' }).waitFor();
+    // A stale access token with a good refresh token: the next request refreshes and retries.
+    await page.evaluate(() => sessionStorage.setItem('hms.access_token', 'expired.or.forged'));
+    await page.getByLabel('Search patients').fill('Jensen');
+    await page.getByTestId('patient-card').filter({ hasText: 'Maria Jensen' }).waitFor();
+    assert.notEqual(await page.evaluate(() => sessionStorage.getItem('hms.access_token')), 'expired.or.forged');
+
+    // Both tokens dead: the login screen, then the same form with what was typed.
+    const form = page.getByRole('form', { name: 'Add patient' });
+    await form.getByLabel('Full name').fill('Olga Petrova');
+    await form.getByLabel('Date of birth').fill('1966-03-08');
+    await form.getByLabel('Email').fill('olga.petrova@example.com');
+    await page.evaluate(() => {
+      sessionStorage.setItem('hms.access_token', 'dead');
+      sessionStorage.setItem('hms.refresh_token', 'dead');
+    });
+    await form.getByRole('button', { name: 'Add patient' }).click();
+    await page.getByText(/Your session has expired/).waitFor();
+    await signIn(server.admin.email, server.admin.password);
+    const again = page.getByRole('form', { name: 'Add patient' });
+    assert.equal(await again.getByLabel('Full name').inputValue(), 'Olga Petrova');
+    assert.equal(await again.getByLabel('Email').inputValue(), 'olga.petrova@example.com');
+    await again.getByRole('button', { name: 'Add patient' }).click();
+    await banner('Added patient Olga Petrova.');
+  });
+
+  test('the status bar goes offline when the server stops', STEP, async () => {
+    await page.goto(server.base + '/patients');
+    await page.getByTestId('system-status').filter({ hasText: 'Online' }).waitFor();
+    await server.stop();
+    // The bar checks every 30 s and whenever the window gains focus.
+    await page.evaluate(() => window.dispatchEvent(new Event('focus')));
+    await page.getByTestId('system-status').filter({ hasText: 'Offline' }).waitFor({ timeout: 15_000 });
+    await shoot('offline', { fullPage: false });
+  });
+
+  test('no page errors and no Content-Security-Policy violations', () => {
+    assert.deepEqual(problems, []);
+  });
+});

@@ -1,0 +1,187 @@
+// Starts a real hms server on a free loopback port with a throwaway SQLite
+// database, and drives Debian's Chromium through playwright-core. Nothing here
+// downloads a browser: the executable is the system one.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, createWriteStream } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const repoRoot = resolve(here, '..', '..');
+export const screenshotDir = join(repoRoot, 'docs', 'screenshots');
+
+export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'];
+
+/** The hms binary: $HMS_BIN, or bin/hms at the repository root. */
+export function hmsBinary() {
+  const bin = process.env.HMS_BIN || join(repoRoot, 'bin', 'hms');
+  if (!existsSync(bin)) {
+    throw new Error(
+      `no hms binary at ${bin}: build one with the UI embedded (cd web && npm run build; go build -o bin/hms ./cmd/hms) and set HMS_BIN`,
+    );
+  }
+  return resolve(bin);
+}
+
+export function checkChromium() {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`no Chromium at ${CHROMIUM}: install it with "apt-get update && apt-get install -y chromium"`);
+  }
+}
+
+async function freePort() {
+  return new Promise((ok, fail) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', fail);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => ok(port));
+    });
+  });
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * A running hms: its base URL, the admin credentials it was started with, and
+ * stop(). The log goes to a file in the temporary data directory, printed when
+ * start-up fails.
+ */
+export async function startServer() {
+  const bin = hmsBinary();
+  const dataDir = mkdtempSync(join(tmpdir(), 'hms-e2e-'));
+  const port = await freePort();
+  const admin = { email: 'admin@clinic.test', password: `e2e-${randomBytes(12).toString('hex')}` };
+  const logPath = join(dataDir, 'hms.log');
+  const log = createWriteStream(logPath);
+  const child = spawn(bin, ['serve'], {
+    env: {
+      ...process.env,
+      HMS_ADDR: `127.0.0.1:${port}`,
+      HMS_DATA_DIR: dataDir,
+      HMS_ENV: 'test',
+      HMS_ADMIN_EMAIL: admin.email,
+      HMS_ADMIN_PASSWORD: admin.password,
+      HMS_DATABASE_URL: '',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout.pipe(log);
+  child.stderr.pipe(log);
+  let exited = null;
+  const exit = new Promise((r) => child.on('exit', (code, signal) => r((exited = { code, signal }))));
+
+  const base = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    if (exited) throw new Error(`hms exited during start-up (${JSON.stringify(exited)}):\n${readFileSync(logPath, 'utf8')}`);
+    try {
+      const res = await fetch(`${base}/health`);
+      if (res.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`hms did not answer /health within 20 s:\n${readFileSync(logPath, 'utf8')}`);
+    }
+    await sleep(100);
+  }
+
+  return {
+    base,
+    admin,
+    dataDir,
+    logPath,
+    get running() {
+      return exited === null;
+    },
+    /** SIGTERM, then SIGKILL after 10 s. */
+    async stop() {
+      if (exited) return exited;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      const result = await exit;
+      clearTimeout(timer);
+      return result;
+    },
+    cleanup() {
+      if (!exited) child.kill('SIGKILL');
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A small client for seeding data straight through the API. */
+export function apiClient(base) {
+  let token = null;
+  async function call(method, path, body) {
+    const headers = { Accept: 'application/json' };
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    if (token) headers.Authorization = `Bearer ${token}`;
+    const res = await fetch(base + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const text = await res.text();
+    const json = text ? JSON.parse(text) : null;
+    return { status: res.status, body: json };
+  }
+  return {
+    call,
+    async must(method, path, body) {
+      const res = await call(method, path, body);
+      if (res.status >= 300) throw new Error(`${method} ${path} → ${res.status}: ${JSON.stringify(res.body)}`);
+      return res.body;
+    },
+    async login(email, password) {
+      const res = await call('POST', '/api/auth/login', { email, password });
+      if (res.status !== 200) throw new Error(`login as ${email} → ${res.status}: ${JSON.stringify(res.body)}`);
+      token = res.body.data.access_token;
+    },
+  };
+}
+
+/** axe-core's source, evaluated in the page (CDP evaluation is not subject to the page's CSP). */
+export function axeSource() {
+  const require = createRequire(import.meta.url);
+  return readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+}
+
+/** Runs axe on the page; returns the serious and critical violations, readable. */
+export async function seriousViolations(page) {
+  if (!(await page.evaluate(() => typeof window.axe !== 'undefined'))) {
+    await page.evaluate(axeSource());
+  }
+  const result = await page.evaluate(() =>
+    window.axe.run(document, { resultTypes: ['violations'] }).then((r) =>
+      r.violations.map((v) => ({
+        id: v.id,
+        impact: v.impact,
+        help: v.help,
+        nodes: v.nodes.slice(0, 5).map((n) => `${n.target.join(' ')}: ${n.failureSummary ?? ''}`),
+      })),
+    ),
+  );
+  return result.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}
+
+const pad = (n) => String(n).padStart(2, '0');
+
+/** YYYY-MM-DD, days from today, in local time. */
+export function localDate(days = 0) {
+  const d = new Date();
+  d.setDate(d.getDate() + days);
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}
+
+/** RFC 3339 with the local offset for a local date and HH:MM. */
+export function localDateTime(date, time) {
+  const d = new Date(`${date}T${time}:00`);
+  const off = -d.getTimezoneOffset();
+  const sign = off >= 0 ? '+' : '-';
+  return `${date}T${time}:00${sign}${pad(Math.floor(Math.abs(off) / 60))}:${pad(Math.abs(off) % 60)}`;
+}

@@ -1,0 +1,186 @@
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { describe, expect, it } from 'vitest';
+import { tokens } from './api';
+import { fakeServer, list, patient, session, user } from './test/fakeServer';
+import { renderAt } from './test/render';
+
+const tabNames = () =>
+  within(screen.getByRole('navigation', { name: 'Main' }))
+    .getAllByRole('link')
+    .map((a) => a.textContent);
+
+/** A server with access control where the given role is signed in. */
+function signedIn(role: 'admin' | 'doctor' | 'staff') {
+  tokens.set('A', 'R');
+  return fakeServer({ 'GET /api/auth/me': { body: { success: true, data: user(role) } } });
+}
+
+describe('without access control on the server', () => {
+  it('runs without a login screen and shows the clinic’s tabs', async () => {
+    fakeServer();
+    renderAt('/');
+    await waitFor(() => expect(tabNames()).toEqual(['Patients', 'Appointments', 'Medical Records']));
+    expect(window.location.pathname).toBe('/patients');
+    expect(screen.queryByRole('button', { name: 'Sign out' })).not.toBeInTheDocument();
+    expect(screen.getByRole('heading', { name: 'Add new patient' })).toBeInTheDocument();
+  });
+});
+
+describe('roles', () => {
+  it('staff see no medical records, not even by URL', async () => {
+    signedIn('staff');
+    renderAt('/records');
+    await waitFor(() => expect(tabNames()).toEqual(['Patients', 'Appointments']));
+    expect(screen.getByText('Access denied')).toBeInTheDocument();
+    expect(screen.getByTestId('current-user')).toHaveTextContent('Staff User');
+  });
+
+  it('staff do not see records on a patient page', async () => {
+    const server = signedIn('staff');
+    server.on('GET /api/patients/1', { body: { success: true, data: patient(1, 'Jane Doe') } });
+    renderAt('/patients/1');
+    expect(await screen.findByRole('heading', { name: /Jane Doe/ })).toBeInTheDocument();
+    expect(screen.getByRole('heading', { name: 'Appointments' })).toBeInTheDocument();
+    expect(screen.queryByRole('heading', { name: 'Medical records' })).not.toBeInTheDocument();
+    expect(server.requests('GET /api/patients/1/records')).toHaveLength(0);
+  });
+
+  it('doctors see records but cannot add or delete patients', async () => {
+    const server = signedIn('doctor');
+    server.on('GET /api/patients', { body: list([patient(1, 'Jane Doe')]) });
+    renderAt('/patients');
+    await screen.findByText('Jane Doe');
+    expect(tabNames()).toEqual(['Patients', 'Appointments', 'Medical Records']);
+    expect(screen.queryByRole('heading', { name: 'Add new patient' })).not.toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: /Delete patient/ })).not.toBeInTheDocument();
+    expect(screen.getByRole('link', { name: 'Edit Jane Doe' })).toBeInTheDocument();
+  });
+
+  it('admins also get user management and the audit log', async () => {
+    signedIn('admin');
+    renderAt('/patients');
+    await waitFor(() =>
+      expect(tabNames()).toEqual(['Patients', 'Appointments', 'Medical Records', 'Users', 'Audit log']),
+    );
+  });
+
+  it('only admins reach the audit log', async () => {
+    signedIn('doctor');
+    renderAt('/audit');
+    expect(await screen.findByText('Access denied')).toBeInTheDocument();
+  });
+});
+
+describe('signing in and out', () => {
+  it('shows the login screen when the server wants a session, then the app', async () => {
+    const user = userEvent.setup();
+    const server = fakeServer({
+      'GET /api/auth/me': { status: 401, body: { success: false, error: 'authentication required' } },
+      'POST /api/auth/login': (req) =>
+        (req.body as { password: string }).password === 'correct horse battery'
+          ? { body: session('admin') }
+          : { status: 401, body: { success: false, error: 'invalid email or password' } },
+    });
+    renderAt('/appointments');
+    expect(await screen.findByRole('heading', { name: 'Sign in' })).toBeInTheDocument();
+    expect(screen.queryByRole('navigation', { name: 'Main' })).not.toBeInTheDocument();
+
+    await user.type(screen.getByLabelText('Email'), 'admin@clinic.test');
+    await user.type(screen.getByLabelText('Password'), 'wrong password');
+    await user.click(screen.getByRole('button', { name: 'Sign in' }));
+    expect(await screen.findByText('The email or password is not correct.')).toBeInTheDocument();
+    expect(screen.getByLabelText('Password')).toHaveValue('');
+
+    await user.type(screen.getByLabelText('Password'), 'correct horse battery');
+    await user.click(screen.getByRole('button', { name: 'Sign in' }));
+    expect(await screen.findByRole('heading', { name: 'Book appointment' })).toBeInTheDocument();
+    expect(window.location.pathname).toBe('/appointments');
+    expect(server.requests('POST /api/auth/login')[1].body).toEqual({
+      email: 'admin@clinic.test',
+      password: 'correct horse battery',
+    });
+  });
+
+  it('tells a locked-out user how long to wait', async () => {
+    const user = userEvent.setup();
+    fakeServer({
+      'GET /api/auth/me': { status: 401, body: { success: false, error: 'authentication required' } },
+      'POST /api/auth/login': {
+        status: 423,
+        body: { success: false, error: 'This account is locked after too many failed sign-ins.' },
+        headers: { 'Retry-After': '900' },
+      },
+    });
+    renderAt('/');
+    await user.type(await screen.findByLabelText('Email'), 'staff@clinic.test');
+    await user.type(screen.getByLabelText('Password'), 'whatever it is');
+    await user.click(screen.getByRole('button', { name: 'Sign in' }));
+    expect(
+      await screen.findByText('This account is locked after too many failed sign-ins. Try again in 15 min.'),
+    ).toBeInTheDocument();
+  });
+
+  it('signing out revokes the session and forgets form drafts', async () => {
+    const user = userEvent.setup();
+    const server = signedIn('staff');
+    server.on('POST /api/auth/logout', { body: { success: true } });
+    renderAt('/patients');
+    await user.type(await screen.findByLabelText(/Full name/), 'Private Name');
+    await user.click(screen.getByRole('button', { name: 'Sign out' }));
+    expect(await screen.findByRole('heading', { name: 'Sign in' })).toBeInTheDocument();
+    expect(server.requests('POST /api/auth/logout')).toHaveLength(1);
+    expect(Object.keys(sessionStorage).filter((k) => k.startsWith('hms.'))).toEqual([]);
+  });
+
+  it('an expired session goes to the login screen and keeps what was typed', async () => {
+    const user = userEvent.setup();
+    let expired = false;
+    const server = signedIn('staff');
+    server.on('POST /api/patients', { status: 401, body: { success: false, error: 'token expired' } });
+    server.on('POST /api/auth/refresh', () => {
+      expired = true;
+      return { status: 401, body: { success: false, error: 'refresh token expired' } };
+    });
+    server.on('POST /api/auth/login', { body: session('staff', 'A2', 'R2') });
+    renderAt('/patients');
+
+    await user.type(await screen.findByLabelText(/Full name/), 'Jane Doe');
+    await user.type(screen.getByLabelText(/Date of birth/), '1985-04-12');
+    await user.type(screen.getByLabelText(/Email/), 'jane@example.com');
+    await user.click(screen.getByRole('button', { name: 'Add patient' }));
+
+    expect(await screen.findByText(/Your session has expired/)).toBeInTheDocument();
+    expect(expired).toBe(true);
+    await user.type(screen.getByLabelText('Email'), 'staff@clinic.test');
+    await user.type(screen.getByLabelText('Password'), 'correct horse battery');
+    await user.click(screen.getByRole('button', { name: 'Sign in' }));
+
+    expect(await screen.findByLabelText(/Full name/)).toHaveValue('Jane Doe');
+    expect(screen.getByLabelText(/Email/)).toHaveValue('jane@example.com');
+    expect(screen.getByLabelText(/Date of birth/)).toHaveValue('1985-04-12');
+  });
+});
+
+describe('error states', () => {
+  it('says when the server cannot be reached, and retries', async () => {
+    const user = userEvent.setup();
+    const server = fakeServer();
+    server.setDown(true);
+    renderAt('/patients');
+    expect(await screen.findByText('The server is not reachable')).toBeInTheDocument();
+    server.setDown(false);
+    await user.click(screen.getByRole('button', { name: 'Try again' }));
+    expect(await screen.findByRole('heading', { name: 'All patients' })).toBeInTheDocument();
+  });
+
+  it('shows not found for an unknown patient and an unknown page', async () => {
+    const server = fakeServer();
+    server.on('GET /api/patients/99', { status: 404, body: { success: false, error: 'patient 99 not found' } });
+    const { unmount } = renderAt('/patients/99');
+    expect(await screen.findByText('Not found')).toBeInTheDocument();
+    unmount();
+    renderAt('/no/such/page');
+    expect(await screen.findByText('Page not found')).toBeInTheDocument();
+  });
+});

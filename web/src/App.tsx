@@ -1,0 +1,200 @@
+// The shell: header, status bar, tabs and the screen for the current route. What
+// is shown depends on the session: a login screen, or the tabs the role may use.
+import { useEffect, type ReactNode } from 'react';
+import { BannerProvider } from './components/Banner';
+import { LoadingBlock } from './components/Spinner';
+import { ErrorState, Forbidden } from './components/States';
+import { StatusBar } from './components/StatusBar';
+import { link } from './components/styles';
+import type { Permission } from './lib/permissions';
+import { Link, matchPath, navigate, useLocation } from './router';
+import { SessionProvider, useSession } from './session';
+import { AppointmentsScreen } from './screens/Appointments';
+import { AuditScreen } from './screens/Audit';
+import { LoginScreen } from './screens/Login';
+import { PatientEditPage, PatientPage } from './screens/PatientPage';
+import { PatientsScreen } from './screens/Patients';
+import { RecordsScreen } from './screens/Records';
+import { ScheduleScreen } from './screens/Schedule';
+import { UsersScreen } from './screens/Users';
+
+interface Tab {
+  to: string;
+  label: string;
+  needs?: Permission;
+}
+
+export const TABS: Tab[] = [
+  { to: '/patients', label: 'Patients' },
+  { to: '/appointments', label: 'Appointments' },
+  { to: '/records', label: 'Medical Records', needs: 'records.read' },
+  { to: '/users', label: 'Users', needs: 'users.manage' },
+  { to: '/audit', label: 'Audit log', needs: 'audit.read' },
+];
+
+export default function App() {
+  return (
+    <BannerProvider>
+      <SessionProvider>
+        <Shell />
+      </SessionProvider>
+    </BannerProvider>
+  );
+}
+
+function Header() {
+  const { user, logout } = useSession();
+  return (
+    <header className="bg-sky-800 text-white">
+      <div className="mx-auto flex max-w-7xl flex-wrap items-center justify-between gap-3 px-4 py-4 sm:px-6">
+        <div className="flex items-center gap-3">
+          <span aria-hidden="true" className="flex h-9 w-9 items-center justify-center rounded-lg bg-white text-lg font-bold text-sky-800">
+            +
+          </span>
+          <div>
+            <h1 className="text-lg font-semibold leading-tight sm:text-xl">Healthcare Management System</h1>
+            <p className="text-xs text-sky-100 sm:text-sm">Patients, appointments and medical records in one place</p>
+          </div>
+        </div>
+        {user && (
+          <div className="flex items-center gap-3 text-sm">
+            <span className="text-right leading-tight">
+              <span className="block font-medium" data-testid="current-user">
+                {user.name}
+              </span>
+              <span className="block text-xs capitalize text-sky-100">{user.role}</span>
+            </span>
+            <button
+              type="button"
+              className="rounded-md border border-sky-200/60 px-3 py-1.5 text-sm font-medium text-white hover:bg-sky-700"
+              onClick={() => {
+                void logout();
+              }}
+            >
+              Sign out
+            </button>
+          </div>
+        )}
+      </div>
+    </header>
+  );
+}
+
+function Tabs({ path }: { path: string }) {
+  const { can } = useSession();
+  return (
+    <nav aria-label="Main" className="border-b border-slate-200 bg-white">
+      <ul className="mx-auto flex max-w-7xl gap-1 overflow-x-auto px-4 sm:px-6">
+        {TABS.filter((t) => !t.needs || can(t.needs)).map((t) => {
+          const active = path === t.to || path.startsWith(`${t.to}/`);
+          return (
+            <li key={t.to}>
+              <Link
+                to={t.to}
+                aria-current={active ? 'page' : undefined}
+                className={`block whitespace-nowrap border-b-2 px-3 py-3 text-sm font-medium ${
+                  active ? 'border-sky-700 text-sky-800' : 'border-transparent text-slate-600 hover:border-slate-300 hover:text-slate-900'
+                }`}
+              >
+                {t.label}
+              </Link>
+            </li>
+          );
+        })}
+      </ul>
+    </nav>
+  );
+}
+
+function Main({ children }: { children: ReactNode }) {
+  return (
+    <main id="main" className="mx-auto w-full max-w-7xl flex-1 px-4 py-6 sm:px-6">
+      {children}
+    </main>
+  );
+}
+
+function Shell() {
+  const { state, retry } = useSession();
+  const { path } = useLocation();
+  const ready = state.status === 'open' || state.status === 'signed-in';
+
+  useEffect(() => {
+    if (path === '/' || (ready && path === '/login')) navigate('/patients', { replace: true });
+  }, [path, ready]);
+
+  useEffect(() => {
+    const tab = TABS.find((t) => path === t.to || path.startsWith(`${t.to}/`));
+    document.title = tab ? `${tab.label} · HMS` : 'HMS';
+  }, [path]);
+
+  return (
+    <div className="flex min-h-screen flex-col bg-slate-100/70">
+      <a
+        href="#main"
+        className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-50 focus:rounded focus:bg-white focus:px-3 focus:py-2 focus:text-sky-800"
+      >
+        Skip to content
+      </a>
+      <Header />
+      <StatusBar showCounts={ready} />
+      {ready && <Tabs path={path} />}
+      <Main>
+        {state.status === 'checking' && <LoadingBlock label="Connecting to HMS…" />}
+        {state.status === 'unreachable' && <ErrorState error={state.error} onRetry={retry} />}
+        {state.status === 'signed-out' && <LoginScreen expired={state.expired} />}
+        {ready && <Routes path={path} />}
+      </Main>
+      <footer className="border-t border-slate-200 bg-white py-3 text-center text-xs text-slate-600">
+        HMS · Healthcare Management System
+      </footer>
+    </div>
+  );
+}
+
+function Guard({ needs, children }: { needs: Permission; children: ReactNode }) {
+  const { can } = useSession();
+  return can(needs) ? <>{children}</> : <Forbidden />;
+}
+
+function Routes({ path }: { path: string }) {
+  let m: Record<string, string> | null;
+  if (path === '/patients' || path === '/' || path === '/login') return <PatientsScreen />;
+  if ((m = matchPath('/patients/:id/edit', path)) && isId(m.id)) return <PatientEditPage id={Number(m.id)} />;
+  if ((m = matchPath('/patients/:id', path)) && isId(m.id)) return <PatientPage key={m.id} id={Number(m.id)} />;
+  if (path === '/appointments') return <AppointmentsScreen />;
+  if (path === '/appointments/schedule') return <ScheduleScreen />;
+  if (path === '/records')
+    return (
+      <Guard needs="records.read">
+        <RecordsScreen />
+      </Guard>
+    );
+  if (path === '/users')
+    return (
+      <Guard needs="users.manage">
+        <UsersScreen />
+      </Guard>
+    );
+  if (path === '/audit')
+    return (
+      <Guard needs="audit.read">
+        <AuditScreen />
+      </Guard>
+    );
+  return <NotFound />;
+}
+
+const isId = (s: string) => /^[1-9]\d*$/.test(s);
+
+function NotFound() {
+  return (
+    <div className="rounded-lg border border-slate-200 bg-white px-6 py-12 text-center">
+      <p className="text-base font-semibold text-slate-900">Page not found</p>
+      <p className="mt-1 text-sm text-slate-600">There is nothing at this address.</p>
+      <Link to="/patients" className={`${link} mt-4 inline-block text-sm`}>
+        Go to patients
+      </Link>
+    </div>
+  );
+}

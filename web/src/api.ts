@@ -1,0 +1,543 @@
+// The typed client for the HMS JSON API. Every request the UI makes goes through
+// this module: it adds the bearer token, refreshes an expired session once, turns
+// the server's error envelope into ApiError and unwraps list envelopes into pages.
+
+export const BLOOD_GROUPS = ['A+', 'A-', 'B+', 'B-', 'AB+', 'AB-', 'O+', 'O-'] as const;
+export type BloodGroup = (typeof BLOOD_GROUPS)[number];
+
+export const APPOINTMENT_STATUSES = [
+  'scheduled',
+  'checked_in',
+  'in_progress',
+  'completed',
+  'cancelled',
+  'no_show',
+] as const;
+export type AppointmentStatus = (typeof APPOINTMENT_STATUSES)[number];
+
+export const ROLES = ['admin', 'doctor', 'staff'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface Patient {
+  id: number;
+  name: string;
+  email: string;
+  date_of_birth: string;
+  phone: string | null;
+  address: string | null;
+  blood_group: BloodGroup | null;
+  active?: boolean;
+  version?: number;
+  created_at: string;
+  updated_at: string;
+}
+
+/** A note the server adds to a successful create, e.g. a possible duplicate patient. */
+export interface Warning {
+  type: string;
+  patient_id?: number;
+  message: string;
+}
+
+export interface PatientInput {
+  name: string;
+  email: string;
+  date_of_birth: string;
+  phone?: string | null;
+  address?: string | null;
+  blood_group?: BloodGroup | null;
+}
+
+export interface Appointment {
+  id: number;
+  patient_id: number;
+  patient_name: string;
+  doctor_id?: number;
+  doctor_name: string;
+  appointment_datetime: string;
+  /** Present on servers that know durations (then end_datetime too). */
+  duration_minutes?: number;
+  end_datetime?: string;
+  status: AppointmentStatus;
+  reason: string | null;
+  notes: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface AppointmentInput {
+  patient_id: number;
+  doctor_name: string;
+  appointment_datetime: string;
+  duration_minutes?: number;
+  reason?: string;
+}
+
+export interface AppointmentUpdate {
+  status?: AppointmentStatus;
+  notes?: string;
+  appointment_datetime?: string;
+}
+
+export interface Doctor {
+  id: number;
+  name: string;
+  specialty: string | null;
+  active: boolean;
+}
+
+/** Free start times of a doctor on one day, from GET /api/doctors/{id}/availability. */
+export interface Availability {
+  doctor_id: number;
+  date: string;
+  time_zone: string;
+  duration_minutes: number;
+  slots: { start: string; end: string }[];
+}
+
+export interface AppointmentFilter {
+  patient_id?: number;
+  doctor_name?: string;
+  status?: AppointmentStatus | '';
+  from?: string;
+  to?: string;
+  limit?: number;
+  cursor?: string | null;
+}
+
+export interface MedicalRecord {
+  id: number;
+  patient_id: number;
+  diagnosis: string;
+  prescription: string | null;
+  doctor_name: string;
+  record_date: string;
+  notes: string | null;
+  created_at: string;
+}
+
+export interface RecordInput {
+  patient_id: number;
+  diagnosis: string;
+  doctor_name: string;
+  prescription?: string;
+  record_date?: string;
+  notes?: string;
+}
+
+export interface User {
+  id: number;
+  email: string;
+  name: string;
+  role: Role;
+}
+
+export interface ManagedUser extends User {
+  active: boolean;
+  created_at: string;
+  last_login_at: string | null;
+}
+
+export interface UserInput {
+  email: string;
+  name: string;
+  role: Role;
+  password: string;
+}
+
+export interface UserUpdate {
+  name?: string;
+  role?: Role;
+  active?: boolean;
+}
+
+export interface AuditEvent {
+  id: number;
+  time: string;
+  user_id: number | null;
+  role: string | null;
+  action: string;
+  resource_type: string | null;
+  resource_id: number | string | null;
+  patient_id: number | null;
+  ip: string | null;
+  request_id: string | null;
+  outcome: string;
+}
+
+export interface AuditFilter {
+  user_id?: string;
+  patient_id?: string;
+  action?: string;
+  from?: string;
+  to?: string;
+  limit?: number;
+  cursor?: string | null;
+}
+
+export interface Session {
+  access_token: string;
+  token_type: string;
+  expires_in: number;
+  refresh_token: string;
+  user: User;
+}
+
+/** One page of a cursor-paginated list. */
+export interface Page<T> {
+  items: T[];
+  count: number;
+  /** All matches on the server, not only this page. */
+  total: number;
+  /** Pass back as `cursor` for the next page; null on the last page. */
+  nextCursor: string | null;
+}
+
+/** A failed request: the HTTP status (0 when the server could not be reached), the
+ * server's message, per-field validation messages and, for throttling, Retry-After. */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly fields: Record<string, string>;
+  readonly retryAfter: number | null;
+  /** The whole error body, for extras such as a booking conflict's times. */
+  readonly body: Record<string, unknown>;
+
+  constructor(
+    status: number,
+    message: string,
+    fields: Record<string, string> = {},
+    retryAfter: number | null = null,
+    body: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = status;
+    this.fields = fields;
+    this.retryAfter = retryAfter;
+    this.body = body;
+  }
+
+  /** The server did not answer at all (down, or the network is gone). */
+  get unreachable(): boolean {
+    return this.status === 0;
+  }
+}
+
+const UNREACHABLE = 'Cannot reach the HMS server. Check that it is running and try again.';
+
+function defaultMessage(status: number): string {
+  switch (status) {
+    case 401:
+      return 'Please sign in.';
+    case 403:
+      return 'Your role does not allow this.';
+    case 404:
+      return 'Not found.';
+    case 409:
+      return 'This conflicts with existing data.';
+    case 429:
+      return 'Too many attempts. Please wait and try again.';
+    default:
+      return status >= 500 ? 'The server ran into a problem. Please try again.' : `Request failed (HTTP ${status}).`;
+  }
+}
+
+// ---- session tokens -------------------------------------------------------------
+// Tokens live in sessionStorage: they survive a reload but not closing the tab,
+// which suits shared front-desk computers. They are never written anywhere else.
+
+const ACCESS_KEY = 'hms.access_token';
+const REFRESH_KEY = 'hms.refresh_token';
+
+export const tokens = {
+  access(): string | null {
+    return sessionStorage.getItem(ACCESS_KEY);
+  },
+  refresh(): string | null {
+    return sessionStorage.getItem(REFRESH_KEY);
+  },
+  set(access: string, refresh: string): void {
+    sessionStorage.setItem(ACCESS_KEY, access);
+    sessionStorage.setItem(REFRESH_KEY, refresh);
+  },
+  clear(): void {
+    sessionStorage.removeItem(ACCESS_KEY);
+    sessionStorage.removeItem(REFRESH_KEY);
+  },
+};
+
+// ---- events the shell listens to ----------------------------------------------
+
+type Listener<T> = (value: T) => void;
+
+function emitter<T>() {
+  const listeners = new Set<Listener<T>>();
+  return {
+    subscribe(fn: Listener<T>): () => void {
+      listeners.add(fn);
+      return () => listeners.delete(fn);
+    },
+    emit(value: T): void {
+      for (const fn of [...listeners]) fn(value);
+    },
+  };
+}
+
+/** Fires when a request got 401 and the session could not be refreshed. */
+export const sessionExpired = emitter<void>();
+/** Fires with the number of requests in flight whenever it changes. */
+export const inFlight = emitter<number>();
+/** Fires when a request could not reach the server at all. */
+export const unreachable = emitter<void>();
+/** Fires after any successful write, so counts and lists can refresh. */
+export const dataChanged = emitter<string>();
+
+let pending = 0;
+function track(delta: number) {
+  pending += delta;
+  inFlight.emit(pending);
+}
+
+// ---- transport ------------------------------------------------------------------
+
+type Query = Record<string, string | number | null | undefined>;
+
+interface RequestOptions {
+  body?: unknown;
+  query?: Query;
+  signal?: AbortSignal;
+  /** false for the login and refresh calls: a 401 there is an answer, not an expired session. */
+  auth?: boolean;
+}
+
+export function queryString(query: Query = {}): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value === undefined || value === null || value === '') continue;
+    params.set(key, String(value));
+  }
+  const text = params.toString();
+  return text ? `?${text}` : '';
+}
+
+async function send(method: string, url: string, opts: RequestOptions): Promise<Response> {
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
+  const access = tokens.access();
+  if (access && opts.auth !== false) headers.Authorization = `Bearer ${access}`;
+  track(1);
+  try {
+    return await fetch(url, {
+      method,
+      headers,
+      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+      signal: opts.signal,
+    });
+  } catch (err) {
+    if (err instanceof DOMException && err.name === 'AbortError') throw err;
+    unreachable.emit();
+    throw new ApiError(0, UNREACHABLE);
+  } finally {
+    track(-1);
+  }
+}
+
+async function decode<T>(res: Response): Promise<T> {
+  let body: unknown = null;
+  const text = await res.text();
+  if (text) {
+    try {
+      body = JSON.parse(text);
+    } catch {
+      if (res.ok) throw new ApiError(res.status, 'The server sent a response the app could not read.');
+    }
+  }
+  const envelope = (body ?? {}) as { success?: boolean; error?: unknown; fields?: unknown };
+  if (!res.ok || envelope.success === false) {
+    const retry = Number(res.headers.get('Retry-After'));
+    throw new ApiError(
+      res.status,
+      typeof envelope.error === 'string' && envelope.error ? envelope.error : defaultMessage(res.status),
+      envelope.fields && typeof envelope.fields === 'object' ? (envelope.fields as Record<string, string>) : {},
+      Number.isFinite(retry) && retry > 0 ? retry : null,
+      envelope as Record<string, unknown>,
+    );
+  }
+  return body as T;
+}
+
+let refreshing: Promise<boolean> | null = null;
+
+/** Trades the refresh token for a new pair, once for any number of concurrent 401s. */
+function refreshSession(): Promise<boolean> {
+  const refresh = tokens.refresh();
+  if (!refresh) return Promise.resolve(false);
+  refreshing ??= (async () => {
+    try {
+      const res = await send('POST', '/api/auth/refresh', { body: { refresh_token: refresh }, auth: false });
+      const { data } = await decode<{ data: Session }>(res);
+      tokens.set(data.access_token, data.refresh_token);
+      return true;
+    } catch {
+      return false;
+    } finally {
+      refreshing = null;
+    }
+  })();
+  return refreshing;
+}
+
+async function request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
+  const url = path + queryString(opts.query);
+  let res = await send(method, url, opts);
+  if (res.status === 401 && opts.auth !== false && tokens.refresh()) {
+    if (await refreshSession()) res = await send(method, url, opts);
+  }
+  if (res.status === 401 && opts.auth !== false) {
+    tokens.clear();
+    sessionExpired.emit();
+  }
+  const body = await decode<T>(res);
+  if (method !== 'GET' && !path.startsWith('/api/auth/')) dataChanged.emit(path);
+  return body;
+}
+
+interface ListEnvelope<T> {
+  data: T[];
+  count?: number;
+  total?: number;
+  next_cursor?: string | null;
+}
+
+function toPage<T>(body: ListEnvelope<T>): Page<T> {
+  const items = Array.isArray(body.data) ? body.data : [];
+  return {
+    items,
+    count: body.count ?? items.length,
+    total: body.total ?? body.count ?? items.length,
+    nextCursor: body.next_cursor || null,
+  };
+}
+
+const get = <T>(path: string, query?: Query, signal?: AbortSignal) => request<T>('GET', path, { query, signal });
+const data = <T>(p: Promise<{ data: T }>) => p.then((b) => b.data);
+
+// ---- the API ----------------------------------------------------------------------
+
+export type Health = 'online' | 'offline';
+
+export const api = {
+  /** GET /health: online when the server answers 200. Never throws. */
+  async health(signal?: AbortSignal): Promise<Health> {
+    try {
+      const res = await fetch('/health', { headers: { Accept: 'application/json' }, signal, cache: 'no-store' });
+      // Read the body to the end, so the connection is done with and free for reuse.
+      const body = (await res.json().catch(() => null)) as { status?: string } | null;
+      return res.ok && body?.status === 'healthy' ? 'online' : 'offline';
+    } catch {
+      return 'offline';
+    }
+  },
+
+  patients: {
+    list(params: { q?: string; limit?: number; cursor?: string | null } = {}, signal?: AbortSignal) {
+      return get<ListEnvelope<Patient>>('/api/patients', params, signal).then(toPage);
+    },
+    get: (id: number, signal?: AbortSignal) => data(get<{ data: Patient }>(`/api/patients/${id}`, undefined, signal)),
+    async create(input: PatientInput): Promise<{ patient: Patient; warnings: Warning[] }> {
+      const body = await request<{ data: Patient; warnings?: Warning[] }>('POST', '/api/patients', { body: input });
+      return { patient: body.data, warnings: body.warnings ?? [] };
+    },
+    update: (id: number, input: Partial<PatientInput>) =>
+      data(request<{ data: Patient }>('PUT', `/api/patients/${id}`, { body: input })),
+    remove: (id: number) => request<{ message?: string }>('DELETE', `/api/patients/${id}`),
+  },
+
+  appointments: {
+    list(filter: AppointmentFilter = {}, signal?: AbortSignal) {
+      return get<ListEnvelope<Appointment>>('/api/appointments', { ...filter }, signal).then(toPage);
+    },
+    get: (id: number, signal?: AbortSignal) =>
+      data(get<{ data: Appointment }>(`/api/appointments/${id}`, undefined, signal)),
+    create: (input: AppointmentInput) =>
+      data(request<{ data: Appointment }>('POST', '/api/appointments', { body: input })),
+    update: (id: number, input: AppointmentUpdate) =>
+      data(request<{ data: Appointment }>('PUT', `/api/appointments/${id}`, { body: input })),
+    remove: (id: number) => request<{ message?: string }>('DELETE', `/api/appointments/${id}`),
+  },
+
+  records: {
+    async forPatient(patientId: number, signal?: AbortSignal): Promise<{ records: MedicalRecord[]; patient: Patient }> {
+      const body = await get<{ data: MedicalRecord[]; patient: Patient }>(
+        `/api/patients/${patientId}/records`,
+        undefined,
+        signal,
+      );
+      return { records: body.data ?? [], patient: body.patient };
+    },
+    get: (id: number, signal?: AbortSignal) => data(get<{ data: MedicalRecord }>(`/api/records/${id}`, undefined, signal)),
+    create: (input: RecordInput) => data(request<{ data: MedicalRecord }>('POST', '/api/records', { body: input })),
+    remove: (id: number) => request<{ message?: string }>('DELETE', `/api/records/${id}`),
+  },
+
+  doctors: {
+    /** Active doctors; an empty list from servers that have no /api/doctors. */
+    async list(signal?: AbortSignal): Promise<Doctor[]> {
+      try {
+        const body = await get<ListEnvelope<Doctor>>('/api/doctors', { limit: 500 }, signal);
+        return toPage(body).items;
+      } catch (err) {
+        if (err instanceof ApiError && (err.status === 404 || err.status === 405)) return [];
+        throw err;
+      }
+    },
+    availability: (id: number, date: string, durationMinutes?: number, signal?: AbortSignal) =>
+      data(
+        get<{ data: Availability }>(
+          `/api/doctors/${id}/availability`,
+          { date, duration_minutes: durationMinutes },
+          signal,
+        ),
+      ),
+  },
+
+  auth: {
+    async login(email: string, password: string): Promise<User> {
+      const { data: session } = await request<{ data: Session }>('POST', '/api/auth/login', {
+        body: { email, password },
+        auth: false,
+      });
+      tokens.set(session.access_token, session.refresh_token);
+      return session.user;
+    },
+    /** Revokes the refresh token on the server (best effort) and forgets both tokens. */
+    async logout(): Promise<void> {
+      const refresh = tokens.refresh();
+      tokens.clear();
+      if (!refresh) return;
+      try {
+        await request('POST', '/api/auth/logout', { body: { refresh_token: refresh }, auth: false });
+      } catch {
+        // The tokens are gone from this browser either way.
+      }
+    },
+    /** The signed-in user. A 404 means the server has no access control. */
+    me: (signal?: AbortSignal) => data(get<{ data: User }>('/api/auth/me', undefined, signal)),
+  },
+
+  users: {
+    list(params: { limit?: number; cursor?: string | null } = {}, signal?: AbortSignal) {
+      return get<ListEnvelope<ManagedUser>>('/api/users', params, signal).then(toPage);
+    },
+    create: (input: UserInput) => data(request<{ data: ManagedUser }>('POST', '/api/users', { body: input })),
+    update: (id: number, input: UserUpdate) =>
+      data(request<{ data: ManagedUser }>('PUT', `/api/users/${id}`, { body: input })),
+    deactivate: (id: number) => request<{ message?: string }>('DELETE', `/api/users/${id}`),
+  },
+
+  audit: {
+    list(filter: AuditFilter = {}, signal?: AbortSignal) {
+      return get<ListEnvelope<AuditEvent>>('/api/audit', { ...filter }, signal).then(toPage);
+    },
+  },
+};

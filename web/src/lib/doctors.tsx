@@ -1,0 +1,50 @@
+// Doctors for pickers and filters: GET /api/doctors where the server has it, plus
+// every name seen in recent appointments (older servers know doctors only by name).
+import { useEffect, useState } from 'react';
+import { api, type Doctor } from '../api';
+
+export interface Doctors {
+  /** Every known name, sorted. */
+  names: string[];
+  /** The doctor with this name (the server's rule: case and runs of spaces ignored). */
+  find: (name: string) => Doctor | undefined;
+}
+
+/** The server's notion of the same name: ASCII case and runs of spaces do not count. */
+export const sameName = (name: string) => name.trim().replace(/\s+/g, ' ').toLowerCase();
+
+export function useDoctors(): Doctors {
+  const [doctors, setDoctors] = useState<Doctor[]>([]);
+  const [seen, setSeen] = useState<string[]>([]);
+  useEffect(() => {
+    const ctrl = new AbortController();
+    Promise.allSettled([api.doctors.list(ctrl.signal), api.appointments.list({ limit: 200 }, ctrl.signal)]).then(
+      ([listed, recent]) => {
+        if (ctrl.signal.aborted) return;
+        if (listed.status === 'fulfilled') setDoctors(listed.value);
+        if (recent.status === 'fulfilled') setSeen(recent.value.items.map((a) => a.doctor_name));
+      },
+    );
+    return () => ctrl.abort();
+  }, []);
+
+  const byName = new Map<string, string>();
+  for (const n of [...doctors.map((d) => d.name), ...seen]) {
+    if (!byName.has(sameName(n))) byName.set(sameName(n), n);
+  }
+  return {
+    names: [...byName.values()].sort((a, b) => a.localeCompare(b)),
+    find: (name) => doctors.find((d) => sameName(d.name) === sameName(name)),
+  };
+}
+
+/** A <datalist> of doctor names to attach to a text input with list={id}. */
+export function DoctorList({ id, names }: { id: string; names: string[] }) {
+  return (
+    <datalist id={id}>
+      {names.map((n) => (
+        <option key={n} value={n} />
+      ))}
+    </datalist>
+  );
+}

@@ -1,0 +1,21 @@
+// The appointment lifecycle the server enforces:
+// scheduled → checked_in → in_progress → completed, and cancelled or no_show from
+// the first two. completed, cancelled and no_show are final.
+import type { AppointmentStatus } from '../api';
+
+const next: Record<AppointmentStatus, AppointmentStatus[]> = {
+  scheduled: ['checked_in', 'cancelled', 'no_show'],
+  checked_in: ['in_progress', 'cancelled', 'no_show'],
+  in_progress: ['completed'],
+  completed: [],
+  cancelled: [],
+  no_show: [],
+};
+
+/** The statuses an appointment may move to from status. */
+export function nextStatuses(status: AppointmentStatus): AppointmentStatus[] {
+  return next[status] ?? [];
+}
+
+/** Only a scheduled appointment may still be moved. */
+export const isFinal = (status: AppointmentStatus) => nextStatuses(status).length === 0;

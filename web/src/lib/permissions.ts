@@ -1,0 +1,52 @@
+// What each role may do, mirroring the server's route table (issue 3). The server
+// enforces it; the UI only hides what a role cannot use.
+import type { Role } from '../api';
+
+export type Permission =
+  | 'patients.create'
+  | 'patients.update'
+  | 'patients.delete'
+  | 'appointments.create'
+  | 'appointments.update'
+  | 'appointments.delete'
+  | 'records.read'
+  | 'records.create'
+  | 'records.delete'
+  | 'users.manage'
+  | 'audit.read';
+
+const granted: Record<Role, readonly Permission[]> = {
+  admin: [
+    'patients.create',
+    'patients.update',
+    'patients.delete',
+    'appointments.create',
+    'appointments.update',
+    'appointments.delete',
+    'records.read',
+    'records.create',
+    'records.delete',
+    'users.manage',
+    'audit.read',
+  ],
+  doctor: ['patients.update', 'appointments.create', 'appointments.update', 'records.read', 'records.create'],
+  staff: [
+    'patients.create',
+    'patients.update',
+    'appointments.create',
+    'appointments.update',
+    'appointments.delete',
+  ],
+};
+
+export function allowed(role: Role, permission: Permission): boolean {
+  return granted[role]?.includes(permission) ?? false;
+}
+
+/**
+ * What the app offers when the server has no access control: all of the clinic's
+ * work, but no user management or audit log, which exist only with it.
+ */
+export function openAllows(permission: Permission): boolean {
+  return permission !== 'users.manage' && permission !== 'audit.read';
+}

@@ -1,0 +1,207 @@
+// Book an appointment: pick the patient by search, the doctor, the date and a free
+// time (the doctor's open slots are offered where the server knows the doctor).
+import { useEffect } from 'react';
+import { api, ApiError, type Appointment, type AppointmentInput } from '../api';
+import { FormError, SelectField, TextAreaField, TextField } from '../components/Field';
+import { PatientPicker, type PatientRef } from '../components/PatientPicker';
+import { btn } from '../components/styles';
+import { useNotify } from '../components/Banner';
+import { DoctorList, type Doctors } from '../lib/doctors';
+import { useFormSubmit } from '../lib/forms';
+import { formatTime, isoTime, toRFC3339, today } from '../lib/format';
+import { useAsync, useDebounced, useDraft } from '../lib/hooks';
+import { validateAppointment, type FieldErrors } from '../lib/validate';
+
+interface BookingDraft {
+  patient: PatientRef | null;
+  doctor_name: string;
+  date: string;
+  time: string;
+  duration: string;
+  reason: string;
+}
+
+export const DEFAULT_DURATION = '30';
+const DURATIONS = ['10', '15', '20', '30', '45', '60', '90'];
+
+const blank: BookingDraft = { patient: null, doctor_name: '', date: '', time: '', duration: DEFAULT_DURATION, reason: '' };
+
+/** A double booking (409 with the times it clashes with) as a message under the time. */
+export function explainConflict(err: ApiError): FieldErrors | null {
+  const conflict = err.body.conflict as { start?: string; end?: string } | undefined;
+  if (err.status !== 409 || !conflict?.start || !conflict.end) return null;
+  const who = /patient/i.test(err.message) ? 'The patient' : 'The doctor';
+  return { time: `${who} already has an appointment ${formatTime(conflict.start)}–${formatTime(conflict.end)}` };
+}
+
+interface AppointmentFormProps {
+  doctors: Doctors;
+  /** A patient to start with (from ?patient=). */
+  initialPatient?: PatientRef | null;
+  onSaved?: (a: Appointment) => void;
+}
+
+export function AppointmentForm({ doctors, initialPatient, onSaved }: AppointmentFormProps) {
+  const notify = useNotify();
+  // The server speaks of appointment_datetime; the form has a date and a time.
+  const { form, errors, formError, saving, submit, clearError } = useFormSubmit({
+    fieldAliases: { appointment_datetime: 'time', duration_minutes: 'duration' },
+    explain: explainConflict,
+  });
+  const [values, setValues, clearDraft] = useDraft<BookingDraft>('appointment-new', blank);
+
+  useEffect(() => {
+    if (initialPatient) setValues({ ...values, patient: initialPatient });
+  }, [initialPatient]);
+
+  function set<K extends keyof BookingDraft>(key: K, value: BookingDraft[K]) {
+    setValues({ ...values, [key]: value });
+    clearError(key === 'patient' ? 'patient_id' : key);
+  }
+
+  async function save() {
+    if (!values.patient) return;
+    const body: AppointmentInput = {
+      patient_id: values.patient.id,
+      doctor_name: values.doctor_name.trim(),
+      appointment_datetime: toRFC3339(values.date, values.time),
+    };
+    if (values.duration && values.duration !== DEFAULT_DURATION) body.duration_minutes = Number(values.duration);
+    if (values.reason.trim()) body.reason = values.reason.trim();
+    const saved = await api.appointments.create(body);
+    clearDraft();
+    notify.success(`Booked ${saved.patient_name || values.patient.name} with ${saved.doctor_name}.`);
+    onSaved?.(saved);
+  }
+
+  const doctorName = useDebounced(values.doctor_name, 300);
+  const doctor = doctors.find(doctorName);
+
+  return (
+    <form
+      ref={form}
+      onSubmit={(e) => submit(e, () => validateAppointment({ ...values, patient_id: values.patient?.id ?? null }), save)}
+      noValidate
+      className="space-y-4"
+      aria-label="Book appointment"
+    >
+      <FormError message={formError} />
+      <PatientPicker value={values.patient} onChange={(p) => set('patient', p)} error={errors.patient_id} required />
+      <TextField
+        id="booking-doctor"
+        label="Doctor"
+        required
+        list="booking-doctor-names"
+        autoComplete="off"
+        maxLength={100}
+        value={values.doctor_name}
+        error={errors.doctor_name ?? errors.doctor_id}
+        hint={doctor?.specialty ?? undefined}
+        onChange={(e) => set('doctor_name', e.target.value)}
+      />
+      <DoctorList id="booking-doctor-names" names={doctors.names} />
+      <div className="grid gap-4 sm:grid-cols-3">
+        <TextField
+          id="booking-date"
+          label="Date"
+          type="date"
+          required
+          min={today()}
+          value={values.date}
+          error={errors.date}
+          onChange={(e) => set('date', e.target.value)}
+        />
+        <TextField
+          id="booking-time"
+          label="Time"
+          type="time"
+          required
+          step={300}
+          value={values.time}
+          error={errors.time}
+          onChange={(e) => set('time', e.target.value)}
+        />
+        <SelectField
+          id="booking-duration"
+          label="Duration"
+          value={values.duration}
+          error={errors.duration}
+          onChange={(e) => set('duration', e.target.value)}
+        >
+          {DURATIONS.map((m) => (
+            <option key={m} value={m}>
+              {m} min
+            </option>
+          ))}
+        </SelectField>
+      </div>
+      {doctor && values.date && (
+        <FreeSlots
+          doctorId={doctor.id}
+          doctorName={doctor.name}
+          date={values.date}
+          duration={Number(values.duration || DEFAULT_DURATION)}
+          chosen={values.time}
+          onChoose={(time) => set('time', time)}
+        />
+      )}
+      <TextAreaField
+        id="booking-reason"
+        label="Reason"
+        rows={2}
+        value={values.reason}
+        error={errors.reason}
+        onChange={(e) => set('reason', e.target.value)}
+      />
+      <button type="submit" className={btn.primary} disabled={saving}>
+        {saving ? 'Booking…' : 'Book appointment'}
+      </button>
+    </form>
+  );
+}
+
+interface FreeSlotsProps {
+  doctorId: number;
+  doctorName: string;
+  date: string;
+  duration: number;
+  chosen: string;
+  onChoose: (time: string) => void;
+}
+
+/** The doctor's free start times that day, as buttons that fill in the time. */
+function FreeSlots({ doctorId, doctorName, date, duration, chosen, onChoose }: FreeSlotsProps) {
+  const slots = useAsync((signal) => api.doctors.availability(doctorId, date, duration, signal), [doctorId, date, duration]);
+  const times = (slots.data?.slots ?? []).map((s) => ({ value: isoTime(new Date(s.start)), label: formatTime(s.start) }));
+  return (
+    <fieldset className="rounded-md border border-slate-200 bg-slate-50 p-3">
+      <legend className="px-1 text-sm font-medium text-slate-700">Free times of {doctorName}</legend>
+      {slots.error ? (
+        <p className="text-xs text-slate-600">Free times could not be loaded; any time can still be booked.</p>
+      ) : !slots.data ? (
+        <p className="text-xs text-slate-600">Looking for free times…</p>
+      ) : times.length === 0 ? (
+        <p className="text-xs text-slate-600">No free time within working hours that day.</p>
+      ) : (
+        <div className="flex flex-wrap gap-1.5" data-testid="free-slots">
+          {times.map((t) => (
+            <button
+              key={t.value}
+              type="button"
+              data-time={t.value}
+              aria-pressed={t.value === chosen}
+              onClick={() => onChoose(t.value)}
+              className={`rounded border px-2 py-1 text-xs font-medium ${
+                t.value === chosen
+                  ? 'border-sky-700 bg-sky-700 text-white'
+                  : 'border-slate-300 bg-white text-slate-700 hover:bg-sky-50'
+              }`}
+            >
+              {t.label}
+            </button>
+          ))}
+        </div>
+      )}
+    </fieldset>
+  );
+}

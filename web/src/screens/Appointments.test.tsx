@@ -1,0 +1,182 @@
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { describe, expect, it } from 'vitest';
+import { formatTime, toRFC3339 } from '../lib/format';
+import { appointment, fakeServer, list, patient } from '../test/fakeServer';
+import { renderAt } from '../test/render';
+
+describe('Appointments screen', () => {
+  it('books with a patient found by search, sending local time with its offset', async () => {
+    const user = userEvent.setup();
+    const server = fakeServer({
+      'GET /api/patients': (req) => ({
+        body: list(req.query.get('q') === 'jan' ? [patient(1, 'Jane Doe'), patient(5, 'Janet Roe')] : []),
+      }),
+      'GET /api/appointments': { body: list([appointment(1, { doctor_name: 'Dr. Omar Reyes' })]) },
+      'POST /api/appointments': (req) => ({
+        status: 201,
+        body: { success: true, data: appointment(2, { ...(req.body as object), patient_name: 'Janet Roe' }) },
+      }),
+    });
+    renderAt('/appointments');
+    const form = await screen.findByRole('form', { name: 'Book appointment' });
+
+    const picker = within(form).getByRole('combobox', { name: /Patient/ });
+    await user.type(picker, 'jan');
+    expect(await screen.findByRole('option', { name: /Janet Roe/ })).toBeInTheDocument();
+    await user.keyboard('{ArrowDown}{Enter}');
+    expect(within(form).getByTestId('picked-patient')).toHaveTextContent('Janet Roe #5');
+
+    await user.type(within(form).getByLabelText(/Doctor/), 'Dr. Ana Weber');
+    await user.type(within(form).getByLabelText(/Date/), '2031-03-04');
+    await user.type(within(form).getByLabelText(/Time/), '09:30');
+    await user.type(within(form).getByLabelText('Reason'), 'Follow-up');
+    await user.click(within(form).getByRole('button', { name: 'Book appointment' }));
+
+    await waitFor(() => expect(server.requests('POST /api/appointments')).toHaveLength(1));
+    const body = server.requests('POST /api/appointments')[0].body as Record<string, unknown>;
+    expect(body).toMatchObject({ patient_id: 5, doctor_name: 'Dr. Ana Weber', reason: 'Follow-up' });
+    expect(body.appointment_datetime).toMatch(/^2031-03-04T09:30:00[+-]\d\d:\d\d$/);
+    expect(await screen.findByText('Booked Janet Roe with Dr. Ana Weber.')).toBeInTheDocument();
+  });
+
+  it('shows a server error about the time next to the time', async () => {
+    const user = userEvent.setup();
+    fakeServer({
+      'GET /api/patients': { body: list([patient(1, 'Jane Doe')]) },
+      'POST /api/appointments': {
+        status: 400,
+        body: {
+          success: false,
+          error: 'appointment_datetime: must not be in the past',
+          fields: { appointment_datetime: 'must not be in the past' },
+        },
+      },
+    });
+    renderAt('/appointments');
+    const form = await screen.findByRole('form', { name: 'Book appointment' });
+    await user.click(within(form).getByRole('combobox', { name: /Patient/ }));
+    await user.click(await screen.findByRole('option', { name: /Jane Doe/ }));
+    await user.type(within(form).getByLabelText(/Doctor/), 'Dr. Ana Weber');
+    await user.type(within(form).getByLabelText(/Date/), '2031-03-04');
+    await user.type(within(form).getByLabelText(/Time/), '09:30');
+    await user.click(within(form).getByRole('button', { name: 'Book appointment' }));
+    await waitFor(() =>
+      expect(within(form).getByLabelText(/Time/)).toHaveAccessibleDescription('must not be in the past'),
+    );
+  });
+
+  it('filters by status and doctor on the server', async () => {
+    const user = userEvent.setup();
+    const server = fakeServer();
+    renderAt('/appointments');
+    await screen.findByText('No appointments match these filters');
+    await user.selectOptions(screen.getByLabelText('Status'), 'cancelled');
+    await user.type(screen.getByLabelText('Doctor', { selector: '#filter-doctor' }), 'Weber');
+    await waitFor(() => {
+      const last = server.requests('GET /api/appointments').at(-1)!;
+      expect(last.query.get('status')).toBe('cancelled');
+      expect(last.query.get('doctor_name')).toBe('Weber');
+    });
+    const last = server.requests('GET /api/appointments').at(-1)!;
+    expect(last.query.get('from')).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+  });
+
+  it('changes the status of an appointment and saves notes', async () => {
+    const user = userEvent.setup();
+    let current = appointment(9);
+    const server = fakeServer({
+      'GET /api/appointments': () => ({ body: list([current]) }),
+      'PUT /api/appointments/9': (req) => {
+        current = { ...current, ...(req.body as object), updated_at: new Date().toISOString() };
+        return { body: { success: true, data: current } };
+      },
+    });
+    renderAt('/appointments');
+    const card = await screen.findByTestId('appointment-card');
+    await user.selectOptions(within(card).getByRole('combobox', { name: /Status of appointment/ }), 'cancelled');
+    await waitFor(() => expect(server.requests('PUT /api/appointments/9')[0]?.body).toEqual({ status: 'cancelled' }));
+    expect(await screen.findByText('Appointment marked cancelled.')).toBeInTheDocument();
+
+    const fresh = await screen.findByTestId('appointment-card');
+    await waitFor(() => expect(within(fresh).getAllByText('Cancelled').length).toBeGreaterThan(0));
+    await user.click(within(fresh).getByRole('button', { name: /Notes for appointment/ }));
+    await user.type(within(screen.getByTestId('appointment-card')).getByLabelText('Notes'), 'Called to rebook.');
+    await user.click(screen.getByRole('button', { name: 'Save notes' }));
+    await waitFor(() =>
+      expect(server.requests('PUT /api/appointments/9')[1]?.body).toEqual({ notes: 'Called to rebook.' }),
+    );
+  });
+
+  it('offers only the statuses the lifecycle allows next', async () => {
+    fakeServer({
+      'GET /api/appointments': {
+        body: list([appointment(1, { status: 'checked_in' }), appointment(2, { status: 'completed', patient_name: 'John Smith' })]),
+      },
+    });
+    renderAt('/appointments');
+    const [checkedIn, completed] = await screen.findAllByTestId('appointment-card');
+    const select = within(checkedIn).getByRole('combobox', { name: /Status of appointment/ });
+    expect(within(select).getAllByRole('option').map((o) => o.getAttribute('value'))).toEqual([
+      'checked_in',
+      'in_progress',
+      'cancelled',
+      'no_show',
+    ]);
+    expect(within(completed).queryByRole('combobox')).not.toBeInTheDocument();
+  });
+
+  it('explains a double booking under the time, and offers the doctor’s free times', async () => {
+    const user = userEvent.setup();
+    const server = fakeServer({
+      'GET /api/patients': { body: list([patient(1, 'Jane Doe')]) },
+      'GET /api/doctors': { body: list([{ id: 4, name: 'Dr. Ana Weber', specialty: 'Cardiology', active: true }]) },
+      'GET /api/doctors/4/availability': (req) => ({
+        body: {
+          success: true,
+          data: {
+            doctor_id: 4,
+            date: req.query.get('date'),
+            time_zone: 'UTC',
+            duration_minutes: Number(req.query.get('duration_minutes')),
+            slots: [
+              { start: toRFC3339('2031-03-04', '09:00'), end: toRFC3339('2031-03-04', '09:30') },
+              { start: toRFC3339('2031-03-04', '10:30'), end: toRFC3339('2031-03-04', '11:00') },
+            ],
+          },
+        },
+      }),
+      'POST /api/appointments': {
+        status: 409,
+        body: {
+          success: false,
+          error: 'the doctor already has an appointment from 2031-03-04T08:00:00Z to 2031-03-04T08:30:00Z',
+          conflict: { appointment_id: 3, start: toRFC3339('2031-03-04', '08:00'), end: toRFC3339('2031-03-04', '08:30') },
+        },
+      },
+    });
+    renderAt('/appointments');
+    const form = await screen.findByRole('form', { name: 'Book appointment' });
+    await user.click(within(form).getByRole('combobox', { name: /Patient/ }));
+    await user.click(await screen.findByRole('option', { name: /Jane Doe/ }));
+    await user.type(within(form).getByLabelText(/Doctor/), 'dr. ana  weber');
+    await user.type(within(form).getByLabelText(/Date/), '2031-03-04');
+    await within(form).findByTestId('free-slots');
+    const slot = within(form).getByRole('button', { name: formatTime(toRFC3339('2031-03-04', '10:30')) });
+    expect(slot).toHaveAttribute('data-time', '10:30');
+    await user.click(slot);
+    expect(slot).toHaveAttribute('aria-pressed', 'true');
+    expect(within(form).getByLabelText(/Time/)).toHaveValue('10:30');
+    expect(server.requests('GET /api/doctors/4/availability').at(-1)!.query.get('duration_minutes')).toBe('30');
+    expect(within(form).getByText('Cardiology')).toBeInTheDocument();
+
+    await user.selectOptions(within(form).getByLabelText('Duration'), '60');
+    await user.click(within(form).getByRole('button', { name: 'Book appointment' }));
+    await waitFor(() =>
+      expect(within(form).getByLabelText(/Time/)).toHaveAccessibleDescription(
+        `The doctor already has an appointment ${formatTime(toRFC3339('2031-03-04', '08:00'))}–${formatTime(toRFC3339('2031-03-04', '08:30'))}`,
+      ),
+    );
+    expect(server.requests('POST /api/appointments')[0].body).toMatchObject({ duration_minutes: 60 });
+  });
+});

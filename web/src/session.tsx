@@ -1,0 +1,95 @@
+// Who is using the app. On start it asks the server (GET /api/auth/me): a user
+// means signed in, 401 means the login screen, 404 means the server has no access
+// control yet, so the app runs open with every tab.
+import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { api, ApiError, sessionExpired, type Role, type User } from './api';
+import { allowed, openAllows, type Permission } from './lib/permissions';
+
+export type SessionState =
+  | { status: 'checking' }
+  | { status: 'open' }
+  | { status: 'signed-in'; user: User }
+  | { status: 'signed-out'; expired: boolean }
+  | { status: 'unreachable'; error: unknown };
+
+export interface SessionValue {
+  state: SessionState;
+  user: User | null;
+  /** null when the server has no access control. */
+  role: Role | null;
+  can: (permission: Permission) => boolean;
+  login: (email: string, password: string) => Promise<void>;
+  logout: () => Promise<void>;
+  retry: () => void;
+}
+
+const SessionContext = createContext<SessionValue | null>(null);
+
+export function useSession(): SessionValue {
+  const value = useContext(SessionContext);
+  if (!value) throw new Error('useSession outside SessionProvider');
+  return value;
+}
+
+/** Removes every saved form draft: they may hold patient data. */
+function clearDrafts() {
+  for (const key of Object.keys(sessionStorage)) {
+    if (key.startsWith('hms.draft.')) sessionStorage.removeItem(key);
+  }
+}
+
+export function SessionProvider({ children }: { children: ReactNode }) {
+  const [state, setState] = useState<SessionState>({ status: 'checking' });
+  const [attempt, setAttempt] = useState(0);
+
+  useEffect(() => {
+    const ctrl = new AbortController();
+    setState({ status: 'checking' });
+    api.auth.me(ctrl.signal).then(
+      (user) => setState({ status: 'signed-in', user }),
+      (err) => {
+        if (ctrl.signal.aborted) return;
+        if (err instanceof ApiError && (err.status === 404 || err.status === 405)) setState({ status: 'open' });
+        else if (err instanceof ApiError && err.status === 401) setState({ status: 'signed-out', expired: false });
+        else setState({ status: 'unreachable', error: err });
+      },
+    );
+    return () => ctrl.abort();
+  }, [attempt]);
+
+  // An expired session keeps form drafts, so they come back after signing in.
+  useEffect(
+    () =>
+      sessionExpired.subscribe(() =>
+        setState((s) => (s.status === 'signed-in' ? { status: 'signed-out', expired: true } : s)),
+      ),
+    [],
+  );
+
+  const login = useCallback(async (email: string, password: string) => {
+    const user = await api.auth.login(email, password);
+    setState({ status: 'signed-in', user });
+  }, []);
+
+  const logout = useCallback(async () => {
+    await api.auth.logout();
+    clearDrafts();
+    setState({ status: 'signed-out', expired: false });
+  }, []);
+
+  const value = useMemo<SessionValue>(() => {
+    const user = state.status === 'signed-in' ? state.user : null;
+    const role = user?.role ?? null;
+    return {
+      state,
+      user,
+      role,
+      can: (p) => (state.status === 'open' ? openAllows(p) : user !== null && allowed(user.role, p)),
+      login,
+      logout,
+      retry: () => setAttempt((a) => a + 1),
+    };
+  }, [state, login, logout]);
+
+  return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
+}
