@@ -192,6 +192,47 @@ func TestTwoReplicasShareOnePostgres(t *testing.T) {
 	if status, _ := send(t, "POST", b.base+"/api/patients", token, `{"name":"Copy","email":"shared@example.org","date_of_birth":"1970-01-01"}`); status != 409 {
 		t.Errorf("duplicate through replica B: %d, want 409", status)
 	}
+	// Nothing lives in one process's memory: a refresh on B spends A's refresh token, a
+	// logout on B ends the session on A, and failed sign-ins on both count together.
+	login := func(base string) (access, refresh string) {
+		status, body := send(t, "POST", base+"/api/auth/login", "", `{"email":"admin@clinic.test","password":"Replica-Admin-Pass-1"}`)
+		var r struct {
+			Data struct {
+				AccessToken  string `json:"access_token"`
+				RefreshToken string `json:"refresh_token"`
+			} `json:"data"`
+		}
+		if err := json.Unmarshal([]byte(body), &r); status != 200 || err != nil {
+			t.Fatalf("sign in at %s: %d %s", base, status, body)
+		}
+		return r.Data.AccessToken, r.Data.RefreshToken
+	}
+	access, refresh := login(a.base)
+	if status, body := send(t, "POST", b.base+"/api/auth/refresh", "", `{"refresh_token":"`+refresh+`"}`); status != 200 {
+		t.Fatalf("refresh on B with A's token: %d %s", status, body)
+	}
+	if status, _ := send(t, "POST", a.base+"/api/auth/refresh", "", `{"refresh_token":"`+refresh+`"}`); status != 401 {
+		t.Errorf("the spent refresh token replayed on A: %d, want 401", status)
+	}
+	if status, _ := send(t, "GET", a.base+"/api/auth/me", access, ""); status != 401 {
+		t.Errorf("after reuse was detected on A, the session's access token still works: %d", status)
+	}
+	access, refresh = login(b.base)
+	if status, _ := send(t, "POST", b.base+"/api/auth/logout", "", `{"refresh_token":"`+refresh+`"}`); status != 200 {
+		t.Errorf("logout on B: %d", status)
+	}
+	if status, _ := send(t, "GET", a.base+"/api/auth/me", access, ""); status != 401 {
+		t.Errorf("a session ended on B still works on A: %d", status)
+	}
+	for i := 0; i < 5; i++ {
+		base := []string{a.base, b.base}[i%2]
+		send(t, "POST", base+"/api/auth/login", "", `{"email":"locked@clinic.test","password":"wrong-password-`+strconv.Itoa(i)+`"}`)
+	}
+	for _, base := range []string{a.base, b.base} {
+		if status, _ := send(t, "POST", base+"/api/auth/login", "", `{"email":"locked@clinic.test","password":"wrong-password-x"}`); status != 423 {
+			t.Errorf("five failures split across replicas should lock the account on %s: %d, want 423", base, status)
+		}
+	}
 	// Both replicas seal the one audit chain, one at a time; it verifies.
 	time.Sleep(1500 * time.Millisecond)
 	if code, out := hms(t, env, "audit", "verify"); code != 0 || !strings.Contains(out, "ok: ") {
@@ -297,7 +338,8 @@ func TestServeAndShutDown(t *testing.T) {
 		t.Errorf("create body %s", body)
 	}
 	// Metrics: on their own listener only, labelled by route pattern, free of patient data.
-	if status, _ := get(t, base+"/metrics"); status == 200 {
+	// (The public port answers /metrics with the web UI's page, never with metrics.)
+	if _, body := get(t, base+"/metrics"); strings.Contains(body, "hms_http_requests_total") || strings.Contains(body, "go_goroutines") {
 		t.Error("/metrics must not be served on the public port")
 	}
 	req, _ = http.NewRequest("GET", base+"/api/patients/1", nil)

@@ -31,6 +31,7 @@ const (
 const (
 	ResourcePatient     = "patient"
 	ResourceAppointment = "appointment"
+	ResourceDoctor      = "doctor"
 	ResourceRecord      = "medical_record"
 	ResourceUser        = "user"
 	ResourceSession     = "session"

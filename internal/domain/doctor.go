@@ -9,8 +9,9 @@ import (
 	"time"
 )
 
-// Doctor is a clinician whom appointments are booked with. Before access control links
-// doctors to user accounts, a doctor is a row of its own; UserID links it later.
+// Doctor is a clinician whom appointments are booked with. A user with role doctor is
+// linked to one (UserID); a doctor named only by bookings or created by an admin has no
+// user until a doctor user with the same normalised name claims it.
 type Doctor struct {
 	ID           int64        `json:"id"`
 	Name         string       `json:"name"`

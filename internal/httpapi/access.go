@@ -135,5 +135,5 @@ func fhirResource(resourceType string) string {
 	case "Condition", "MedicationRequest":
 		return domain.ResourceRecord
 	}
-	return "doctor"
+	return domain.ResourceDoctor
 }

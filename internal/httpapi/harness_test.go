@@ -115,7 +115,10 @@ func (c *client) signIn(email, role string) *client {
 	c.t.Helper()
 	ctx := context.Background()
 	if _, _, err := c.st.UserByEmail(ctx, email); domain.ErrorCode(err) == domain.CodeNotFound {
-		if _, err := c.st.CreateUser(ctx, domain.User{Email: email, Name: "Test " + role, Role: role}, testHash()); err != nil {
+		// Named after the email: a doctor user gets a doctor of their name, and doctor
+		// names are unique.
+		local, _, _ := strings.Cut(email, "@")
+		if _, err := c.st.CreateUser(ctx, domain.User{Email: email, Name: "Test " + local, Role: role}, testHash()); err != nil {
 			c.t.Fatalf("create %s: %v", email, err)
 		}
 	}

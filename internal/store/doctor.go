@@ -222,6 +222,60 @@ func (s *Store) resolveDoctor(ctx context.Context, tx *sql.Tx, doctorID int64, n
 	return doctorID, nil
 }
 
+// linkDoctor gives u, a user with role doctor, their doctor row inside the user's
+// transaction tx, and makes it take appointments exactly while u is active: the row already
+// linked to u (a doctor who was given another role and is a doctor again), else the
+// unlinked doctor with u's normalised name (doctor names are unique, so there is at most
+// one), else a new doctor with u's name and default working hours. A doctor of that name
+// linked to another user is a conflict, since two doctors may not share a name.
+func (s *Store) linkDoctor(ctx context.Context, tx *sql.Tx, u domain.User) error {
+	var id int64
+	err := tx.QueryRowContext(ctx, `SELECT id FROM doctor WHERE user_id = $1`, u.ID).Scan(&id)
+	switch {
+	case err == nil:
+		return s.setDoctorActive(ctx, tx, u.ID, u.Active)
+	case !errors.Is(err, sql.ErrNoRows):
+		return err
+	}
+	now := s.dialect.timeArg(time.Now())
+	key := domain.DoctorKey(u.Name)
+	err = tx.QueryRowContext(ctx, `UPDATE doctor SET user_id = $1, active = $2, version = version + 1, updated_at = $3
+		WHERE name_key = $4 AND user_id IS NULL RETURNING id`, u.ID, u.Active, now, key).Scan(&id)
+	switch {
+	case err == nil:
+		return s.audit(ctx, tx, Event{Action: domain.ActionUpdate, ResourceType: domain.ResourceDoctor, ResourceID: id})
+	case !errors.Is(err, sql.ErrNoRows):
+		return err
+	}
+	err = tx.QueryRowContext(ctx, `INSERT INTO doctor (name, name_key, working_hours, active, user_id, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id`, u.Name, key, hoursArg(domain.DefaultWorkingHours()), u.Active, u.ID, now).Scan(&id)
+	switch {
+	case s.dialect.isUniqueViolation(err):
+		msg := "is the name of a doctor linked to another user; choose another name or rename that doctor"
+		return &domain.Error{Code: domain.CodeConflict, Fields: map[string]string{"name": msg},
+			Message: fmt.Sprintf("the doctor named %q is already linked to another user", u.Name)}
+	case err != nil:
+		return err
+	}
+	return s.audit(ctx, tx, Event{Action: domain.ActionCreate, ResourceType: domain.ResourceDoctor, ResourceID: id})
+}
+
+// setDoctorActive makes the doctor linked to user userID, if any, take appointments or
+// stop taking them, inside the user's transaction tx. A doctor already in that state is
+// left alone, so that its version (its ETag) does not change for nothing.
+func (s *Store) setDoctorActive(ctx context.Context, tx *sql.Tx, userID int64, active bool) error {
+	var id int64
+	err := tx.QueryRowContext(ctx, `UPDATE doctor SET active = $1, version = version + 1, updated_at = $2
+		WHERE user_id = $3 AND active <> $1 RETURNING id`, active, s.dialect.timeArg(time.Now()), userID).Scan(&id)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return nil
+	case err != nil:
+		return err
+	}
+	return s.audit(ctx, tx, Event{Action: domain.ActionUpdate, ResourceType: domain.ResourceDoctor, ResourceID: id})
+}
+
 // fieldError is a validation error about one field.
 func fieldError(field, msg string) error {
 	return &domain.Error{Code: domain.CodeInvalid, Message: field + ": " + msg, Fields: map[string]string{field: msg}}

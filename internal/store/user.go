@@ -33,7 +33,8 @@ func userEmailTaken() error {
 		Fields: map[string]string{"email": "is already registered to another user"}}
 }
 
-// CreateUser inserts u with the given password hash and returns it as stored.
+// CreateUser inserts u with the given password hash and returns it as stored. A doctor
+// is linked to their doctor row in the same transaction (linkDoctor).
 func (s *Store) CreateUser(ctx context.Context, u domain.User, passwordHash string) (domain.User, error) {
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
@@ -46,7 +47,13 @@ func (s *Store) CreateUser(ctx context.Context, u domain.User, passwordHash stri
 		if err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, Event{Action: domain.ActionCreate, ResourceType: domain.ResourceUser, ResourceID: out.ID})
+		if err := s.audit(ctx, tx, Event{Action: domain.ActionCreate, ResourceType: domain.ResourceUser, ResourceID: out.ID}); err != nil {
+			return err
+		}
+		if out.Role == domain.RoleDoctor {
+			return s.linkDoctor(ctx, tx, out)
+		}
+		return nil
 	})
 	if s.dialect.isUniqueViolation(err) {
 		return out, userEmailTaken()
@@ -163,7 +170,10 @@ func (s *Store) Users(ctx context.Context, f UserFilter) (Page[domain.User], err
 
 // UpdateUser applies c. A change of role or a deactivation bumps the user's token version
 // and ends their sessions, so that their tokens stop working at once. The
-// last active admin can be neither demoted nor deactivated.
+// last active admin can be neither demoted nor deactivated. A user who becomes a doctor
+// is linked to their doctor row (linkDoctor); the linked doctor takes appointments while
+// the user is active. A new name leaves the doctor's name alone: it is the doctor's
+// display name, changed with UpdateDoctor.
 func (s *Store) UpdateUser(ctx context.Context, id int64, c domain.UserChanges) (domain.User, error) {
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
@@ -218,7 +228,18 @@ func (s *Store) UpdateUser(ctx context.Context, id int64, c domain.UserChanges) 
 		if out, err = s.user(ctx, tx, id); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, Event{Action: domain.ActionUpdate, ResourceType: domain.ResourceUser, ResourceID: id})
+		if err := s.audit(ctx, tx, Event{Action: domain.ActionUpdate, ResourceType: domain.ResourceUser, ResourceID: id}); err != nil {
+			return err
+		}
+		activeChanged := out.Active != old.Active
+		switch {
+		// Reactivation also links a doctor user who has no doctor row yet.
+		case out.Role == domain.RoleDoctor && (roleChanged || activeChanged && out.Active):
+			return s.linkDoctor(ctx, tx, out)
+		case activeChanged:
+			return s.setDoctorActive(ctx, tx, id, out.Active)
+		}
+		return nil
 	})
 	if err != nil && domain.ErrorCode(err) == domain.CodeInternal {
 		return out, fmt.Errorf("store: update user: %w", err)
