@@ -433,8 +433,9 @@ func TestUserCommands(t *testing.T) {
 	if code, _ := hms(t, env, "user", "promote"); code != 2 {
 		t.Errorf("unknown user action should exit 2, got %d", code)
 	}
-	// Every change above is in the audit trail, which verifies.
-	if code, out := hms(t, env, "audit", "verify"); code != 0 || !strings.Contains(out, "ok: 4 event(s)") {
+	// Every change above is in the audit trail, which verifies: the two users, the doctor
+	// row linked to the doctor user, the disabling and the password reset.
+	if code, out := hms(t, env, "audit", "verify"); code != 0 || !strings.Contains(out, "ok: 5 event(s)") {
 		t.Errorf("audit verify: %d %s", code, out)
 	}
 }
