@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -16,6 +15,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/hms-project/hms/internal/pgcluster"
 	"github.com/hms-project/hms/internal/seed"
 )
 
@@ -51,7 +51,7 @@ func Seed(ctx context.Context, bin string, env []string, o seed.Options) (seed.S
 // StartServer starts `hms serve` on a free loopback port with env, writing its log to
 // logPath, and waits until /ready answers 200.
 func StartServer(ctx context.Context, bin string, env []string, logPath string) (*Server, error) {
-	port, err := freePort()
+	port, err := pgcluster.FreePort()
 	if err != nil {
 		return nil, err
 	}
@@ -169,14 +169,4 @@ func ReadProcStats(pid int) (ProcStats, error) {
 // process has over its own children.
 func ResetPeakRSS(pid int) error {
 	return os.WriteFile(fmt.Sprintf("/proc/%d/clear_refs", pid), []byte("5"), 0)
-}
-
-func freePort() (string, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", err
-	}
-	defer l.Close()
-	_, port, _ := net.SplitHostPort(l.Addr().String())
-	return port, nil
 }

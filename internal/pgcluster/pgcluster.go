@@ -84,7 +84,7 @@ func StartWith(settings ...string) (*Cluster, error) {
 		c.Remove()
 		return nil, fmt.Errorf("initdb: %v: %s", err, out)
 	}
-	port, err := freePort()
+	port, err := FreePort()
 	if err != nil {
 		c.Remove()
 		return nil, err
@@ -139,7 +139,8 @@ func (c *Cluster) run(name string, args ...string) ([]byte, error) {
 	return cmd.CombinedOutput()
 }
 
-func freePort() (string, error) {
+// FreePort returns a TCP port on 127.0.0.1 that is free at the time of the call.
+func FreePort() (string, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return "", err

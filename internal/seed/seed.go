@@ -132,6 +132,9 @@ func Run(ctx context.Context, st *store.Store, o Options) (Summary, error) {
 			return sum, err
 		}
 	}
+	if err := st.AfterBulkLoad(ctx); err != nil {
+		return sum, err
+	}
 	sum.Elapsed = time.Since(start)
 	return sum, nil
 }

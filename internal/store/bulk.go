@@ -261,3 +261,18 @@ func multiRowInsert(table string, cols []string, n int) string {
 	}
 	return b.String()
 }
+
+// AfterBulkLoad brings the planner's statistics and PostgreSQL's indexes up to date after
+// a bulk load, as autovacuum would some time later: without it, the first minutes of
+// searches scan the GIN indexes' pending lists (every trigram COPY added, unsorted) and
+// plans rest on no statistics at all (19 searches/s instead of 250 at 100,000 patients).
+func (s *Store) AfterBulkLoad(ctx context.Context) error {
+	if s.dialect.name() != "postgres" {
+		return nil
+	}
+	_, err := s.db.ExecContext(ctx, `VACUUM (ANALYZE) patient, appointment, appointment_status_history, medical_record, medical_record_version`)
+	if err != nil {
+		return fmt.Errorf("store: vacuum after bulk load: %w", err)
+	}
+	return nil
+}
