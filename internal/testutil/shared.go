@@ -6,10 +6,9 @@ import (
 	"testing"
 )
 
-// SharedData returns the directory of the shared test data set name (e.g. "fhir-r4"):
-// $HMS_SHARED_DATA/name when that is set, else shared/data/name in the nearest directory
-// above the working directory that has one (the shared folder sits beside the repository).
-// It skips the test when the data is missing, and fails it on CI.
+// SharedData returns the directory of the test data set name (e.g. "fhir-r4"): the copy
+// committed under testdata/ at the repository's root, or $HMS_SHARED_DATA/name when that
+// is set. The test fails when the data is missing.
 func SharedData(t testing.TB, name string) string {
 	t.Helper()
 	if d := os.Getenv("HMS_SHARED_DATA"); d != "" {
@@ -20,19 +19,13 @@ func SharedData(t testing.TB, name string) string {
 		t.Fatal(err)
 	}
 	for {
-		candidate := filepath.Join(dir, "shared", "data", name)
-		if st, err := os.Stat(candidate); err == nil && st.IsDir() {
-			return candidate
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return filepath.Join(dir, "testdata", name)
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
-			break
+			t.Fatalf("test data %q: no go.mod above the working directory", name)
 		}
 		dir = parent
 	}
-	if os.Getenv("CI") != "" {
-		t.Fatalf("shared test data %q not found above the working directory; set HMS_SHARED_DATA", name)
-	}
-	t.Skipf("shared test data %q not found; set HMS_SHARED_DATA", name)
-	return ""
 }

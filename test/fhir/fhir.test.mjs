@@ -26,14 +26,10 @@ const admin = { email: 'admin@fhir.test', password: 'Fhir-Conformance-Admin-1' }
 const bearer = () => ({ Authorization: `Bearer ${token}` });
 const stderr = [];
 
-// sharedData finds shared/data/NAME beside the repository, or in $HMS_SHARED_DATA.
+// sharedData returns the test data set NAME committed under testdata/ (a copy of the shared
+// public FHIR bundles, with their licence), or under $HMS_SHARED_DATA when that is set.
 function sharedData(name) {
-  if (process.env.HMS_SHARED_DATA) return path.join(process.env.HMS_SHARED_DATA, name);
-  for (let dir = repo; ; dir = path.dirname(dir)) {
-    const candidate = path.join(dir, 'shared', 'data', name);
-    if (existsSync(candidate)) return candidate;
-    if (path.dirname(dir) === dir) throw new Error(`shared/data/${name} not found above ${repo}; set HMS_SHARED_DATA`);
-  }
+  return path.join(process.env.HMS_SHARED_DATA || path.join(repo, 'testdata'), name);
 }
 
 function freePort() {
