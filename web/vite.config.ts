@@ -30,5 +30,7 @@ export default defineConfig({
     setupFiles: ['./src/test/setup.ts'],
     include: ['src/**/*.test.{ts,tsx}'],
     restoreMocks: true,
+    // jsdom renders slowly on a busy two-core machine; a stuck test still fails, just later.
+    testTimeout: 30_000,
   },
 });
