@@ -259,7 +259,7 @@ func (s *Store) Appointments(ctx context.Context, f AppointmentFilter) (Page[dom
 	if f.Cursor == "" && len(page.Items) <= f.Limit {
 		page.Total = int64(len(page.Items)) // the first page holds every match
 	} else if page.Total, page.TotalEstimated, err = s.countMatches(ctx, "appointment",
-		"appointment a JOIN patient p ON p.id = a.patient_id JOIN doctor d ON d.id = a.doctor_id", "a.id", filter, filterArgs); err != nil {
+		"appointment a JOIN patient p ON p.id = a.patient_id JOIN doctor d ON d.id = a.doctor_id", "a.id", filter, filterArgs, true); err != nil {
 		return page, fmt.Errorf("store: count appointments: %w", err)
 	}
 	if len(page.Items) > f.Limit {

@@ -65,14 +65,15 @@ func likePattern(q string) string {
 }
 
 // countMatches returns how many rows of table match conds, which select from the tables
-// of from (table and any it joins); id is table's id column there. Up to
+// of from (table and any it joins); id is table's id column there. narrowed says that
+// conds hold more than the cheap filters every list has (see dialect.firstMatches). Up to
 // CountLimit it counts them; beyond, it takes the highest id among the first CountLimit+1
 // matches (in id order, or in PostgreSQL's storage order, which follows it closely) and
 // extrapolates over the table's id range. That is exact when ids are dense and the
 // matches spread evenly over them; the total is then reported as estimated.
-func (s *Store) countMatches(ctx context.Context, table, from, id string, conds []string, args []any) (total int64, estimated bool, err error) {
+func (s *Store) countMatches(ctx context.Context, table, from, id string, conds []string, args []any, narrowed bool) (total int64, estimated bool, err error) {
 	var lastID, lo, hi int64
-	q := s.dialect.firstMatches(`SELECT `+id+` FROM `+from+where(conds), id, CountLimit+1)
+	q := s.dialect.firstMatches(`SELECT `+id+` FROM `+from+where(conds), id, CountLimit+1, narrowed)
 	// The table's id range comes in the same round trip; as two subqueries, because SQLite
 	// reads min and max from the index only when each stands alone.
 	q = `SELECT first.*, coalesce((SELECT min(id) FROM ` + table + `), 0), coalesce((SELECT max(id) FROM ` + table + `), 0) FROM (` + q + `) first`

@@ -188,6 +188,7 @@ func (s *Store) Patients(ctx context.Context, f PatientFilter) (Page[domain.Pati
 	if !f.IncludeInactive {
 		conds = append(conds, "active")
 	}
+	unfiltered := len(conds)
 	if f.Query != "" {
 		conds = append(conds, s.dialect.patientSearch(f.Query, arg))
 	}
@@ -251,7 +252,7 @@ func (s *Store) Patients(ctx context.Context, f PatientFilter) (Page[domain.Pati
 	}
 	if f.Cursor == "" && len(page.Items) <= f.Limit {
 		page.Total = int64(len(page.Items)) // the first page holds every match
-	} else if page.Total, page.TotalEstimated, err = s.countMatches(ctx, "patient", "patient", "id", filter, filterArgs); err != nil {
+	} else if page.Total, page.TotalEstimated, err = s.countMatches(ctx, "patient", "patient", "id", filter, filterArgs, len(filter) > unfiltered); err != nil {
 		return page, fmt.Errorf("store: count patients: %w", err)
 	}
 	if len(page.Items) > f.Limit {

@@ -240,3 +240,34 @@ func TestSearchIndexesExist(t *testing.T) {
 		}
 	})
 }
+
+// TestSearchStaysWithinOneValue checks that a term never matches across two of the values
+// it searches, whose joined copy (search_text, migration 00007) serves the search on
+// PostgreSQL, and that the search text follows a change of the patient.
+func TestSearchStaysWithinOneValue(t *testing.T) {
+	testutil.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		p, err := st.CreatePatient(ctx, domain.Patient{Name: "Ines Varga", Email: "iv@clinic.test", DateOfBirth: "1980-03-04"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for q, want := range map[string]int{
+			"varga": 1, "iv@clin": 1, strings.ToLower(p.MRN): 1,
+			"varga\x1fiv": 0, "vargaiv": 0, "varga iv": 0, "test\x1f": 0, "\x1f": 0,
+		} {
+			page, err := st.Patients(ctx, store.PatientFilter{Query: q, Limit: 10})
+			if err != nil || len(page.Items) != want || page.Total != int64(want) {
+				t.Errorf("search %q: %d found, total %d, want %d (%v)", q, len(page.Items), page.Total, want, err)
+			}
+		}
+		email := "ines.varga@clinic.test"
+		if _, err := st.UpdatePatient(ctx, p.ID, domain.PatientChanges{Email: &email}); err != nil {
+			t.Fatal(err)
+		}
+		for q, want := range map[string]int{"ines.varga@": 1, "iv@clin": 0} {
+			if page, err := st.Patients(ctx, store.PatientFilter{Query: q, Limit: 10}); err != nil || len(page.Items) != want {
+				t.Errorf("after the email changed, search %q: %d found, want %d (%v)", q, len(page.Items), want, err)
+			}
+		}
+	})
+}
