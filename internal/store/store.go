@@ -125,8 +125,13 @@ func (s *Store) Ping(ctx context.Context) error {
 }
 
 // withTimeout bounds one store call.
+//
+// The call is detached from the caller's cancellation: a client that hangs up does not
+// interrupt a query half-way. pgx interrupts a query by closing its connection, and a
+// connection closed that way could reach the next request as "bad connection"; and a
+// write that has begun should end in a commit or a rollback, not in between.
 func (s *Store) withTimeout(ctx context.Context) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(ctx, s.timeout)
+	return context.WithTimeout(context.WithoutCancel(ctx), s.timeout)
 }
 
 // inTx runs fn in a transaction, committing when it returns nil.
