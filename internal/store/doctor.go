@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/hms-project/hms/internal/domain"
@@ -138,36 +137,27 @@ func (s *Store) Doctors(ctx context.Context, f DoctorFilter) (Page[domain.Doctor
 func (s *Store) UpdateDoctor(ctx context.Context, id int64, c domain.DoctorChanges) (domain.Doctor, error) {
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
-	var (
-		sets []string
-		args []any
-	)
-	set := func(col string, v any) {
-		args = append(args, v)
-		sets = append(sets, col+" = $"+strconv.Itoa(len(args)))
-	}
+	var u assignments
 	if c.Name != nil {
-		set("name", *c.Name)
-		set("name_key", domain.DoctorKey(*c.Name))
+		u.set("name", *c.Name)
+		u.set("name_key", domain.DoctorKey(*c.Name))
 	}
 	if c.Specialty.Set {
-		set("specialty", optArg(c.Specialty))
+		u.set("specialty", optArg(c.Specialty))
 	}
 	if c.WorkingHours != nil {
-		set("working_hours", hoursArg(c.WorkingHours))
+		u.set("working_hours", hoursArg(c.WorkingHours))
 	}
 	if c.Active != nil {
-		set("active", *c.Active)
+		u.set("active", *c.Active)
 	}
-	set("updated_at", s.dialect.timeArg(time.Now()))
-	args = append(args, id)
-	cond := ` WHERE id = $` + strconv.Itoa(len(args))
+	u.set("updated_at", s.dialect.timeArg(time.Now()))
+	cond := ` WHERE id = ` + u.arg(id)
 	if c.IfVersion != 0 {
-		args = append(args, c.IfVersion)
-		cond += ` AND version = $` + strconv.Itoa(len(args))
+		cond += ` AND version = ` + u.arg(c.IfVersion)
 	}
-	q := `UPDATE doctor SET ` + strings.Join(sets, ", ") + `, version = version + 1` + cond + ` RETURNING ` + doctorColumns
-	d, err := scanDoctor(s.db.QueryRowContext(ctx, q, args...))
+	q := `UPDATE doctor SET ` + u.list() + `, version = version + 1` + cond + ` RETURNING ` + doctorColumns
+	d, err := scanDoctor(s.db.QueryRowContext(ctx, q, u.args...))
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		cur, err := s.Doctor(ctx, id)

@@ -96,3 +96,24 @@ func where(conds []string) string {
 	}
 	return " WHERE " + strings.Join(conds, " AND ")
 }
+
+// assignments builds the SET list of an UPDATE and its arguments, numbering the
+// placeholders as they are added.
+type assignments struct {
+	sets []string
+	args []any
+}
+
+// set assigns v to col.
+func (a *assignments) set(col string, v any) {
+	a.sets = append(a.sets, col+" = "+a.arg(v))
+}
+
+// arg adds v as an argument and returns its placeholder, for the WHERE clause.
+func (a *assignments) arg(v any) string {
+	a.args = append(a.args, v)
+	return "$" + strconv.Itoa(len(a.args))
+}
+
+// list returns the assignments joined for SET.
+func (a *assignments) list() string { return strings.Join(a.sets, ", ") }

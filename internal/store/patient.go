@@ -266,49 +266,40 @@ func (s *Store) Patients(ctx context.Context, f PatientFilter) (Page[domain.Pati
 func (s *Store) UpdatePatient(ctx context.Context, id int64, c domain.PatientChanges) (domain.Patient, error) {
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
-	var (
-		sets []string
-		args []any
-	)
-	set := func(col string, v any) {
-		args = append(args, v)
-		sets = append(sets, col+" = $"+strconv.Itoa(len(args)))
-	}
+	var u assignments
 	if c.Name != nil {
-		set("name", *c.Name)
+		u.set("name", *c.Name)
 	}
 	if c.MRN != nil {
-		set("mrn", *c.MRN)
+		u.set("mrn", *c.MRN)
 	}
 	if c.Email != nil {
-		set("email", emailArg(*c.Email))
+		u.set("email", emailArg(*c.Email))
 	}
 	if c.DateOfBirth != nil {
-		set("date_of_birth", *c.DateOfBirth)
+		u.set("date_of_birth", *c.DateOfBirth)
 	}
 	for _, o := range []struct {
 		col string
 		v   domain.Opt[string]
 	}{{"phone", c.Phone}, {"address", c.Address}, {"blood_group", c.BloodGroup}} {
 		if o.v.Set {
-			set(o.col, optArg(o.v))
+			u.set(o.col, optArg(o.v))
 		}
 	}
 	if c.Phone.Set {
-		set("phone_key", phoneKeyArg(optPtr(c.Phone)))
+		u.set("phone_key", phoneKeyArg(optPtr(c.Phone)))
 	}
-	set("updated_at", s.dialect.timeArg(time.Now()))
-	args = append(args, id)
-	cond := ` WHERE id = $` + strconv.Itoa(len(args)) + ` AND active`
+	u.set("updated_at", s.dialect.timeArg(time.Now()))
+	cond := ` WHERE id = ` + u.arg(id) + ` AND active`
 	if c.IfVersion != 0 {
-		args = append(args, c.IfVersion)
-		cond += ` AND version = $` + strconv.Itoa(len(args))
+		cond += ` AND version = ` + u.arg(c.IfVersion)
 	}
-	q := `UPDATE patient SET ` + strings.Join(sets, ", ") + `, version = version + 1` + cond + ` RETURNING ` + patientColumns
+	q := `UPDATE patient SET ` + u.list() + `, version = version + 1` + cond + ` RETURNING ` + patientColumns
 	var p domain.Patient
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		var err error
-		if p, err = scanPatient(tx.QueryRowContext(ctx, q, args...)); err != nil {
+		if p, err = scanPatient(tx.QueryRowContext(ctx, q, u.args...)); err != nil {
 			return err
 		}
 		return s.audit(ctx, tx, Event{Action: domain.ActionUpdate, ResourceType: domain.ResourcePatient, ResourceID: id, PatientID: id})

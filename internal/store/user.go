@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -183,24 +182,17 @@ func (s *Store) UpdateUser(ctx context.Context, id int64, c domain.UserChanges) 
 		if err != nil {
 			return err
 		}
-		var (
-			sets []string
-			args []any
-		)
-		set := func(col string, v any) {
-			args = append(args, v)
-			sets = append(sets, col+" = $"+strconv.Itoa(len(args)))
-		}
+		var u assignments
 		if c.Name != nil {
-			set("name", *c.Name)
+			u.set("name", *c.Name)
 		}
 		roleChanged := c.Role != nil && *c.Role != old.Role
 		deactivated := c.Active != nil && !*c.Active && old.Active
 		if roleChanged {
-			set("role", *c.Role)
+			u.set("role", *c.Role)
 		}
 		if c.Active != nil {
-			set("active", *c.Active)
+			u.set("active", *c.Active)
 		}
 		if old.Role == domain.RoleAdmin && old.Active && (roleChanged || deactivated) {
 			var admins int
@@ -212,12 +204,12 @@ func (s *Store) UpdateUser(ctx context.Context, id int64, c domain.UserChanges) 
 			}
 		}
 		if roleChanged || deactivated {
-			sets = append(sets, "token_version = token_version + 1")
+			u.sets = append(u.sets, "token_version = token_version + 1")
 		}
 		now := time.Now()
-		set("updated_at", s.dialect.timeArg(now))
-		args = append(args, id)
-		if _, err := tx.ExecContext(ctx, `UPDATE app_user SET `+strings.Join(sets, ", ")+` WHERE id = $`+strconv.Itoa(len(args)), args...); err != nil {
+		u.set("updated_at", s.dialect.timeArg(now))
+		q := `UPDATE app_user SET ` + u.list() + ` WHERE id = ` + u.arg(id)
+		if _, err := tx.ExecContext(ctx, q, u.args...); err != nil {
 			return err
 		}
 		if roleChanged || deactivated {
