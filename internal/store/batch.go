@@ -5,10 +5,10 @@ import (
 	"sync"
 )
 
-// A batcher runs many small calls as a few large ones. The calls that arrive while a run
-// is busy wait and then go together, as one run, in arrival order: an idle batcher starts
-// a call at once, and a busy one sends one query (or one commit) where it would have sent
-// dozens. Every call still starts its run after it arrived, so nothing it is given comes
+// A batcher runs many small calls as a few large ones. A call starts a run at once while
+// fewer than runs are busy; past that, the calls that arrive wait and then go together,
+// as one run, in arrival order: a busy batcher sends one query (or one commit) where it
+// would have sent dozens. Every call still starts its run after it arrived, so nothing it is given comes
 // from before it: a session lookup sees every revocation committed before its request,
 // and an audit event is stored before its caller goes on.
 //
@@ -18,10 +18,12 @@ type batcher[T, R any] struct {
 	run func(ctx context.Context, items []T) ([]R, error)
 	// max caps the items of one run (for the databases' limits on arguments).
 	max int
+	// runs caps the runs at a time.
+	runs int
 
-	mu    sync.Mutex
-	queue []call[T, R]
-	busy  bool
+	mu      sync.Mutex
+	queue   []call[T, R]
+	running int
 }
 
 type call[T, R any] struct {
@@ -40,8 +42,8 @@ func (b *batcher[T, R]) do(ctx context.Context, item T) (R, error) {
 	c := call[T, R]{item: item, done: make(chan result[R], 1)}
 	b.mu.Lock()
 	b.queue = append(b.queue, c)
-	if !b.busy {
-		b.busy = true
+	if b.running < b.runs {
+		b.running++
 		go b.drain()
 	}
 	b.mu.Unlock()
@@ -60,7 +62,7 @@ func (b *batcher[T, R]) drain() {
 		b.mu.Lock()
 		n := min(len(b.queue), b.max)
 		if n == 0 {
-			b.busy = false
+			b.running--
 			b.mu.Unlock()
 			return
 		}

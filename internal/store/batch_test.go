@@ -20,7 +20,7 @@ func TestBatcherRunsWaitingCallsTogether(t *testing.T) {
 		release = make(chan struct{})
 		started = make(chan struct{}, 10)
 	)
-	b := &batcher[int, string]{max: 3, run: func(_ context.Context, items []int) ([]string, error) {
+	b := &batcher[int, string]{max: 3, runs: 1, run: func(_ context.Context, items []int) ([]string, error) {
 		mu.Lock()
 		ran = append(ran, slices.Clone(items))
 		mu.Unlock()
@@ -87,9 +87,9 @@ func TestBatcherRunsWaitingCallsTogether(t *testing.T) {
 		t.Errorf("runs %v, want %v: the waiting calls in arrival order, at most max at a time", runs, want)
 	}
 	b.mu.Lock()
-	busy := b.busy
+	running := b.running
 	b.mu.Unlock()
-	if busy {
+	if running != 0 {
 		t.Error("the batcher is still busy with an empty queue")
 	}
 	release = make(chan struct{})

@@ -72,8 +72,14 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("store: open %s: %w", d.name(), err)
 	}
 	s := &Store{db: db, dialect: d, timeout: opts.Timeout}
-	s.audits = &batcher[auditRow, struct{}]{run: s.insertAudits, max: auditBatch}
-	s.sessions = &batcher[string, sessionRow]{run: s.lookupSessions, max: sessionBatch}
+	// Up to 8 runs of each batcher at a time on PostgreSQL; on SQLite, which has one writer,
+	// one insert of audit events at a time, and 4 session lookups (BenchmarkReadPath).
+	auditRuns, sessionRuns := 8, 8
+	if d.name() == "sqlite" {
+		auditRuns, sessionRuns = 1, 4
+	}
+	s.audits = &batcher[auditRow, struct{}]{run: s.insertAudits, max: auditBatch, runs: auditRuns}
+	s.sessions = &batcher[string, sessionRow]{run: s.lookupSessions, max: sessionBatch, runs: sessionRuns}
 	if s.timeout <= 0 {
 		s.timeout = 30 * time.Second
 	}
