@@ -18,23 +18,57 @@ const recordColumns = `r.id, r.patient_id, r.diagnosis, r.prescription, r.doctor
 const recordFrom = ` FROM medical_record r JOIN patient p ON p.id = r.patient_id AND p.active`
 
 func scanRecord(row interface{ Scan(...any) error }) (domain.MedicalRecord, error) {
-	var (
-		r                           domain.MedicalRecord
-		date                        dbDate
-		created, updated, voided    dbTime
-		prescription, notes, reason sql.NullString
-		source                      sql.NullString
-		voidedBy                    sql.NullInt64
-	)
-	err := row.Scan(&r.ID, &r.PatientID, &r.Diagnosis, &prescription, &r.DoctorName, &date, &notes, &r.Version,
-		&created, &updated, &voided, &voidedBy, &reason, &source)
-	r.Source = source.String
-	r.RecordDate, r.CreatedAt, r.UpdatedAt = string(date), created.Time, updated.Time
-	r.Prescription, r.Notes = nullable(prescription), nullable(notes)
-	if !voided.IsZero() {
-		r.VoidedAt, r.VoidedBy, r.VoidReason = &voided.Time, nullableID(voidedBy), nullable(reason)
+	return newRecordScanner().scan(row)
+}
+
+// recordScanner reads rows of recordColumns. A list scans all its rows with one, so that a
+// row allocates little more than the strings it holds: the destinations are reused, and the
+// optional texts are copied into blocks shared by many records.
+type recordScanner struct {
+	r                           domain.MedicalRecord
+	date                        dbDate
+	created, updated, voided    dbTime
+	prescription, notes, reason sql.NullString
+	source                      sql.NullString
+	voidedBy                    sql.NullInt64
+	dest                        []any
+	texts                       []string
+}
+
+func newRecordScanner() *recordScanner {
+	s := &recordScanner{}
+	s.dest = []any{&s.r.ID, &s.r.PatientID, &s.r.Diagnosis, &s.prescription, &s.r.DoctorName, &s.date, &s.notes, &s.r.Version,
+		&s.created, &s.updated, &s.voided, &s.voidedBy, &s.reason, &s.source}
+	return s
+}
+
+func (s *recordScanner) scan(row interface{ Scan(...any) error }) (domain.MedicalRecord, error) {
+	s.r, s.voided = domain.MedicalRecord{}, dbTime{}
+	err := row.Scan(s.dest...)
+	r := s.r
+	r.Source = s.source.String
+	r.RecordDate, r.CreatedAt, r.UpdatedAt = string(s.date), s.created.Time, s.updated.Time
+	r.Prescription, r.Notes = s.text(s.prescription), s.text(s.notes)
+	if !s.voided.IsZero() {
+		at := s.voided.Time
+		r.VoidedAt, r.VoidedBy, r.VoidReason = &at, nullableID(s.voidedBy), nullable(s.reason)
 	}
 	return r, err
+}
+
+// textBlock is how many optional texts a recordScanner allocates at once.
+const textBlock = 64
+
+// text returns a pointer to a copy of v, or nil when v is NULL.
+func (s *recordScanner) text(v sql.NullString) *string {
+	if !v.Valid {
+		return nil
+	}
+	if len(s.texts) == cap(s.texts) {
+		s.texts = make([]string, 0, textBlock)
+	}
+	s.texts = append(s.texts, v.String)
+	return &s.texts[len(s.texts)-1]
 }
 
 // CreateRecord inserts a medical record, with its first version, and returns it as stored.
@@ -119,8 +153,9 @@ func (s *Store) PatientRecords(ctx context.Context, patientID int64, includeVoid
 	}
 	defer rows.Close()
 	out := []domain.MedicalRecord{}
+	scanner := newRecordScanner()
 	for rows.Next() {
-		r, err := scanRecord(rows)
+		r, err := scanner.scan(rows)
 		if err != nil {
 			return nil, fmt.Errorf("store: list medical records: %w", err)
 		}
@@ -177,8 +212,9 @@ func (s *Store) Records(ctx context.Context, f RecordFilter) (Page[domain.Medica
 	}
 	defer rows.Close()
 	page.Items = make([]domain.MedicalRecord, 0, f.Limit)
+	scanner := newRecordScanner()
 	for rows.Next() {
-		r, err := scanRecord(rows)
+		r, err := scanner.scan(rows)
 		if err != nil {
 			return page, fmt.Errorf("store: list medical records: %w", err)
 		}
