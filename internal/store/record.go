@@ -11,8 +11,13 @@ import (
 	"github.com/hms-project/hms/internal/domain"
 )
 
-const recordColumns = `r.id, r.patient_id, r.diagnosis, r.prescription, r.doctor_name, r.record_date, r.notes, r.version,
-	r.created_at, r.updated_at, r.voided_at, r.voided_by, r.void_reason, r.source`
+// recordColumns are the columns of a medical record that recordScanner reads, from the
+// table aliased r.
+func (s *Store) recordColumns() string {
+	t := s.dialect.storedTime
+	return `r.id, r.patient_id, r.diagnosis, r.prescription, r.doctor_name, ` + t("r.record_date") + `, r.notes, r.version, ` +
+		t("r.created_at") + `, ` + t("r.updated_at") + `, ` + t("r.voided_at") + `, r.voided_by, r.void_reason, r.source`
+}
 
 // recordFrom joins each record to its patient: records of a deactivated patient are hidden.
 const recordFrom = ` FROM medical_record r JOIN patient p ON p.id = r.patient_id AND p.active`
@@ -128,7 +133,7 @@ func (s *Store) AnyRecord(ctx context.Context, id int64) (domain.MedicalRecord, 
 func (s *Store) record(ctx context.Context, id int64, cond string) (domain.MedicalRecord, error) {
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
-	r, err := scanRecord(s.db.QueryRowContext(ctx, `SELECT `+recordColumns+recordFrom+` WHERE r.id = $1`+cond, id))
+	r, err := scanRecord(s.db.QueryRowContext(ctx, `SELECT `+s.recordColumns()+recordFrom+` WHERE r.id = $1`+cond, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, domain.NotFound("medical record", id)
 	}
@@ -146,7 +151,7 @@ func (s *Store) PatientRecords(ctx context.Context, patientID int64, includeVoid
 	if includeVoided {
 		cond = ""
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT `+recordColumns+` FROM medical_record r WHERE r.patient_id = $1`+cond+`
+	rows, err := s.db.QueryContext(ctx, `SELECT `+s.recordColumns()+` FROM medical_record r WHERE r.patient_id = $1`+cond+`
 		ORDER BY r.record_date DESC, r.id DESC`, patientID)
 	if err != nil {
 		return nil, fmt.Errorf("store: list medical records: %w", err)
@@ -206,7 +211,7 @@ func (s *Store) Records(ctx context.Context, f RecordFilter) (Page[domain.Medica
 		}
 		conds = append(conds, "r.id > "+arg(c[0]))
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT `+recordColumns+recordFrom+where(conds)+` ORDER BY r.id LIMIT `+arg(f.Limit+1), args...)
+	rows, err := s.db.QueryContext(ctx, `SELECT `+s.recordColumns()+recordFrom+where(conds)+` ORDER BY r.id LIMIT `+arg(f.Limit+1), args...)
 	if err != nil {
 		return page, fmt.Errorf("store: list medical records: %w", err)
 	}
@@ -236,7 +241,7 @@ func (s *Store) AmendRecord(ctx context.Context, id int64, c domain.RecordChange
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		cur, err := scanRecord(tx.QueryRowContext(ctx, `SELECT `+recordColumns+recordFrom+`
+		cur, err := scanRecord(tx.QueryRowContext(ctx, `SELECT `+s.recordColumns()+recordFrom+`
 			WHERE r.id = $1 AND r.voided_at IS NULL`+s.dialect.lockRows("r"), id))
 		if errors.Is(err, sql.ErrNoRows) {
 			return domain.NotFound("medical record", id)
