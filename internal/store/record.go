@@ -151,13 +151,21 @@ func (s *Store) PatientRecords(ctx context.Context, patientID int64, includeVoid
 	if includeVoided {
 		cond = ""
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT `+s.recordColumns()+` FROM medical_record r WHERE r.patient_id = $1`+cond+`
-		ORDER BY r.record_date DESC, r.id DESC`, patientID)
+	query := `SELECT ` + s.recordColumns() + ` FROM medical_record r WHERE r.patient_id = $1` + cond + `
+		ORDER BY r.record_date DESC, r.id DESC`
+	out := []domain.MedicalRecord{}
+	if _, ok := s.dialect.(postgresDialect); ok {
+		out, err := pgxRecords(ctx, s.db, query, []any{patientID}, out)
+		if err != nil {
+			return nil, fmt.Errorf("store: list medical records: %w", err)
+		}
+		return out, nil
+	}
+	rows, err := s.db.QueryContext(ctx, query, patientID)
 	if err != nil {
 		return nil, fmt.Errorf("store: list medical records: %w", err)
 	}
 	defer rows.Close()
-	out := []domain.MedicalRecord{}
 	scanner := newRecordScanner()
 	for rows.Next() {
 		r, err := scanner.scan(rows)
