@@ -37,7 +37,7 @@ type recordScanner struct {
 	source                      sql.NullString
 	voidedBy                    sql.NullInt64
 	dest                        []any
-	texts                       []string
+	texts                       textBlocks
 }
 
 func newRecordScanner() *recordScanner {
@@ -53,7 +53,7 @@ func (s *recordScanner) scan(row interface{ Scan(...any) error }) (domain.Medica
 	r := s.r
 	r.Source = s.source.String
 	r.RecordDate, r.CreatedAt, r.UpdatedAt = string(s.date), s.created.Time, s.updated.Time
-	r.Prescription, r.Notes = s.text(s.prescription), s.text(s.notes)
+	r.Prescription, r.Notes = s.texts.copy(s.prescription.String, s.prescription.Valid), s.texts.copy(s.notes.String, s.notes.Valid)
 	if !s.voided.IsZero() {
 		at := s.voided.Time
 		r.VoidedAt, r.VoidedBy, r.VoidReason = &at, nullableID(s.voidedBy), nullable(s.reason)
@@ -61,19 +61,23 @@ func (s *recordScanner) scan(row interface{ Scan(...any) error }) (domain.Medica
 	return r, err
 }
 
-// textBlock is how many optional texts a recordScanner allocates at once.
+// textBlocks hands out pointers to copies of optional texts, allocated in blocks that
+// many records share instead of one allocation each.
+type textBlocks []string
+
+// textBlock is how many texts a block holds.
 const textBlock = 64
 
-// text returns a pointer to a copy of v, or nil when v is NULL.
-func (s *recordScanner) text(v sql.NullString) *string {
-	if !v.Valid {
+// copy returns a pointer to a copy of v, or nil when it is not valid (NULL).
+func (b *textBlocks) copy(v string, valid bool) *string {
+	if !valid {
 		return nil
 	}
-	if len(s.texts) == cap(s.texts) {
-		s.texts = make([]string, 0, textBlock)
+	if len(*b) == cap(*b) {
+		*b = make(textBlocks, 0, textBlock)
 	}
-	s.texts = append(s.texts, v.String)
-	return &s.texts[len(s.texts)-1]
+	*b = append(*b, v)
+	return &(*b)[len(*b)-1]
 }
 
 // CreateRecord inserts a medical record, with its first version, and returns it as stored.

@@ -34,18 +34,8 @@ func pgxRecords(ctx context.Context, db *sql.DB, query string, args []any, out [
 			prescription, notes, reason pgtype.Text
 			source                      pgtype.Text
 			voidedBy                    pgtype.Int8
-			texts                       []string
+			texts                       textBlocks
 		)
-		text := func(v pgtype.Text) *string {
-			if !v.Valid {
-				return nil
-			}
-			if len(texts) == cap(texts) {
-				texts = make([]string, 0, textBlock)
-			}
-			texts = append(texts, v.String)
-			return &texts[len(texts)-1]
-		}
 		dest := []any{&r.ID, &r.PatientID, &r.Diagnosis, &prescription, &r.DoctorName, &date, &notes, &r.Version,
 			&r.CreatedAt, &r.UpdatedAt, &voided, &voidedBy, &reason, &source}
 		for rows.Next() {
@@ -55,10 +45,11 @@ func pgxRecords(ctx context.Context, db *sql.DB, query string, args []any, out [
 			rec := r
 			rec.RecordDate = date.Format(domain.DateLayout)
 			rec.CreatedAt, rec.UpdatedAt = r.CreatedAt.UTC(), r.UpdatedAt.UTC()
-			rec.Prescription, rec.Notes, rec.Source = text(prescription), text(notes), source.String
+			rec.Prescription = texts.copy(prescription.String, prescription.Valid)
+			rec.Notes, rec.Source = texts.copy(notes.String, notes.Valid), source.String
 			if voided.Valid {
 				at := voided.Time.UTC()
-				rec.VoidedAt, rec.VoidReason = &at, text(reason)
+				rec.VoidedAt, rec.VoidReason = &at, texts.copy(reason.String, reason.Valid)
 				if voidedBy.Valid {
 					by := voidedBy.Int64
 					rec.VoidedBy = &by
