@@ -40,6 +40,10 @@ type Store struct {
 	db      *sql.DB
 	dialect dialect
 	timeout time.Duration
+	// audits inserts the events of concurrent reads together (see Audit).
+	audits *batcher[auditRow, struct{}]
+	// sessions looks up the sessions of concurrent requests together (see Session).
+	sessions *batcher[string, sessionRow]
 }
 
 // Open connects to the database that opts names and checks that it answers.
@@ -68,6 +72,8 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("store: open %s: %w", d.name(), err)
 	}
 	s := &Store{db: db, dialect: d, timeout: opts.Timeout}
+	s.audits = &batcher[auditRow, struct{}]{run: s.insertAudits, max: auditBatch}
+	s.sessions = &batcher[string, sessionRow]{run: s.lookupSessions, max: sessionBatch}
 	if s.timeout <= 0 {
 		s.timeout = 30 * time.Second
 	}
