@@ -123,3 +123,32 @@ func BenchmarkReadPath(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkPatientRecords times reading the 500-record history of one patient, the
+// query behind GET /api/patients/{id}/records, on each database:
+// go test -run '^$' -bench PatientRecords -benchmem ./internal/store
+func BenchmarkPatientRecords(b *testing.B) {
+	for _, db := range testutil.Databases {
+		b.Run(db, func(b *testing.B) {
+			ctx := context.Background()
+			st := testutil.OpenStore(b, db)
+			sum, err := seed.Run(ctx, st, seed.Options{Patients: 200, RecordsPerPatient: 3, HeavyPatients: 1, Seed: 1})
+			if err != nil {
+				b.Fatal(err)
+			}
+			if db == "postgres" {
+				if _, err := st.DB().Exec("VACUUM ANALYZE"); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportAllocs()
+			defer testutil.ReportCPU(b)()
+			for b.Loop() {
+				recs, err := st.PatientRecords(ctx, sum.HeavyPatientIDs[0], false)
+				if err != nil || len(recs) != seed.DefaultHeavyRecords {
+					b.Fatalf("%d records, %v", len(recs), err)
+				}
+			}
+		})
+	}
+}
