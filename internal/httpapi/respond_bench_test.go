@@ -11,8 +11,8 @@ import (
 	"github.com/hms-project/hms/internal/testutil"
 )
 
-// BenchmarkEncode times the JSON encoding of the largest common responses: a default page
-// of patients and the 500-record history of one patient.
+// BenchmarkEncode times the JSON encoding of the most requested responses: one patient, a
+// default page of patients and the 500-record history of one patient.
 func BenchmarkEncode(b *testing.B) {
 	str := func(s string) *string { return &s }
 	created := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
@@ -28,9 +28,18 @@ func BenchmarkEncode(b *testing.B) {
 			Prescription: str("Amlodipine 5 mg once daily"), DoctorName: "Dr. Meredith Grey", RecordDate: "2029-03-04",
 			Notes: str("Follow-up in three months."), CreatedAt: created}
 	}
+	b.Run("one patient", func(b *testing.B) {
+		r := httptest.NewRequest("GET", "/api/patients/1", nil)
+		b.ReportAllocs()
+		defer testutil.ReportCPU(b)()
+		for b.Loop() {
+			writeResource(httptest.NewRecorder(), r, 200, patients[0], patients[0].Version)
+		}
+	})
 	b.Run("page of 50 patients", func(b *testing.B) {
 		page := store.Page[domain.Patient]{Items: patients, Total: 1_000_000, TotalEstimated: true, NextCursor: "NTA"}
 		b.ReportAllocs()
+		defer testutil.ReportCPU(b)()
 		for b.Loop() {
 			writePage(httptest.NewRecorder(), page, store.DefaultPageSize)
 		}

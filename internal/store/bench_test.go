@@ -16,7 +16,7 @@ import (
 const benchPatients = 20_000
 
 // BenchmarkStoreQueries times the queries behind the API's hot paths on each database:
-// go test -run '^$' -bench StoreQueries ./internal/store
+// go test -run '^$' -bench StoreQueries -benchmem ./internal/store
 func BenchmarkStoreQueries(b *testing.B) {
 	for _, db := range testutil.Databases {
 		b.Run(db, func(b *testing.B) {
@@ -68,6 +68,7 @@ func BenchmarkStoreQueries(b *testing.B) {
 			for _, c := range cases {
 				b.Run(c.name, func(b *testing.B) {
 					b.ReportAllocs()
+					defer testutil.ReportCPU(b)()
 					for b.Loop() {
 						if err := c.run(); err != nil {
 							b.Fatal(err)
