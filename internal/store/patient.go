@@ -14,21 +14,48 @@ import (
 	"github.com/hms-project/hms/internal/domain"
 )
 
-const patientColumns = "id, mrn, name, email, date_of_birth, phone, address, blood_group, active, deactivated_at, version, created_at, updated_at"
+// patientColumns are the columns of a patient that patientScanner and pgxPatients read.
+func (s *Store) patientColumns() string {
+	t := s.dialect.storedTime
+	return `id, mrn, name, email, ` + t("date_of_birth") + `, phone, address, blood_group, active, ` + t("deactivated_at") +
+		`, version, ` + t("created_at") + `, ` + t("updated_at")
+}
 
 func scanPatient(row interface{ Scan(...any) error }) (domain.Patient, error) {
-	var (
-		p                             domain.Patient
-		dob                           dbDate
-		deactivated, created, updated dbTime
-		email, phone, addr, blood     sql.NullString
-	)
-	err := row.Scan(&p.ID, &p.MRN, &p.Name, &email, &dob, &phone, &addr, &blood, &p.Active, &deactivated, &p.Version, &created, &updated)
-	p.Email, p.DateOfBirth = email.String, string(dob)
-	p.Phone, p.Address, p.BloodGroup = nullable(phone), nullable(addr), nullable(blood)
-	p.CreatedAt, p.UpdatedAt = created.Time, updated.Time
-	if !deactivated.IsZero() {
-		p.DeactivatedAt = &deactivated.Time
+	return newPatientScanner(1).scan(row)
+}
+
+// patientScanner reads rows of patientColumns. A list scans all its rows with one, so that
+// a row allocates little more than the strings it holds: the destinations are reused, and
+// the optional texts are copied into one block for the page.
+type patientScanner struct {
+	p                             domain.Patient
+	dob                           dbDate
+	deactivated, created, updated dbTime
+	email, phone, addr, blood     sql.NullString
+	dest                          []any
+	texts                         textBlocks
+}
+
+// newPatientScanner returns a scanner for up to rows rows; more take further blocks.
+func newPatientScanner(rows int) *patientScanner {
+	s := &patientScanner{texts: make(textBlocks, 0, 3*rows)}
+	s.dest = []any{&s.p.ID, &s.p.MRN, &s.p.Name, &s.email, &s.dob, &s.phone, &s.addr, &s.blood, &s.p.Active, &s.deactivated,
+		&s.p.Version, &s.created, &s.updated}
+	return s
+}
+
+func (s *patientScanner) scan(row interface{ Scan(...any) error }) (domain.Patient, error) {
+	s.p, s.deactivated = domain.Patient{}, dbTime{}
+	err := row.Scan(s.dest...)
+	p := s.p
+	p.Email, p.DateOfBirth = s.email.String, string(s.dob)
+	p.Phone, p.Address = s.texts.copy(s.phone.String, s.phone.Valid), s.texts.copy(s.addr.String, s.addr.Valid)
+	p.BloodGroup = s.texts.copy(s.blood.String, s.blood.Valid)
+	p.CreatedAt, p.UpdatedAt = s.created.Time, s.updated.Time
+	if !s.deactivated.IsZero() {
+		at := s.deactivated.Time
+		p.DeactivatedAt = &at
 	}
 	return p, err
 }
@@ -117,7 +144,7 @@ func (s *Store) insertPatient(ctx context.Context, tx *sql.Tx, p domain.Patient)
 		}
 	}
 	out, err := scanPatient(tx.QueryRowContext(ctx, `INSERT INTO patient (id, mrn, name, email, date_of_birth, phone, phone_key, address, blood_group, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING `+patientColumns,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING `+s.patientColumns(),
 		ids[0], p.MRN, p.Name, emailArg(p.Email), p.DateOfBirth, p.Phone, phoneKeyArg(p.Phone), p.Address, p.BloodGroup, now))
 	if s.dialect.isUniqueViolation(err) {
 		return domain.Patient{}, patientConflict(err, p.Email)
@@ -148,14 +175,14 @@ func (s *Store) AnyPatient(ctx context.Context, id int64) (domain.Patient, error
 func (s *Store) patient(ctx context.Context, id int64, cond string) (domain.Patient, error) {
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
-	p, err := scanPatient(s.db.QueryRowContext(ctx, `SELECT `+patientColumns+` FROM patient WHERE id = $1`+cond, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return p, domain.NotFound("patient", id)
-	}
+	found, err := s.patientList(ctx, `SELECT `+s.patientColumns()+` FROM patient WHERE id = $1`+cond, []any{id}, 1)
 	if err != nil {
-		return p, fmt.Errorf("store: get patient: %w", err)
+		return domain.Patient{}, fmt.Errorf("store: get patient: %w", err)
 	}
-	return p, nil
+	if len(found) == 0 {
+		return domain.Patient{}, domain.NotFound("patient", id)
+	}
+	return found[0], nil
 }
 
 // PatientFilter selects a page of patients, ordered by id. Every field that is set narrows
@@ -234,20 +261,10 @@ func (s *Store) Patients(ctx context.Context, f PatientFilter) (Page[domain.Pati
 		// Whether an index helps depends on the term: plan each search for its own.
 		args, filterArgs = s.dialect.planPerValue(args), s.dialect.planPerValue(filterArgs)
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT `+patientColumns+` FROM patient`+where(conds)+` ORDER BY id LIMIT `+limit, args...)
-	if err != nil {
-		return page, fmt.Errorf("store: list patients: %w", err)
-	}
-	defer rows.Close()
-	page.Items = make([]domain.Patient, 0, f.Limit)
-	for rows.Next() {
-		p, err := scanPatient(rows)
-		if err != nil {
-			return page, fmt.Errorf("store: list patients: %w", err)
-		}
-		page.Items = append(page.Items, p)
-	}
-	if err := rows.Err(); err != nil {
+	query := `SELECT ` + s.patientColumns() + ` FROM patient` + where(conds) + ` ORDER BY id LIMIT ` + limit
+	// One more than a page: the extra row says that there is a next page.
+	var err error
+	if page.Items, err = s.patientList(ctx, query, args, f.Limit+1); err != nil {
 		return page, fmt.Errorf("store: list patients: %w", err)
 	}
 	if f.Cursor == "" && len(page.Items) <= f.Limit {
@@ -260,6 +277,28 @@ func (s *Store) Patients(ctx context.Context, f PatientFilter) (Page[domain.Pati
 		page.NextCursor = encodeCursor(page.Items[f.Limit-1].ID)
 	}
 	return page, nil
+}
+
+// patientList runs a query of patientColumns that returns at most rows patients.
+func (s *Store) patientList(ctx context.Context, query string, args []any, rows int) ([]domain.Patient, error) {
+	out := make([]domain.Patient, 0, rows)
+	if _, ok := s.dialect.(postgresDialect); ok {
+		return pgxPatients(ctx, s.db, query, args, rows, out)
+	}
+	r, err := s.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	scanner := newPatientScanner(rows)
+	for r.Next() {
+		p, err := scanner.scan(r)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, r.Err()
 }
 
 // UpdatePatient applies c to the patient and returns it as stored.
@@ -295,7 +334,7 @@ func (s *Store) UpdatePatient(ctx context.Context, id int64, c domain.PatientCha
 	if c.IfVersion != 0 {
 		cond += ` AND version = ` + u.arg(c.IfVersion)
 	}
-	q := `UPDATE patient SET ` + u.list() + `, version = version + 1` + cond + ` RETURNING ` + patientColumns
+	q := `UPDATE patient SET ` + u.list() + `, version = version + 1` + cond + ` RETURNING ` + s.patientColumns()
 	var p domain.Patient
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		var err error
@@ -385,7 +424,7 @@ func (s *Store) PatientDuplicates(ctx context.Context, id int64) ([]domain.Patie
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
 	// The name is compared in Go (domain.PersonKey); SQL narrows to the same birth date or phone.
-	rows, err := s.db.QueryContext(ctx, `SELECT `+patientColumns+` FROM patient
+	rows, err := s.db.QueryContext(ctx, `SELECT `+s.patientColumns()+` FROM patient
 		WHERE active AND id <> $1 AND (date_of_birth = $2 OR phone_key = $3) ORDER BY id LIMIT 200`,
 		id, p.DateOfBirth, phoneKeyArg(p.Phone))
 	if err != nil {

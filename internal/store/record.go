@@ -62,7 +62,7 @@ func (s *recordScanner) scan(row interface{ Scan(...any) error }) (domain.Medica
 }
 
 // textBlocks hands out pointers to copies of optional texts, allocated in blocks that
-// many records share instead of one allocation each.
+// many records or patients share instead of one allocation each.
 type textBlocks []string
 
 // textBlock is how many texts a block holds.
