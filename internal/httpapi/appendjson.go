@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"encoding/json"
 	"errors"
 	"strconv"
 	"time"
@@ -17,35 +16,134 @@ type jsonAppender interface {
 	appendJSON(b []byte) ([]byte, error)
 }
 
+// appendJSON writes {success, data}.
+func (body item) appendJSON(b []byte) ([]byte, error) {
+	b = append(b, `{"success":`...)
+	b = strconv.AppendBool(b, body.Success)
+	b = append(b, `,"data":`...)
+	b, err := appendDataJSON(b, body.Data)
+	if err != nil {
+		return b, err
+	}
+	return append(b, '}'), nil
+}
+
+// appendJSON writes {success, data, count, total, total_estimated, limit, next_cursor}.
+func (body list) appendJSON(b []byte) ([]byte, error) {
+	b = append(b, `{"success":`...)
+	b = strconv.AppendBool(b, body.Success)
+	b = append(b, `,"data":`...)
+	b, err := appendDataJSON(b, body.Data)
+	if err != nil {
+		return b, err
+	}
+	b = append(b, `,"count":`...)
+	b = strconv.AppendInt(b, int64(body.Count), 10)
+	b = append(b, `,"total":`...)
+	b = strconv.AppendInt(b, body.Total, 10)
+	if body.TotalEstimated {
+		b = append(b, `,"total_estimated":true`...)
+	}
+	b = append(b, `,"limit":`...)
+	b = strconv.AppendInt(b, int64(body.Limit), 10)
+	b = append(b, `,"next_cursor":`...)
+	b = appendJSONOptString(b, body.NextCursor)
+	return append(b, '}'), nil
+}
+
 // appendJSON writes {success, data, count, patient}; data, the list that makes the answer
 // long, one record at a time.
 func (body recordsBody) appendJSON(b []byte) ([]byte, error) {
 	b = append(b, `{"success":`...)
 	b = strconv.AppendBool(b, body.Success)
 	b = append(b, `,"data":`...)
-	if body.Data == nil {
-		b = append(b, "null"...)
-	} else {
-		b = append(b, '[')
-		for i := range body.Data {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			var err error
-			if b, err = appendRecordJSON(b, &body.Data[i]); err != nil {
-				return b, err
-			}
-		}
-		b = append(b, ']')
+	b, err := appendListJSON(b, body.Data, appendRecordJSON)
+	if err != nil {
+		return b, err
 	}
 	b = append(b, `,"count":`...)
 	b = strconv.AppendInt(b, int64(body.Count), 10)
 	b = append(b, `,"patient":`...)
-	patient, err := json.Marshal(body.Patient)
-	if err != nil {
+	if b, err = appendPatientJSON(b, &body.Patient); err != nil {
 		return b, err
 	}
-	b = append(b, patient...)
+	return append(b, '}'), nil
+}
+
+// errNoJSONWriter is the data of an envelope that appendDataJSON does not write.
+var errNoJSONWriter = errors.New("no JSON writer for this type")
+
+// appendDataJSON writes the data of an envelope when it is of a type that has its own
+// writer: the patients and records that the most requested answers hold.
+func appendDataJSON(b []byte, data any) ([]byte, error) {
+	switch d := data.(type) {
+	case domain.Patient:
+		return appendPatientJSON(b, &d)
+	case []domain.Patient:
+		return appendListJSON(b, d, appendPatientJSON)
+	case domain.MedicalRecord:
+		return appendRecordJSON(b, &d)
+	case []domain.MedicalRecord:
+		return appendListJSON(b, d, appendRecordJSON)
+	}
+	return b, errNoJSONWriter
+}
+
+// appendListJSON writes items as encoding/json writes a slice, each with appendItem.
+func appendListJSON[T any](b []byte, items []T, appendItem func([]byte, *T) ([]byte, error)) ([]byte, error) {
+	if items == nil {
+		return append(b, "null"...), nil
+	}
+	b = append(b, '[')
+	for i := range items {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		var err error
+		if b, err = appendItem(b, &items[i]); err != nil {
+			return b, err
+		}
+	}
+	return append(b, ']'), nil
+}
+
+// appendPatientJSON writes p as encoding/json does, following the tags of domain.Patient.
+func appendPatientJSON(b []byte, p *domain.Patient) ([]byte, error) {
+	var err error
+	b = append(b, `{"id":`...)
+	b = strconv.AppendInt(b, p.ID, 10)
+	b = append(b, `,"mrn":`...)
+	b = appendJSONString(b, p.MRN)
+	b = append(b, `,"name":`...)
+	b = appendJSONString(b, p.Name)
+	b = append(b, `,"email":`...)
+	b = appendJSONString(b, p.Email)
+	b = append(b, `,"date_of_birth":`...)
+	b = appendJSONString(b, p.DateOfBirth)
+	b = append(b, `,"phone":`...)
+	b = appendJSONOptString(b, p.Phone)
+	b = append(b, `,"address":`...)
+	b = appendJSONOptString(b, p.Address)
+	b = append(b, `,"blood_group":`...)
+	b = appendJSONOptString(b, p.BloodGroup)
+	b = append(b, `,"active":`...)
+	b = strconv.AppendBool(b, p.Active)
+	if p.DeactivatedAt != nil {
+		b = append(b, `,"deactivated_at":`...)
+		if b, err = appendJSONTime(b, *p.DeactivatedAt); err != nil {
+			return b, err
+		}
+	}
+	b = append(b, `,"version":`...)
+	b = strconv.AppendInt(b, p.Version, 10)
+	b = append(b, `,"created_at":`...)
+	if b, err = appendJSONTime(b, p.CreatedAt); err != nil {
+		return b, err
+	}
+	b = append(b, `,"updated_at":`...)
+	if b, err = appendJSONTime(b, p.UpdatedAt); err != nil {
+		return b, err
+	}
 	return append(b, '}'), nil
 }
 

@@ -68,11 +68,73 @@ func TestRecordsBodyIsWhatEncodingJSONWrites(t *testing.T) {
 	}
 }
 
-// TestRecordJSONHasEveryField fills every field of a record, so that a field added to
-// domain.MedicalRecord without appendRecordJSON learning it fails here.
-func TestRecordJSONHasEveryField(t *testing.T) {
-	var r domain.MedicalRecord
-	v := reflect.ValueOf(&r).Elem()
+// TestEnvelopesAreWhatEncodingJSONWrites: one patient or record, and pages of them, in the
+// {success, data} and list envelopes; other data goes to encoding/json.
+func TestEnvelopesAreWhatEncodingJSONWrites(t *testing.T) {
+	str := func(s string) *string { return &s }
+	created := time.Date(2030, 1, 2, 3, 4, 5, 6000, time.UTC)
+	deactivated := created.Add(36 * time.Hour).In(time.FixedZone("CET", 60*60))
+	patients := []domain.Patient{
+		{ID: 7, MRN: "HMS-000007", Name: "Zoë <O'Brien> & Søn", Email: "zoe@example.org", DateOfBirth: "1980-05-17",
+			Phone: str("+1 555-0100"), Address: str("12 Main Street\nSpringfield \"North\""), BloodGroup: str("AB-"), Active: true,
+			Version: 3, CreatedAt: created, UpdatedAt: created.Add(time.Second)},
+		{ID: 8, MRN: "EXT-\u2028\xff", Name: "王\t\x00", Address: str(""), Version: 1},
+		{ID: 1 << 62, MRN: "HMS-000009", Name: "Deactivated", Email: "d@example.org", DateOfBirth: "1915-12-10", Active: false,
+			DeactivatedAt: &deactivated, Version: 2, CreatedAt: created, UpdatedAt: deactivated},
+	}
+	record := domain.MedicalRecord{ID: 1, PatientID: 7, Diagnosis: "Essential hypertension", Prescription: str("Amlodipine"),
+		DoctorName: "Dr. Grey", RecordDate: "2029-03-04", Version: 1, CreatedAt: created, UpdatedAt: created}
+	cursor := "NTA<&>"
+	year10000 := patients[0]
+	year10000.UpdatedAt = time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)
+	for name, body := range map[string]any{
+		"patient":                item{true, patients[0]},
+		"patient without values": item{true, patients[1]},
+		"deactivated patient":    item{true, patients[2]},
+		"patient of year 10000":  item{true, year10000},
+		"record":                 item{true, record},
+		"appointment":            item{true, domain.Appointment{ID: 3, PatientID: 7, CreatedAt: created}},
+		"page of patients":       list{true, patients, len(patients), 1_000_000, true, 50, &cursor},
+		"last page of patients":  list{true, patients[:1], 1, 1, false, 50, nil},
+		"no patients":            list{true, []domain.Patient{}, 0, 0, false, 50, nil},
+		"nil patients":           list{true, []domain.Patient(nil), 0, 0, false, 1, nil},
+		"patients of year 10000": list{true, []domain.Patient{patients[0], year10000}, 2, 2, false, 50, nil},
+		"page of records":        list{true, []domain.MedicalRecord{record, record}, 2, 3, false, 2, &cursor},
+		"page of appointments":   list{true, []domain.Appointment{{ID: 3}}, 1, 1, false, 50, nil},
+		"nil data":               list{Success: true, Limit: 50},
+		"records of a patient":   recordsBody{true, []domain.MedicalRecord{record}, 1, patients[2]},
+		"records, year 10000":    recordsBody{true, []domain.MedicalRecord{record}, 1, year10000},
+	} {
+		t.Run(name, func(t *testing.T) {
+			if got, want := written(body), encodingJSON(body); got != want {
+				t.Errorf("writeJSON wrote\n%s\nencoding/json writes\n%s", got, want)
+			}
+		})
+	}
+}
+
+// TestJSONWritersHaveEveryField fills every field of a record and of a patient, so that a
+// field added to domain.MedicalRecord or domain.Patient without its writer learning it
+// fails here.
+func TestJSONWritersHaveEveryField(t *testing.T) {
+	r := filled[domain.MedicalRecord](t)
+	got, err := appendRecordJSON(nil, &r)
+	want, _ := json.Marshal(r)
+	if err != nil || string(got) != string(want) {
+		t.Errorf("appendRecordJSON = %s, %v\nencoding/json: %s", got, err, want)
+	}
+	p := filled[domain.Patient](t)
+	got, err = appendPatientJSON(nil, &p)
+	want, _ = json.Marshal(p)
+	if err != nil || string(got) != string(want) {
+		t.Errorf("appendPatientJSON = %s, %v\nencoding/json: %s", got, err, want)
+	}
+}
+
+// filled returns a T with every field set, pointers to values included.
+func filled[T any](t *testing.T) T {
+	var x T
+	v := reflect.ValueOf(&x).Elem()
 	for i := range v.NumField() {
 		f := v.Field(i)
 		if f.Kind() != reflect.Pointer {
@@ -83,11 +145,7 @@ func TestRecordJSONHasEveryField(t *testing.T) {
 		fill(t, p.Elem(), i)
 		f.Set(p)
 	}
-	got, err := appendRecordJSON(nil, &r)
-	want, _ := json.Marshal(r)
-	if err != nil || string(got) != string(want) {
-		t.Errorf("appendRecordJSON = %s, %v\nencoding/json: %s", got, err, want)
-	}
+	return x
 }
 
 func fill(t *testing.T, v reflect.Value, i int) {
@@ -100,7 +158,7 @@ func fill(t *testing.T, v reflect.Value, i int) {
 		v.SetBool(true)
 	default:
 		if v.Type() != reflect.TypeFor[time.Time]() {
-			t.Fatalf("the test cannot fill a %s; teach it and appendRecordJSON", v.Type())
+			t.Fatalf("the test cannot fill a %s; teach it and the JSON writers", v.Type())
 		}
 		v.Set(reflect.ValueOf(time.Date(2030, 1, 2, 3, 4, 5, i, time.UTC)))
 	}
@@ -129,6 +187,33 @@ func FuzzRecordJSON(f *testing.F) {
 		want, werr := json.Marshal(r)
 		if (err != nil) != (werr != nil) || err == nil && string(got) != string(want) {
 			t.Fatalf("appendRecordJSON = %s, %v\nencoding/json: %s, %v", got, err, want, werr)
+		}
+	})
+}
+
+// FuzzPatientJSON compares appendPatientJSON with encoding/json on patients made of any
+// text, numbers and times.
+func FuzzPatientJSON(f *testing.F) {
+	f.Add("HMS-000001", "Zoë O'Brien", "zoe@example.org", "1980-05-17", "+1 555-0100", "12 Main Street", "O+", int64(1), int64(1893553445), int64(0), 0, uint8(0))
+	f.Add("<&>\u2028\xff", "\"\\\t\x00", "", "", "\x7f\x1f", "王", "é", int64(-1), int64(-62167219200), int64(1), -86399, uint8(15))
+	f.Add("a", "b", "c", "d", "e", "f", "g", int64(9), int64(253402300799), int64(999999999), 86400, uint8(6))
+	f.Fuzz(func(t *testing.T, mrn, name, email, born, phone, address, blood string, n, secs, nanos int64, offset int, opts uint8) {
+		at := time.Unix(secs, nanos).In(time.FixedZone("", offset))
+		p := domain.Patient{ID: n, MRN: mrn, Name: name, Email: email, DateOfBirth: born, Active: opts&8 != 0, Version: n / 7,
+			CreatedAt: at, UpdatedAt: at.Add(time.Duration(n))}
+		if opts&1 != 0 {
+			p.Phone = &phone
+		}
+		if opts&2 != 0 {
+			p.Address, p.BloodGroup = &address, &blood
+		}
+		if opts&4 != 0 {
+			p.DeactivatedAt = &at
+		}
+		got, err := appendPatientJSON(nil, &p)
+		want, werr := json.Marshal(p)
+		if (err != nil) != (werr != nil) || err == nil && string(got) != string(want) {
+			t.Fatalf("appendPatientJSON = %s, %v\nencoding/json: %s, %v", got, err, want, werr)
 		}
 	})
 }
