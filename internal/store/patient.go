@@ -382,12 +382,18 @@ func (s *Store) PatientDuplicates(ctx context.Context, id int64) ([]domain.Patie
 	if err != nil {
 		return nil, err
 	}
+	return s.PatientDuplicatesOf(ctx, p)
+}
+
+// PatientDuplicatesOf is PatientDuplicates for a patient already in hand, such as one just
+// created: it saves reading the patient again.
+func (s *Store) PatientDuplicatesOf(ctx context.Context, p domain.Patient) ([]domain.Patient, error) {
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
 	// The name is compared in Go (domain.PersonKey); SQL narrows to the same birth date or phone.
 	rows, err := s.db.QueryContext(ctx, `SELECT `+patientColumns+` FROM patient
 		WHERE active AND id <> $1 AND (date_of_birth = $2 OR phone_key = $3) ORDER BY id LIMIT 200`,
-		id, p.DateOfBirth, phoneKeyArg(p.Phone))
+		p.ID, p.DateOfBirth, phoneKeyArg(p.Phone))
 	if err != nil {
 		return nil, fmt.Errorf("store: find duplicates: %w", err)
 	}
