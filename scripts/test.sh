@@ -54,9 +54,10 @@ log "web UI: unit tests, build, and end-to-end in Chromium"
 bash web/scripts/test.sh
 
 # A short, bounded run of every fuzz target (request decoding, validation, tokens, the
-# password policy), starting from the corpus committed under testdata/fuzz.
+# password policy, the JSON of records, SQLite timestamps), starting from the corpus
+# committed under testdata/fuzz.
 FUZZTIME=${HMS_FUZZTIME:-10s}
-for pkg in ./internal/httpapi ./internal/auth; do
+for pkg in ./internal/httpapi ./internal/auth ./internal/store; do
 	for target in $(go test -list '^Fuzz' "$pkg" | grep '^Fuzz'); do
 		log "fuzz $target ($FUZZTIME)"
 		HMS_TEST_POSTGRES=off go test -run '^$' -fuzz "^${target}\$" -fuzztime "$FUZZTIME" "$pkg"

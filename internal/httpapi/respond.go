@@ -6,6 +6,7 @@ import (
 	"math"
 	"net/http"
 	"strconv"
+	"sync"
 
 	"github.com/hms-project/hms/internal/domain"
 	"github.com/hms-project/hms/internal/fhir"
@@ -30,7 +31,33 @@ var statusOf = map[domain.Code]int{
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
+	if a, ok := v.(jsonAppender); ok && writeAppended(w, a) {
+		return
+	}
 	_ = json.NewEncoder(w).Encode(v)
+}
+
+// bodyBuffers hold the bodies that jsonAppenders write, for reuse by the next answer.
+var bodyBuffers = sync.Pool{New: func() any { return new([]byte) }}
+
+// maxPooledBody bounds the buffers kept in bodyBuffers, so that one huge answer does not
+// stay in memory.
+const maxPooledBody = 1 << 20
+
+// writeAppended writes the JSON of a with the newline that json.Encoder ends with, and
+// reports false, having written nothing, when a cannot write itself.
+func writeAppended(w http.ResponseWriter, a jsonAppender) bool {
+	buf := bodyBuffers.Get().(*[]byte)
+	b, err := a.appendJSON((*buf)[:0])
+	if err == nil {
+		b = append(b, '\n')
+		_, _ = w.Write(b)
+	}
+	if cap(b) <= maxPooledBody {
+		*buf = b[:0]
+		bodyBuffers.Put(buf)
+	}
+	return err == nil
 }
 
 // item is the envelope of one resource: {success, data}.

@@ -8,6 +8,7 @@ import (
 
 	"github.com/hms-project/hms/internal/domain"
 	"github.com/hms-project/hms/internal/store"
+	"github.com/hms-project/hms/internal/testutil"
 )
 
 // BenchmarkEncode times the JSON encoding of the largest common responses: a default page
@@ -36,6 +37,7 @@ func BenchmarkEncode(b *testing.B) {
 	})
 	b.Run("500 medical records", func(b *testing.B) {
 		b.ReportAllocs()
+		defer testutil.ReportCPU(b)()
 		for b.Loop() {
 			writeJSON(httptest.NewRecorder(), 200, recordsBody{true, records, len(records), patients[0]})
 		}

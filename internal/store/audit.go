@@ -28,15 +28,32 @@ type Event struct {
 
 // Audit records e on its own. Reads use it right after the read and before the response
 // is written, so a read whose event cannot be stored fails instead of going unrecorded.
+// The events of concurrent calls are inserted together, in one statement and one commit
+// (see batcher); each call returns only once its event is committed.
 func (s *Store) Audit(ctx context.Context, e Event) error {
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
-	return s.audit(ctx, s.db, e)
+	row := s.auditRow(ctx, e)
+	if _, err := s.audits.do(ctx, row); err != nil {
+		return fmt.Errorf("store: audit %s %s: %w", e.Action, e.ResourceType, err)
+	}
+	return nil
 }
 
 // audit inserts an unsealed event through q: a write passes its transaction, so that the
 // change and its event commit together or not at all.
 func (s *Store) audit(ctx context.Context, q querier, e Event) error {
+	if err := s.insertAudit(ctx, q, []auditRow{s.auditRow(ctx, e)}); err != nil {
+		return fmt.Errorf("store: audit %s %s: %w", e.Action, e.ResourceType, err)
+	}
+	return nil
+}
+
+// auditRow holds the values of one audit_event row, in auditInsert's column order.
+type auditRow [10]any
+
+// auditRow completes e with the context's actor and the time.
+func (s *Store) auditRow(ctx context.Context, e Event) auditRow {
 	a := domain.ActorFrom(ctx)
 	if e.UserID != 0 {
 		a.UserID, a.Role = e.UserID, e.Role
@@ -44,14 +61,45 @@ func (s *Store) audit(ctx context.Context, q querier, e Event) error {
 	if e.Outcome == "" {
 		e.Outcome = domain.OutcomeSuccess
 	}
-	_, err := q.ExecContext(ctx, `INSERT INTO audit_event (time, user_id, role, action, resource_type, resource_id, patient_id, ip, request_id, outcome)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-		s.dialect.timeArg(time.Now().Truncate(time.Microsecond)), nullInt(a.UserID), nullString(a.Role), e.Action,
-		nullString(e.ResourceType), nullInt(e.ResourceID), nullInt(e.PatientID), nullString(a.IP), nullString(a.RequestID), e.Outcome)
-	if err != nil {
-		return fmt.Errorf("store: audit %s %s: %w", e.Action, e.ResourceType, err)
+	return auditRow{s.dialect.timeArg(time.Now().Truncate(time.Microsecond)), nullInt(a.UserID), nullString(a.Role), e.Action,
+		nullString(e.ResourceType), nullInt(e.ResourceID), nullInt(e.PatientID), nullString(a.IP), nullString(a.RequestID), e.Outcome}
+}
+
+// auditBatch is the most events one statement inserts: 10 arguments each, well within
+// both databases' limits.
+const auditBatch = 256
+
+// insertAudit inserts rows through q in one statement.
+func (s *Store) insertAudit(ctx context.Context, q querier, rows []auditRow) error {
+	var b strings.Builder
+	b.WriteString(`INSERT INTO audit_event (time, user_id, role, action, resource_type, resource_id, patient_id, ip, request_id, outcome) VALUES `)
+	args := make([]any, 0, len(rows)*len(auditRow{}))
+	for i, r := range rows {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteByte('(')
+		for j := range r {
+			if j > 0 {
+				b.WriteString(", ")
+			}
+			args = append(args, r[j])
+			b.WriteString("$" + strconv.Itoa(len(args)))
+		}
+		b.WriteByte(')')
 	}
-	return nil
+	_, err := q.ExecContext(ctx, b.String(), args...)
+	return err
+}
+
+// insertAudits is the run of the store's audit batcher: one statement, one commit.
+func (s *Store) insertAudits(ctx context.Context, rows []auditRow) ([]struct{}, error) {
+	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
+	if err := s.insertAudit(ctx, s.db, rows); err != nil {
+		return nil, err
+	}
+	return make([]struct{}, len(rows)), nil
 }
 
 func nullInt(v int64) any {

@@ -80,6 +80,80 @@ func BenchmarkStoreQueries(b *testing.B) {
 	}
 }
 
+// BenchmarkReadPath times what the store does for one authenticated read of a patient
+// (the session lookup, the read, its audit event) from 64 concurrent requests, the
+// way GET /api/patients/{id} uses it under load:
+// go test -run '^$' -bench ReadPath ./internal/store
+func BenchmarkReadPath(b *testing.B) {
+	for _, db := range testutil.Databases {
+		b.Run(db, func(b *testing.B) {
+			ctx := context.Background()
+			st := testutil.OpenStore(b, db)
+			sum, err := seed.Run(ctx, st, seed.Options{Patients: 1000, Seed: 1})
+			if err != nil {
+				b.Fatal(err)
+			}
+			now := time.Now()
+			u, err := st.CreateUser(ctx, domain.User{Email: "doctor@clinic.test", Name: "Doctor", Role: domain.RoleDoctor}, "x")
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := st.NewSession(ctx, u, "session", "refresh", now.Add(time.Hour), now); err != nil {
+				b.Fatal(err)
+			}
+			b.SetParallelism(32) // 64 goroutines on two cores
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				for i := int64(0); pb.Next(); i++ {
+					if _, err := st.Session(ctx, "session"); err != nil {
+						b.Error(err)
+						return
+					}
+					id := sum.FirstPatientID + i%1000
+					if _, err := st.Patient(ctx, id); err != nil {
+						b.Error(err)
+						return
+					}
+					actx := domain.WithActor(ctx, domain.Actor{UserID: u.ID, Role: u.Role, IP: "127.0.0.1"})
+					if err := st.Audit(actx, store.Event{Action: domain.ActionRead, ResourceType: domain.ResourcePatient, ResourceID: id, PatientID: id}); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
+		})
+	}
+}
+
+// BenchmarkPatientRecords times reading the 500-record history of one patient, the
+// query behind GET /api/patients/{id}/records, on each database:
+// go test -run '^$' -bench PatientRecords -benchmem ./internal/store
+func BenchmarkPatientRecords(b *testing.B) {
+	for _, db := range testutil.Databases {
+		b.Run(db, func(b *testing.B) {
+			ctx := context.Background()
+			st := testutil.OpenStore(b, db)
+			sum, err := seed.Run(ctx, st, seed.Options{Patients: 200, RecordsPerPatient: 3, HeavyPatients: 1, Seed: 1})
+			if err != nil {
+				b.Fatal(err)
+			}
+			if db == "postgres" {
+				if _, err := st.DB().Exec("VACUUM ANALYZE"); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportAllocs()
+			defer testutil.ReportCPU(b)()
+			for b.Loop() {
+				recs, err := st.PatientRecords(ctx, sum.HeavyPatientIDs[0], false)
+				if err != nil || len(recs) != seed.DefaultHeavyRecords {
+					b.Fatalf("%d records, %v", len(recs), err)
+				}
+			}
+		})
+	}
+}
+
 // BenchmarkStoreWrites times creating a patient (with its audit event, and the duplicate
 // check the API runs after it) and booking an appointment, one at a time, on a database
 // of benchPatients patients:

@@ -47,6 +47,9 @@ type dialect interface {
 	// planPerValue marks a query's arguments so that the database plans it for these
 	// values instead of reusing a plan made for any value.
 	planPerValue(args []any) []any
+	// storedTime is the select expression of a date or timestamp column that dbDate or
+	// dbTime scans.
+	storedTime(column string) string
 }
 
 // patientLike is the search in plain SQL, the same on both databases. Without an index
@@ -110,6 +113,12 @@ func firstMatchesInOrder(query, id string, n int) string {
 // SQLite plans every statement with its values in view.
 func (sqliteDialect) planPerValue(args []any) []any { return args }
 
+// modernc's driver turns the text of a column declared DATE or TIMESTAMP into a time.Time
+// by trying up to nine layouts with time.Parse, the first of which never fits what HMS
+// writes: two parses and a discarded error per value. The cast hides the declared type, so
+// the text arrives as it is stored and dbTime reads HMS's one layout directly.
+func (sqliteDialect) storedTime(column string) string { return "CAST(" + column + " AS TEXT)" }
+
 type postgresDialect struct{}
 
 // pgx prepares and caches every statement, and PostgreSQL switches a prepared statement to
@@ -156,6 +165,9 @@ const searchTextSeparator = "\x1f"
 
 func (postgresDialect) name() string { return "postgres" }
 
+// pgx decodes dates and timestamps from PostgreSQL's binary format.
+func (postgresDialect) storedTime(column string) string { return column }
+
 func (postgresDialect) timeArg(t time.Time) any { return t.UTC() }
 
 func (postgresDialect) isUniqueViolation(err error) bool {
@@ -199,13 +211,72 @@ func (t *dbTime) Scan(v any) error {
 }
 
 func (t *dbTime) parse(s string) error {
-	for _, layout := range []string{sqliteTimeLayout, time.RFC3339Nano, "2006-01-02 15:04:05.999999999-07:00", "2006-01-02 15:04:05"} {
-		if p, err := time.Parse(layout, s); err == nil {
-			t.Time = p.UTC()
-			return nil
+	if p, ok := parseSQLiteTime(s); ok {
+		t.Time = p
+		return nil
+	}
+	// As the driver does, a final Z also means UTC in a layout without a zone.
+	for _, v := range []string{s, strings.TrimSuffix(s, "Z")} {
+		for _, layout := range timeLayouts {
+			if p, err := time.Parse(layout, v); err == nil {
+				t.Time = p.UTC()
+				return nil
+			}
 		}
 	}
 	return fmt.Errorf("store: cannot parse timestamp %q", s)
+}
+
+// timeLayouts are the forms of a timestamp in SQLite that dbTime reads besides HMS's own
+// (sqliteTimeLayout): those of SQLite's date functions and those modernc's driver writes
+// for a time.Time argument, without a zone meaning UTC.
+var timeLayouts = []string{
+	sqliteTimeLayout, // with fewer digits than parseSQLiteTime requires
+	time.RFC3339Nano,
+	"2006-01-02 15:04:05.999999999Z07:00",
+	"2006-01-02T15:04:05.999999999",
+	"2006-01-02 15:04:05.999999999",
+	"2006-01-02T15:04",
+	"2006-01-02 15:04",
+	"2006-01-02",
+	"2006-01-02 15:04:05.999999999 -0700 MST",
+}
+
+// parseSQLiteTime reads a timestamp in sqliteTimeLayout (2006-01-02T15:04:05.000000Z),
+// the only form HMS writes, without the generality of time.Parse.
+func parseSQLiteTime(s string) (time.Time, bool) {
+	if len(s) != len(sqliteTimeLayout) || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' ||
+		s[19] != '.' || s[26] != 'Z' {
+		return time.Time{}, false
+	}
+	num := func(from, to int) (int, bool) {
+		n := 0
+		for i := from; i < to; i++ {
+			c := s[i]
+			if c < '0' || c > '9' {
+				return 0, false
+			}
+			n = n*10 + int(c-'0')
+		}
+		return n, true
+	}
+	year, ok1 := num(0, 4)
+	month, ok2 := num(5, 7)
+	day, ok3 := num(8, 10)
+	hour, ok4 := num(11, 13)
+	minute, ok5 := num(14, 16)
+	sec, ok6 := num(17, 19)
+	micro, ok7 := num(20, 26)
+	if !ok1 || !ok2 || !ok3 || !ok4 || !ok5 || !ok6 || !ok7 || month < 1 || month > 12 || day < 1 ||
+		day > daysIn(time.Month(month), year) || hour > 23 || minute > 59 || sec > 59 {
+		return time.Time{}, false
+	}
+	return time.Date(year, time.Month(month), day, hour, minute, sec, micro*1000, time.UTC), true
+}
+
+// daysIn is the number of days of month in year.
+func daysIn(month time.Month, year int) int {
+	return time.Date(year, month+1, 0, 0, 0, 0, 0, time.UTC).Day()
 }
 
 // dbDate scans a calendar date into YYYY-MM-DD from either database.

@@ -116,7 +116,7 @@ func (s *Store) importPatient(ctx context.Context, tx *sql.Tx, it domain.Patient
 // when the import changed it. A voided record stays voided.
 func (s *Store) importRecord(ctx context.Context, tx *sql.Tx, patientID int64, r domain.MedicalRecord) (int64, bool, error) {
 	r.PatientID = patientID
-	cur, err := scanRecord(tx.QueryRowContext(ctx, `SELECT `+recordColumns+` FROM medical_record r
+	cur, err := scanRecord(tx.QueryRowContext(ctx, `SELECT `+s.recordColumns()+` FROM medical_record r
 		WHERE r.patient_id = $1 AND r.source = $2`, patientID, r.Source))
 	switch {
 	case errors.Is(err, sql.ErrNoRows):

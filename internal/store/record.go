@@ -11,30 +11,73 @@ import (
 	"github.com/hms-project/hms/internal/domain"
 )
 
-const recordColumns = `r.id, r.patient_id, r.diagnosis, r.prescription, r.doctor_name, r.record_date, r.notes, r.version,
-	r.created_at, r.updated_at, r.voided_at, r.voided_by, r.void_reason, r.source`
+// recordColumns are the columns of a medical record that recordScanner reads, from the
+// table aliased r.
+func (s *Store) recordColumns() string {
+	t := s.dialect.storedTime
+	return `r.id, r.patient_id, r.diagnosis, r.prescription, r.doctor_name, ` + t("r.record_date") + `, r.notes, r.version, ` +
+		t("r.created_at") + `, ` + t("r.updated_at") + `, ` + t("r.voided_at") + `, r.voided_by, r.void_reason, r.source`
+}
 
 // recordFrom joins each record to its patient: records of a deactivated patient are hidden.
 const recordFrom = ` FROM medical_record r JOIN patient p ON p.id = r.patient_id AND p.active`
 
 func scanRecord(row interface{ Scan(...any) error }) (domain.MedicalRecord, error) {
-	var (
-		r                           domain.MedicalRecord
-		date                        dbDate
-		created, updated, voided    dbTime
-		prescription, notes, reason sql.NullString
-		source                      sql.NullString
-		voidedBy                    sql.NullInt64
-	)
-	err := row.Scan(&r.ID, &r.PatientID, &r.Diagnosis, &prescription, &r.DoctorName, &date, &notes, &r.Version,
-		&created, &updated, &voided, &voidedBy, &reason, &source)
-	r.Source = source.String
-	r.RecordDate, r.CreatedAt, r.UpdatedAt = string(date), created.Time, updated.Time
-	r.Prescription, r.Notes = nullable(prescription), nullable(notes)
-	if !voided.IsZero() {
-		r.VoidedAt, r.VoidedBy, r.VoidReason = &voided.Time, nullableID(voidedBy), nullable(reason)
+	return newRecordScanner().scan(row)
+}
+
+// recordScanner reads rows of recordColumns. A list scans all its rows with one, so that a
+// row allocates little more than the strings it holds: the destinations are reused, and the
+// optional texts are copied into blocks shared by many records.
+type recordScanner struct {
+	r                           domain.MedicalRecord
+	date                        dbDate
+	created, updated, voided    dbTime
+	prescription, notes, reason sql.NullString
+	source                      sql.NullString
+	voidedBy                    sql.NullInt64
+	dest                        []any
+	texts                       textBlocks
+}
+
+func newRecordScanner() *recordScanner {
+	s := &recordScanner{}
+	s.dest = []any{&s.r.ID, &s.r.PatientID, &s.r.Diagnosis, &s.prescription, &s.r.DoctorName, &s.date, &s.notes, &s.r.Version,
+		&s.created, &s.updated, &s.voided, &s.voidedBy, &s.reason, &s.source}
+	return s
+}
+
+func (s *recordScanner) scan(row interface{ Scan(...any) error }) (domain.MedicalRecord, error) {
+	s.r, s.voided = domain.MedicalRecord{}, dbTime{}
+	err := row.Scan(s.dest...)
+	r := s.r
+	r.Source = s.source.String
+	r.RecordDate, r.CreatedAt, r.UpdatedAt = string(s.date), s.created.Time, s.updated.Time
+	r.Prescription, r.Notes = s.texts.copy(s.prescription.String, s.prescription.Valid), s.texts.copy(s.notes.String, s.notes.Valid)
+	if !s.voided.IsZero() {
+		at := s.voided.Time
+		r.VoidedAt, r.VoidedBy, r.VoidReason = &at, nullableID(s.voidedBy), nullable(s.reason)
 	}
 	return r, err
+}
+
+// textBlocks hands out pointers to copies of optional texts, allocated in blocks that
+// many records share instead of one allocation each.
+type textBlocks []string
+
+// textBlock is how many texts a block holds.
+const textBlock = 64
+
+// copy returns a pointer to a copy of v, or nil when it is not valid (NULL).
+func (b *textBlocks) copy(v string, valid bool) *string {
+	if !valid {
+		return nil
+	}
+	if len(*b) == cap(*b) {
+		*b = make(textBlocks, 0, textBlock)
+	}
+	*b = append(*b, v)
+	return &(*b)[len(*b)-1]
 }
 
 // CreateRecord inserts a medical record, with its first version, and returns it as stored.
@@ -94,7 +137,7 @@ func (s *Store) AnyRecord(ctx context.Context, id int64) (domain.MedicalRecord, 
 func (s *Store) record(ctx context.Context, id int64, cond string) (domain.MedicalRecord, error) {
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
-	r, err := scanRecord(s.db.QueryRowContext(ctx, `SELECT `+recordColumns+recordFrom+` WHERE r.id = $1`+cond, id))
+	r, err := scanRecord(s.db.QueryRowContext(ctx, `SELECT `+s.recordColumns()+recordFrom+` WHERE r.id = $1`+cond, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, domain.NotFound("medical record", id)
 	}
@@ -112,15 +155,24 @@ func (s *Store) PatientRecords(ctx context.Context, patientID int64, includeVoid
 	if includeVoided {
 		cond = ""
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT `+recordColumns+` FROM medical_record r WHERE r.patient_id = $1`+cond+`
-		ORDER BY r.record_date DESC, r.id DESC`, patientID)
+	query := `SELECT ` + s.recordColumns() + ` FROM medical_record r WHERE r.patient_id = $1` + cond + `
+		ORDER BY r.record_date DESC, r.id DESC`
+	out := []domain.MedicalRecord{}
+	if _, ok := s.dialect.(postgresDialect); ok {
+		out, err := pgxRecords(ctx, s.db, query, []any{patientID}, out)
+		if err != nil {
+			return nil, fmt.Errorf("store: list medical records: %w", err)
+		}
+		return out, nil
+	}
+	rows, err := s.db.QueryContext(ctx, query, patientID)
 	if err != nil {
 		return nil, fmt.Errorf("store: list medical records: %w", err)
 	}
 	defer rows.Close()
-	out := []domain.MedicalRecord{}
+	scanner := newRecordScanner()
 	for rows.Next() {
-		r, err := scanRecord(rows)
+		r, err := scanner.scan(rows)
 		if err != nil {
 			return nil, fmt.Errorf("store: list medical records: %w", err)
 		}
@@ -171,14 +223,15 @@ func (s *Store) Records(ctx context.Context, f RecordFilter) (Page[domain.Medica
 		}
 		conds = append(conds, "r.id > "+arg(c[0]))
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT `+recordColumns+recordFrom+where(conds)+` ORDER BY r.id LIMIT `+arg(f.Limit+1), args...)
+	rows, err := s.db.QueryContext(ctx, `SELECT `+s.recordColumns()+recordFrom+where(conds)+` ORDER BY r.id LIMIT `+arg(f.Limit+1), args...)
 	if err != nil {
 		return page, fmt.Errorf("store: list medical records: %w", err)
 	}
 	defer rows.Close()
 	page.Items = make([]domain.MedicalRecord, 0, f.Limit)
+	scanner := newRecordScanner()
 	for rows.Next() {
-		r, err := scanRecord(rows)
+		r, err := scanner.scan(rows)
 		if err != nil {
 			return page, fmt.Errorf("store: list medical records: %w", err)
 		}
@@ -200,7 +253,7 @@ func (s *Store) AmendRecord(ctx context.Context, id int64, c domain.RecordChange
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		cur, err := scanRecord(tx.QueryRowContext(ctx, `SELECT `+recordColumns+recordFrom+`
+		cur, err := scanRecord(tx.QueryRowContext(ctx, `SELECT `+s.recordColumns()+recordFrom+`
 			WHERE r.id = $1 AND r.voided_at IS NULL`+s.dialect.lockRows("r"), id))
 		if errors.Is(err, sql.ErrNoRows) {
 			return domain.NotFound("medical record", id)

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/hms-project/hms/internal/domain"
@@ -156,25 +158,73 @@ type SessionState struct {
 	Revoked      bool
 }
 
-// Session returns the state of a session and its user: one lookup by primary key.
+// Session returns the state of a session and its user. The lookups of concurrent
+// requests go to the database together, as one query (see batcher); each still starts
+// after its request arrived, so it sees every revocation committed before.
 func (s *Store) Session(ctx context.Context, sessionID string) (SessionState, error) {
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
+	r, err := s.sessions.do(ctx, sessionID)
+	switch {
+	case err != nil:
+		return SessionState{}, fmt.Errorf("store: get session: %w", err)
+	case !r.found:
+		return SessionState{}, errSessionEnded
+	}
+	return r.state, nil
+}
+
+// sessionRow is the result of one session lookup.
+type sessionRow struct {
+	state SessionState
+	found bool
+}
+
+// sessionBatch is the most sessions one query looks up.
+const sessionBatch = 256
+
+// lookupSessions is the run of the store's session batcher: one query for the distinct ids.
+func (s *Store) lookupSessions(ctx context.Context, ids []string) ([]sessionRow, error) {
+	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
 	var (
-		st      SessionState
-		revoked dbTime
+		placeholders []string
+		args         []any
+		found        = make(map[string]sessionRow, len(ids))
 	)
-	err := s.db.QueryRowContext(ctx, `SELECT u.id, u.role, u.active, u.token_version, s.revoked_at
-		FROM auth_session s JOIN app_user u ON u.id = s.user_id WHERE s.id = $1`, sessionID).
-		Scan(&st.UserID, &st.Role, &st.Active, &st.TokenVersion, &revoked)
-	if errors.Is(err, sql.ErrNoRows) {
-		return st, errSessionEnded
+	for _, id := range ids {
+		if _, ok := found[id]; !ok {
+			found[id] = sessionRow{}
+			args = append(args, id)
+			placeholders = append(placeholders, "$"+strconv.Itoa(len(args)))
+		}
 	}
+	rows, err := s.db.QueryContext(ctx, `SELECT s.id, u.id, u.role, u.active, u.token_version, s.revoked_at
+		FROM auth_session s JOIN app_user u ON u.id = s.user_id WHERE s.id IN (`+strings.Join(placeholders, ", ")+`)`, args...)
 	if err != nil {
-		return st, fmt.Errorf("store: get session: %w", err)
+		return nil, err
 	}
-	st.Revoked = !revoked.IsZero()
-	return st, nil
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			id      string
+			st      SessionState
+			revoked dbTime
+		)
+		if err := rows.Scan(&id, &st.UserID, &st.Role, &st.Active, &st.TokenVersion, &revoked); err != nil {
+			return nil, err
+		}
+		st.Revoked = !revoked.IsZero()
+		found[id] = sessionRow{state: st, found: true}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	out := make([]sessionRow, len(ids))
+	for i, id := range ids {
+		out[i] = found[id]
+	}
+	return out, nil
 }
 
 // TokenVersion returns the current token version of a user, for issuing access tokens.

@@ -40,6 +40,10 @@ type Store struct {
 	db      *sql.DB
 	dialect dialect
 	timeout time.Duration
+	// audits inserts the events of concurrent reads together (see Audit).
+	audits *batcher[auditRow, struct{}]
+	// sessions looks up the sessions of concurrent requests together (see Session).
+	sessions *batcher[string, sessionRow]
 }
 
 // Open connects to the database that opts names and checks that it answers.
@@ -68,6 +72,14 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("store: open %s: %w", d.name(), err)
 	}
 	s := &Store{db: db, dialect: d, timeout: opts.Timeout}
+	// Up to 8 runs of each batcher at a time on PostgreSQL; on SQLite, which has one writer,
+	// one insert of audit events at a time, and 4 session lookups (BenchmarkReadPath).
+	auditRuns, sessionRuns := 8, 8
+	if d.name() == "sqlite" {
+		auditRuns, sessionRuns = 1, 4
+	}
+	s.audits = &batcher[auditRow, struct{}]{run: s.insertAudits, max: auditBatch, runs: auditRuns}
+	s.sessions = &batcher[string, sessionRow]{run: s.lookupSessions, max: sessionBatch, runs: sessionRuns}
 	if s.timeout <= 0 {
 		s.timeout = 30 * time.Second
 	}

@@ -1,0 +1,134 @@
+package httpapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http/httptest"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hms-project/hms/internal/domain"
+)
+
+// encodingJSON is the answer writeJSON gave before bodies could write their own JSON.
+func encodingJSON(v any) string {
+	var buf bytes.Buffer
+	_ = json.NewEncoder(&buf).Encode(v)
+	return buf.String()
+}
+
+// written is the body that writeJSON writes for v.
+func written(v any) string {
+	rec := httptest.NewRecorder()
+	writeJSON(rec, 200, v)
+	return rec.Body.String()
+}
+
+func TestRecordsBodyIsWhatEncodingJSONWrites(t *testing.T) {
+	str := func(s string) *string { return &s }
+	id := func(v int64) *int64 { return &v }
+	at := func(t time.Time) *time.Time { return &t }
+	created := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
+	kolkata := time.FixedZone("IST", 5*60*60+30*60)
+	phone := "+1 555-0100"
+	patient := domain.Patient{ID: 7, MRN: "HMS-000007", Name: "Zoë <O'Brien> & Søn", Email: "zoe@example.org",
+		DateOfBirth: "1980-05-17", Phone: &phone, Active: true, Version: 3, CreatedAt: created, UpdatedAt: created}
+	records := []domain.MedicalRecord{
+		{ID: 1, PatientID: 7, Diagnosis: "Essential hypertension", Prescription: str("Amlodipine 5 mg once daily"),
+			DoctorName: "Dr. Meredith Grey", RecordDate: "2029-03-04", Notes: str("Follow-up in three months."), Version: 1,
+			CreatedAt: created, UpdatedAt: created},
+		{ID: 2, PatientID: 7, Diagnosis: "", DoctorName: "", RecordDate: "", Version: 0},
+		{ID: 3, PatientID: 7, Diagnosis: "<script>alert(\"x\")</script> & co", Prescription: str(""), Notes: str(""),
+			DoctorName: "Dr. Ünal Çelik", RecordDate: "2029-03-04", CreatedAt: created.Add(123456789 * time.Nanosecond),
+			UpdatedAt: created.In(kolkata)},
+		{ID: 4, PatientID: 7, Diagnosis: "tab\tnew line\nreturn\rbell\abackspace\bform\fnul\x00esc\x1bdel\x7f",
+			Notes: str("back\\slash \"quoted\" /slash"), DoctorName: "王医生 👩‍⚕️", RecordDate: "2029-03-04",
+			CreatedAt: created.Add(time.Microsecond), UpdatedAt: created.Add(100 * time.Millisecond)},
+		{ID: 5, PatientID: 7, Diagnosis: "line\u2028separator\u2029paragraph", Notes: str("bad \xff\xfe utf-8 \xe2\x82"),
+			DoctorName: "\u00e9\u0301", RecordDate: "2029-03-04", CreatedAt: created, UpdatedAt: created,
+			VoidedAt: at(created.Add(time.Hour)), VoidedBy: id(42), VoidReason: str("entered for the wrong patient <sic>")},
+		{ID: -6, PatientID: 1 << 62, Diagnosis: "voided, no actor", DoctorName: "x", RecordDate: "2029-03-04", Version: 9,
+			CreatedAt: time.Date(0, 1, 1, 0, 0, 0, 0, time.UTC), UpdatedAt: time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.FixedZone("", -(23*60*60+59*60))),
+			VoidedAt: at(created), Source: "Condition/abc"},
+	}
+	for name, body := range map[string]recordsBody{
+		"records":    {true, records, len(records), patient},
+		"no records": {true, []domain.MedicalRecord{}, 0, patient},
+		"nil":        {true, nil, 0, domain.Patient{}},
+		"year 10000": {true, []domain.MedicalRecord{{CreatedAt: time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)}}, 1, patient},
+		"zone +24h":  {true, []domain.MedicalRecord{{UpdatedAt: created.In(time.FixedZone("", 24*60*60))}}, 1, patient},
+	} {
+		t.Run(name, func(t *testing.T) {
+			if got, want := written(body), encodingJSON(body); got != want {
+				t.Errorf("writeJSON wrote\n%s\nencoding/json writes\n%s", got, want)
+			}
+		})
+	}
+}
+
+// TestRecordJSONHasEveryField fills every field of a record, so that a field added to
+// domain.MedicalRecord without appendRecordJSON learning it fails here.
+func TestRecordJSONHasEveryField(t *testing.T) {
+	var r domain.MedicalRecord
+	v := reflect.ValueOf(&r).Elem()
+	for i := range v.NumField() {
+		f := v.Field(i)
+		if f.Kind() != reflect.Pointer {
+			fill(t, f, i)
+			continue
+		}
+		p := reflect.New(f.Type().Elem())
+		fill(t, p.Elem(), i)
+		f.Set(p)
+	}
+	got, err := appendRecordJSON(nil, &r)
+	want, _ := json.Marshal(r)
+	if err != nil || string(got) != string(want) {
+		t.Errorf("appendRecordJSON = %s, %v\nencoding/json: %s", got, err, want)
+	}
+}
+
+func fill(t *testing.T, v reflect.Value, i int) {
+	switch v.Kind() {
+	case reflect.String:
+		v.SetString("value <" + strings.Repeat("é", i) + ">")
+	case reflect.Int64, reflect.Int:
+		v.SetInt(int64(1000 + i))
+	case reflect.Bool:
+		v.SetBool(true)
+	default:
+		if v.Type() != reflect.TypeFor[time.Time]() {
+			t.Fatalf("the test cannot fill a %s; teach it and appendRecordJSON", v.Type())
+		}
+		v.Set(reflect.ValueOf(time.Date(2030, 1, 2, 3, 4, 5, i, time.UTC)))
+	}
+}
+
+// FuzzRecordJSON compares appendRecordJSON with encoding/json on records made of any text,
+// numbers and times.
+func FuzzRecordJSON(f *testing.F) {
+	f.Add("Essential hypertension", "Amlodipine", "Dr. Grey", "2029-03-04", "notes", "reason", int64(1), int64(1893553445), int64(0), 0, uint8(0))
+	f.Add("<&>\u2028\xff\"\\\t\x00", "", "王", "", "\x7f\x1f", "é", int64(-1), int64(-62167219200), int64(1), -86399, uint8(7))
+	f.Add("a", "b", "c", "d", "e", "f", int64(9), int64(253402300799), int64(999999999), 86400, uint8(3))
+	f.Fuzz(func(t *testing.T, diagnosis, prescription, doctor, date, notes, reason string, n, secs, nanos int64, offset int, nils uint8) {
+		at := time.Unix(secs, nanos).In(time.FixedZone("", offset))
+		r := domain.MedicalRecord{ID: n, PatientID: n * 3, Diagnosis: diagnosis, DoctorName: doctor, RecordDate: date,
+			Version: n / 7, CreatedAt: at, UpdatedAt: at.Add(time.Duration(n))}
+		if nils&1 != 0 {
+			r.Prescription, r.Notes = &prescription, &notes
+		}
+		if nils&2 != 0 {
+			r.VoidedAt, r.VoidReason = &at, &reason
+		}
+		if nils&4 != 0 {
+			r.VoidedBy = &n
+		}
+		got, err := appendRecordJSON(nil, &r)
+		want, werr := json.Marshal(r)
+		if (err != nil) != (werr != nil) || err == nil && string(got) != string(want) {
+			t.Fatalf("appendRecordJSON = %s, %v\nencoding/json: %s, %v", got, err, want, werr)
+		}
+	})
+}
