@@ -73,7 +73,7 @@ func (a *API) createPatient(w http.ResponseWriter, r *http.Request) error {
 	if p, err = a.store.CreatePatient(r.Context(), p); err != nil {
 		return err
 	}
-	dups, err := a.store.PatientDuplicates(r.Context(), p.ID)
+	dups, err := a.store.PatientDuplicatesOf(r.Context(), p)
 	if err != nil {
 		return err
 	}

@@ -42,16 +42,17 @@ func noSuchPatient(id int64) error {
 	return fieldError("patient_id", fmt.Sprintf("no patient with id %d", id))
 }
 
-// requireActivePatient checks, inside tx, that the patient exists and is active, and locks
-// the patient's row with lock (a dialect clause) until tx ends: shareRows keeps the patient
-// from being deactivated; claimRows also makes bookings of the patient take turns.
-func (s *Store) requireActivePatient(ctx context.Context, tx *sql.Tx, id int64, lock string) error {
-	var one int
-	err := tx.QueryRowContext(ctx, `SELECT 1 FROM patient WHERE id = $1 AND active`+lock, id).Scan(&one)
+// requireActivePatient checks, inside tx, that the patient exists and is active, returns
+// their name, and locks the patient's row with lock (a dialect clause) until tx ends:
+// shareRows keeps the patient from being deactivated; claimRows also makes bookings of
+// the patient take turns.
+func (s *Store) requireActivePatient(ctx context.Context, tx *sql.Tx, id int64, lock string) (string, error) {
+	var name string
+	err := tx.QueryRowContext(ctx, `SELECT name FROM patient WHERE id = $1 AND active`+lock, id).Scan(&name)
 	if errors.Is(err, sql.ErrNoRows) {
-		return noSuchPatient(id)
+		return "", noSuchPatient(id)
 	}
-	return err
+	return name, err
 }
 
 // CreateAppointment books a and returns it as stored. The overlap check and the insert run
@@ -70,12 +71,13 @@ func (s *Store) CreateAppointment(ctx context.Context, a domain.Appointment) (do
 		a.Duration = domain.DefaultDuration
 	}
 	a.End = a.Start.Add(time.Duration(a.Duration) * time.Minute)
-	var id int64
+	var out domain.Appointment
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		if err := s.requireActivePatient(ctx, tx, a.PatientID, s.dialect.claimRows()); err != nil {
+		patientName, err := s.requireActivePatient(ctx, tx, a.PatientID, s.dialect.claimRows())
+		if err != nil {
 			return err
 		}
-		doctorID, err := s.resolveDoctor(ctx, tx, a.DoctorID, a.DoctorName)
+		doctorID, doctorName, err := s.resolveDoctor(ctx, tx, a.DoctorID, a.DoctorName)
 		if err != nil {
 			return err
 		}
@@ -83,24 +85,28 @@ func (s *Store) CreateAppointment(ctx context.Context, a domain.Appointment) (do
 		if err := s.checkFree(ctx, tx, a, 0); err != nil {
 			return err
 		}
+		// RETURNING gives the appointment as stored, with the names the claims above read:
+		// what reading it again after the commit would give, without the round trip.
 		now := s.dialect.timeArg(time.Now())
-		err = tx.QueryRowContext(ctx, `INSERT INTO appointment (patient_id, doctor_id, appointment_datetime, duration_minutes,
+		out, err = scanAppointment(tx.QueryRowContext(ctx, `INSERT INTO appointment (patient_id, doctor_id, appointment_datetime, duration_minutes,
 			end_datetime, status, reason, notes, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id`,
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)
+			RETURNING id, patient_id, CAST($10 AS TEXT), doctor_id, CAST($11 AS TEXT), appointment_datetime, duration_minutes,
+			end_datetime, status, reason, notes, version, created_at, updated_at`,
 			a.PatientID, a.DoctorID, s.dialect.timeArg(a.Start), a.Duration, s.dialect.timeArg(a.End), a.Status,
-			a.Reason, a.Notes, now).Scan(&id)
+			a.Reason, a.Notes, now, patientName, doctorName))
 		if err != nil {
 			return err
 		}
-		if err := s.recordStatus(ctx, tx, id, nil, a.Status, "booked"); err != nil {
+		if err := s.recordStatus(ctx, tx, out.ID, nil, a.Status, "booked"); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, Event{Action: domain.ActionCreate, ResourceType: domain.ResourceAppointment, ResourceID: id, PatientID: a.PatientID})
+		return s.audit(ctx, tx, Event{Action: domain.ActionCreate, ResourceType: domain.ResourceAppointment, ResourceID: out.ID, PatientID: a.PatientID})
 	})
 	if err != nil {
 		return a, s.appointmentWriteError(ctx, err, a, 0, "create appointment")
 	}
-	return s.Appointment(ctx, id)
+	return out, nil
 }
 
 // appointmentWriteError turns the failure of a booking or a move into the error to return:

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -150,6 +151,64 @@ func BenchmarkPatientRecords(b *testing.B) {
 					b.Fatalf("%d records, %v", len(recs), err)
 				}
 			}
+		})
+	}
+}
+
+// BenchmarkStoreWrites times creating a patient (with its audit event, and the duplicate
+// check the API runs after it) and booking an appointment, one at a time, on a database
+// of benchPatients patients:
+// go test -run '^$' -bench StoreWrites ./internal/store
+//
+// The test cluster of PostgreSQL runs without fsync, so these figures are the statements'
+// work and round trips, not the durable commit that bounds them in production.
+func BenchmarkStoreWrites(b *testing.B) {
+	for _, db := range testutil.Databases {
+		b.Run(db, func(b *testing.B) {
+			ctx := context.Background()
+			st := testutil.OpenStore(b, db)
+			sum, err := seed.Run(ctx, st, seed.Options{Patients: benchPatients, AppointmentsPerPatient: 1, RecordsPerPatient: 1, Seed: 1})
+			if err != nil {
+				b.Fatal(err)
+			}
+			doctor, err := st.CreateDoctor(ctx, domain.Doctor{Name: "Dr. Bench", WorkingHours: domain.DefaultWorkingHours(), Active: true})
+			if err != nil {
+				b.Fatal(err)
+			}
+			// The counters outlive each run of a sub-benchmark (the framework runs each
+			// several times), so that every patient and every slot is new.
+			patients, bookings := 0, int64(0)
+			b.Run("create patient", func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					patients++
+					n := patients
+					born := time.Date(1940, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, n%25_000)
+					p, err := st.CreatePatient(ctx, domain.Patient{Name: fmt.Sprintf("Bench Person %d", n),
+						Email: fmt.Sprintf("bench.%d@example.org", n), DateOfBirth: born.Format(domain.DateLayout)})
+					if err != nil {
+						b.Fatal(err)
+					}
+					if _, err := st.PatientDuplicatesOf(ctx, p); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+			b.Run("create appointment", func(b *testing.B) {
+				b.ReportAllocs()
+				// Consecutive half hours of one doctor, far from the seeded appointments,
+				// each for the next patient.
+				first := time.Date(2040, 1, 2, 0, 0, 0, 0, time.UTC)
+				for b.Loop() {
+					n := bookings
+					_, err := st.CreateAppointment(ctx, domain.Appointment{PatientID: sum.FirstPatientID + n%benchPatients,
+						DoctorID: doctor.ID, Start: first.Add(time.Duration(n) * 30 * time.Minute), Status: domain.StatusScheduled})
+					if err != nil {
+						b.Fatal(err)
+					}
+					bookings++
+				}
+			})
 		})
 	}
 }

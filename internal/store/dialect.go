@@ -55,7 +55,11 @@ type dialect interface {
 // patientLike is the search in plain SQL, the same on both databases. Without an index
 // it reads every patient; each dialect puts an index in front of it.
 func patientLike(q string, arg func(any) string) string {
-	p := arg(likePattern(q))
+	return patientLikePattern(arg(likePattern(q)))
+}
+
+// patientLikePattern is patientLike for the placeholder p of a pattern already added.
+func patientLikePattern(p string) string {
 	return "(lower(name) LIKE " + p + ` ESCAPE '\' OR email LIKE ` + p + ` ESCAPE '\' OR phone LIKE ` + p +
 		` ESCAPE '\' OR lower(mrn) LIKE ` + p + ` ESCAPE '\')`
 }
@@ -144,13 +148,16 @@ func (postgresDialect) firstMatches(query, id string, n int, narrowed bool) stri
 // phone and lower(mrn) joined by searchTextSeparator, with one trigram GIN index. One LIKE
 // per row costs a third of the four of the plain search, whether the planner walks the
 // primary key (a common term) or takes the index's bitmap (a rarer one). A term without the
-// separator cannot match across two values, so the result is the plain search's; a term
-// with it takes the plain search (and the indexes of migrations 00004 and 00006).
+// separator cannot match across two values, so the result is the plain search's. A term
+// with it could, so the plain search decides; search_text holds each of the four values,
+// so whatever the plain search matches, search_text matches too, and its index narrows.
 func (postgresDialect) patientSearch(q string, arg func(any) string) string {
+	p := arg(likePattern(q))
+	text := "search_text LIKE " + p + ` ESCAPE '\'`
 	if strings.Contains(q, searchTextSeparator) {
-		return patientLike(q, arg)
+		return text + " AND " + patientLikePattern(p)
 	}
-	return "search_text LIKE " + arg(likePattern(q)) + ` ESCAPE '\'`
+	return text
 }
 
 // searchTextSeparator separates the values in patient.search_text on PostgreSQL.

@@ -173,43 +173,43 @@ func (s *Store) UpdateDoctor(ctx context.Context, id int64, c domain.DoctorChang
 	return d, nil
 }
 
-// resolveDoctor returns the id of the doctor an appointment is booked with: doctorID when
-// given (and name, if also given, must be that doctor's), otherwise the doctor whose
+// resolveDoctor returns the id and name of the doctor an appointment is booked with: doctorID
+// when given (and name, if also given, must be that doctor's), otherwise the doctor whose
 // normalised name is name, created with default working hours when there is none, so
 // that clients of the original API, which knew only doctor names, keep working. It claims
 // the doctor's row (claimRows) until tx ends, so that bookings with the doctor take turns.
-func (s *Store) resolveDoctor(ctx context.Context, tx *sql.Tx, doctorID int64, name string) (int64, error) {
+func (s *Store) resolveDoctor(ctx context.Context, tx *sql.Tx, doctorID int64, name string) (int64, string, error) {
 	var (
-		key    string
-		active bool
+		key, stored string
+		active      bool
 	)
 	if doctorID != 0 {
-		err := tx.QueryRowContext(ctx, `SELECT name_key, active FROM doctor WHERE id = $1`+s.dialect.claimRows(), doctorID).Scan(&key, &active)
+		err := tx.QueryRowContext(ctx, `SELECT name, name_key, active FROM doctor WHERE id = $1`+s.dialect.claimRows(), doctorID).Scan(&stored, &key, &active)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
-			return 0, fieldError("doctor_id", fmt.Sprintf("no doctor with id %d", doctorID))
+			return 0, "", fieldError("doctor_id", fmt.Sprintf("no doctor with id %d", doctorID))
 		case err != nil:
-			return 0, err
+			return 0, "", err
 		case !active:
-			return 0, fieldError("doctor_id", fmt.Sprintf("doctor %d no longer takes appointments", doctorID))
+			return 0, "", fieldError("doctor_id", fmt.Sprintf("doctor %d no longer takes appointments", doctorID))
 		case name != "" && domain.DoctorKey(name) != key:
-			return 0, fieldError("doctor_name", fmt.Sprintf("is not the name of doctor %d", doctorID))
+			return 0, "", fieldError("doctor_name", fmt.Sprintf("is not the name of doctor %d", doctorID))
 		}
-		return doctorID, nil
+		return doctorID, stored, nil
 	}
 	key = domain.DoctorKey(name)
 	now := s.dialect.timeArg(time.Now())
 	if _, err := tx.ExecContext(ctx, `INSERT INTO doctor (name, name_key, working_hours, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $4) ON CONFLICT (name_key) DO NOTHING`, name, key, hoursArg(domain.DefaultWorkingHours()), now); err != nil {
-		return 0, err
+		return 0, "", err
 	}
-	if err := tx.QueryRowContext(ctx, `SELECT id, active FROM doctor WHERE name_key = $1`+s.dialect.claimRows(), key).Scan(&doctorID, &active); err != nil {
-		return 0, err
+	if err := tx.QueryRowContext(ctx, `SELECT id, name, active FROM doctor WHERE name_key = $1`+s.dialect.claimRows(), key).Scan(&doctorID, &stored, &active); err != nil {
+		return 0, "", err
 	}
 	if !active {
-		return 0, fieldError("doctor_name", "this doctor no longer takes appointments")
+		return 0, "", fieldError("doctor_name", "this doctor no longer takes appointments")
 	}
-	return doctorID, nil
+	return doctorID, stored, nil
 }
 
 // linkDoctor gives u, a user with role doctor, their doctor row inside the user's

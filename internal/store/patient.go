@@ -119,37 +119,76 @@ func (s *Store) CreatePatient(ctx context.Context, p domain.Patient) (domain.Pat
 	return out, err
 }
 
-// insertPatient inserts p within tx, generating its MRN when it has none. The generated
-// number derives from the id, which is drawn before the insert: writing the row once with
-// its final MRN costs half of inserting it and then rewriting it (an MRN update touches
+// insertPatient inserts p within tx, generating its MRN when it has none: HMS- and the
+// row's id in six or more digits, with -2, -3, … appended when an imported patient already
+// holds that number. The row is written once, with its final MRN (an MRN update would touch
 // every index of the table).
+//
+// On PostgreSQL the common case is one statement: the id comes from the identity default
+// and the trigger patient_mrn_default (migration 00005) derives the MRN from it. On SQLite
+// the id is read from the AUTOINCREMENT counter inside the write transaction, which costs
+// no round trip. A generated MRN that is taken makes the insert do nothing (ON CONFLICT)
+// rather than fail the transaction, and the next suffix is tried with the same id.
 func (s *Store) insertPatient(ctx context.Context, tx *sql.Tx, p domain.Patient) (domain.Patient, error) {
-	now := s.dialect.timeArg(time.Now())
-	ids, err := s.reserveIDs(ctx, tx, "patient", 1)
-	if err != nil {
-		return domain.Patient{}, fmt.Errorf("store: create patient: %w", err)
+	if p.MRN != "" {
+		out, err := s.insertPatientRow(ctx, tx, p, 0)
+		if errors.Is(err, errMRNTaken) {
+			return out, mrnTaken()
+		}
+		return out, err
 	}
-	if next := ids[0]; p.MRN == "" {
-		// An imported patient may already hold the number that this id generates: add a suffix then.
-		p.MRN = fmt.Sprintf("HMS-%06d", next)
-		for n := 2; ; n++ {
-			var taken int
-			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM patient WHERE mrn = $1`, p.MRN).Scan(&taken); err != nil {
-				return domain.Patient{}, fmt.Errorf("store: create patient: %w", err)
-			}
-			if taken == 0 {
-				break
-			}
-			p.MRN = fmt.Sprintf("HMS-%06d-%d", next, n)
+	var id int64
+	suffix := 1
+	if s.dialect.name() == "postgres" {
+		out, err := s.insertPatientRow(ctx, tx, p, 0)
+		if !errors.Is(err, errMRNTaken) {
+			return out, err
+		}
+		// The attempt drew the id whose MRN is taken: keep it and try the suffixes.
+		if err := tx.QueryRowContext(ctx, `SELECT currval(pg_get_serial_sequence('patient', 'id'))`).Scan(&id); err != nil {
+			return domain.Patient{}, fmt.Errorf("store: create patient: %w", err)
+		}
+		suffix = 2
+	} else {
+		ids, err := s.reserveIDs(ctx, tx, "patient", 1)
+		if err != nil {
+			return domain.Patient{}, fmt.Errorf("store: create patient: %w", err)
+		}
+		id = ids[0]
+	}
+	for ; ; suffix++ {
+		p.MRN = fmt.Sprintf("HMS-%06d", id)
+		if suffix > 1 {
+			p.MRN += "-" + strconv.Itoa(suffix)
+		}
+		out, err := s.insertPatientRow(ctx, tx, p, id)
+		if !errors.Is(err, errMRNTaken) {
+			return out, err
 		}
 	}
-	out, err := scanPatient(tx.QueryRowContext(ctx, `INSERT INTO patient (id, mrn, name, email, date_of_birth, phone, phone_key, address, blood_group, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING `+s.patientColumns(),
-		ids[0], p.MRN, p.Name, emailArg(p.Email), p.DateOfBirth, p.Phone, phoneKeyArg(p.Phone), p.Address, p.BloodGroup, now))
-	if s.dialect.isUniqueViolation(err) {
-		return domain.Patient{}, patientConflict(err, p.Email)
+}
+
+// errMRNTaken says that insertPatientRow wrote nothing because the MRN is taken.
+var errMRNTaken = errors.New("store: medical record number taken")
+
+// insertPatientRow inserts p with the given id (0: the table's next one) and p.MRN (on
+// PostgreSQL, empty: the one patient_mrn_default derives from the id). It returns
+// errMRNTaken when another patient holds that MRN, and a conflict for a taken email.
+func (s *Store) insertPatientRow(ctx context.Context, tx *sql.Tx, p domain.Patient, id int64) (domain.Patient, error) {
+	args := []any{p.MRN, p.Name, emailArg(p.Email), p.DateOfBirth, p.Phone, phoneKeyArg(p.Phone), p.Address, p.BloodGroup,
+		s.dialect.timeArg(time.Now())}
+	idColumn, idValue := "", ""
+	if id != 0 {
+		idColumn, idValue, args = "id, ", "$10, ", append(args, id)
 	}
-	if err != nil {
+	out, err := scanPatient(tx.QueryRowContext(ctx, `INSERT INTO patient (`+idColumn+`mrn, name, email, date_of_birth, phone, phone_key, address, blood_group, created_at, updated_at)
+		VALUES (`+idValue+`$1, $2, $3, $4, $5, $6, $7, $8, $9, $9) ON CONFLICT (mrn) DO NOTHING RETURNING `+s.patientColumns(), args...))
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return domain.Patient{}, errMRNTaken
+	case s.dialect.isUniqueViolation(err):
+		return domain.Patient{}, patientConflict(err, p.Email)
+	case err != nil:
 		return domain.Patient{}, fmt.Errorf("store: create patient: %w", err)
 	}
 	return out, nil
@@ -421,12 +460,18 @@ func (s *Store) PatientDuplicates(ctx context.Context, id int64) ([]domain.Patie
 	if err != nil {
 		return nil, err
 	}
+	return s.PatientDuplicatesOf(ctx, p)
+}
+
+// PatientDuplicatesOf is PatientDuplicates for a patient already in hand, such as one just
+// created: it saves reading the patient again.
+func (s *Store) PatientDuplicatesOf(ctx context.Context, p domain.Patient) ([]domain.Patient, error) {
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
 	// The name is compared in Go (domain.PersonKey); SQL narrows to the same birth date or phone.
 	rows, err := s.db.QueryContext(ctx, `SELECT `+s.patientColumns()+` FROM patient
 		WHERE active AND id <> $1 AND (date_of_birth = $2 OR phone_key = $3) ORDER BY id LIMIT 200`,
-		id, p.DateOfBirth, phoneKeyArg(p.Phone))
+		p.ID, p.DateOfBirth, phoneKeyArg(p.Phone))
 	if err != nil {
 		return nil, fmt.Errorf("store: find duplicates: %w", err)
 	}

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"reflect"
 	"strings"
@@ -184,19 +185,29 @@ func TestSearchIndexFollowsChanges(t *testing.T) {
 	})
 }
 
-// TestSearchIndexesExist checks that migration 00004 created the search indexes and that
-// the database uses them for a search.
+// TestSearchIndexesExist checks that the search indexes exist and that the database uses
+// them for the searches: on SQLite the FTS5 table of migrations 00004 and 00006; on
+// PostgreSQL the trigram index on search_text (migration 00007) for the search and the
+// search with the separator, and those on lower(name) and phone (migration 00004) for
+// FHIR's name and phone searches.
 func TestSearchIndexesExist(t *testing.T) {
 	testutil.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		q := `SELECT count(*) FROM sqlite_master WHERE name IN ('patient_search', 'patient_search_insert', 'patient_search_update', 'patient_search_delete')
 			AND sql LIKE '%mrn%'`
-		plan := `EXPLAIN QUERY PLAN SELECT id FROM patient WHERE id IN (SELECT rowid FROM patient_search WHERE patient_search MATCH '"lefeb"')`
+		plans := map[string]string{
+			`EXPLAIN QUERY PLAN SELECT id FROM patient WHERE id IN (SELECT rowid FROM patient_search WHERE patient_search MATCH '"lefeb"')`: "patient_search",
+		}
 		want := 4
 		if st.Dialect() == "postgres" {
 			q = `SELECT count(*) FROM pg_indexes WHERE tablename = 'patient'
-				AND indexname IN ('patient_name_trgm_idx', 'patient_email_trgm_idx', 'patient_phone_trgm_idx', 'patient_mrn_trgm_idx')`
-			plan = `EXPLAIN SELECT id FROM patient WHERE lower(name) LIKE '%lefeb%' OR email LIKE '%lefeb%' OR phone LIKE '%lefeb%'`
-			want = 4
+				AND indexname IN ('patient_name_trgm_idx', 'patient_phone_trgm_idx', 'patient_search_text_trgm_idx')`
+			plans = map[string]string{
+				`EXPLAIN SELECT id FROM patient WHERE search_text LIKE '%lefeb%'`:                                                                "patient_search_text_trgm_idx",
+				`EXPLAIN SELECT id FROM patient WHERE search_text LIKE E'%a\x1fb%' AND (lower(name) LIKE E'%a\x1fb%' OR email LIKE E'%a\x1fb%')`: "patient_search_text_trgm_idx",
+				`EXPLAIN SELECT id FROM patient WHERE lower(name) LIKE '%lefeb%'`:                                                                "patient_name_trgm_idx",
+				`EXPLAIN SELECT id FROM patient WHERE phone LIKE '%555-01%'`:                                                                     "patient_phone_trgm_idx",
+			}
+			want = 3
 		}
 		var n int
 		if err := st.DB().QueryRow(q).Scan(&n); err != nil || n != want {
@@ -216,30 +227,39 @@ func TestSearchIndexesExist(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		rows, err := conn.QueryContext(ctx, plan)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rows.Close()
-		var text strings.Builder
-		cols, _ := rows.Columns()
-		for rows.Next() {
-			vals := make([]any, len(cols))
-			ptrs := make([]any, len(cols))
-			for i := range vals {
-				ptrs[i] = &vals[i]
-			}
-			if err := rows.Scan(ptrs...); err != nil {
-				t.Fatal(err)
-			}
-			text.WriteString(fmt.Sprintln(vals...))
-		}
-		for _, index := range map[string][]string{"sqlite": {"patient_search"}, "postgres": {"patient_name_trgm_idx", "patient_email_trgm_idx"}}[st.Dialect()] {
-			if !strings.Contains(text.String(), index) {
-				t.Errorf("the search plan does not use %s:\n%s", index, text.String())
+		for plan, index := range plans {
+			if text := queryPlan(t, conn, plan); !strings.Contains(text, index) {
+				t.Errorf("the plan of %s does not use %s:\n%s", plan, index, text)
 			}
 		}
 	})
+}
+
+// queryPlan returns the rows of an EXPLAIN, one a line.
+func queryPlan(t *testing.T, conn *sql.Conn, explain string) string {
+	t.Helper()
+	rows, err := conn.QueryContext(context.Background(), explain)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var text strings.Builder
+	cols, _ := rows.Columns()
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			t.Fatal(err)
+		}
+		text.WriteString(fmt.Sprintln(vals...))
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return text.String()
 }
 
 // TestSearchStaysWithinOneValue checks that a term never matches across two of the values

@@ -85,7 +85,7 @@ func (s *Store) CreateRecord(ctx context.Context, r domain.MedicalRecord) (domai
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		if err := s.requireActivePatient(ctx, tx, r.PatientID, s.dialect.shareRows()); err != nil {
+		if _, err := s.requireActivePatient(ctx, tx, r.PatientID, s.dialect.shareRows()); err != nil {
 			return err
 		}
 		now := s.dialect.timeArg(time.Now())

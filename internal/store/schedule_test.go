@@ -2,10 +2,12 @@ package store_test
 
 import (
 	"context"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/hms-project/hms/internal/domain"
 	"github.com/hms-project/hms/internal/store"
 	"github.com/hms-project/hms/internal/testutil"
 )
@@ -119,4 +121,42 @@ func TestPostgresRefusesDoubleBooking(t *testing.T) {
 			t.Errorf("%s: err %v, want refused=%v", tc.name, err, tc.refused)
 		}
 	}
+}
+
+// TestCreateAppointmentReturnsItAsStored checks that a booking answers with the appointment
+// exactly as a later read gives it, names included, whether the doctor is named by id or,
+// as in the original API, by name.
+func TestCreateAppointmentReturnsItAsStored(t *testing.T) {
+	testutil.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		p, err := st.CreatePatient(ctx, domain.Patient{Name: "Ada Byron", Email: "ada@clinic.test", DateOfBirth: "1985-12-10"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := st.CreateDoctor(ctx, domain.Doctor{Name: "Dr. Mary Somerville", WorkingHours: domain.DefaultWorkingHours(), Active: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		reason := "check-up"
+		start := time.Date(2031, 3, 4, 9, 0, 0, 0, time.FixedZone("CET", 3600))
+		for _, a := range []domain.Appointment{
+			{PatientID: p.ID, DoctorID: d.ID, Start: start, Status: domain.StatusScheduled, Reason: &reason},
+			{PatientID: p.ID, DoctorName: "dr. mary somerville", Start: start.Add(time.Hour), Duration: 45, Status: domain.StatusScheduled},
+		} {
+			booked, err := st.CreateAppointment(ctx, a)
+			if err != nil {
+				t.Fatal(err)
+			}
+			read, err := st.Appointment(ctx, booked.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(booked, read) {
+				t.Errorf("booked %+v\nread   %+v", booked, read)
+			}
+			if booked.PatientName != "Ada Byron" || booked.DoctorName != "Dr. Mary Somerville" || booked.DoctorID != d.ID {
+				t.Errorf("booked with the names %q and %q, doctor %d", booked.PatientName, booked.DoctorName, booked.DoctorID)
+			}
+		}
+	})
 }
