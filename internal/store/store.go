@@ -72,11 +72,13 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("store: open %s: %w", d.name(), err)
 	}
 	s := &Store{db: db, dialect: d, timeout: opts.Timeout}
-	// Up to 8 runs of each batcher at a time on PostgreSQL; on SQLite, which has one writer,
-	// one insert of audit events at a time, and 4 session lookups (BenchmarkReadPath).
-	auditRuns, sessionRuns := 8, 8
+	// Two runs of each batcher at a time; on SQLite, which has one writer, one insert of
+	// audit events. On a durable PostgreSQL, more runs at a time mean smaller batches and
+	// more commits: GET by id at 64 connections served 4,000–5,100 req/s with one or two
+	// runs, 3,000–3,400 with eight and 2,400–3,000 unbatched (docs/BENCHMARKS.md).
+	auditRuns, sessionRuns := 2, 2
 	if d.name() == "sqlite" {
-		auditRuns, sessionRuns = 1, 4
+		auditRuns = 1
 	}
 	s.audits = &batcher[auditRow, struct{}]{run: s.insertAudits, max: auditBatch, runs: auditRuns}
 	s.sessions = &batcher[string, sessionRow]{run: s.lookupSessions, max: sessionBatch, runs: sessionRuns}
