@@ -69,26 +69,16 @@ func (s *Store) auditRow(ctx context.Context, e Event) auditRow {
 // both databases' limits.
 const auditBatch = 256
 
+// auditInsertColumns are the columns an audit event is inserted with, in auditRow's order.
+var auditInsertColumns = []string{"time", "user_id", "role", "action", "resource_type", "resource_id", "patient_id", "ip", "request_id", "outcome"}
+
 // insertAudit inserts rows through q in one statement.
 func (s *Store) insertAudit(ctx context.Context, q querier, rows []auditRow) error {
-	var b strings.Builder
-	b.WriteString(`INSERT INTO audit_event (time, user_id, role, action, resource_type, resource_id, patient_id, ip, request_id, outcome) VALUES `)
 	args := make([]any, 0, len(rows)*len(auditRow{}))
-	for i, r := range rows {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteByte('(')
-		for j := range r {
-			if j > 0 {
-				b.WriteString(", ")
-			}
-			args = append(args, r[j])
-			b.WriteString("$" + strconv.Itoa(len(args)))
-		}
-		b.WriteByte(')')
+	for _, r := range rows {
+		args = append(args, r[:]...)
 	}
-	_, err := q.ExecContext(ctx, b.String(), args...)
+	_, err := q.ExecContext(ctx, multiRowInsert("audit_event", auditInsertColumns, len(rows), s.dialect.name() == "postgres"), args...)
 	return err
 }
 

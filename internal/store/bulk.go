@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -223,12 +224,12 @@ func insertRows(ctx context.Context, tx *sql.Tx, table string, cols []string, ro
 			args = append(args, r...)
 		}
 		if len(chunk) < sqliteRowsPerInsert {
-			_, err := tx.ExecContext(ctx, multiRowInsert(table, cols, len(chunk)), args...)
+			_, err := tx.ExecContext(ctx, multiRowInsert(table, cols, len(chunk), false), args...)
 			return err
 		}
 		if stmt == nil {
 			var err error
-			if stmt, err = tx.PrepareContext(ctx, multiRowInsert(table, cols, len(chunk))); err != nil {
+			if stmt, err = tx.PrepareContext(ctx, multiRowInsert(table, cols, len(chunk), false)); err != nil {
 				return err
 			}
 			defer stmt.Close()
@@ -240,10 +241,11 @@ func insertRows(ctx context.Context, tx *sql.Tx, table string, cols []string, ro
 	return nil
 }
 
-// multiRowInsert returns INSERT INTO table (cols) VALUES (?, ...), (...), ... for n rows.
-// It uses SQLite's anonymous ? parameters: binding numbered $N parameters looks each name
-// up in a list, which makes a statement with thousands of them quadratic.
-func multiRowInsert(table string, cols []string, n int) string {
+// multiRowInsert returns INSERT INTO table (cols) VALUES (?, ...), (...), ... for n rows,
+// with PostgreSQL's numbered parameters ($1, $2, ...) when numbered is set. SQLite gets
+// anonymous ? parameters: binding numbered $N parameters looks each name up in a list,
+// which makes a statement with thousands of them quadratic.
+func multiRowInsert(table string, cols []string, n int, numbered bool) string {
 	var b strings.Builder
 	b.WriteString("INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES ")
 	for i := 0; i < n; i++ {
@@ -255,7 +257,11 @@ func multiRowInsert(table string, cols []string, n int) string {
 			if j > 0 {
 				b.WriteString(", ")
 			}
-			b.WriteByte('?')
+			if numbered {
+				b.WriteString("$" + strconv.Itoa(i*len(cols)+j+1))
+			} else {
+				b.WriteByte('?')
+			}
 		}
 		b.WriteByte(')')
 	}
