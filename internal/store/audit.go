@@ -49,7 +49,7 @@ func (s *Store) audit(ctx context.Context, q querier, e Event) error {
 	return nil
 }
 
-// auditRow holds the values of one audit_event row, in auditInsert's column order.
+// auditRow holds the values of one audit_event row, in auditInsertColumns' order.
 type auditRow [10]any
 
 // auditRow completes e with the context's actor and the time.
@@ -82,7 +82,10 @@ func (s *Store) insertAudit(ctx context.Context, q querier, rows []auditRow) err
 	return err
 }
 
-// insertAudits is the run of the store's audit batcher: one statement, one commit.
+// insertAudits is the run of the store's audit batcher: one statement, one commit. When it
+// fails, every read in the run fails; no request can make it fail for the others, since
+// every value is HMS's own or bounded by the request middleware (the request id and the IP
+// fit their columns).
 func (s *Store) insertAudits(ctx context.Context, rows []auditRow) ([]struct{}, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()

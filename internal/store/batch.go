@@ -8,9 +8,10 @@ import (
 // A batcher runs many small calls as a few large ones. A call starts a run at once while
 // fewer than runs are busy; past that, the calls that arrive wait and then go together,
 // as one run, in arrival order: a busy batcher sends one query (or one commit) where it
-// would have sent dozens. Every call still starts its run after it arrived, so nothing it is given comes
-// from before it: a session lookup sees every revocation committed before its request,
-// and an audit event is stored before its caller goes on.
+// would have sent dozens. Every call still starts its run after it arrived, so nothing it
+// is given comes from before it: a session lookup sees every revocation committed before
+// its request, and an audit event is stored before its caller goes on. A run that fails
+// fails every call in it.
 //
 // A batcher holds no goroutine while it is idle.
 type batcher[T, R any] struct {
