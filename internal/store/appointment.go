@@ -101,6 +101,9 @@ func (s *Store) CreateAppointment(ctx context.Context, a domain.Appointment) (do
 		if err := s.recordStatus(ctx, tx, out.ID, nil, a.Status, "booked"); err != nil {
 			return err
 		}
+		if err := s.enqueueNotices(ctx, tx, nil, out); err != nil {
+			return err
+		}
 		return s.audit(ctx, tx, Event{Action: domain.ActionCreate, ResourceType: domain.ResourceAppointment, ResourceID: out.ID, PatientID: a.PatientID})
 	})
 	if err != nil {
@@ -361,6 +364,9 @@ func (s *Store) UpdateAppointment(ctx context.Context, id int64, c domain.Appoin
 				return err
 			}
 		}
+		if err := s.enqueueNotices(ctx, tx, &cur, next); err != nil {
+			return err
+		}
 		return s.audit(ctx, tx, Event{Action: domain.ActionUpdate, ResourceType: domain.ResourceAppointment, ResourceID: id, PatientID: cur.PatientID})
 	})
 	if err != nil {
@@ -398,6 +404,9 @@ func (s *Store) DeleteAppointment(ctx context.Context, id int64) error {
 			return fmt.Errorf("store: delete appointment: %w", err)
 		}
 		if err := s.recordStatus(ctx, tx, id, &cur.Status, status, "deleted"); err != nil {
+			return err
+		}
+		if err := s.enqueueNotices(ctx, tx, &cur, cur.WithStatus(status)); err != nil {
 			return err
 		}
 		return s.audit(ctx, tx, Event{Action: domain.ActionDelete, ResourceType: domain.ResourceAppointment, ResourceID: id, PatientID: cur.PatientID})
