@@ -132,7 +132,7 @@ func (a *API) appointmentHistory(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, entries[domain.StatusChange]{Success: true, Data: changes, Count: len(changes),
+	writeJSON(w, http.StatusOK, unpaged[domain.StatusChange]{Success: true, Data: changes, Count: len(changes),
 		about: read{ap.ID, ap.PatientID}})
 	return nil
 }

@@ -155,7 +155,7 @@ func (a *API) patientDuplicates(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, entries[domain.Patient]{Success: true, Data: dups, Count: len(dups)})
+	writeJSON(w, http.StatusOK, unpaged[domain.Patient]{Success: true, Data: dups, Count: len(dups)})
 	return nil
 }
 

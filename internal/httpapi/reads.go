@@ -148,7 +148,7 @@ type envelope interface {
 func (b item) reads() ([]read, error) { return readsOf(b.Data) }
 func (b list) reads() ([]read, error) { return readsOf(b.Data) }
 
-func (b entries[T]) reads() ([]read, error) {
+func (b unpaged[T]) reads() ([]read, error) {
 	if b.about.patientID != 0 {
 		return []read{b.about}, nil
 	}
@@ -171,21 +171,15 @@ func readsOf(payload any) ([]read, error) {
 	case domain.Patient:
 		out = []read{{v.ID, v.ID}}
 	case []domain.Patient:
-		for _, p := range v {
-			out = append(out, read{0, p.ID})
-		}
+		out = listReads(v, func(p domain.Patient) int64 { return p.ID })
 	case domain.Appointment:
 		out = []read{{v.ID, v.PatientID}}
 	case []domain.Appointment:
-		for _, ap := range v {
-			out = append(out, read{0, ap.PatientID})
-		}
+		out = listReads(v, func(ap domain.Appointment) int64 { return ap.PatientID })
 	case domain.MedicalRecord:
 		out = []read{{v.ID, v.PatientID}}
 	case []domain.MedicalRecord:
-		for _, rec := range v {
-			out = append(out, read{0, rec.PatientID})
-		}
+		out = listReads(v, func(rec domain.MedicalRecord) int64 { return rec.PatientID })
 	case fhir.Patient:
 		return readOfFHIR(fhirSubject{ResourceType: "Patient", ID: v.ID})
 	case fhir.Observation:
@@ -217,6 +211,15 @@ func readsOf(payload any) ([]read, error) {
 		}
 	}
 	return out, nil
+}
+
+// listReads is the reads of a list: the patient of each entry.
+func listReads[T any](entries []T, patient func(T) int64) []read {
+	out := make([]read, len(entries))
+	for i, e := range entries {
+		out[i] = read{0, patient(e)}
+	}
+	return out
 }
 
 // fhirSubject is what the audit trail reads of a FHIR resource: its type, its id and the

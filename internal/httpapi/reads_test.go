@@ -22,7 +22,7 @@ func TestReadRecorderFailsClosed(t *testing.T) {
 			writeJSON(w, http.StatusOK, item{Success: true, Data: doctor})
 		}},
 		{"a history that does not say whose it is", func(w http.ResponseWriter) {
-			writeJSON(w, http.StatusOK, entries[domain.StatusChange]{Success: true, Data: []domain.StatusChange{{ID: 1, To: "Confidential"}}, Count: 1})
+			writeJSON(w, http.StatusOK, unpaged[domain.StatusChange]{Success: true, Data: []domain.StatusChange{{ID: 1, To: "Confidential"}}, Count: 1})
 		}},
 		{"a patient without an id", func(w http.ResponseWriter) {
 			writeJSON(w, http.StatusOK, list{Success: true, Data: []domain.Patient{{Name: "Confidential"}}})

@@ -104,7 +104,7 @@ func (a *API) recordHistory(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, entries[domain.RecordVersion]{Success: true, Data: versions, Count: len(versions),
+	writeJSON(w, http.StatusOK, unpaged[domain.RecordVersion]{Success: true, Data: versions, Count: len(versions),
 		about: read{rec.ID, rec.PatientID}})
 	return nil
 }

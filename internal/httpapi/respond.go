@@ -79,10 +79,10 @@ type list struct {
 	NextCursor     *string `json:"next_cursor"`
 }
 
-// entries is the envelope of a short list that has no pages: {success, data, count}.
+// unpaged is the envelope of a short list that has no pages: {success, data, count}.
 // about, which is not sent, names the resource and the patient the entries belong to
 // when they do not say it themselves (a history), for the audit trail.
-type entries[T any] struct {
+type unpaged[T any] struct {
 	Success bool `json:"success"`
 	Data    []T  `json:"data"`
 	Count   int  `json:"count"`
