@@ -542,3 +542,36 @@ func TestTwoReplicasSendEachReminderOnce(t *testing.T) {
 		})
 	}
 }
+
+// No SMS in the quiet hours: it waits (the job is snoozed until they end); email goes.
+func TestNoSMSInQuietHours(t *testing.T) {
+	for _, db := range testutil.Databases {
+		t.Run(db, func(t *testing.T) {
+			r := newRig(t, db, 24*time.Hour)
+			r.cfg.QuietFrom, r.cfg.QuietTo = 21*60, 8*60
+			r.svc = r.service(r.st)
+			night := time.Date(2030, 3, 4, 23, 30, 0, 0, berlin)
+			r.clock.Set(night)
+			r.start(r.svc)
+			a := r.book(night.Add(72 * time.Hour))
+			r.mail.WaitForMessages(t, 1)
+			// The SMS's delivery job waits, snoozed; the email's is done.
+			var snoozed int
+			for deadline := time.Now().Add(30 * time.Second); snoozed == 0 && time.Now().Before(deadline); {
+				time.Sleep(50 * time.Millisecond)
+				if err := r.st.DB().QueryRow(`SELECT count(*) FROM river_job WHERE kind = 'hms.notification.deliver' AND state = 'scheduled'`).
+					Scan(&snoozed); err != nil {
+					t.Fatal(err)
+				}
+			}
+			mustEqual(t, "snoozed deliveries", snoozed, 1)
+			mustEqual(t, "SMS sent at night", len(r.sms.received()), 0)
+			ns, _ := r.st.AppointmentNotifications(context.Background(), a.ID)
+			for _, n := range ns {
+				if n.Channel == domain.ChannelSMS && n.Kind == domain.NoticeConfirmation && (n.Status != domain.NoticeQueued || n.Attempts != 0) {
+					t.Errorf("the waiting SMS: %+v", n)
+				}
+			}
+		})
+	}
+}

@@ -67,8 +67,8 @@ type Mailpit struct {
 
 // MailpitOptions configures StartMailpit.
 type MailpitOptions struct {
-	// CertFile and KeyFile turn on TLS: STARTTLS offered, or, with ImplicitTLS, TLS from
-	// the first byte (smtps).
+	// CertFile and KeyFile turn on TLS: STARTTLS offered and required, or, with
+	// ImplicitTLS, TLS from the first byte (smtps).
 	CertFile, KeyFile string
 	ImplicitTLS       bool
 	// RequireAuth makes the server require (and accept any) SMTP authentication.
@@ -92,6 +92,8 @@ func StartMailpit(t testing.TB, opts MailpitOptions) *Mailpit {
 		args = append(args, "--smtp-tls-cert", opts.CertFile, "--smtp-tls-key", opts.KeyFile)
 		if opts.ImplicitTLS {
 			args = append(args, "--smtp-require-tls")
+		} else {
+			args = append(args, "--smtp-require-starttls")
 		}
 	}
 	if opts.RequireAuth {
