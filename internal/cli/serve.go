@@ -76,6 +76,7 @@ func serve(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer stopNotices(notices, cfg.ShutdownTimeout, log)
+	opts.Notices = notices
 	var metricsSrv *http.Server
 	if cfg.MetricsAddr != "" {
 		m := metrics.New(st.DB(), e.version)

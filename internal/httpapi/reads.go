@@ -180,6 +180,12 @@ func readsOf(payload any) ([]read, error) {
 		out = []read{{v.ID, v.PatientID}}
 	case []domain.MedicalRecord:
 		out = listReads(v, func(rec domain.MedicalRecord) int64 { return rec.PatientID })
+	case domain.Notification:
+		out = []read{{v.ID, v.PatientID}}
+	case []domain.Notification:
+		out = listReads(v, func(n domain.Notification) int64 { return n.PatientID })
+	case contactPreference:
+		out = []read{{v.PatientID, v.PatientID}}
 	case fhir.Patient:
 		return readOfFHIR(fhirSubject{ResourceType: "Patient", ID: v.ID})
 	case fhir.Observation:

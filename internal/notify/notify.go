@@ -189,3 +189,14 @@ func (s *Service) ScanNow(ctx context.Context) (int, error) {
 		}
 	}
 }
+
+// Clinic is how messages and the patients' pages name the clinic.
+type Clinic struct{ Name, Address, Phone string }
+
+// Clinic returns the clinic's name, address and phone.
+func (s *Service) Clinic() Clinic {
+	return Clinic{Name: s.cfg.ClinicName, Address: s.cfg.ClinicAddress, Phone: s.cfg.ClinicPhone}
+}
+
+// Links returns the signer of the links in messages.
+func (s *Service) Links() *Links { return s.links }

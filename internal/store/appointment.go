@@ -420,7 +420,7 @@ func (s *Store) AppointmentHistory(ctx context.Context, id int64) ([]domain.Stat
 	}
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
-	rows, err := s.db.QueryContext(ctx, `SELECT id, from_status, to_status, reason, changed_by, changed_at
+	rows, err := s.db.QueryContext(ctx, `SELECT id, from_status, to_status, reason, changed_by, changed_at, actor
 		FROM appointment_status_history WHERE appointment_id = $1 ORDER BY id`, id)
 	if err != nil {
 		return nil, fmt.Errorf("store: appointment history: %w", err)
@@ -431,13 +431,14 @@ func (s *Store) AppointmentHistory(ctx context.Context, id int64) ([]domain.Stat
 		var (
 			c            domain.StatusChange
 			from, reason sql.NullString
+			actor        sql.NullString
 			by           sql.NullInt64
 			at           dbTime
 		)
-		if err := rows.Scan(&c.ID, &from, &c.To, &reason, &by, &at); err != nil {
+		if err := rows.Scan(&c.ID, &from, &c.To, &reason, &by, &at, &actor); err != nil {
 			return nil, fmt.Errorf("store: appointment history: %w", err)
 		}
-		c.From, c.Reason, c.ChangedBy, c.ChangedAt = nullable(from), nullable(reason), nullableID(by), at.Time
+		c.From, c.Reason, c.ChangedBy, c.ChangedAt, c.Actor = nullable(from), nullable(reason), nullableID(by), at.Time, nullable(actor)
 		out = append(out, c)
 	}
 	return out, rows.Err()
