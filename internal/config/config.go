@@ -63,6 +63,9 @@ type Notify struct {
 	ClinicName         string
 	ClinicAddress      string
 	ClinicPhone        string
+	// RescueAfter is how long a delivery may stay unfinished before another process, or
+	// the next start, takes it for dead and sends it again.
+	RescueAfter time.Duration
 }
 
 // Enabled reports whether any channel is configured.
@@ -107,6 +110,7 @@ var Settings = []Setting{
 	{"HMS_CLINIC_NAME", "", "the clinic's name in messages; required with HMS_SMTP_URL or HMS_SMS_URL"},
 	{"HMS_CLINIC_ADDRESS", "", "the clinic's address in messages (optional)"},
 	{"HMS_CLINIC_PHONE", "", "the clinic's phone number in messages (optional)"},
+	{"HMS_DELIVERY_RESCUE_AFTER", "5m", "how long a message's delivery may stay unfinished before it is taken for dead (its process crashed) and sent again"},
 }
 
 // Load reads the configuration through getenv (os.Getenv in production, a map in tests).

@@ -57,6 +57,12 @@ func (c *Config) loadNotify(get func(string) string) error {
 		return err
 	}
 	n.ClinicName, n.ClinicAddress, n.ClinicPhone = get("HMS_CLINIC_NAME"), get("HMS_CLINIC_ADDRESS"), get("HMS_CLINIC_PHONE")
+	if n.RescueAfter, err = positiveDuration(get, "HMS_DELIVERY_RESCUE_AFTER"); err != nil {
+		return err
+	}
+	if n.RescueAfter < 2*time.Second {
+		return fmt.Errorf("HMS_DELIVERY_RESCUE_AFTER must be at least 2s, not %s", n.RescueAfter)
+	}
 	if n.Enabled() {
 		if n.PublicURL == "" {
 			return fmt.Errorf("HMS_PUBLIC_URL is required with HMS_SMTP_URL or HMS_SMS_URL: messages carry confirm/cancel links")

@@ -315,4 +315,4 @@ func TestETags(t *testing.T) {
 // discardQueue accepts messages for delivery and delivers none.
 type discardQueue struct{}
 
-func (discardQueue) EnqueueTx(context.Context, *sql.Tx, []int64) error { return nil }
+func (discardQueue) EnqueueTx(context.Context, *sql.Tx, []int64, int) error { return nil }

@@ -7,6 +7,7 @@
 package notify
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -34,8 +35,8 @@ type Options struct {
 	SMS    smsSender
 	// ScanInterval is how often the leader looks for due reminders; a minute when zero.
 	ScanInterval time.Duration
-	// RescueAfter is how long a delivery may stay running before the queue takes it for
-	// dead (its process crashed) and runs it again; five minutes when zero.
+	// RescueAfter overrides Config.RescueAfter: how long a delivery may stay running before
+	// the queue takes it for dead (its process crashed) and runs it again; 5m when neither is set.
 	RescueAfter time.Duration
 	// Workers is how many messages one process sends at a time; 4 when zero.
 	Workers int
@@ -104,10 +105,9 @@ func New(opts Options) (*Service, error) {
 	if interval <= 0 {
 		interval = time.Minute
 	}
-	rescue := opts.RescueAfter
-	if rescue <= 0 {
-		rescue = 5 * time.Minute
-	}
+	rescue := cmp.Or(opts.RescueAfter, s.cfg.RescueAfter, 5*time.Minute)
+	// A delivery is cut off well before it could be taken for dead and run again.
+	jobTimeout := min(2*sendTimeout, rescue/2)
 	n := opts.Workers
 	if n <= 0 {
 		n = 4
@@ -120,7 +120,7 @@ func New(opts Options) (*Service, error) {
 			func() (river.JobArgs, *river.InsertOpts) { return scanArgs{}, nil },
 			&river.PeriodicJobOpts{RunOnStart: true})},
 		MaxAttempts:          maxAttempts,
-		JobTimeout:           2 * sendTimeout,
+		JobTimeout:           jobTimeout,
 		RescueStuckJobsAfter: rescue,
 		FetchPollInterval:    500 * time.Millisecond,
 		Logger:               s.log.With("component", "queue"),
@@ -155,21 +155,22 @@ func (s *Service) Stop(ctx context.Context) error {
 // deliverArgs is a delivery job: only the notification's id, no patient data.
 type deliverArgs struct {
 	NotificationID int64 `json:"notification_id"`
+	Round          int   `json:"round,omitempty"` // an admin's resend: 1, 2, …
 }
 
 func (deliverArgs) Kind() string { return "hms.notification.deliver" }
 
-// InsertOpts makes a second delivery job of the same notification, while the first is
-// waiting, running or done, a no-op (River's unique jobs).
+// InsertOpts makes a second delivery job of the same notification and round, while the
+// first is waiting, running or done, a no-op (River's unique jobs).
 func (deliverArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true}}
 }
 
 // EnqueueTx queues the delivery of the notifications inside tx.
-func (s *Service) EnqueueTx(ctx context.Context, tx *sql.Tx, ids []int64) error {
+func (s *Service) EnqueueTx(ctx context.Context, tx *sql.Tx, ids []int64, round int) error {
 	params := make([]river.InsertManyParams, len(ids))
 	for i, id := range ids {
-		params[i] = river.InsertManyParams{Args: deliverArgs{NotificationID: id}}
+		params[i] = river.InsertManyParams{Args: deliverArgs{NotificationID: id, Round: round}}
 	}
 	_, err := s.client.InsertManyTx(ctx, tx, params)
 	return err

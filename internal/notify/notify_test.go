@@ -496,6 +496,27 @@ func TestTemporaryFailuresRetryAndPermanentOnesAreRecorded(t *testing.T) {
 				}
 			}
 			mustEqual(t, "SMS delivered", len(r.sms.received()), 1)
+			// An admin sends the failed one again; a sent one cannot be.
+			var failed, sent int64
+			for _, n := range ns {
+				if n.Status == domain.NoticeFailed {
+					failed = n.ID
+				} else if n.Status == domain.NoticeSent {
+					sent = n.ID
+				}
+			}
+			if _, err := r.st.ResendNotice(context.Background(), sent); domain.ErrorCode(err) != domain.CodeConflict {
+				t.Errorf("resending a sent message: %v", err)
+			}
+			if _, err := r.st.ResendNotice(context.Background(), failed); err != nil {
+				t.Fatal(err)
+			}
+			r.waitSMS(2)
+			for _, n := range r.settle(a.ID) {
+				if n.ID == failed && n.Status != domain.NoticeSent {
+					t.Errorf("after the resend: %+v", n)
+				}
+			}
 		})
 	}
 }

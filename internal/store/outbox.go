@@ -11,9 +11,11 @@ import (
 )
 
 // NoticeQueue hands notifications over for delivery inside the transaction that makes them
-// due, so that they are queued exactly when that transaction commits.
+// due, so that they are queued exactly when that transaction commits. round is 0 for the
+// first delivery and counts an admin's resends: the queue takes one delivery per
+// notification and round.
 type NoticeQueue interface {
-	EnqueueTx(ctx context.Context, tx *sql.Tx, notificationIDs []int64) error
+	EnqueueTx(ctx context.Context, tx *sql.Tx, notificationIDs []int64, round int) error
 }
 
 // NoticePolicy says which messages appointment changes produce (see SetNoticePolicy).
@@ -138,7 +140,7 @@ func (s *Store) enqueueNotices(ctx context.Context, tx *sql.Tx, prev *domain.App
 	if len(queued) == 0 {
 		return nil
 	}
-	if err := p.Queue.EnqueueTx(ctx, tx, queued); err != nil {
+	if err := p.Queue.EnqueueTx(ctx, tx, queued, 0); err != nil {
 		return fmt.Errorf("store: queue messages: %w", err)
 	}
 	return nil
@@ -228,7 +230,7 @@ func (s *Store) QueueDueReminders(ctx context.Context, now time.Time, limit int)
 		if len(queued) == 0 {
 			return nil
 		}
-		return p.Queue.EnqueueTx(ctx, tx, queued)
+		return p.Queue.EnqueueTx(ctx, tx, queued, 0)
 	})
 	if err != nil {
 		return 0, false, fmt.Errorf("store: queue due reminders: %w", err)

@@ -19,7 +19,7 @@ type recordingQueue struct {
 	fail   error
 }
 
-func (q *recordingQueue) EnqueueTx(ctx context.Context, tx *sql.Tx, ids []int64) error {
+func (q *recordingQueue) EnqueueTx(ctx context.Context, tx *sql.Tx, ids []int64, round int) error {
 	q.queued = append(q.queued, ids...)
 	return q.fail
 }

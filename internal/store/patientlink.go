@@ -241,12 +241,16 @@ func (s *Store) ResendNotice(ctx context.Context, id int64) (domain.Notification
 			return domain.Errorf(domain.CodeConflict, "only a failed or skipped message can be sent again; this one is %s", n.Status)
 		}
 		now := p.Now()
-		if _, err := tx.ExecContext(ctx, `UPDATE notification SET status = $1, updated_at = $2 WHERE id = $3`,
-			domain.NoticeQueued, s.dialect.timeArg(now), id); err != nil {
+		var round int
+		if err := tx.QueryRowContext(ctx, `UPDATE notification SET status = $1, resends = resends + 1, updated_at = $2
+			WHERE id = $3 AND status = $4 RETURNING resends`,
+			domain.NoticeQueued, s.dialect.timeArg(now), id, n.Status).Scan(&round); errors.Is(err, sql.ErrNoRows) {
+			return domain.Errorf(domain.CodeConflict, "the message changed meanwhile; read it again")
+		} else if err != nil {
 			return err
 		}
 		n.Status, n.UpdatedAt = domain.NoticeQueued, now
-		if err := p.Queue.EnqueueTx(ctx, tx, []int64{id}); err != nil {
+		if err := p.Queue.EnqueueTx(ctx, tx, []int64{id}, round); err != nil {
 			return err
 		}
 		return s.audit(ctx, tx, Event{Action: domain.ActionUpdate, ResourceType: domain.ResourceNotification, ResourceID: id, PatientID: n.PatientID})

@@ -14,6 +14,7 @@ CREATE TABLE notification (
     due_at              TIMESTAMP NOT NULL,
     status              VARCHAR(20) NOT NULL CHECK (status IN ('scheduled', 'queued', 'sent', 'failed', 'dropped', 'skipped')),
     attempts            INTEGER NOT NULL DEFAULT 0,
+    resends             INTEGER NOT NULL DEFAULT 0,
     last_error          VARCHAR(500),
     sent_at             TIMESTAMP,
     link_used_at        TIMESTAMP,
