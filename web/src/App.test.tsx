@@ -57,11 +57,11 @@ describe('roles', () => {
     expect(screen.getByRole('link', { name: 'Edit Jane Doe' })).toBeInTheDocument();
   });
 
-  it('admins also get user management and the audit log', async () => {
+  it('admins also get user management, the audit log and the outbox', async () => {
     signedIn('admin');
     renderAt('/patients');
     await waitFor(() =>
-      expect(tabNames()).toEqual(['Patients', 'Appointments', 'Medical Records', 'Users', 'Audit log']),
+      expect(tabNames()).toEqual(['Patients', 'Appointments', 'Medical Records', 'Users', 'Audit log', 'Outbox']),
     );
   });
 

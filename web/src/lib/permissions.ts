@@ -13,7 +13,8 @@ export type Permission =
   | 'records.create'
   | 'records.delete'
   | 'users.manage'
-  | 'audit.read';
+  | 'audit.read'
+  | 'notifications.manage';
 
 const granted: Record<Role, readonly Permission[]> = {
   admin: [
@@ -28,6 +29,7 @@ const granted: Record<Role, readonly Permission[]> = {
     'records.delete',
     'users.manage',
     'audit.read',
+    'notifications.manage',
   ],
   doctor: ['patients.update', 'appointments.create', 'appointments.update', 'records.read', 'records.create'],
   staff: [
@@ -45,8 +47,8 @@ export function allowed(role: Role, permission: Permission): boolean {
 
 /**
  * What the app offers when the server has no access control: all of the clinic's
- * work, but no user management or audit log, which exist only with it.
+ * work, but no user management, audit log or outbox, which exist only with it.
  */
 export function openAllows(permission: Permission): boolean {
-  return permission !== 'users.manage' && permission !== 'audit.read';
+  return permission !== 'users.manage' && permission !== 'audit.read' && permission !== 'notifications.manage';
 }

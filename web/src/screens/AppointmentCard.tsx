@@ -2,6 +2,7 @@
 import { useId, useState } from 'react';
 import { api, type Appointment, type AppointmentStatus } from '../api';
 import { StatusBadge } from '../components/Badge';
+import { AppointmentMessages } from './AppointmentMessages';
 import { DeleteButton } from '../components/ConfirmDialog';
 import { btn, input, inputOk, link } from '../components/styles';
 import { useAction } from '../lib/forms';
@@ -138,6 +139,7 @@ export function AppointmentCard({ appointment: a, hidePatient, onChanged }: Appo
           </div>
         </form>
       )}
+      <AppointmentMessages appointmentId={a.id} />
     </li>
   );
 }
