@@ -68,14 +68,14 @@ export function OutboxScreen() {
           {status === 'failed' ? 'Every message was delivered, or is on its way.' : 'No message has this status.'}
         </EmptyState>
       ) : (
-        <div className="overflow-x-auto">
+        <div className="-mx-1 min-w-0 max-w-full overflow-x-auto px-1">
           <table className="w-full text-left text-sm">
             <thead className="text-xs uppercase text-slate-500">
               <tr>
                 <th className="py-2 pr-3 font-medium">Message</th>
-                <th className="py-2 pr-3 font-medium">Channel</th>
+                <th className="hidden py-2 pr-3 font-medium sm:table-cell">Channel</th>
                 <th className="py-2 pr-3 font-medium">Status</th>
-                <th className="py-2 pr-3 font-medium">When</th>
+                <th className="hidden py-2 pr-3 font-medium sm:table-cell">When</th>
                 <th className="py-2 pr-3 font-medium">Appointment</th>
                 <th className="py-2 font-medium">
                   <span className="sr-only">Actions</span>
@@ -87,14 +87,16 @@ export function OutboxScreen() {
                 <tr key={n.id} className="align-top" data-testid="outbox-row">
                   <td className="py-2 pr-3 font-medium text-slate-800">
                     {noticeLabel(n)}
+                    <span className="ml-1 text-xs font-normal uppercase text-slate-500 sm:hidden">{n.channel}</span>
+                    <p className="text-xs font-normal text-slate-500 sm:hidden">{noticeTime(n)}</p>
                     {n.last_error && <p className="mt-0.5 text-xs font-normal text-red-700">{n.last_error}</p>}
                   </td>
-                  <td className="py-2 pr-3 uppercase text-slate-600">{n.channel}</td>
+                  <td className="hidden py-2 pr-3 uppercase text-slate-600 sm:table-cell">{n.channel}</td>
                   <td className="py-2 pr-3">
                     <DeliveryBadge n={n} />
                     {n.attempts > 0 && <span className="ml-2 text-xs text-slate-500">{n.attempts}×</span>}
                   </td>
-                  <td className="py-2 pr-3 text-slate-600">{noticeTime(n)}</td>
+                  <td className="hidden py-2 pr-3 text-slate-600 sm:table-cell">{noticeTime(n)}</td>
                   <td className="py-2 pr-3">
                     <Link to={`/patients/${n.patient_id}`} className={link}>
                       #{n.appointment_id}
