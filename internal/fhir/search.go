@@ -122,8 +122,8 @@ func (q Query) reference(name, resourceType string) (int64, error) {
 	if i := strings.LastIndex(v, resourceType+"/"); i >= 0 {
 		v = v[i+len(resourceType)+1:]
 	}
-	n, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || n <= 0 {
+	n, ok := domain.ParseID(v)
+	if !ok {
 		return 0, invalid("%s must be an id or %s/id, not %q", name, resourceType, q.values.Get(name))
 	}
 	return n, nil
@@ -147,8 +147,8 @@ func (q Query) PatientFilter() (store.PatientFilter, error) {
 	f := store.PatientFilter{Limit: q.Count, Cursor: q.Cursor}
 	for _, v := range q.values["_id"] {
 		for _, s := range strings.Split(v, ",") {
-			n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
-			if err != nil || n <= 0 {
+			n, ok := domain.ParseID(strings.TrimSpace(s))
+			if !ok {
 				// No patient has such an id: match nothing rather than fail.
 				n = -1
 			}

@@ -3,7 +3,6 @@ package httpapi
 import (
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -19,16 +18,8 @@ func (a *API) listAppointments(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	f := store.AppointmentFilter{Limit: limit, Cursor: q.Get("cursor"), DoctorName: strings.TrimSpace(q.Get("doctor_name"))}
 	fields := domain.FieldErrors{}
-	if v := q.Get("patient_id"); v != "" {
-		if f.PatientID, err = strconv.ParseInt(v, 10, 64); err != nil || f.PatientID <= 0 {
-			fields.Add("patient_id", "must be a positive integer")
-		}
-	}
-	if v := q.Get("doctor_id"); v != "" {
-		if f.DoctorID, err = strconv.ParseInt(v, 10, 64); err != nil || f.DoctorID <= 0 {
-			fields.Add("doctor_id", "must be a positive integer")
-		}
-	}
+	f.PatientID = queryID(r, fields, "patient_id")
+	f.DoctorID = queryID(r, fields, "doctor_id")
 	if v := q.Get("status"); v != "" {
 		f.Status = strings.ToLower(v)
 		if !slices.Contains(domain.AppointmentStatuses, f.Status) {

@@ -94,14 +94,28 @@ func jsonTypeName(goType string) string {
 	return "of a different type"
 }
 
-// pathID parses the {id} path value, which must be a positive integer.
+// pathID parses the {id} path value, which must be an id as HMS writes it (domain.ParseID).
 func pathID(r *http.Request) (int64, error) {
 	v := r.PathValue("id")
-	id, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || id <= 0 {
-		return 0, domain.Errorf(domain.CodeInvalid, "id in the path must be a positive integer, not %q", v)
+	id, ok := domain.ParseID(v)
+	if !ok {
+		return 0, domain.Errorf(domain.CodeInvalid, "id in the path must be a positive integer written without sign, spaces or leading zeros, not %q", v)
 	}
 	return id, nil
+}
+
+// queryID reads an id query parameter such as ?patient_id=; absent is 0. A malformed
+// one is a message in fields.
+func queryID(r *http.Request, fields domain.FieldErrors, name string) int64 {
+	v := r.URL.Query().Get(name)
+	if v == "" {
+		return 0
+	}
+	id, ok := domain.ParseID(v)
+	if !ok {
+		fields.Add(name, "must be a positive integer written without sign, spaces or leading zeros")
+	}
+	return id
 }
 
 // pageLimit reads ?limit=, default 50, at most 500.

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hms-project/hms/internal/httpapi"
 	"github.com/hms-project/hms/internal/store"
 	"github.com/hms-project/hms/internal/testutil"
 )
@@ -116,6 +117,147 @@ func TestHostileInput(t *testing.T) {
 		}
 		if c.count("patient") != 2 {
 			t.Error("the patient table lost rows")
+		}
+	})
+}
+
+// fingerprint changes when a row of patient data, of scheduling or of users is added,
+// removed or changed, to prove that a refused request wrote nothing.
+func (c *client) fingerprint() string {
+	c.t.Helper()
+	var out []string
+	for _, q := range []string{
+		"SELECT count(*), COALESCE(SUM(version), 0) FROM patient",
+		"SELECT count(*), COALESCE(SUM(version), 0) FROM patient WHERE active",
+		"SELECT count(*), COALESCE(SUM(version), 0) FROM appointment",
+		"SELECT count(*), COALESCE(SUM(version), 0) FROM medical_record",
+		"SELECT count(*), 0 FROM medical_record_version",
+		"SELECT count(*), COALESCE(SUM(version), 0) FROM doctor",
+		"SELECT count(*), COALESCE(SUM(token_version), 0) FROM app_user",
+		"SELECT count(*), 0 FROM app_user WHERE active",
+	} {
+		var n, sum int64
+		if err := c.st.DB().QueryRow(q).Scan(&n, &sum); err != nil {
+			c.t.Fatalf("%s: %v", q, err)
+		}
+		out = append(out, fmt.Sprint(n, "/", sum))
+	}
+	return strings.Join(out, " ")
+}
+
+// refusal is what a 400 said: the message, and the fields (JSON API) or expressions (FHIR).
+func refusal(res response) (msg string, names []string) {
+	if res.body["resourceType"] == "OperationOutcome" {
+		issues, _ := res.body["issue"].([]any)
+		for _, is := range issues {
+			m, _ := is.(map[string]any)
+			d, _ := m["diagnostics"].(string)
+			msg += d
+			ex, _ := m["expression"].([]any)
+			for _, e := range ex {
+				s, _ := e.(string)
+				names = append(names, s)
+			}
+		}
+		return msg, names
+	}
+	msg, _ = res.body["error"].(string)
+	f, _ := res.body["fields"].(map[string]any)
+	for k := range f {
+		names = append(names, k)
+	}
+	return msg, names
+}
+
+// TestCanonicalPathIDs calls every route of the table that has an {id} with "+N", " N"
+// and "0N" for an id N that exists: the JSON API answers 400 and writes nothing. Under
+// /fhir, where an id is a string, "0N" names no resource (404) and the others are no FHIR
+// id at all (400), each an OperationOutcome.
+func TestCanonicalPathIDs(t *testing.T) {
+	testutil.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
+		c := newClient(t, st, nil)
+		fx := setup(c)
+		c.must(200, "PUT", fmt.Sprintf("/api/patients/%d", fx.patient), `{"blood_group":"O+"}`)
+		doctors := c.must(200, "GET", "/api/doctors", "")["data"].([]any)
+		doctor := id(doctors[0])
+		user := c.as("staff").user
+		idOf := map[string]int64{
+			"/api/patients/": fx.patient, "/api/appointments/": fx.appointment, "/api/records/": fx.record,
+			"/api/users/": user, "/api/doctors/": doctor,
+			"/fhir/Patient/": fx.patient, "/fhir/Observation/": fx.patient, "/fhir/Appointment/": fx.appointment,
+			"/fhir/Practitioner/": doctor, "/fhir/Condition/": fx.record, "/fhir/MedicationRequest/": fx.record,
+		}
+		bodies := map[string]string{
+			"/api/patients/": `{"name":"Changed Name"}`, "/api/appointments/": `{"notes":"changed"}`,
+			"/api/records/": `{"diagnosis":"Changed"}`, "/api/users/": `{"name":"Changed"}`, "/api/doctors/": `{"specialty":"Changed"}`,
+		}
+		before := c.fingerprint()
+		tested := 0
+		for _, rt := range httpapi.RouteTable() {
+			prefix, _, ok := strings.Cut(rt.Pattern, "{id}")
+			if !ok {
+				continue
+			}
+			n, ok := idOf[prefix]
+			if !ok {
+				t.Fatalf("no id for %s", rt.Pattern)
+			}
+			tested++
+			for _, bad := range []string{"+%d", "%%20%d", "0%d"} {
+				raw := fmt.Sprintf(bad, n)
+				idPart := raw
+				if prefix == "/fhir/Observation/" {
+					idPart = "blood-group-" + raw
+				}
+				path := strings.Replace(rt.Pattern, "{id}", idPart, 1)
+				if strings.HasSuffix(path, "/purge") {
+					path += "?confirm=true"
+				}
+				t.Run(rt.Method+" "+path, func(t *testing.T) {
+					c.t = t
+					body := ""
+					if rt.Method == "PUT" || rt.Method == "POST" {
+						body = bodies[prefix]
+					}
+					res := c.do(rt.Method, path, body)
+					msg, _ := refusal(res)
+					switch {
+					case !strings.HasPrefix(path, "/fhir/"):
+						if res.status != 400 || !strings.Contains(msg, "id in the path") {
+							t.Errorf("status %d, want 400 about the id: %.300s", res.status, res.raw)
+						}
+					case strings.HasPrefix(raw, "0"):
+						if res.status != 404 || !strings.Contains(res.raw, `"code":"not-found"`) {
+							t.Errorf("status %d, want a 404 OperationOutcome: %.300s", res.status, res.raw)
+						}
+					default:
+						if res.status != 400 || !strings.Contains(res.raw, `"code":"invalid"`) || !strings.Contains(msg, "not a FHIR id") {
+							t.Errorf("status %d, want a 400 OperationOutcome: %.300s", res.status, res.raw)
+						}
+					}
+				})
+			}
+		}
+		c.t = t
+		if tested < 20 {
+			t.Fatalf("only %d routes with an {id}", tested)
+		}
+		if after := c.fingerprint(); after != before {
+			t.Errorf("a request with a non-canonical id changed the data: %s -> %s", before, after)
+		}
+		// The one spelling still reaches the resource, and query ids follow the same rule.
+		c.must(200, "GET", fmt.Sprintf("/api/patients/%d", fx.patient), "")
+		c.must(200, "GET", fmt.Sprintf("/fhir/Observation/blood-group-%d", fx.patient), "")
+		for _, path := range []string{"/api/appointments?patient_id=+1", "/api/appointments?doctor_id=01", "/api/audit?patient_id=%201"} {
+			if res := c.do("GET", path, ""); res.status != 400 {
+				t.Errorf("%s: %d %.200s", path, res.status, res.raw)
+			}
+		}
+		if res := c.do("GET", fmt.Sprintf("/fhir/Appointment?patient=0%d", fx.patient), ""); res.status != 400 {
+			t.Errorf("a FHIR reference with a leading zero: %d %.200s", res.status, res.raw)
+		}
+		if res := c.do("GET", fmt.Sprintf("/fhir/Patient?_id=0%d", fx.patient), ""); res.status != 200 || res.body["total"] != float64(0) {
+			t.Errorf("_id=0%d matched: %d %.200s", fx.patient, res.status, res.raw)
 		}
 	})
 }
