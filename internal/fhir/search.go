@@ -110,6 +110,25 @@ func ParseQuery(resourceType string, q url.Values) (Query, error) {
 	return out, nil
 }
 
+// maxListValues bounds the values one search parameter may list, comma-separated and
+// over all its repetitions: each becomes a parameter of one SQL statement, and both
+// databases cap how many a statement may have.
+const maxListValues = 100
+
+// list returns the comma-separated values of a parameter over all its repetitions.
+func (q Query) list(name string) ([]string, error) {
+	var out []string
+	for _, v := range q.values[name] {
+		for s := range strings.SplitSeq(v, ",") {
+			if len(out) == maxListValues {
+				return nil, invalid("%s may list at most %d values", name, maxListValues)
+			}
+			out = append(out, strings.TrimSpace(s))
+		}
+	}
+	return out, nil
+}
+
 // patientID reads a reference parameter: 12, Patient/12 or a URL ending in Patient/12.
 func (q Query) patientID(name string) (int64, error) { return q.reference(name, "Patient") }
 
@@ -145,15 +164,17 @@ func token(v string) (system, value string) {
 // PatientFilter turns a Patient search into a store filter.
 func (q Query) PatientFilter() (store.PatientFilter, error) {
 	f := store.PatientFilter{Limit: q.Count, Cursor: q.Cursor}
-	for _, v := range q.values["_id"] {
-		for _, s := range strings.Split(v, ",") {
-			n, ok := domain.ParseID(strings.TrimSpace(s))
-			if !ok {
-				// No patient has such an id: match nothing rather than fail.
-				n = -1
-			}
-			f.IDs = append(f.IDs, n)
+	ids, err := q.list("_id")
+	if err != nil {
+		return f, err
+	}
+	for _, s := range ids {
+		n, ok := domain.ParseID(s)
+		if !ok {
+			// No patient has such an id: match nothing rather than fail.
+			n = -1
 		}
+		f.IDs = append(f.IDs, n)
 	}
 	if v := q.values.Get("identifier"); v != "" {
 		_, f.MRN = token(v)
@@ -197,17 +218,19 @@ func (q Query) AppointmentFilter(loc *time.Location) (store.AppointmentFilter, e
 			return f, err
 		}
 	}
-	for _, v := range q.values["status"] {
+	codes, err := q.list("status")
+	if err != nil {
+		return f, err
+	}
+	for _, code := range codes {
 		if f.Statuses == nil {
 			f.Statuses = []string{}
 		}
-		for _, code := range strings.Split(v, ",") {
-			st, ok := AppointmentStatuses(strings.TrimSpace(code))
-			if !ok {
-				return f, invalid("status %q is not an R4 appointment status", code)
-			}
-			f.Statuses = append(f.Statuses, st...)
+		st, ok := AppointmentStatuses(code)
+		if !ok {
+			return f, invalid("status %q is not an R4 appointment status", code)
 		}
+		f.Statuses = append(f.Statuses, st...)
 	}
 	return f, nil
 }

@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -258,6 +259,104 @@ func TestCanonicalPathIDs(t *testing.T) {
 		}
 		if res := c.do("GET", fmt.Sprintf("/fhir/Patient?_id=0%d", fx.patient), ""); res.status != 200 || res.body["total"] != float64(0) {
 			t.Errorf("_id=0%d matched: %d %.200s", fx.patient, res.status, res.raw)
+		}
+	})
+}
+
+// TestHostileQueryStrings sends the query strings of issue 11 and their kin: control
+// characters, malformed encodings, values over the length bound, too many values for one
+// parameter or in all. Each is a 400 that names the parameter (an OperationOutcome under
+// /fhir), on both databases; the query strings at the bounds are served.
+func TestHostileQueryStrings(t *testing.T) {
+	ids := func(from, to int) string {
+		var s []string
+		for i := from; i <= to; i++ {
+			s = append(s, fmt.Sprint(i))
+		}
+		return strings.Join(s, ",")
+	}
+	repeat := func(param, value string, n int) string {
+		return strings.TrimSuffix(strings.Repeat(param+"="+value+"&", n), "&")
+	}
+	refused := []struct {
+		name, path string
+		param      string // the parameter the answer must name; "" when the query as a whole is at fault
+		says       string // a phrase the message must hold
+	}{
+		{"NUL in q", "/api/patients?q=%00", "q", "control characters"},
+		{"NUL inside q", "/api/patients?q=Gr%00ace", "q", "control characters"},
+		{"line break in q", "/api/patients?q=a%0Ab", "q", "control characters"},
+		{"DEL in q", "/api/patients?q=a%7Fb", "q", "control characters"},
+		{"C1 control in q", "/api/patients?q=a%C2%85b", "q", "control characters"},
+		{"invalid UTF-8 in q", "/api/patients?q=%FF%FE", "q", "UTF-8"},
+		{"NUL in a cursor", "/api/patients?cursor=%00", "cursor", "control characters"},
+		{"NUL in doctor_name", "/api/appointments?doctor_name=%00", "doctor_name", "control characters"},
+		{"NUL in an audit action", "/api/audit?action=%00", "action", "control characters"},
+		{"NUL in a parameter name", "/api/patients?q%00=1", "", "control characters"},
+		{"invalid escape", "/api/patients?q=%zz", "", "malformed"},
+		{"semicolon separator", "/api/patients?q=a;limit=5", "", "malformed"},
+		{"a key over the bound", "/api/patients?" + strings.Repeat("k", 1001) + "=1", "", "at most 1000 characters"},
+		{"q of 1,001 characters", "/api/patients?q=" + strings.Repeat("x", 1001), "q", "at most 1000 characters"},
+		{"NUL in a FHIR name", "/fhir/Patient?name=%00", "name", "control characters"},
+		{"NUL in a FHIR cursor", "/fhir/Patient?_cursor=%00", "_cursor", "control characters"},
+		{"NUL in a Practitioner name", "/fhir/Practitioner?name=a%00", "name", "control characters"},
+		{"FHIR name of 60,000 characters", "/fhir/Patient?name=" + strings.Repeat("a", 60000), "name", "at most 1000 characters"},
+		{"FHIR family of 1,001 characters", "/fhir/Patient?family=" + strings.Repeat("é", 1001), "family", "at most 1000 characters"},
+		{"40,000 _id values", "/fhir/Patient?_id=" + ids(1, 40000), "_id", "at most 1000 characters"},
+		{"101 _id values", "/fhir/Patient?_id=" + strings.TrimSuffix(strings.Repeat("1,", 101), ","), "_id", "at most 100 values"},
+		{"101 _id values over two parameters", "/fhir/Patient?_id=" + ids(1, 50) + "&_id=" + ids(51, 101), "_id", "at most 100 values"},
+		{"101 statuses", "/fhir/Appointment?status=" + strings.TrimSuffix(strings.Repeat("booked,", 101), ","), "status", "at most 100 values"},
+		{"3,000 name parameters", "/fhir/Patient?" + repeat("name", "a", 3000), "", "at most 200"},
+		{"101 name parameters", "/fhir/Patient?" + repeat("name", "a", 101), "name", "given 101 times"},
+		{"101 given parameters", "/fhir/Practitioner?" + repeat("name", "a", 101), "name", "given 101 times"},
+		{"201 parameters in all", "/fhir/Patient?" + repeat("name", "a", 100) + "&" + repeat("family", "a", 100) + "&given=a", "", "at most 200"},
+		{"3,000 q parameters", "/api/patients?" + repeat("q", "a", 3000), "", "at most 200"},
+	}
+	testutil.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
+		c := newClient(t, st, nil)
+		fx := setup(c)
+		before := c.fingerprint()
+		for _, tc := range refused {
+			t.Run(tc.name, func(t *testing.T) {
+				c.t = t
+				res := c.do("GET", tc.path, "")
+				msg, names := refusal(res)
+				if res.status != 400 || !strings.Contains(msg, tc.says) {
+					t.Fatalf("status %d, want 400 saying %q: %.300s", res.status, tc.says, res.raw)
+				}
+				if tc.param != "" && (!strings.Contains(msg, fmt.Sprintf("%q", tc.param)) && !strings.Contains(msg, tc.param+" ")) {
+					t.Errorf("the message does not name %s: %s", tc.param, msg)
+				}
+				if tc.param != "" && strings.HasPrefix(tc.path, "/api/") && !slices.Contains(names, tc.param) {
+					t.Errorf("fields %v do not name %s", names, tc.param)
+				}
+				if strings.HasPrefix(tc.path, "/fhir/") && (res.body["resourceType"] != "OperationOutcome" || !strings.Contains(res.raw, `"code":"invalid"`)) {
+					t.Errorf("not an OperationOutcome of code invalid: %.300s", res.raw)
+				}
+			})
+		}
+		c.t = t
+		if after := c.fingerprint(); after != before {
+			t.Errorf("a refused query changed the data: %s -> %s", before, after)
+		}
+		// At the bounds, the same searches are served: the SQL they make stays within what
+		// both databases take.
+		long := strings.Repeat("ö", 1000)
+		for _, path := range []string{
+			"/api/patients?q=" + strings.Repeat("x", 100),
+			"/api/patients?q=Grace%20Hopper",
+			fmt.Sprintf("/fhir/Patient?_id=%s", strings.TrimSuffix(strings.Repeat(fmt.Sprint(fx.patient)+",", 100), ",")),
+			"/fhir/Patient?_id=" + ids(1, 50) + "&_id=" + ids(51, 100),
+			"/fhir/Patient?" + repeat("name", long, 100) + "&" + repeat("family", long, 100),
+			"/fhir/Practitioner?" + repeat("name", long, 100),
+			"/fhir/Appointment?status=" + strings.TrimSuffix(strings.Repeat("booked,", 100), ","),
+		} {
+			if res := c.do("GET", path, ""); res.status != 200 {
+				t.Errorf("GET %.80s…: %d %.300s", path, res.status, res.raw)
+			}
+		}
+		if res := c.do("GET", "/fhir/Patient?_id="+ids(1, 100), ""); res.status != 200 || res.body["total"] != float64(2) {
+			t.Errorf("100 ids: %d %.300s", res.status, res.raw)
 		}
 	})
 }

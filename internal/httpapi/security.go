@@ -14,7 +14,8 @@ const (
 		"connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
 
-// security is the middleware of headers on every response, CORS and the body limit.
+// security is the middleware of headers on every response, CORS, the rules of every
+// query string (checkQuery) and the body limit.
 type security struct {
 	cors       []string
 	hsts       bool
@@ -55,6 +56,12 @@ func (s security) wrap(next http.Handler) http.Handler {
 					w.WriteHeader(http.StatusNoContent)
 					return
 				}
+			}
+		}
+		if isAPI {
+			if err := checkQuery(r.URL); err != nil {
+				writeError(w, r, err)
+				return
 			}
 		}
 		if r.Body != nil {
