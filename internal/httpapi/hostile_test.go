@@ -32,6 +32,7 @@ var hostileBodies = map[string]string{
 	"object where string":  `{"name":{"$gt":""},"email":["a@b.co"],"diagnosis":{"x":1},"password":{"a":1}}`,
 	"boolean where string": `{"name":true,"email":false,"role":true,"refresh_token":true}`,
 	"two objects":          `{} {}`,
+	"stray bracket after":  `{"name":"Ann Lee","email":"ann.lee@example.org","date_of_birth":"1990-01-02"}]`,
 	"BOM prefix":           "\ufeff{}",
 	"over 1 MiB":           `{"name":"` + strings.Repeat("A", 1<<20+10) + `"}`,
 	"empty object":         `{}`,
@@ -358,5 +359,64 @@ func TestHostileQueryStrings(t *testing.T) {
 		if res := c.do("GET", "/fhir/Patient?_id="+ids(1, 100), ""); res.status != 200 || res.body["total"] != float64(2) {
 			t.Errorf("100 ids: %d %.300s", res.status, res.raw)
 		}
+	})
+}
+
+// TestStrictJSONKeys sends bodies whose keys encoding/json alone would accept: a key in
+// another case (it folds case), a key given twice (it keeps the last), at the top and
+// nested in working_hours, spelled plainly or with escapes. Each is a 400 naming the key
+// and writes nothing, on both databases.
+func TestStrictJSONKeys(t *testing.T) {
+	testutil.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
+		c := newClient(t, st, nil)
+		fx := setup(c)
+		doctor := id(c.must(200, "GET", "/api/doctors", "")["data"].([]any)[0])
+		staff := c.as("staff")
+		valid := `"email":"ann@example.org","date_of_birth":"1990-01-02"`
+		hours := func(day string) string { return `"` + day + `":[{"start":"09:00","end":"12:00"}]` }
+		cases := []struct {
+			name, method, path, body string
+			key, says                string // the key the answer names, and how
+		}{
+			{"key in capitals", "POST", "/api/patients", `{"NAME":"Ann Lee",` + valid + `}`, "NAME", "case-sensitive"},
+			{"key in title case beside the right one", "POST", "/api/patients", `{"name":"Ann Lee","Name":"Bob",` + valid + `}`, "Name", "unknown field"},
+			{"escaped key in another case", "PUT", "/api/patients/{P}", `{"n\u0041me":"Bob"}`, "nAme", "unknown field"},
+			{"key given twice, null first", "PUT", "/api/patients/{P}", `{"phone":null,"phone":"555-0199"}`, "phone", "more than once"},
+			{"key given twice, null last", "PUT", "/api/patients/{P}", `{"phone":"555-0199","phone":null}`, "phone", "more than once"},
+			{"key given twice, once escaped", "PUT", "/api/patients/{P}", `{"name":"Ann","\u006eame":"Bob"}`, "name", "more than once"},
+			{"appointment patient twice", "POST", "/api/appointments",
+				fmt.Sprintf(`{"patient_id":%d,"patient_id":%d,"doctor_name":"Dr. Grey","appointment_datetime":"2031-05-05T10:00"}`, fx.patient, fx.patient), "patient_id", "more than once"},
+			{"record diagnosis in another case", "POST", "/api/records",
+				fmt.Sprintf(`{"patient_id":%d,"diagnosis":"Flu","doctor_name":"Dr. Grey","Diagnosis":"Cold"}`, fx.patient), "Diagnosis", "case-sensitive"},
+			{"role twice", "PUT", "/api/users/{U}", `{"role":"staff","role":"admin"}`, "role", "more than once"},
+			{"weekday twice", "POST", "/api/doctors", `{"name":"Dr. New",` + `"working_hours":{` + hours("mon") + `,` + hours("mon") + `}}`, "working_hours.mon", "more than once"},
+			{"interval key in capitals", "POST", "/api/doctors", `{"name":"Dr. New","working_hours":{"mon":[{"START":"09:00","end":"12:00"}]}}`, "working_hours.mon[0].START", "case-sensitive"},
+			{"interval key twice", "PUT", "/api/doctors/{D}", `{"working_hours":{"tue":[{"start":"09:00","end":"12:00"},{"start":"13:00","end":"15:00","end":"17:00"}]}}`, "working_hours.tue[1].end", "more than once"},
+			{"unknown interval key", "POST", "/api/doctors", `{"name":"Dr. New","working_hours":{"mon":[{"start":"09:00","end":"12:00","break":"10:00"}]}}`, "working_hours.mon[0].break", "unknown field"},
+			{"working_hours twice", "PUT", "/api/doctors/{D}", `{"working_hours":{` + hours("mon") + `},"working_hours":null}`, "working_hours", "more than once"},
+			{"password twice", "POST", "/api/auth/password", `{"current_password":"` + testPassword + `","new_password":"Zebra-Lantern-Quartz-77","new_password":"x"}`, "new_password", "more than once"},
+		}
+		before := c.fingerprint()
+		for _, tc := range cases {
+			t.Run(tc.name, func(t *testing.T) {
+				c.t, staff.t = t, t
+				path := strings.NewReplacer("{U}", fmt.Sprint(staff.user), "{D}", fmt.Sprint(doctor)).Replace(fx.expand(tc.path))
+				res := c.do(tc.method, path, tc.body)
+				msg, names := refusal(res)
+				if res.status != 400 || !strings.Contains(msg, fmt.Sprintf("%q", tc.key)) || !strings.Contains(msg, tc.says) {
+					t.Fatalf("status %d, want 400 naming %q (%s): %.300s", res.status, tc.key, tc.says, res.raw)
+				}
+				if !slices.Contains(names, tc.key) {
+					t.Errorf("fields %v do not name %s", names, tc.key)
+				}
+			})
+		}
+		c.t = t
+		if after := c.fingerprint(); after != before {
+			t.Errorf("a refused body changed the data: %s -> %s", before, after)
+		}
+		// The exact keys are accepted, nested ones included.
+		c.must(200, "PUT", fmt.Sprintf("/api/doctors/%d", doctor), `{"working_hours":{`+hours("mon")+`,`+hours("tue")+`}}`)
+		c.must(200, "PUT", fx.expand("/api/patients/{P}"), `{"phone":"555-0199"}`)
 	})
 }
