@@ -420,3 +420,35 @@ func TestStrictJSONKeys(t *testing.T) {
 		c.must(200, "PUT", fx.expand("/api/patients/{P}"), `{"phone":"555-0199"}`)
 	})
 }
+
+// TestFHIRBundleBodyLimit: POST /fhir reads Bundles up to 32 MiB, other bodies 1 MiB.
+func TestFHIRBundleBodyLimit(t *testing.T) {
+	bundle := func(size int) string {
+		head := `{"resourceType":"Bundle","type":"transaction","entry":[` +
+			`{"fullUrl":"urn:uuid:p1","resource":{"resourceType":"Patient","identifier":[{"system":"urn:test:mrn","value":"LB-1"}],"name":[{"family":"Large","given":["Bundle"]}],"birthDate":"1970-01-01","gender":"female"},"request":{"method":"POST","url":"Patient"}},` +
+			`{"resource":{"resourceType":"Organization","name":"`
+		tail := `"},"request":{"method":"POST","url":"Organization"}}]}`
+		return head + strings.Repeat("x", size-len(head)-len(tail)) + tail
+	}
+	testutil.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
+		c := newClient(t, st, nil)
+		res := c.do("POST", "/fhir", bundle(2<<20), "Content-Type", "application/fhir+json")
+		if res.status != 200 || res.body["type"] != "transaction-response" {
+			t.Fatalf("a 2 MiB Bundle: %d %.300s", res.status, res.raw)
+		}
+		if n := c.count("patient"); n != 1 {
+			t.Errorf("the 2 MiB Bundle wrote %d patients, want 1", n)
+		}
+		res = c.do("POST", "/fhir", bundle(32<<20+1), "Content-Type", "application/fhir+json")
+		if msg, _ := refusal(res); res.status != 413 || !strings.Contains(msg, "32 MiB") {
+			t.Errorf("a Bundle over 32 MiB: %d %.300s", res.status, res.raw)
+		}
+		res = c.do("POST", "/api/patients", `{"name":"`+strings.Repeat("x", 1<<20)+`"}`)
+		if msg, _ := refusal(res); res.status != 413 || !strings.Contains(msg, "1 MiB") {
+			t.Errorf("a patient over 1 MiB: %d %.300s", res.status, res.raw)
+		}
+		if n := c.count("patient"); n != 1 {
+			t.Errorf("%d patients after the refused bodies, want 1", n)
+		}
+	})
+}
