@@ -134,12 +134,22 @@ func (s *Service) HashPassword(ctx context.Context, pw string) (string, error) {
 
 // reserve takes a slot of email's allowance for one password check, or answers 423.
 func (s *Service) reserve(ctx context.Context, email string, now time.Time) (store.LoginAttempt, error) {
-	attempt, until, err := s.store.ReserveLogin(ctx, email, now, s.maxFailures, s.lockout)
-	if err == nil && !until.IsZero() {
-		err = lockedError(until.Sub(now))
+	attempt, err := s.store.ReserveLogin(ctx, email, now, s.maxFailures, s.lockout)
+	switch {
+	case err != nil:
+		return attempt, err
+	case !attempt.LockedUntil.IsZero():
+		return attempt, lockedError(attempt.LockedUntil.Sub(now))
+	case !attempt.Granted():
+		return attempt, errAttemptsInFlight
 	}
-	return attempt, err
+	return attempt, nil
 }
+
+// errAttemptsInFlight answers an attempt that found every slot of its email taken by
+// attempts still being checked: in a moment the email is either locked or free again.
+var errAttemptsInFlight = &domain.Error{Code: domain.CodeLocked, RetryAfter: time.Second,
+	Message: "too many sign-ins for this account are being checked at once: try again in a moment"}
 
 // release gives back the slot of an attempt whose password was not judged, and returns
 // cause, the reason.

@@ -25,16 +25,19 @@ func TestLoginAttemptSlots(t *testing.T) {
 		now := time.Now().UTC().Truncate(time.Second)
 		reserve := func() store.LoginAttempt {
 			t.Helper()
-			a, until, err := st.ReserveLogin(ctx, "Nurse@Clinic.test", now, limit, lockFor)
-			if err != nil || !until.IsZero() {
-				t.Fatalf("reserve: refused until %v, %v", until, err)
+			a, err := st.ReserveLogin(ctx, "Nurse@Clinic.test", now, limit, lockFor)
+			if err != nil || !a.Granted() {
+				t.Fatalf("reserve: refused (locked until %v), %v", a.LockedUntil, err)
 			}
 			return a
 		}
-		refused := func(want time.Time) {
+		// refused checks that no slot is free, and that the email is locked until lockedUntil
+		// (the zero time: not locked, every slot is in flight).
+		refused := func(lockedUntil time.Time) {
 			t.Helper()
-			if _, until, err := st.ReserveLogin(ctx, email, now, limit, lockFor); err != nil || !until.Equal(want) {
-				t.Fatalf("reserve: until %v, %v; want refused until %v", until, err, want)
+			a, err := st.ReserveLogin(ctx, email, now, limit, lockFor)
+			if err != nil || a.Granted() || !a.LockedUntil.Equal(lockedUntil) {
+				t.Fatalf("reserve: granted %v, locked until %v, %v; want refused, locked until %v", a.Granted(), a.LockedUntil, err, lockedUntil)
 			}
 		}
 		fail := func(a store.LoginAttempt) time.Time {
@@ -51,7 +54,7 @@ func TestLoginAttemptSlots(t *testing.T) {
 		for range limit {
 			inFlight = append(inFlight, reserve())
 		}
-		refused(now.Add(lockFor))
+		refused(time.Time{})
 		// An attempt that was never checked gives its slot back.
 		if err := st.ReleaseLogin(ctx, inFlight[4]); err != nil {
 			t.Fatal(err)
@@ -66,7 +69,7 @@ func TestLoginAttemptSlots(t *testing.T) {
 		fail(reserve())
 		r := reserve()
 		g1, g2, g3 := reserve(), reserve(), reserve()
-		refused(now.Add(lockFor)) // 1 failure + 4 in flight
+		refused(time.Time{}) // 1 failure + 4 in flight
 		fail(g1)
 		if err := st.NewSession(ctx, u, r, "session-r", "refresh-r", now.Add(time.Hour), now); err != nil {
 			t.Fatal(err)
@@ -88,18 +91,18 @@ func TestLoginAttemptSlots(t *testing.T) {
 		for range limit {
 			reserve()
 		}
-		refused(now.Add(lockFor))
+		refused(time.Time{})
 
 		// Unlocked failures lapse after lockFor without an attempt.
 		const other = "porter@clinic.test"
 		for range limit - 1 {
-			a, _, _ := st.ReserveLogin(ctx, other, now, limit, lockFor)
+			a, _ := st.ReserveLogin(ctx, other, now, limit, lockFor)
 			fail(a)
 		}
 		now = now.Add(lockFor + time.Second)
 		for i := range limit {
-			if _, until, err := st.ReserveLogin(ctx, other, now, limit, lockFor); err != nil || !until.IsZero() {
-				t.Fatalf("attempt %d after the failures lapsed: refused until %v, %v", i+1, until, err)
+			if a, err := st.ReserveLogin(ctx, other, now, limit, lockFor); err != nil || !a.Granted() {
+				t.Fatalf("attempt %d after the failures lapsed: refused, %v", i+1, err)
 			}
 		}
 	})

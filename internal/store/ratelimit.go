@@ -33,16 +33,22 @@ func (s *Store) Hit(ctx context.Context, key string, now time.Time, window time.
 // while its password is checked. LoginFailed turns the slot into a failure; NewSession
 // gives it back; ReleaseLogin gives it back when the password was never checked.
 type LoginAttempt struct {
+	// LockedUntil is when the email's lock ends, when the slot was refused because of one.
+	LockedUntil    time.Time
 	email          string
 	failuresBefore int // failures already recorded when the slot was taken
 }
 
+// Granted reports whether the attempt holds a slot: its password may be checked.
+func (a LoginAttempt) Granted() bool { return a.email != "" }
+
 // ReserveLogin takes one of email's maxFailures slots for a password check, before the
 // check, in one statement: so concurrent attempts and replicas cannot check more passwords
-// than the lockout allows, however they interleave. It takes none, and returns when to try
-// again, while the email is locked or its failures and attempts in flight fill every slot.
-// Failures lapse when a lock ends, or after lockFor without an attempt.
-func (s *Store) ReserveLogin(ctx context.Context, email string, now time.Time, maxFailures int, lockFor time.Duration) (LoginAttempt, time.Time, error) {
+// than the lockout allows, however they interleave. It takes none (the attempt is not
+// Granted) while the email is locked (then LockedUntil says until when) or its failures
+// and attempts in flight fill every slot. Failures lapse when a lock ends, or after
+// lockFor without an attempt.
+func (s *Store) ReserveLogin(ctx context.Context, email string, now time.Time, maxFailures int, lockFor time.Duration) (LoginAttempt, error) {
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
 	email = strings.ToLower(email)
@@ -65,18 +71,17 @@ func (s *Store) ReserveLogin(ctx context.Context, email string, now time.Time, m
 		var until dbTime
 		err := s.db.QueryRowContext(ctx, `SELECT locked_until FROM login_failure WHERE email = $1`, email).Scan(&until)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return a, time.Time{}, fmt.Errorf("store: read lockout: %w", err)
+			return a, fmt.Errorf("store: read lockout: %w", err)
 		}
-		if !until.After(now) {
-			// Full of attempts in flight: were they all to fail, the lock would start about now.
-			until.Time = now.Add(lockFor)
+		if until.After(now) {
+			a.LockedUntil = until.Time
 		}
-		return a, until.Time, nil
+		return a, nil
 	case err != nil:
-		return a, time.Time{}, fmt.Errorf("store: reserve sign-in attempt: %w", err)
+		return a, fmt.Errorf("store: reserve sign-in attempt: %w", err)
 	}
 	a.email = email
-	return a, time.Time{}, nil
+	return a, nil
 }
 
 // LoginFailed records that the password of attempt a was wrong (or its user unknown or
