@@ -26,6 +26,27 @@ func (c *client) loginAll(n int, email, password string) <-chan int {
 	return statuses
 }
 
+// tally receives n statuses.
+func tally(statuses <-chan int, n int) map[int]int {
+	got := map[int]int{}
+	for range n {
+		got[<-statuses]++
+	}
+	return got
+}
+
+// lockedAfterFiveChecks checks that exactly five passwords of user (email) were checked and
+// failed, and that the right password is now refused.
+func (c *client) lockedAfterFiveChecks(email string, user int64) {
+	c.t.Helper()
+	if n := c.events("login_failed", user); n != 5 {
+		c.t.Errorf("%d login_failed events, want 5", n)
+	}
+	if status, _, _, _ := c.login(email, testPassword); status != 423 {
+		c.t.Errorf("the right password afterwards: %d, want 423", status)
+	}
+}
+
 // events counts the audit events of action that name user.
 func (c *client) events(action string, user int64) int {
 	c.t.Helper()
@@ -58,23 +79,14 @@ func TestLockoutHoldsUnderConcurrency(t *testing.T) {
 			t.Errorf("the right password while five attempts are in flight: %d Retry-After %q, want 423", res.status, res.header.Get("Retry-After"))
 		}
 		release()
-		got := map[int]int{}
-		for range 5 {
-			got[<-statuses]++
-		}
-		if got[401] != 4 || got[423] != 1 {
+		if got := tally(statuses, 5); got[401] != 4 || got[423] != 1 {
 			t.Errorf("the five checked attempts answered %v, want four 401 and the fifth failure 423", got)
 		}
 		// Five passwords were checked: five failures, and no sign-in since the harness's own.
-		if n := c.events("login_failed", doctor.user); n != 5 {
-			t.Errorf("%d login_failed events, want 5", n)
-		}
 		if n := c.events("login", doctor.user); n != 1 {
 			t.Errorf("%d login events, want only the harness's sign-in", n)
 		}
-		if status, _, _, _ := c.login("doctor@clinic.test", testPassword); status != 423 {
-			t.Errorf("the right password afterwards: %d, want 423", status)
-		}
+		c.lockedAfterFiveChecks("doctor@clinic.test", doctor.user)
 	})
 }
 
@@ -84,20 +96,10 @@ func TestLockoutBurstOfGuesses(t *testing.T) {
 	testutil.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		c := newClientWithAuth(t, st, httpapi.Options{}, auth.Options{Hasher: auth.NewHasher(0, time.Minute)})
 		doctor := c.as("doctor")
-		statuses := c.loginAll(25, "doctor@clinic.test", wrongPassword)
-		got := map[int]int{}
-		for range 25 {
-			got[<-statuses]++
-		}
-		if got[401] != 4 || got[423] != 21 {
+		if got := tally(c.loginAll(25, "doctor@clinic.test", wrongPassword), 25); got[401] != 4 || got[423] != 21 {
 			t.Errorf("25 guesses answered %v, want four 401 and 21 423", got)
 		}
-		if n := c.events("login_failed", doctor.user); n != 5 {
-			t.Errorf("%d login_failed events, want 5", n)
-		}
-		if status, _, _, _ := c.login("doctor@clinic.test", testPassword); status != 423 {
-			t.Errorf("the right password afterwards: %d, want 423", status)
-		}
+		c.lockedAfterFiveChecks("doctor@clinic.test", doctor.user)
 	})
 }
 

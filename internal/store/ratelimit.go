@@ -122,20 +122,19 @@ func (s *Store) LoginFailed(ctx context.Context, a LoginAttempt, user *domain.Us
 // ReleaseLogin gives back the slot of an attempt whose password was never checked (no
 // hashing slot was free, or the store failed): it is neither a failure nor a success.
 func (s *Store) ReleaseLogin(ctx context.Context, a LoginAttempt) error {
-	ctx, cancel := s.withTimeout(ctx)
-	defer cancel()
-	if err := s.releaseLogin(ctx, s.db, a, false); err != nil {
-		return fmt.Errorf("store: release sign-in attempt: %w", err)
-	}
-	return nil
+	return s.endAttempt(ctx, a, false)
 }
 
 // PasswordVerified gives back the slot of an attempt whose password was right outside a
 // sign-in (a password change), with the failures recorded before it, as NewSession does.
 func (s *Store) PasswordVerified(ctx context.Context, a LoginAttempt) error {
+	return s.endAttempt(ctx, a, true)
+}
+
+func (s *Store) endAttempt(ctx context.Context, a LoginAttempt, verified bool) error {
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
-	if err := s.releaseLogin(ctx, s.db, a, true); err != nil {
+	if err := s.releaseLogin(ctx, s.db, a, verified); err != nil {
 		return fmt.Errorf("store: release sign-in attempt: %w", err)
 	}
 	return nil
