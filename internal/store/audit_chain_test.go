@@ -291,3 +291,46 @@ func TestAuditChainUnderConcurrentSealsAndPurges(t *testing.T) {
 		}
 	})
 }
+
+// TestAuditChainAfterUpgrade: a chain purged before the head kept its first seq (a purge
+// then recorded only the last seq it removed) verifies after the migration that adds it;
+// one whose oldest events were deleted without a purge does not.
+func TestAuditChainAfterUpgrade(t *testing.T) {
+	for _, c := range []struct {
+		name      string
+		purged    bool
+		wantBreak bool
+	}{{"purged before", true, false}, {"deleted without a purge before", false, true}} {
+		t.Run(c.name, func(t *testing.T) {
+			testutil.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
+				ctx := context.Background()
+				seedChain(t, st, 1000)
+				mustExec(t, st, `DELETE FROM audit_event WHERE seq <= 600`)
+				if c.purged { // what a purge wrote until the head kept its first seq
+					if err := st.Audit(ctx, store.Event{Action: domain.ActionPurge, ResourceType: domain.ResourceAudit, ResourceID: 600}); err != nil {
+						t.Fatal(err)
+					}
+				}
+				if _, err := st.SealAudit(ctx); err != nil {
+					t.Fatal(err)
+				}
+				latest, err := st.SchemaVersion(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := st.MigrateDown(ctx, latest-1); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := st.MigrateUp(ctx); err != nil {
+					t.Fatal(err)
+				}
+				r := verify(t, st)
+				if c.wantBreak {
+					wantBroken(t, r, 1, "events 1 to 600 are missing")
+				} else if r.Broken != nil || r.FirstSeq != 601 || r.PurgeSeq != 1001 || r.Checked != 401 {
+					t.Errorf("after the upgrade: %+v %+v", r, r.Broken)
+				}
+			})
+		})
+	}
+}
