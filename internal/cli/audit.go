@@ -49,7 +49,11 @@ func audit(ctx context.Context, e env, args []string) error {
 			return err
 		}
 		if r.Broken != nil {
-			fmt.Fprintf(e.stdout, "BROKEN at seq %d (event id %d): %s\nchecked %d intact event(s) before it\n", r.Broken.Seq, r.Broken.ID, r.Broken.Reason, r.Checked)
+			event := "" // a missing event, or the chain's head, has no id to show
+			if r.Broken.ID != 0 {
+				event = fmt.Sprintf(" (event id %d)", r.Broken.ID)
+			}
+			fmt.Fprintf(e.stdout, "BROKEN at seq %d%s: %s\nchecked %d intact event(s) before it\n", r.Broken.Seq, event, r.Broken.Reason, r.Checked)
 			return errChainBroken
 		}
 		fmt.Fprintf(e.stdout, "ok: %d event(s) verified (seq %d to %d; %d sealed now)\n", r.Checked, r.FirstSeq, r.HeadSeq, sealed)
