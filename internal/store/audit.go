@@ -42,6 +42,22 @@ func (s *Store) Audit(ctx context.Context, e Event) error {
 	return nil
 }
 
+// AuditAll records events together, as Audit records one: a read that returned several
+// patients records an event for each. It returns once every event is committed; when one
+// cannot be, it fails (and some of the others may be stored).
+func (s *Store) AuditAll(ctx context.Context, events []Event) error {
+	ctx, cancel := s.withTimeout(ctx)
+	defer cancel()
+	rows := make([]auditRow, len(events))
+	for i, e := range events {
+		rows[i] = s.auditRow(ctx, e)
+	}
+	if err := s.audits.doAll(ctx, rows); err != nil {
+		return fmt.Errorf("store: audit %d events: %w", len(events), err)
+	}
+	return nil
+}
+
 // audit inserts an unsealed event through q: a write passes its transaction, so that the
 // change and its event commit together or not at all.
 func (s *Store) audit(ctx context.Context, q querier, e Event) error {
