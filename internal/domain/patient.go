@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"errors"
 	"slices"
 	"strings"
 	"time"
@@ -25,6 +26,17 @@ type Patient struct {
 	Version       int64      `json:"version"`
 	CreatedAt     time.Time  `json:"created_at"`
 	UpdatedAt     time.Time  `json:"updated_at"`
+}
+
+// CheckStored returns an error when the patient, as the store read them back, holds a date
+// or time that the stores or JSON cannot round-trip (see CheckStoredTime).
+func (p Patient) CheckStored() error {
+	err := errors.Join(checkStoredDate("date_of_birth", p.DateOfBirth),
+		CheckStoredTime("created_at", p.CreatedAt), CheckStoredTime("updated_at", p.UpdatedAt))
+	if p.DeactivatedAt != nil {
+		err = errors.Join(err, CheckStoredTime("deactivated_at", *p.DeactivatedAt))
+	}
+	return err
 }
 
 // Warning is advice that accompanies a successful write, e.g. a possible duplicate.
@@ -102,7 +114,7 @@ func (in PatientInput) ValidateNew(now time.Time, loc *time.Location) (Patient, 
 		Name:  required(f, "name", in.Name, 100),
 		Email: normaliseEmail(f, "email", required(f, "email", in.Email, 120)),
 	}
-	p.DateOfBirth = validBirthDate(f, required(f, "date_of_birth", in.DateOfBirth, 10), now, loc)
+	p.DateOfBirth = dateField(f, "date_of_birth", in.DateOfBirth, now, loc)
 	p.Phone = validPhone(f, optional(f, "phone", in.Phone, 20, false))
 	p.Address = optional(f, "address", in.Address, maxTextLen, true)
 	p.BloodGroup = validBloodGroup(f, optional(f, "blood_group", in.BloodGroup, 5, false))
@@ -120,7 +132,7 @@ func (in PatientInput) ValidateImport(now time.Time, loc *time.Location) (Patien
 	if in.Email.Given() {
 		p.Email = normaliseEmail(f, "email", required(f, "email", in.Email, 120))
 	}
-	p.DateOfBirth = validBirthDate(f, required(f, "date_of_birth", in.DateOfBirth, 10), now, loc)
+	p.DateOfBirth = dateField(f, "date_of_birth", in.DateOfBirth, now, loc)
 	p.Phone = validPhone(f, optional(f, "phone", in.Phone, 20, false))
 	p.Address = optional(f, "address", in.Address, maxTextLen, true)
 	p.BloodGroup = validBloodGroup(f, optional(f, "blood_group", in.BloodGroup, 5, false))
@@ -144,7 +156,7 @@ func (in PatientInput) ValidateUpdate(now time.Time, loc *time.Location) (Patien
 		c.Email = &v
 	}
 	if in.DateOfBirth.Set {
-		v := validBirthDate(f, required(f, "date_of_birth", in.DateOfBirth, 10), now, loc)
+		v := dateField(f, "date_of_birth", in.DateOfBirth, now, loc)
 		c.DateOfBirth = &v
 	}
 	c.Phone = toOpt(in.Phone, validPhone(f, optional(f, "phone", in.Phone, 20, false)))
@@ -176,24 +188,6 @@ func deref(v *string) string {
 		return ""
 	}
 	return *v
-}
-
-func validBirthDate(f FieldErrors, v string, now time.Time, loc *time.Location) string {
-	if v == "" {
-		return ""
-	}
-	d, ok := ParseDate(v)
-	switch {
-	case !ok:
-		f.Add("date_of_birth", "must be a valid date in the form YYYY-MM-DD")
-	case d.After(today(now, loc)):
-		f.Add("date_of_birth", "must not be in the future")
-	case d.Before(earliestBirthDate):
-		f.Add("date_of_birth", "must not be before 1900-01-01")
-	default:
-		return v
-	}
-	return ""
 }
 
 func validPhone(f FieldErrors, v *string) *string {

@@ -126,7 +126,7 @@ func (a *API) routes() []route {
 		{"POST", "/api/appointments", anyRole, a.createAppointment},
 		{"GET", "/api/appointments/{id}", anyRole, a.getAppointment},
 		{"PUT", "/api/appointments/{id}", anyRole, a.updateAppointment},
-		{"DELETE", "/api/appointments/{id}", admin | staff, a.deleteAppointment}, // cancels and hides
+		{"DELETE", "/api/appointments/{id}", admin | staff, a.deleteAppointment}, // cancels; stays listed
 		{"GET", "/api/appointments/{id}/history", anyRole, a.appointmentHistory},
 
 		{"POST", "/api/records", admin | doctor, a.createRecord},
