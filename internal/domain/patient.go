@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"encoding/json"
 	"errors"
 	"slices"
 	"strings"
@@ -20,12 +21,49 @@ type Patient struct {
 	Phone       *string `json:"phone"`
 	Address     *string `json:"address"`
 	BloodGroup  *string `json:"blood_group"`
+	// ClinicalWithheld says that the clinical fields (BloodGroup) were left out for a
+	// reader who may not see them: the JSON then has no blood_group key at all.
+	ClinicalWithheld bool `json:"-"`
 	// Active is false once the patient is deactivated (DELETE): hidden, but kept.
 	Active        bool       `json:"active"`
 	DeactivatedAt *time.Time `json:"deactivated_at,omitempty"`
 	Version       int64      `json:"version"`
 	CreatedAt     time.Time  `json:"created_at"`
 	UpdatedAt     time.Time  `json:"updated_at"`
+}
+
+// ClinicalPatientFields are the JSON fields of a patient that are clinical data: only the
+// roles that read medical records read or write them (httpapi's route table says which).
+var ClinicalPatientFields = []string{"blood_group"}
+
+// WithoutClinical returns p as a reader who may not see clinical data gets it: without the
+// blood group, which its JSON then leaves out.
+func (p Patient) WithoutClinical() Patient {
+	p.BloodGroup, p.ClinicalWithheld = nil, true
+	return p
+}
+
+// MarshalJSON writes the patient's fields by their tags, without blood_group when the
+// clinical fields are withheld.
+func (p Patient) MarshalJSON() ([]byte, error) {
+	type fields Patient // the same fields, without this method
+	if !p.ClinicalWithheld {
+		return json.Marshal(fields(p))
+	}
+	// The outer blood_group hides the embedded one, and omitzero leaves it out.
+	return json.Marshal(struct {
+		fields
+		BloodGroup struct{} `json:"blood_group,omitzero"`
+	}{fields: fields(p)})
+}
+
+// ClinicalFields returns the clinical fields that the body names, null or not: a write of
+// any of them needs a role that may write clinical data.
+func (in PatientInput) ClinicalFields() []string {
+	if in.BloodGroup.Set {
+		return []string{"blood_group"}
+	}
+	return nil
 }
 
 // CheckStored returns an error when the patient, as the store read them back, holds a date

@@ -29,6 +29,7 @@ func (a *API) listPatients(w http.ResponseWriter, r *http.Request) error {
 	if err := a.audited(r, domain.ResourcePatient, 0, 0); err != nil {
 		return err
 	}
+	page.Items = shownPatients(r, page.Items)
 	writePage(w, page, limit)
 	return nil
 }
@@ -57,13 +58,16 @@ func (a *API) getPatient(w http.ResponseWriter, r *http.Request) error {
 	if err := a.audited(r, domain.ResourcePatient, p.ID, p.ID); err != nil {
 		return err
 	}
-	writeResource(w, r, http.StatusOK, p, p.Version)
+	writeResource(w, r, http.StatusOK, shownPatient(r, p), p.Version)
 	return nil
 }
 
 func (a *API) createPatient(w http.ResponseWriter, r *http.Request) error {
 	var in domain.PatientInput
 	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	if err := a.checkClinicalWrite(r, in); err != nil {
 		return err
 	}
 	p, err := in.ValidateNew(a.now(), a.loc)
@@ -81,7 +85,7 @@ func (a *API) createPatient(w http.ResponseWriter, r *http.Request) error {
 		Success  bool             `json:"success"`
 		Data     domain.Patient   `json:"data"`
 		Warnings []domain.Warning `json:"warnings,omitempty"`
-	}{Success: true, Data: p}
+	}{Success: true, Data: shownPatient(r, p)}
 	for _, d := range dups {
 		body.Warnings = append(body.Warnings, domain.Warning{Type: "possible_duplicate", PatientID: d.ID,
 			Message: "an active patient with the same name and date of birth or phone exists"})
@@ -100,6 +104,9 @@ func (a *API) updatePatient(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
+	if err := a.checkClinicalWrite(r, in); err != nil {
+		return err
+	}
 	changes, err := in.ValidateUpdate(a.now(), a.loc)
 	if err != nil {
 		return err
@@ -109,7 +116,7 @@ func (a *API) updatePatient(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeResource(w, r, http.StatusOK, p, p.Version)
+	writeResource(w, r, http.StatusOK, shownPatient(r, p), p.Version)
 	return nil
 }
 
@@ -168,7 +175,7 @@ func (a *API) patientDuplicates(w http.ResponseWriter, r *http.Request) error {
 		Success bool             `json:"success"`
 		Data    []domain.Patient `json:"data"`
 		Count   int              `json:"count"`
-	}{true, dups, len(dups)})
+	}{true, shownPatients(r, dups), len(dups)})
 	return nil
 }
 
