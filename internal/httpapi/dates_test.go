@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -277,4 +278,27 @@ func checkDateRoundTrip(t *testing.T, c *client, pid int64, i int, d string) {
 	case res.status != 400 || errorField(res.body, "record_date") == "":
 		t.Errorf("record of %q: %d %s", d, res.status, res.raw)
 	}
+}
+
+// FuzzAppointmentTimeRoundTrip books an appointment at any string on SQLite: whatever the
+// API accepts reads back exactly, and everything else is a 400 that writes nothing (see
+// checkTimeRoundTrip). Its seed corpus is in testdata/fuzz/FuzzAppointmentTimeRoundTrip.
+func FuzzAppointmentTimeRoundTrip(f *testing.F) {
+	st := testutil.OpenStore(f, "sqlite")
+	berlin, _ := time.LoadLocation("Europe/Berlin")
+	f.Add(time.Now().Add(48 * time.Hour).UTC().Format(time.RFC3339))
+	var (
+		once sync.Once
+		base *client
+		pid  int64
+	)
+	f.Fuzz(func(t *testing.T, when string) {
+		once.Do(func() {
+			base = newClient(t, st, berlin)
+			pid = base.createPatient("Ann", "ann@example.org")
+		})
+		c := *base
+		c.t = t
+		checkTimeRoundTrip(t, &c, pid, when, berlin)
+	})
 }
