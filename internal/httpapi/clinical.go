@@ -44,7 +44,8 @@ func (a *API) checkClinicalWrite(r *http.Request, in domain.PatientInput) error 
 	if len(fields) == 0 || seesClinical(r) {
 		return nil
 	}
-	if err := a.store.Audit(r.Context(), deniedEvent(r.Pattern, r)); err != nil {
+	// The patient is the one of the path (PUT), or none yet (POST), as the route table says.
+	if err := a.store.Audit(r.Context(), deniedEvent(touches{domain.ResourcePatient, pathPatient}, r)); err != nil {
 		return err
 	}
 	e := &domain.Error{Code: domain.CodeForbidden, Fields: map[string]string{},

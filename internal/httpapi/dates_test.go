@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
@@ -141,6 +142,13 @@ func TestSearchDatesAreBounded(t *testing.T) {
 				if res.status != 400 || errorField(res.body, name) == "" {
 					t.Errorf("%s%s: %d %s, want 400 naming %s", path, q, res.status, res.raw, name)
 				}
+			}
+		}
+		// A cursor holds a start time too: one that no store keeps is not a cursor.
+		for _, secs := range []string{"253402300800", "-62135596801", "9223372036854775807"} {
+			cursor := base64.RawURLEncoding.EncodeToString([]byte(secs + ".1"))
+			if res := c.do("GET", "/api/appointments?cursor="+cursor, ""); res.status != 400 {
+				t.Errorf("a cursor at %s s: %d %s", secs, res.status, res.raw)
 			}
 		}
 		if b := c.fhir(200, "GET", "/fhir/Appointment?date=le9999-12-31", ""); b["total"] != float64(1) {

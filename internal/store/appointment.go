@@ -244,6 +244,10 @@ func (s *Store) Appointments(ctx context.Context, f AppointmentFilter) (Page[dom
 		if err != nil {
 			return page, err
 		}
+		// A cursor holds the start of the last appointment of a page: a time the store keeps.
+		if domain.CheckStoredTime("cursor", time.Unix(c[0], 0)) != nil {
+			return page, errBadCursor()
+		}
 		t := s.dialect.timeArg(time.Unix(c[0], 0))
 		conds = append(conds, "(a.appointment_datetime > "+arg(t)+" OR (a.appointment_datetime = "+arg(t)+" AND a.id > "+arg(c[1])+"))")
 	}
