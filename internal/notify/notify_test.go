@@ -361,7 +361,7 @@ func TestCancellationSendsANoticeAndNoReminder(t *testing.T) {
 				if how == "status" {
 					cancelled := domain.StatusCancelled
 					r.update(a, domain.AppointmentChanges{Status: &cancelled})
-				} else if err := r.st.DeleteAppointment(context.Background(), a.ID); err != nil {
+				} else if err := r.st.CancelAppointment(context.Background(), a.ID); err != nil {
 					t.Fatal(err)
 				}
 				r.mail.WaitForMessages(t, 2)

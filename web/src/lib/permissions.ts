@@ -6,6 +6,8 @@ export type Permission =
   | 'patients.create'
   | 'patients.update'
   | 'patients.delete'
+  /** The blood group: clinical data, read and written by admins and doctors only. */
+  | 'patients.clinical'
   | 'appointments.create'
   | 'appointments.update'
   | 'appointments.delete'
@@ -21,6 +23,7 @@ const granted: Record<Role, readonly Permission[]> = {
     'patients.create',
     'patients.update',
     'patients.delete',
+    'patients.clinical',
     'appointments.create',
     'appointments.update',
     'appointments.delete',
@@ -31,7 +34,7 @@ const granted: Record<Role, readonly Permission[]> = {
     'audit.read',
     'notifications.manage',
   ],
-  doctor: ['patients.update', 'appointments.create', 'appointments.update', 'records.read', 'records.create'],
+  doctor: ['patients.update', 'patients.clinical', 'appointments.create', 'appointments.update', 'records.read', 'records.create'],
   staff: [
     'patients.create',
     'patients.update',
