@@ -5,7 +5,6 @@ import (
 	"html/template"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/hms-project/hms/internal/domain"
@@ -44,7 +43,8 @@ func (a *API) listNotifications(w http.ResponseWriter, r *http.Request) error {
 		fields.Add("status", "must be one of "+strings.Join(domain.NoticeStatuses, ", "))
 	}
 	if v := q.Get("before"); v != "" {
-		if f.Before, err = strconv.ParseInt(v, 10, 64); err != nil || f.Before <= 0 {
+		var ok bool
+		if f.Before, ok = domain.ParseID(v); !ok {
 			fields.Add("before", "must be a positive integer (the id to list below)")
 		}
 	}
