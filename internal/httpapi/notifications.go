@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/hms-project/hms/internal/domain"
 	"github.com/hms-project/hms/internal/notify"
@@ -185,10 +186,20 @@ func (a *API) pageError(w http.ResponseWriter, r *http.Request, title string, er
 
 // linkNotification checks the token of a confirm/cancel link.
 func (a *API) linkNotification(r *http.Request) (int64, error) {
+	return a.checkLink(r, (*notify.Links).CheckRespond)
+}
+
+// optOutPatient checks the token of an opt-out link.
+func (a *API) optOutPatient(r *http.Request) (int64, error) {
+	return a.checkLink(r, (*notify.Links).CheckOptOut)
+}
+
+// checkLink returns what the token in the path names, by check; any fault is a 404.
+func (a *API) checkLink(r *http.Request, check func(*notify.Links, string, time.Time) (int64, error)) (int64, error) {
 	if a.notices == nil {
 		return 0, domain.Errorf(domain.CodeNotFound, "this link is not valid")
 	}
-	id, err := a.notices.Links().CheckRespond(r.PathValue("token"), a.now())
+	id, err := check(a.notices.Links(), r.PathValue("token"), a.now())
 	if err != nil {
 		return 0, domain.Errorf(domain.CodeNotFound, "this link is not valid or has expired")
 	}
@@ -271,15 +282,4 @@ func (a *API) optOut(w http.ResponseWriter, r *http.Request) error {
 	}
 	a.writePage(w, http.StatusOK, patientPage{Title: title, Message: "Done: you will receive no more messages about your appointments."})
 	return nil
-}
-
-func (a *API) optOutPatient(r *http.Request) (int64, error) {
-	if a.notices == nil {
-		return 0, domain.Errorf(domain.CodeNotFound, "this link is not valid")
-	}
-	id, err := a.notices.Links().CheckOptOut(r.PathValue("token"), a.now())
-	if err != nil {
-		return 0, domain.Errorf(domain.CodeNotFound, "this link is not valid or has expired")
-	}
-	return id, nil
 }
