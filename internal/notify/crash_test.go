@@ -130,46 +130,17 @@ func (p *hmsProcess) call(t *testing.T, token, method, path, body string, want i
 // when its delivery was under way at the crash (the documented duplicate, with the same
 // Message-ID or Idempotency-Key).
 func TestCrashDuringDelivery(t *testing.T) {
-	bin := filepath.Join(t.TempDir(), "hms")
-	build := exec.Command("go", "build", "-o", bin, "github.com/hms-project/hms/cmd/hms")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build hms: %v\n%s", err, out)
-	}
+	bin := buildHMS(t)
 	for _, db := range testutil.Databases {
 		t.Run(db, func(t *testing.T) {
 			mail := testutil.StartMailpit(t, testutil.MailpitOptions{})
 			gw := &blockingGateway{arrived: map[string]int{}, inFlight: map[string]bool{}, blocked: true, release: make(chan struct{})}
 			sms := httptest.NewServer(gw)
 			defer sms.Close()
-			env := []string{"HOME=" + os.Getenv("HOME"), "PATH=" + os.Getenv("PATH"), "HMS_ENV=test", "HMS_DATA_DIR=" + t.TempDir(),
-				"HMS_JWT_SECRET=" + strings.Repeat("crash-test-secret-", 3), "HMS_ADMIN_EMAIL=admin@clinic.test",
-				"HMS_ADMIN_PASSWORD=Correct-Horse-Battery-9", "HMS_PUBLIC_URL=https://clinic.example.org", "HMS_CLINIC_NAME=Riverside Clinic",
-				"HMS_SMTP_URL=smtp://" + mail.SMTPAddr, "HMS_SMTP_FROM=noreply@clinic.example.org", "HMS_SMS_URL=" + sms.URL,
-				"HMS_SMS_QUIET_HOURS=none", "HMS_REMINDER_OFFSETS=24h", "HMS_DELIVERY_RESCUE_AFTER=3s", "HMS_LOG_LEVEL=warn"}
-			if db == "postgres" {
-				env = append(env, "HMS_DATABASE_URL="+testutil.PostgresURL(t))
-			}
+			env := serveEnv(t, db, mail.SMTPAddr, sms.URL)
 			first := startHMS(t, bin, env)
-			token := first.call(t, "", "POST", "/api/auth/login", `{"email":"admin@clinic.test","password":"Correct-Horse-Battery-9"}`, 200)["data"].(map[string]any)["access_token"].(string)
-			day := `[{"start":"00:00","end":"23:59"}]`
-			first.call(t, token, "POST", "/api/doctors", `{"name":"Dr. Grey","working_hours":{"mon":`+day+`,"tue":`+day+`,"wed":`+day+
-				`,"thu":`+day+`,"fri":`+day+`,"sat":`+day+`,"sun":`+day+`}}`, 201)
-			patient := first.call(t, token, "POST", "/api/patients", `{"name":"Ann Lee","email":"ann@example.org","date_of_birth":"1980-01-02","phone":"+49 170 5550100"}`, 201)
-			pid := int64(patient["data"].(map[string]any)["id"].(float64))
-			// Booked less than 24 hours ahead: each appointment's confirmation and reminder
-			// are due at once, by email and by SMS.
 			const n = 4
-			start := time.Now().UTC().Truncate(time.Hour).Add(2 * time.Hour)
-			if start.Add(n*30*time.Minute).Day() != start.Day() || start.Hour() == 0 {
-				start = time.Date(start.Year(), start.Month(), start.Day(), 1, 0, 0, 0, time.UTC)
-				if !start.After(time.Now()) {
-					start = start.AddDate(0, 0, 1)
-				}
-			}
-			for i := range n {
-				at := start.Add(time.Duration(i) * 30 * time.Minute).Format("2006-01-02T15:04")
-				first.call(t, token, "POST", "/api/appointments", fmt.Sprintf(`{"patient_id":%d,"doctor_name":"Dr. Grey","appointment_datetime":%q}`, pid, at), 201)
-			}
+			bookSoon(t, first, n)
 			// Some SMS went out and hang unanswered: kill the server mid-delivery.
 			for deadline := time.Now().Add(time.Minute); ; time.Sleep(20 * time.Millisecond) {
 				if _, inFlight, _ := gw.counts(); len(inFlight) > 0 {
@@ -190,26 +161,7 @@ func TestCrashDuringDelivery(t *testing.T) {
 
 			metricsAddr := freeLoopback(t)
 			second := startHMS(t, bin, append(env, "HMS_METRICS_ADDR="+metricsAddr))
-			token = second.call(t, "", "POST", "/api/auth/login", `{"email":"admin@clinic.test","password":"Correct-Horse-Battery-9"}`, 200)["data"].(map[string]any)["access_token"].(string)
-			var outbox []any
-			for deadline := time.Now().Add(3 * time.Minute); ; time.Sleep(250 * time.Millisecond) {
-				outbox = second.call(t, token, "GET", "/api/notifications?limit=100", "", 200)["data"].([]any)
-				sent := 0
-				for _, m := range outbox {
-					if m.(map[string]any)["status"] == "sent" {
-						sent++
-					}
-				}
-				if sent == 4*n {
-					break
-				}
-				if time.Now().After(deadline) {
-					t.Fatalf("%d of %d messages sent after the restart: %v\n%s", sent, 4*n, outbox, second.log)
-				}
-			}
-			if len(outbox) != 4*n {
-				t.Errorf("%d messages in the outbox, want %d", len(outbox), 4*n)
-			}
+			waitAllSent(t, second, login(t, second), 4*n)
 			arrived, inFlight, _ := gw.counts()
 			if len(arrived) != 2*n {
 				t.Errorf("%d distinct SMS arrived, want %d", len(arrived), 2*n)
@@ -245,6 +197,119 @@ func TestCrashDuringDelivery(t *testing.T) {
 				}
 			}
 			t.Logf("SMS in flight at the crash: %d; duplicates: SMS %v, email %v", len(inFlight), arrived, ids)
+		})
+	}
+}
+
+// buildHMS builds the hms binary for the process tests.
+func buildHMS(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "hms")
+	build := exec.Command("go", "build", "-o", bin, "github.com/hms-project/hms/cmd/hms")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build hms: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// serveEnv is the environment of `hms serve` with email to smtpAddr and SMS to smsURL, on
+// a fresh database.
+func serveEnv(t *testing.T, db, smtpAddr, smsURL string) []string {
+	t.Helper()
+	env := []string{"HOME=" + os.Getenv("HOME"), "PATH=" + os.Getenv("PATH"), "HMS_ENV=test", "HMS_DATA_DIR=" + t.TempDir(),
+		"HMS_JWT_SECRET=" + strings.Repeat("crash-test-secret-", 3), "HMS_ADMIN_EMAIL=admin@clinic.test",
+		"HMS_ADMIN_PASSWORD=Correct-Horse-Battery-9", "HMS_PUBLIC_URL=https://clinic.example.org", "HMS_CLINIC_NAME=Riverside Clinic",
+		"HMS_SMTP_URL=smtp://" + smtpAddr, "HMS_SMTP_FROM=noreply@clinic.example.org", "HMS_SMS_URL=" + smsURL,
+		"HMS_SMS_QUIET_HOURS=none", "HMS_REMINDER_OFFSETS=24h", "HMS_DELIVERY_RESCUE_AFTER=3s", "HMS_LOG_LEVEL=warn"}
+	if db == "postgres" {
+		env = append(env, "HMS_DATABASE_URL="+testutil.PostgresURL(t))
+	}
+	return env
+}
+
+func login(t *testing.T, p *hmsProcess) string {
+	t.Helper()
+	body := p.call(t, "", "POST", "/api/auth/login", `{"email":"admin@clinic.test","password":"Correct-Horse-Battery-9"}`, 200)
+	return body["data"].(map[string]any)["access_token"].(string)
+}
+
+// bookSoon books n appointments of one patient less than 24 hours ahead, so that each one's
+// confirmation and reminder are due at once, by email and by SMS; it returns the token.
+func bookSoon(t *testing.T, p *hmsProcess, n int) string {
+	t.Helper()
+	token := login(t, p)
+	day := `[{"start":"00:00","end":"23:59"}]`
+	p.call(t, token, "POST", "/api/doctors", `{"name":"Dr. Grey","working_hours":{"mon":`+day+`,"tue":`+day+`,"wed":`+day+
+		`,"thu":`+day+`,"fri":`+day+`,"sat":`+day+`,"sun":`+day+`}}`, 201)
+	patient := p.call(t, token, "POST", "/api/patients", `{"name":"Ann Lee","email":"ann@example.org","date_of_birth":"1980-01-02","phone":"+49 170 5550100"}`, 201)
+	pid := int64(patient["data"].(map[string]any)["id"].(float64))
+	start := time.Now().UTC().Truncate(time.Hour).Add(2 * time.Hour)
+	if start.Add(time.Duration(n)*30*time.Minute).Day() != start.Day() || start.Hour() == 0 {
+		start = time.Date(start.Year(), start.Month(), start.Day(), 1, 0, 0, 0, time.UTC)
+		if !start.After(time.Now()) {
+			start = start.AddDate(0, 0, 1)
+		}
+	}
+	for i := range n {
+		at := start.Add(time.Duration(i) * 30 * time.Minute).Format("2006-01-02T15:04")
+		p.call(t, token, "POST", "/api/appointments", fmt.Sprintf(`{"patient_id":%d,"doctor_name":"Dr. Grey","appointment_datetime":%q}`, pid, at), 201)
+	}
+	return token
+}
+
+// waitAllSent waits until the outbox holds want messages, all sent.
+func waitAllSent(t *testing.T, p *hmsProcess, token string, want int) {
+	t.Helper()
+	for deadline := time.Now().Add(3 * time.Minute); ; time.Sleep(250 * time.Millisecond) {
+		outbox := p.call(t, token, "GET", "/api/notifications?limit=100", "", 200)["data"].([]any)
+		sent := 0
+		for _, m := range outbox {
+			if m.(map[string]any)["status"] == "sent" {
+				sent++
+			}
+		}
+		if sent == want && len(outbox) == want {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d messages sent (%d in the outbox)\n%s", sent, want, len(outbox), p.log)
+		}
+	}
+}
+
+// TestTwoServersSendEachMessageOnce runs two `hms serve` processes on one database (both
+// deliver, one is the leader that scans), books
+// through one, and checks that every message arrived exactly once.
+func TestTwoServersSendEachMessageOnce(t *testing.T) {
+	bin := buildHMS(t)
+	for _, db := range testutil.Databases {
+		t.Run(db, func(t *testing.T) {
+			mail := testutil.StartMailpit(t, testutil.MailpitOptions{})
+			gw := &blockingGateway{arrived: map[string]int{}, inFlight: map[string]bool{}, release: make(chan struct{})}
+			sms := httptest.NewServer(gw)
+			defer sms.Close()
+			env := serveEnv(t, db, mail.SMTPAddr, sms.URL)
+			one := startHMS(t, bin, env)
+			two := startHMS(t, bin, append(env, "HMS_MIGRATE=false"))
+			const n = 6
+			bookSoon(t, one, n)
+			waitAllSent(t, two, login(t, two), 4*n)
+			arrived, _, total := gw.counts()
+			if len(arrived) != 2*n || total != 2*n {
+				t.Errorf("%d SMS for %d messages, want %d once each: %v", total, len(arrived), 2*n, arrived)
+			}
+			ids := map[string]int{}
+			for _, m := range mail.Messages(t) {
+				ids[m.MessageID]++
+			}
+			for id, times := range ids {
+				if times != 1 {
+					t.Errorf("email %s arrived %d times", id, times)
+				}
+			}
+			if len(ids) != 2*n {
+				t.Errorf("%d distinct emails, want %d", len(ids), 2*n)
+			}
 		})
 	}
 }

@@ -66,7 +66,7 @@ type Service struct {
 }
 
 // maxAttempts is how often a message is tried before it counts as failed. With River's
-// backoff (attempt⁴ seconds) the eighth attempt comes about 2.5 hours after the first.
+// backoff (attempt⁴ seconds) the eighth attempt comes about 80 minutes after the first.
 const maxAttempts = 8
 
 // New configures the queue's client and the senders, and makes the store's appointment
