@@ -123,7 +123,7 @@ func New(opts Options) (*Service, error) {
 		JobTimeout:           jobTimeout,
 		RescueStuckJobsAfter: rescue,
 		FetchPollInterval:    500 * time.Millisecond,
-		Logger:               s.log.With("component", "queue"),
+		Logger:               slog.New(warnings{s.log.Handler()}).With("component", "queue"),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("notify: configure the queue: %w", err)
@@ -201,3 +201,14 @@ func (s *Service) Clinic() Clinic {
 
 // Links returns the signer of the links in messages.
 func (s *Service) Links() *Links { return s.links }
+
+// warnings passes on the queue's warnings and errors only: its routine reports (a count of
+// jobs every minute) would drown HMS's own log lines.
+type warnings struct{ slog.Handler }
+
+func (w warnings) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= slog.LevelWarn && w.Handler.Enabled(ctx, l)
+}
+
+func (w warnings) WithAttrs(as []slog.Attr) slog.Handler { return warnings{w.Handler.WithAttrs(as)} }
+func (w warnings) WithGroup(g string) slog.Handler       { return warnings{w.Handler.WithGroup(g)} }
