@@ -7,6 +7,7 @@ import "time"
 type MedicalRecord struct {
 	ID           int64      `json:"id"`
 	PatientID    int64      `json:"patient_id"`
+	VisitID      *int64     `json:"visit_id"`
 	Diagnosis    string     `json:"diagnosis"`
 	Prescription *string    `json:"prescription"`
 	DoctorName   string     `json:"doctor_name"`
@@ -117,6 +118,7 @@ func ValidVoidReason(v string) (string, error) {
 // RecordInput is the body of POST /api/records.
 type RecordInput struct {
 	PatientID    Opt[int64]  `json:"patient_id"`
+	VisitID      Opt[int64]  `json:"visit_id"`
 	Diagnosis    Opt[string] `json:"diagnosis"`
 	Prescription Opt[string] `json:"prescription"`
 	DoctorName   Opt[string] `json:"doctor_name"`
@@ -135,6 +137,9 @@ func (in RecordInput) ValidateNew(now time.Time, loc *time.Location) (MedicalRec
 		f.Add("patient_id", "must be a positive integer")
 	default:
 		r.PatientID = in.PatientID.Value
+	}
+	if id := positiveID(f, "visit_id", in.VisitID, false); id != 0 {
+		r.VisitID = &id
 	}
 	in.validate(f, &r, now, loc)
 	return r, f.Err()
@@ -167,6 +172,9 @@ func (in RecordInput) ValidateUpdate(now time.Time, loc *time.Location) (RecordC
 	var c RecordChanges
 	if in.PatientID.Set {
 		f.Add("patient_id", "cannot be changed; void the record and create one for the right patient")
+	}
+	if in.VisitID.Set {
+		f.Add("visit_id", "cannot be changed")
 	}
 	if in.Diagnosis.Set {
 		v := validDiagnosis(f, in.Diagnosis)

@@ -76,9 +76,19 @@ func deniedEvent(pattern string, r *http.Request) store.Event {
 	switch segments[0] {
 	case "patients":
 		e.ResourceType, e.ResourceID, e.PatientID = domain.ResourcePatient, id, id
-		if strings.HasSuffix(pattern, "/records") {
-			e.ResourceType, e.ResourceID = domain.ResourceRecord, 0
+		if len(segments) == 3 {
+			if t, ok := chartResources[segments[2]]; ok {
+				e.ResourceType, e.ResourceID = t, 0
+			}
 		}
+	case "visits":
+		e.ResourceType, e.ResourceID = domain.ResourceVisit, id
+	case "allergies":
+		e.ResourceType, e.ResourceID = domain.ResourceAllergy, id
+	case "problems":
+		e.ResourceType, e.ResourceID = domain.ResourceProblem, id
+	case "medications":
+		e.ResourceType, e.ResourceID = domain.ResourceRecord, id
 	case "appointments":
 		e.ResourceType, e.ResourceID = domain.ResourceAppointment, id
 	case "records":
@@ -89,6 +99,12 @@ func deniedEvent(pattern string, r *http.Request) store.Event {
 		e.ResourceType = domain.ResourceAudit
 	}
 	return e
+}
+
+// chartResources are the audit resource types of the lists under /api/patients/{id}/.
+var chartResources = map[string]string{
+	"records": domain.ResourceRecord, "medications": domain.ResourceRecord, "visits": domain.ResourceVisit,
+	"vitals": domain.ResourceVitalSign, "allergies": domain.ResourceAllergy, "problems": domain.ResourceProblem,
 }
 
 // rateLimited counts the request against its client IP in the database-backed fixed

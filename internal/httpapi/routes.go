@@ -115,6 +115,14 @@ func (a *API) routes() []route {
 		{"DELETE", "/api/patients/{id}/purge", admin, a.purgePatient}, // erases for good
 		{"GET", "/api/patients/{id}/duplicates", admin | staff, a.patientDuplicates},
 		{"GET", "/api/patients/{id}/records", admin | doctor, a.listPatientRecords},
+		{"GET", "/api/patients/{id}/visits", admin | doctor, a.listPatientVisits},
+		{"GET", "/api/patients/{id}/vitals", admin | doctor, a.listVitals},
+		{"POST", "/api/patients/{id}/vitals", admin | doctor, a.recordVitals},
+		{"GET", "/api/patients/{id}/allergies", admin | doctor, a.listAllergies},
+		{"POST", "/api/patients/{id}/allergies", admin | doctor, a.createAllergy},
+		{"GET", "/api/patients/{id}/problems", admin | doctor, a.listProblems},
+		{"POST", "/api/patients/{id}/problems", admin | doctor, a.createProblem},
+		{"GET", "/api/patients/{id}/medications", admin | doctor, a.listMedications},
 
 		{"GET", "/api/doctors", anyRole, a.listDoctors},
 		{"POST", "/api/doctors", admin, a.createDoctor},
@@ -134,6 +142,18 @@ func (a *API) routes() []route {
 		{"PUT", "/api/records/{id}", admin | doctor, a.amendRecord}, // a new version
 		{"DELETE", "/api/records/{id}", admin, a.deleteRecord},      // voids
 		{"GET", "/api/records/{id}/history", admin | doctor, a.recordHistory},
+
+		// Visits: opened at check-in or as a walk-in; signing locks the note, addenda follow.
+		{"POST", "/api/visits", admin | doctor, a.createVisit},
+		{"GET", "/api/visits/{id}", admin | doctor, a.getVisit},
+		{"PUT", "/api/visits/{id}", admin | doctor, a.updateVisit}, // the note, while unsigned
+		{"POST", "/api/visits/{id}/sign", admin | doctor, a.signVisit},
+		{"POST", "/api/visits/{id}/addenda", admin | doctor, a.addAddendum},
+		{"GET", "/api/visits/{id}/history", admin | doctor, a.visitHistory},
+
+		{"PUT", "/api/allergies/{id}", admin | doctor, a.updateAllergy},
+		{"PUT", "/api/problems/{id}", admin | doctor, a.updateProblem},
+		{"POST", "/api/medications/{id}/stop", admin | doctor, a.stopMedication}, // {id}: the record of the prescription
 
 		{"GET", "/api/users", admin, a.listUsers},
 		{"POST", "/api/users", admin, a.createUser},

@@ -361,6 +361,9 @@ func (s *Store) UpdateAppointment(ctx context.Context, id int64, c domain.Appoin
 				return err
 			}
 		}
+		if err := s.appointmentStatusChanged(ctx, tx, cur, next.Status); err != nil {
+			return err
+		}
 		return s.audit(ctx, tx, Event{Action: domain.ActionUpdate, ResourceType: domain.ResourceAppointment, ResourceID: id, PatientID: cur.PatientID})
 	})
 	if err != nil {
