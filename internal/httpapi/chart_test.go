@@ -365,3 +365,49 @@ func TestAllergiesProblemsMedications(t *testing.T) {
 		}
 	})
 }
+
+// TestNurse: a nurse checks patients in, reads the chart, records vitals and allergies and
+// opens walk-ins; writes no diagnosis, prescription or problem, signs nothing and does not
+// see the audit log.
+func TestNurse(t *testing.T) {
+	testutil.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
+		c := newClient(t, st, nil)
+		c.must(201, "POST", "/api/users", fmt.Sprintf(`{"email":"nora@clinic.test","name":"Nora","role":"nurse","password":%q}`, testPassword))
+		nurse := c.signIn("nora@clinic.test", "nurse")
+		pid := c.createPatient("Pat Ient", "pat.ient@example.org")
+		rec := c.createRecord(pid, "Gout")
+		appt := c.createAppointment(pid, "Dr. Grey", soonAt(1, 14))
+		nurse.must(200, "PUT", fmt.Sprintf("/api/appointments/%d", appt), `{"status":"checked_in"}`)
+		vid := id(items(nurse.must(200, "GET", fmt.Sprintf("/api/patients/%d/visits", pid), ""))[0])
+		nurse.must(201, "POST", fmt.Sprintf("/api/patients/%d/vitals", pid), fmt.Sprintf(`{"visit_id":%d,"systolic":130,"diastolic":85}`, vid))
+		al := nurse.must(201, "POST", fmt.Sprintf("/api/patients/%d/allergies", pid), `{"substance":"Peanuts","severity":"severe"}`)
+		nurse.must(200, "PUT", fmt.Sprintf("/api/allergies/%d", id(al["data"])), `{"reaction":"Anaphylaxis"}`)
+		for _, p := range []string{"/records", "/allergies", "/problems", "/medications", "/vitals"} {
+			nurse.must(200, "GET", fmt.Sprintf("/api/patients/%d%s", pid, p), "")
+		}
+		nurse.must(200, "GET", fmt.Sprintf("/api/records/%d", rec), "")
+		nurse.must(200, "GET", fmt.Sprintf("/api/visits/%d", vid), "")
+		nurse.must(201, "POST", "/api/visits", fmt.Sprintf(`{"patient_id":%d}`, pid))
+		for _, req := range [][3]string{
+			{"POST", "/api/records", fmt.Sprintf(`{"patient_id":%d,"diagnosis":"x","doctor_name":"Dr. Grey"}`, pid)},
+			{"PUT", fmt.Sprintf("/api/records/%d", rec), `{"prescription":"more"}`},
+			{"PUT", fmt.Sprintf("/api/visits/%d", vid), `{"assessment":"x"}`},
+			{"POST", fmt.Sprintf("/api/visits/%d/sign", vid), ""},
+			{"POST", fmt.Sprintf("/api/visits/%d/addenda", vid), `{"text":"x"}`},
+			{"POST", fmt.Sprintf("/api/patients/%d/problems", pid), `{"description":"x"}`},
+			{"POST", fmt.Sprintf("/api/medications/%d/stop", rec), `{"reason":"x"}`},
+			{"GET", "/api/audit", ""},
+			{"GET", "/api/users", ""},
+		} {
+			if res := nurse.do(req[0], req[1], req[2]); res.status != 403 {
+				t.Errorf("nurse %s %s: %d, want 403", req[0], req[1], res.status)
+			}
+		}
+		if c.count("medical_record") != 1 || c.count("problem") != 0 || c.count("visit WHERE signed_at IS NOT NULL") != 0 {
+			t.Error("a refused nurse request wrote something")
+		}
+		if n := c.count(fmt.Sprintf("audit_event WHERE user_id = %d AND action = 'read' AND patient_id = %d", nurse.user, pid)); n < 7 {
+			t.Errorf("%d read events of the nurse with the patient, want one per read", n)
+		}
+	})
+}

@@ -66,9 +66,12 @@ type perm uint8
 const (
 	admin perm = 1 << iota
 	doctor
+	nurse
 	staff
 	public  // no sign-in: health checks and the calls that sign in
-	anyRole = admin | doctor | staff
+	anyRole = admin | doctor | nurse | staff
+	// chart reads the chart: everyone who treats patients, not the front desk.
+	chart = admin | doctor | nurse
 )
 
 // allows reports whether a signed-in user with role may call the route.
@@ -78,6 +81,8 @@ func (p perm) allows(role string) bool {
 		return p&admin != 0
 	case domain.RoleDoctor:
 		return p&doctor != 0
+	case domain.RoleNurse:
+		return p&nurse != 0
 	case domain.RoleStaff:
 		return p&staff != 0
 	}
@@ -114,15 +119,15 @@ func (a *API) routes() []route {
 		{"DELETE", "/api/patients/{id}", admin, a.deletePatient},      // deactivates
 		{"DELETE", "/api/patients/{id}/purge", admin, a.purgePatient}, // erases for good
 		{"GET", "/api/patients/{id}/duplicates", admin | staff, a.patientDuplicates},
-		{"GET", "/api/patients/{id}/records", admin | doctor, a.listPatientRecords},
-		{"GET", "/api/patients/{id}/visits", admin | doctor, a.listPatientVisits},
-		{"GET", "/api/patients/{id}/vitals", admin | doctor, a.listVitals},
-		{"POST", "/api/patients/{id}/vitals", admin | doctor, a.recordVitals},
-		{"GET", "/api/patients/{id}/allergies", admin | doctor, a.listAllergies},
-		{"POST", "/api/patients/{id}/allergies", admin | doctor, a.createAllergy},
-		{"GET", "/api/patients/{id}/problems", admin | doctor, a.listProblems},
+		{"GET", "/api/patients/{id}/records", chart, a.listPatientRecords},
+		{"GET", "/api/patients/{id}/visits", chart, a.listPatientVisits},
+		{"GET", "/api/patients/{id}/vitals", chart, a.listVitals},
+		{"POST", "/api/patients/{id}/vitals", chart, a.recordVitals},
+		{"GET", "/api/patients/{id}/allergies", chart, a.listAllergies},
+		{"POST", "/api/patients/{id}/allergies", chart, a.createAllergy},
+		{"GET", "/api/patients/{id}/problems", chart, a.listProblems},
 		{"POST", "/api/patients/{id}/problems", admin | doctor, a.createProblem},
-		{"GET", "/api/patients/{id}/medications", admin | doctor, a.listMedications},
+		{"GET", "/api/patients/{id}/medications", chart, a.listMedications},
 
 		{"GET", "/api/doctors", anyRole, a.listDoctors},
 		{"POST", "/api/doctors", admin, a.createDoctor},
@@ -138,20 +143,20 @@ func (a *API) routes() []route {
 		{"GET", "/api/appointments/{id}/history", anyRole, a.appointmentHistory},
 
 		{"POST", "/api/records", admin | doctor, a.createRecord},
-		{"GET", "/api/records/{id}", admin | doctor, a.getRecord},
+		{"GET", "/api/records/{id}", chart, a.getRecord},
 		{"PUT", "/api/records/{id}", admin | doctor, a.amendRecord}, // a new version
 		{"DELETE", "/api/records/{id}", admin, a.deleteRecord},      // voids
-		{"GET", "/api/records/{id}/history", admin | doctor, a.recordHistory},
+		{"GET", "/api/records/{id}/history", chart, a.recordHistory},
 
 		// Visits: opened at check-in or as a walk-in; signing locks the note, addenda follow.
-		{"POST", "/api/visits", admin | doctor, a.createVisit},
-		{"GET", "/api/visits/{id}", admin | doctor, a.getVisit},
+		{"POST", "/api/visits", chart, a.createVisit},
+		{"GET", "/api/visits/{id}", chart, a.getVisit},
 		{"PUT", "/api/visits/{id}", admin | doctor, a.updateVisit}, // the note, while unsigned
 		{"POST", "/api/visits/{id}/sign", admin | doctor, a.signVisit},
 		{"POST", "/api/visits/{id}/addenda", admin | doctor, a.addAddendum},
-		{"GET", "/api/visits/{id}/history", admin | doctor, a.visitHistory},
+		{"GET", "/api/visits/{id}/history", chart, a.visitHistory},
 
-		{"PUT", "/api/allergies/{id}", admin | doctor, a.updateAllergy},
+		{"PUT", "/api/allergies/{id}", chart, a.updateAllergy},
 		{"PUT", "/api/problems/{id}", admin | doctor, a.updateProblem},
 		{"POST", "/api/medications/{id}/stop", admin | doctor, a.stopMedication}, // {id}: the record of the prescription
 
@@ -168,16 +173,16 @@ func (a *API) routes() []route {
 		{"POST", "/fhir/{$}", admin, a.fhirImport}, // the base with a slash, as some clients send it
 		{"GET", "/fhir/Patient", anyRole, a.fhirSearch("Patient")},
 		{"GET", "/fhir/Patient/{id}", anyRole, a.fhirRead("Patient")},
-		{"GET", "/fhir/Observation", admin | doctor, a.fhirSearch("Observation")},
-		{"GET", "/fhir/Observation/{id}", admin | doctor, a.fhirRead("Observation")},
+		{"GET", "/fhir/Observation", chart, a.fhirSearch("Observation")},
+		{"GET", "/fhir/Observation/{id}", chart, a.fhirRead("Observation")},
 		{"GET", "/fhir/Practitioner", anyRole, a.fhirSearch("Practitioner")},
 		{"GET", "/fhir/Practitioner/{id}", anyRole, a.fhirRead("Practitioner")},
 		{"GET", "/fhir/Appointment", anyRole, a.fhirSearch("Appointment")},
 		{"GET", "/fhir/Appointment/{id}", anyRole, a.fhirRead("Appointment")},
-		{"GET", "/fhir/Condition", admin | doctor, a.fhirSearch("Condition")},
-		{"GET", "/fhir/Condition/{id}", admin | doctor, a.fhirRead("Condition")},
-		{"GET", "/fhir/MedicationRequest", admin | doctor, a.fhirSearch("MedicationRequest")},
-		{"GET", "/fhir/MedicationRequest/{id}", admin | doctor, a.fhirRead("MedicationRequest")},
+		{"GET", "/fhir/Condition", chart, a.fhirSearch("Condition")},
+		{"GET", "/fhir/Condition/{id}", chart, a.fhirRead("Condition")},
+		{"GET", "/fhir/MedicationRequest", chart, a.fhirSearch("MedicationRequest")},
+		{"GET", "/fhir/MedicationRequest/{id}", chart, a.fhirRead("MedicationRequest")},
 	}
 }
 

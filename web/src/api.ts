@@ -15,7 +15,7 @@ export const APPOINTMENT_STATUSES = [
 ] as const;
 export type AppointmentStatus = (typeof APPOINTMENT_STATUSES)[number];
 
-export const ROLES = ['admin', 'doctor', 'staff'] as const;
+export const ROLES = ['admin', 'doctor', 'nurse', 'staff'] as const;
 export type Role = (typeof ROLES)[number];
 
 export interface Patient {

@@ -30,6 +30,8 @@ const granted: Record<Role, readonly Permission[]> = {
     'audit.read',
   ],
   doctor: ['patients.update', 'appointments.create', 'appointments.update', 'records.read', 'records.create'],
+  // A nurse reads the chart and checks patients in; diagnoses and prescriptions are the doctor's.
+  nurse: ['patients.update', 'appointments.create', 'appointments.update', 'records.read'],
   staff: [
     'patients.create',
     'patients.update',
