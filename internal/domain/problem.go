@@ -24,6 +24,7 @@ type Problem struct {
 	CreatedAt      time.Time `json:"created_at"`
 	UpdatedAt      time.Time `json:"updated_at"`
 	Source         string    `json:"-"`
+	VisitSource    string    `json:"-"` // in an import, the Source of its visit
 }
 
 // ProblemInput is the body of POST /api/patients/{id}/problems and PUT /api/problems/{id}.

@@ -22,6 +22,8 @@ type MedicalRecord struct {
 	// Source names the FHIR resource an imported record came from ("Condition/abc");
 	// empty for records entered in HMS.
 	Source string `json:"-"`
+	// VisitSource, in an import, names the Source of the record's visit.
+	VisitSource string `json:"-"`
 }
 
 // RecordVersion is one version of a medical record, as it was written and by whom.
@@ -47,6 +49,26 @@ const SourceMedicationRequest = "MedicationRequest/"
 type PatientImport struct {
 	Patient Patient
 	Records []MedicalRecord
+	// The chart, each item matched by its Source. A record, vital sign or problem whose
+	// VisitSource names the Source of one of Visits belongs to that visit.
+	Visits    []Visit
+	Vitals    []VitalSign
+	Allergies []Allergy
+	Problems  []Problem
+}
+
+// Kinds of chart items an import writes, the keys of ImportResult.Chart.
+const (
+	ImportVisit   = "visit"
+	ImportVital   = "vital"
+	ImportAllergy = "allergy"
+	ImportProblem = "problem"
+)
+
+// ImportedItem says which row an imported chart item is, and whether the import created it.
+type ImportedItem struct {
+	ID      int64
+	Created bool
 }
 
 // ImportedDoctor says which doctor an imported practitioner is, and whether the import created them.
@@ -62,6 +84,8 @@ type ImportResult struct {
 	PatientCreated bool
 	RecordIDs      []int64
 	RecordCreated  []bool
+	// Chart holds, per kind, what became of each item of the chart, in the import's order.
+	Chart map[string][]ImportedItem
 }
 
 // RecordChanges is a validated amendment: nil leaves a field as it was.

@@ -81,7 +81,8 @@ type VitalSign struct {
 	RecordedBy  *int64    `json:"recorded_by"`
 	CreatedAt   time.Time `json:"created_at"`
 	// Source names the FHIR Observation an imported vital sign came from.
-	Source string `json:"-"`
+	Source      string `json:"-"` // VisitSource, in an import, names the Source of its visit.
+	VisitSource string `json:"-"`
 }
 
 // Describe fills Kind, Display and Unit from the code.
@@ -213,3 +214,26 @@ func BMI(weight VitalSign, heightCM float64) (VitalSign, *VitalWarning) {
 }
 
 func num(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+
+// ImportedVital checks an imported measurement against the range of what is possible for
+// its kind (code, LOINC) and returns it as a vital sign; implausible values are kept, as
+// they were recorded.
+func ImportedVital(code string, value float64, diastolic *float64, at time.Time) (VitalSign, error) {
+	k, ok := VitalKindByCode(code)
+	if !ok {
+		return VitalSign{}, Errorf(CodeInvalid, "LOINC %s is not a vital sign HMS keeps", code)
+	}
+	f := FieldErrors{}
+	if math.IsNaN(value) || value < k.Min || value > k.Max {
+		f.Add("value", fmt.Sprintf("%s %s is impossible for %s", num(value), k.Unit, k.Display))
+	}
+	if diastolic != nil && (*diastolic < VitalDiastolic.Min || *diastolic > VitalDiastolic.Max || *diastolic >= value) {
+		f.Add("component", fmt.Sprintf("a diastolic pressure of %s mm[Hg] is impossible with a systolic of %s", num(*diastolic), num(value)))
+	}
+	if k.Code == LOINCBloodPressure && diastolic == nil {
+		f.Add("component", "a blood pressure needs its systolic and diastolic components")
+	}
+	v := VitalSign{Code: code, Value: value, Diastolic: diastolic, EffectiveAt: at.UTC()}
+	v.Describe()
+	return v, f.Err()
+}

@@ -150,6 +150,10 @@ func fhirResource(resourceType string) string {
 		return domain.ResourceAppointment
 	case "Condition", "MedicationRequest":
 		return domain.ResourceRecord
+	case "Encounter":
+		return domain.ResourceVisit
+	case "AllergyIntolerance":
+		return domain.ResourceAllergy
 	}
 	return domain.ResourceDoctor
 }

@@ -91,6 +91,10 @@ var roleTable = map[string]string{
 	"GET /fhir/Condition/{id}":           "admin doctor nurse",
 	"GET /fhir/MedicationRequest":        "admin doctor nurse",
 	"GET /fhir/MedicationRequest/{id}":   "admin doctor nurse",
+	"GET /fhir/Encounter":                "admin doctor nurse",
+	"GET /fhir/Encounter/{id}":           "admin doctor nurse",
+	"GET /fhir/AllergyIntolerance":       "admin doctor nurse",
+	"GET /fhir/AllergyIntolerance/{id}":  "admin doctor nurse",
 }
 
 func TestRouteTableMatchesTheRoleTable(t *testing.T) {

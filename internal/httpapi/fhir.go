@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"strconv"
@@ -54,16 +55,11 @@ func fhirID(r *http.Request, resourceType string) (int64, error) {
 // fhirRead returns the handler of GET /fhir/{resourceType}/{id}.
 func (a *API) fhirRead(resourceType string) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		res, err := a.readFHIR(r, resourceType)
+		res, read, err := a.readFHIR(r, resourceType)
 		if err != nil {
 			return err
 		}
-		id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
-		patientID := int64(0)
-		if resourceType == "Patient" {
-			patientID = id
-		}
-		if err := a.audited(r, fhirResource(resourceType), max(id, 0), max(patientID, 0)); err != nil {
+		if err := a.store.Audit(r.Context(), read); err != nil {
 			return err
 		}
 		writeFHIR(w, http.StatusOK, res)
@@ -71,50 +67,68 @@ func (a *API) fhirRead(resourceType string) handlerFunc {
 	}
 }
 
-func (a *API) readFHIR(r *http.Request, resourceType string) (any, error) {
+// readFHIR reads one resource and the audit event of reading it (with its patient).
+func (a *API) readFHIR(r *http.Request, resourceType string) (any, store.Event, error) {
 	ctx := r.Context()
 	notFound := domain.Errorf(domain.CodeNotFound, "%s/%s not found", resourceType, r.PathValue("id"))
+	read := func(resource string, id, patientID int64) store.Event {
+		return store.Event{Action: domain.ActionRead, ResourceType: resource, ResourceID: id, PatientID: patientID}
+	}
 	if resourceType == "Observation" {
+		if vid, ok := fhir.ParseVitalID(r.PathValue("id")); ok {
+			v, err := a.store.VitalSign(ctx, vid)
+			return fhir.FromVital(v), read(domain.ResourceVitalSign, v.ID, v.PatientID), asFHIRNotFound(err, notFound)
+		}
 		pid, ok := fhir.ParseBloodGroupID(r.PathValue("id"))
 		if !ok {
-			return nil, notFound
+			return nil, store.Event{}, notFound
 		}
 		p, err := a.store.Patient(ctx, pid)
 		if err != nil {
-			return nil, asFHIRNotFound(err, notFound)
+			return nil, store.Event{}, asFHIRNotFound(err, notFound)
 		}
 		if obs, ok := fhir.FromBloodGroup(p); ok {
-			return obs, nil
+			return obs, read(domain.ResourcePatient, p.ID, p.ID), nil
 		}
-		return nil, notFound
+		return nil, store.Event{}, notFound
+	}
+	if pid, ok := fhir.ParseProblemID(r.PathValue("id")); ok && resourceType == "Condition" {
+		c, err := a.store.Problem(ctx, pid)
+		return fhir.FromProblem(c), read(domain.ResourceProblem, c.ID, c.PatientID), asFHIRNotFound(err, notFound)
 	}
 	id, err := fhirID(r, resourceType)
 	if err != nil {
-		return nil, err
+		return nil, store.Event{}, err
 	}
 	switch resourceType {
 	case "Patient":
 		p, err := a.store.Patient(ctx, id)
-		return fhir.FromPatient(p), asFHIRNotFound(err, notFound)
+		return fhir.FromPatient(p), read(domain.ResourcePatient, id, id), asFHIRNotFound(err, notFound)
 	case "Practitioner":
 		d, err := a.store.Doctor(ctx, id)
-		return fhir.FromDoctor(d), asFHIRNotFound(err, notFound)
+		return fhir.FromDoctor(d), read(domain.ResourceDoctor, id, 0), asFHIRNotFound(err, notFound)
 	case "Appointment":
 		ap, err := a.store.Appointment(ctx, id)
-		return fhir.FromAppointment(ap), asFHIRNotFound(err, notFound)
+		return fhir.FromAppointment(ap), read(domain.ResourceAppointment, id, ap.PatientID), asFHIRNotFound(err, notFound)
+	case "Encounter":
+		v, err := a.store.Visit(ctx, id)
+		return fhir.FromVisit(v), read(domain.ResourceVisit, id, v.PatientID), asFHIRNotFound(err, notFound)
+	case "AllergyIntolerance":
+		al, err := a.store.Allergy(ctx, id)
+		return fhir.FromAllergy(al), read(domain.ResourceAllergy, id, al.PatientID), asFHIRNotFound(err, notFound)
 	case "Condition", "MedicationRequest":
 		rec, err := a.store.Record(ctx, id)
 		if err != nil {
-			return nil, asFHIRNotFound(err, notFound)
+			return nil, store.Event{}, asFHIRNotFound(err, notFound)
 		}
 		if resourceType == "Condition" && fhir.HasCondition(rec) {
-			return fhir.FromRecordCondition(rec), nil
+			return fhir.FromRecordCondition(rec), read(domain.ResourceRecord, id, rec.PatientID), nil
 		}
 		if mr, ok := fhir.FromRecordMedication(rec); ok && resourceType == "MedicationRequest" {
-			return mr, nil
+			return mr, read(domain.ResourceRecord, id, rec.PatientID), nil
 		}
 	}
-	return nil, notFound
+	return nil, store.Event{}, notFound
 }
 
 // asFHIRNotFound names the FHIR resource in a not-found error.
@@ -136,7 +150,8 @@ func (a *API) fhirSearch(resourceType string) handlerFunc {
 		if err != nil {
 			return err
 		}
-		if err := a.audited(r, fhirResource(resourceType), 0, 0); err != nil {
+		patientID, _ := q.PatientParam() // checked by the search
+		if err := a.audited(r, fhirResource(resourceType), 0, patientID); err != nil {
 			return err
 		}
 		self := *r.URL
@@ -157,8 +172,8 @@ func (a *API) searchFHIR(r *http.Request, resourceType string, q fhir.Query) ([]
 	ctx := r.Context()
 	var entries []fhir.Entry
 	switch resourceType {
-	case "Patient", "Observation":
-		f, err := a.patientFilter(resourceType, q)
+	case "Patient":
+		f, err := q.PatientFilter()
 		if err != nil {
 			return nil, 0, "", err
 		}
@@ -167,13 +182,17 @@ func (a *API) searchFHIR(r *http.Request, resourceType string, q fhir.Query) ([]
 			return nil, 0, "", err
 		}
 		for _, p := range page.Items {
-			if resourceType == "Patient" {
-				entries = append(entries, fhir.Entry{Type: "Patient", ID: strconv.FormatInt(p.ID, 10), Resource: fhir.FromPatient(p)})
-			} else if obs, ok := fhir.FromBloodGroup(p); ok {
-				entries = append(entries, fhir.Entry{Type: "Observation", ID: obs.ID, Resource: obs})
-			}
+			entries = append(entries, fhir.Entry{Type: "Patient", ID: strconv.FormatInt(p.ID, 10), Resource: fhir.FromPatient(p)})
 		}
 		return entries, page.Total, page.NextCursor, nil
+	case "Observation":
+		return a.searchObservations(ctx, q)
+	case "Condition":
+		return a.searchConditions(ctx, q)
+	case "Encounter":
+		return a.searchEncounters(ctx, q)
+	case "AllergyIntolerance":
+		return a.searchAllergies(ctx, q)
 	case "Practitioner":
 		page, err := a.store.Doctors(ctx, q.DoctorFilter())
 		if err != nil {
@@ -196,24 +215,31 @@ func (a *API) searchFHIR(r *http.Request, resourceType string, q fhir.Query) ([]
 			entries = append(entries, fhir.Entry{Type: "Appointment", ID: strconv.FormatInt(ap.ID, 10), Resource: fhir.FromAppointment(ap)})
 		}
 		return entries, page.Total, page.NextCursor, nil
-	default: // Condition, MedicationRequest
+	default: // MedicationRequest
 		f, err := q.RecordFilter(resourceType)
 		if err != nil {
 			return nil, 0, "", err
 		}
-		page, err := a.store.Records(ctx, f)
-		if err != nil {
-			return nil, 0, "", err
-		}
-		for _, rec := range page.Items {
-			var res any = fhir.FromRecordCondition(rec)
-			if resourceType == "MedicationRequest" {
-				res, _ = fhir.FromRecordMedication(rec)
-			}
-			entries = append(entries, fhir.Entry{Type: resourceType, ID: strconv.FormatInt(rec.ID, 10), Resource: res})
-		}
-		return entries, page.Total, page.NextCursor, nil
+		f.Cursor = q.Cursor
+		return a.recordEntries(ctx, f, resourceType)
 	}
+}
+
+// recordEntries is a page of medical records as Conditions or MedicationRequests.
+func (a *API) recordEntries(ctx context.Context, f store.RecordFilter, resourceType string) ([]fhir.Entry, int64, string, error) {
+	page, err := a.store.Records(ctx, f)
+	if err != nil {
+		return nil, 0, "", err
+	}
+	var entries []fhir.Entry
+	for _, rec := range page.Items {
+		var res any = fhir.FromRecordCondition(rec)
+		if resourceType == "MedicationRequest" {
+			res, _ = fhir.FromRecordMedication(rec)
+		}
+		entries = append(entries, fhir.Entry{Type: resourceType, ID: strconv.FormatInt(rec.ID, 10), Resource: res})
+	}
+	return entries, page.Total, page.NextCursor, nil
 }
 
 // fhirImport is POST /fhir: a transaction or batch Bundle in, its response Bundle out.
@@ -230,19 +256,22 @@ func (a *API) fhirImport(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// patientFilter selects the patients of a Patient search, or those whose blood group
-// Observations an Observation search asks for.
-func (a *API) patientFilter(resourceType string, q fhir.Query) (store.PatientFilter, error) {
-	if resourceType == "Patient" {
-		return q.PatientFilter()
+// bloodGroupEntries is a page of blood group Observations: of one patient, or of every
+// patient with a blood group.
+func (a *API) bloodGroupEntries(ctx context.Context, patientID int64, limit int, cursor string) ([]fhir.Entry, int64, string, error) {
+	f := store.PatientFilter{Limit: limit, Cursor: cursor, HasBloodGroup: true}
+	if patientID != 0 {
+		f.IDs = []int64{patientID}
 	}
-	pid, bloodGroup, err := q.ObservationQuery()
-	f := store.PatientFilter{Limit: q.Count, Cursor: q.Cursor, HasBloodGroup: true}
-	switch {
-	case !bloodGroup:
-		f.IDs = []int64{} // a code other than 882-1: HMS has no such observations
-	case pid != 0:
-		f.IDs = []int64{pid}
+	page, err := a.store.Patients(ctx, f)
+	if err != nil {
+		return nil, 0, "", err
 	}
-	return f, err
+	var entries []fhir.Entry
+	for _, p := range page.Items {
+		if obs, ok := fhir.FromBloodGroup(p); ok {
+			entries = append(entries, fhir.Entry{Type: "Observation", ID: obs.ID, Resource: obs})
+		}
+	}
+	return entries, page.Total, page.NextCursor, nil
 }

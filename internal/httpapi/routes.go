@@ -183,6 +183,10 @@ func (a *API) routes() []route {
 		{"GET", "/fhir/Condition/{id}", chart, a.fhirRead("Condition")},
 		{"GET", "/fhir/MedicationRequest", chart, a.fhirSearch("MedicationRequest")},
 		{"GET", "/fhir/MedicationRequest/{id}", chart, a.fhirRead("MedicationRequest")},
+		{"GET", "/fhir/Encounter", chart, a.fhirSearch("Encounter")},
+		{"GET", "/fhir/Encounter/{id}", chart, a.fhirRead("Encounter")},
+		{"GET", "/fhir/AllergyIntolerance", chart, a.fhirSearch("AllergyIntolerance")},
+		{"GET", "/fhir/AllergyIntolerance/{id}", chart, a.fhirRead("AllergyIntolerance")},
 	}
 }
 

@@ -76,7 +76,7 @@ func (s *Store) CreateAllergy(ctx context.Context, a domain.Allergy) (domain.All
 				return err
 			}
 		}
-		id, err := s.insertAllergy(ctx, tx, a)
+		id, err := s.insertAllergy(ctx, tx, a, domain.ActionCreate)
 		a.ID = id
 		return err
 	})
@@ -104,7 +104,7 @@ func (s *Store) refuteNoKnownAllergies(ctx context.Context, tx *sql.Tx, patientI
 	return s.audit(ctx, tx, Event{Action: domain.ActionUpdate, ResourceType: domain.ResourceAllergy, ResourceID: id, PatientID: patientID})
 }
 
-func (s *Store) insertAllergy(ctx context.Context, tx *sql.Tx, a domain.Allergy) (int64, error) {
+func (s *Store) insertAllergy(ctx context.Context, tx *sql.Tx, a domain.Allergy, action string) (int64, error) {
 	var source any
 	if a.Source != "" {
 		source = a.Source
@@ -118,7 +118,7 @@ func (s *Store) insertAllergy(ctx context.Context, tx *sql.Tx, a domain.Allergy)
 	if err != nil {
 		return 0, fmt.Errorf("insert allergy: %w", err)
 	}
-	return a.ID, s.audit(ctx, tx, Event{Action: domain.ActionCreate, ResourceType: domain.ResourceAllergy, ResourceID: a.ID, PatientID: a.PatientID})
+	return a.ID, s.audit(ctx, tx, Event{Action: action, ResourceType: domain.ResourceAllergy, ResourceID: a.ID, PatientID: a.PatientID})
 }
 
 // Allergy returns one allergy.
@@ -135,50 +135,41 @@ func (s *Store) Allergy(ctx context.Context, id int64) (domain.Allergy, error) {
 	return a, nil
 }
 
-// AllergyFilter selects allergies of active patients, by id.
+// AllergyFilter selects allergies of active patients.
 type AllergyFilter struct {
 	PatientID      int64
 	ClinicalStatus string
-	AfterID        int64
-	Limit          int // 0: no limit
+	Statuses       []string // any of these clinical statuses; nil for any
+	Limit          int      // for AllergyPage
+	Cursor         string
 }
 
-// Allergies returns the allergies matching f.
-func (s *Store) Allergies(ctx context.Context, f AllergyFilter) ([]domain.Allergy, error) {
-	ctx, cancel := s.withTimeout(ctx)
-	defer cancel()
-	var (
-		conds []string
-		args  []any
-	)
-	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
+func (s *Store) allergyQuery(f AllergyFilter) chartQuery {
+	q := chartQuery{what: "allergies", columns: s.allergyColumns(), from: allergyFrom, id: "l.id"}
 	if f.PatientID != 0 {
-		conds = append(conds, "l.patient_id = "+arg(f.PatientID))
+		q.where("l.patient_id = %s", f.PatientID)
 	}
 	if f.ClinicalStatus != "" {
-		conds = append(conds, "l.clinical_status = "+arg(f.ClinicalStatus))
+		q.where("l.clinical_status = %s", f.ClinicalStatus)
 	}
-	if f.AfterID != 0 {
-		conds = append(conds, "l.id > "+arg(f.AfterID))
-	}
-	q := `SELECT ` + s.allergyColumns() + allergyFrom + where(conds) + ` ORDER BY l.id`
-	if f.Limit > 0 {
-		q += ` LIMIT ` + arg(f.Limit)
-	}
-	rows, err := s.db.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("store: list allergies: %w", err)
-	}
-	defer rows.Close()
-	out := []domain.Allergy{}
-	for rows.Next() {
-		a, err := scanAllergy(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: list allergies: %w", err)
+	if f.Statuses != nil {
+		in := "NULL"
+		for _, st := range f.Statuses {
+			in += ", " + q.arg(st)
 		}
-		out = append(out, a)
+		q.conds = append(q.conds, "l.clinical_status IN ("+in+")")
 	}
-	return out, rows.Err()
+	return q
+}
+
+// Allergies returns every allergy matching f, in id order.
+func (s *Store) Allergies(ctx context.Context, f AllergyFilter) ([]domain.Allergy, error) {
+	return list(ctx, s, s.allergyQuery(f), "l.id", scanAllergy)
+}
+
+// AllergyPage returns one page of the allergies matching f.
+func (s *Store) AllergyPage(ctx context.Context, f AllergyFilter) (Page[domain.Allergy], error) {
+	return page(ctx, s, s.allergyQuery(f), f.Limit, f.Cursor, scanAllergy, func(a domain.Allergy) int64 { return a.ID })
 }
 
 // UpdateAllergy applies c to an allergy and returns it as stored.

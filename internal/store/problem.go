@@ -45,7 +45,7 @@ func (s *Store) CreateProblem(ctx context.Context, c domain.Problem) (domain.Pro
 		if err := s.requireUnsignedVisit(ctx, tx, c.VisitID, c.PatientID); err != nil {
 			return err
 		}
-		id, err := s.insertProblem(ctx, tx, c)
+		id, err := s.insertProblem(ctx, tx, c, domain.ActionCreate)
 		c.ID = id
 		return err
 	})
@@ -58,7 +58,7 @@ func (s *Store) CreateProblem(ctx context.Context, c domain.Problem) (domain.Pro
 	return s.Problem(ctx, c.ID)
 }
 
-func (s *Store) insertProblem(ctx context.Context, tx *sql.Tx, c domain.Problem) (int64, error) {
+func (s *Store) insertProblem(ctx context.Context, tx *sql.Tx, c domain.Problem, action string) (int64, error) {
 	var source any
 	if c.Source != "" {
 		source = c.Source
@@ -70,7 +70,7 @@ func (s *Store) insertProblem(ctx context.Context, tx *sql.Tx, c domain.Problem)
 	if err != nil {
 		return 0, fmt.Errorf("insert problem: %w", err)
 	}
-	return c.ID, s.audit(ctx, tx, Event{Action: domain.ActionCreate, ResourceType: domain.ResourceProblem, ResourceID: c.ID, PatientID: c.PatientID})
+	return c.ID, s.audit(ctx, tx, Event{Action: action, ResourceType: domain.ResourceProblem, ResourceID: c.ID, PatientID: c.PatientID})
 }
 
 // Problem returns one problem.
@@ -87,50 +87,41 @@ func (s *Store) Problem(ctx context.Context, id int64) (domain.Problem, error) {
 	return c, nil
 }
 
-// ProblemFilter selects problems of active patients, by id.
+// ProblemFilter selects problems of active patients.
 type ProblemFilter struct {
 	PatientID      int64
 	ClinicalStatus string
-	AfterID        int64
-	Limit          int // 0: no limit
+	Statuses       []string // any of these clinical statuses; nil for any
+	Limit          int      // for ProblemPage
+	Cursor         string
 }
 
-// Problems returns the problems matching f.
-func (s *Store) Problems(ctx context.Context, f ProblemFilter) ([]domain.Problem, error) {
-	ctx, cancel := s.withTimeout(ctx)
-	defer cancel()
-	var (
-		conds []string
-		args  []any
-	)
-	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
+func (s *Store) problemQuery(f ProblemFilter) chartQuery {
+	q := chartQuery{what: "problems", columns: s.problemColumns(), from: problemFrom, id: "c.id"}
 	if f.PatientID != 0 {
-		conds = append(conds, "c.patient_id = "+arg(f.PatientID))
+		q.where("c.patient_id = %s", f.PatientID)
 	}
 	if f.ClinicalStatus != "" {
-		conds = append(conds, "c.clinical_status = "+arg(f.ClinicalStatus))
+		q.where("c.clinical_status = %s", f.ClinicalStatus)
 	}
-	if f.AfterID != 0 {
-		conds = append(conds, "c.id > "+arg(f.AfterID))
-	}
-	q := `SELECT ` + s.problemColumns() + problemFrom + where(conds) + ` ORDER BY c.id`
-	if f.Limit > 0 {
-		q += ` LIMIT ` + arg(f.Limit)
-	}
-	rows, err := s.db.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("store: list problems: %w", err)
-	}
-	defer rows.Close()
-	out := []domain.Problem{}
-	for rows.Next() {
-		c, err := scanProblem(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: list problems: %w", err)
+	if f.Statuses != nil {
+		in := "NULL"
+		for _, st := range f.Statuses {
+			in += ", " + q.arg(st)
 		}
-		out = append(out, c)
+		q.conds = append(q.conds, "c.clinical_status IN ("+in+")")
 	}
-	return out, rows.Err()
+	return q
+}
+
+// Problems returns every problem matching f, in id order.
+func (s *Store) Problems(ctx context.Context, f ProblemFilter) ([]domain.Problem, error) {
+	return list(ctx, s, s.problemQuery(f), "c.id", scanProblem)
+}
+
+// ProblemPage returns one page of the problems matching f.
+func (s *Store) ProblemPage(ctx context.Context, f ProblemFilter) (Page[domain.Problem], error) {
+	return page(ctx, s, s.problemQuery(f), f.Limit, f.Cursor, scanProblem, func(p domain.Problem) int64 { return p.ID })
 }
 
 // UpdateProblem applies c to a problem and returns it as stored.

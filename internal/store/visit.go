@@ -81,7 +81,7 @@ func (s *Store) CreateVisit(ctx context.Context, v domain.Visit) (domain.Visit, 
 				v.DoctorID = &a.DoctorID
 			}
 		}
-		id, err := s.insertVisit(ctx, tx, v)
+		id, err := s.insertVisit(ctx, tx, v, domain.ActionCreate)
 		v.ID = id
 		return err
 	})
@@ -104,8 +104,9 @@ func deref64(p *int64) int64 {
 	return *p
 }
 
-// insertVisit inserts an open visit with the first version of its note, and audits it.
-func (s *Store) insertVisit(ctx context.Context, tx *sql.Tx, v domain.Visit) (int64, error) {
+// insertVisit inserts a visit (open unless it says otherwise) with the first version of its
+// note, and audits it as action.
+func (s *Store) insertVisit(ctx context.Context, tx *sql.Tx, v domain.Visit, action string) (int64, error) {
 	now := time.Now()
 	if v.StartedAt.IsZero() {
 		v.StartedAt = now
@@ -129,7 +130,7 @@ func (s *Store) insertVisit(ctx context.Context, tx *sql.Tx, v domain.Visit) (in
 	if err := s.addVisitVersion(ctx, tx, v); err != nil {
 		return 0, err
 	}
-	return v.ID, s.audit(ctx, tx, Event{Action: domain.ActionCreate, ResourceType: domain.ResourceVisit, ResourceID: v.ID, PatientID: v.PatientID})
+	return v.ID, s.audit(ctx, tx, Event{Action: action, ResourceType: domain.ResourceVisit, ResourceID: v.ID, PatientID: v.PatientID})
 }
 
 func (s *Store) timeOrNil(t *time.Time) any {
@@ -174,7 +175,7 @@ func (s *Store) appointmentStatusChanged(ctx context.Context, tx *sql.Tx, a doma
 		}
 		doctor := a.DoctorID
 		_, err = s.insertVisit(ctx, tx, domain.Visit{PatientID: a.PatientID, AppointmentID: &a.ID, DoctorID: &doctor,
-			VisitNote: domain.VisitNote{Reason: a.Reason}})
+			VisitNote: domain.VisitNote{Reason: a.Reason}}, domain.ActionCreate)
 		return err
 	case domain.StatusCompleted:
 		return s.endVisitOf(ctx, tx, a, domain.VisitClosed)

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/hms-project/hms/internal/domain"
@@ -82,7 +81,7 @@ func (s *Store) RecordVitals(ctx context.Context, vitals []domain.VitalSign) ([]
 			vitals = append(vitals, bmi)
 		}
 		for _, v := range vitals {
-			id, err := s.insertVital(ctx, tx, v)
+			id, err := s.insertVital(ctx, tx, v, domain.ActionCreate)
 			if err != nil {
 				return err
 			}
@@ -107,8 +106,8 @@ func (s *Store) RecordVitals(ctx context.Context, vitals []domain.VitalSign) ([]
 	return out, warning, nil
 }
 
-// insertVital inserts one vital sign and audits it.
-func (s *Store) insertVital(ctx context.Context, tx *sql.Tx, v domain.VitalSign) (int64, error) {
+// insertVital inserts one vital sign and audits it as action.
+func (s *Store) insertVital(ctx context.Context, tx *sql.Tx, v domain.VitalSign, action string) (int64, error) {
 	var source any
 	if v.Source != "" {
 		source = v.Source
@@ -121,7 +120,7 @@ func (s *Store) insertVital(ctx context.Context, tx *sql.Tx, v domain.VitalSign)
 	if err != nil {
 		return 0, fmt.Errorf("insert vital sign: %w", err)
 	}
-	return v.ID, s.audit(ctx, tx, Event{Action: domain.ActionCreate, ResourceType: domain.ResourceVitalSign, ResourceID: v.ID, PatientID: v.PatientID})
+	return v.ID, s.audit(ctx, tx, Event{Action: action, ResourceType: domain.ResourceVitalSign, ResourceID: v.ID, PatientID: v.PatientID})
 }
 
 // VitalSign returns one vital sign.
@@ -138,63 +137,46 @@ func (s *Store) VitalSign(ctx context.Context, id int64) (domain.VitalSign, erro
 	return v, nil
 }
 
-// VitalFilter selects vital signs of active patients, oldest first (the order of a trend).
+// VitalFilter selects vital signs of active patients.
 type VitalFilter struct {
 	PatientID int64
 	VisitID   int64
 	Codes     []string  // LOINC codes; any of them
 	From, To  time.Time // From inclusive, To exclusive; zero means open
-	Limit     int       // 0: no limit
-	AfterID   int64     // for FHIR paging: ids above this
+	Limit     int       // for VitalPage
+	Cursor    string
 }
 
-// VitalSigns returns the vital signs matching f, by time then id.
-func (s *Store) VitalSigns(ctx context.Context, f VitalFilter) ([]domain.VitalSign, error) {
-	ctx, cancel := s.withTimeout(ctx)
-	defer cancel()
-	var (
-		conds []string
-		args  []any
-	)
-	arg := func(v any) string { args = append(args, v); return "$" + strconv.Itoa(len(args)) }
+func (s *Store) vitalQuery(f VitalFilter) chartQuery {
+	q := chartQuery{what: "vital signs", columns: s.vitalColumns(), from: vitalFrom, id: "g.id"}
 	if f.PatientID != 0 {
-		conds = append(conds, "g.patient_id = "+arg(f.PatientID))
+		q.where("g.patient_id = %s", f.PatientID)
 	}
 	if f.VisitID != 0 {
-		conds = append(conds, "g.visit_id = "+arg(f.VisitID))
+		q.where("g.visit_id = %s", f.VisitID)
 	}
 	if f.Codes != nil {
 		in := "NULL"
 		for _, c := range f.Codes {
-			in += ", " + arg(c)
+			in += ", " + q.arg(c)
 		}
-		conds = append(conds, "g.code IN ("+in+")")
+		q.conds = append(q.conds, "g.code IN ("+in+")")
 	}
 	if !f.From.IsZero() {
-		conds = append(conds, "g.effective_at >= "+arg(s.dialect.timeArg(f.From)))
+		q.where("g.effective_at >= %s", s.dialect.timeArg(f.From))
 	}
 	if !f.To.IsZero() {
-		conds = append(conds, "g.effective_at < "+arg(s.dialect.timeArg(f.To)))
+		q.where("g.effective_at < %s", s.dialect.timeArg(f.To))
 	}
-	order := ` ORDER BY g.effective_at, g.id`
-	if f.AfterID != 0 {
-		conds = append(conds, "g.id > "+arg(f.AfterID))
-	}
-	if f.Limit > 0 {
-		order = ` ORDER BY g.id LIMIT ` + arg(f.Limit)
-	}
-	rows, err := s.db.QueryContext(ctx, `SELECT `+s.vitalColumns()+vitalFrom+where(conds)+order, args...)
-	if err != nil {
-		return nil, fmt.Errorf("store: list vital signs: %w", err)
-	}
-	defer rows.Close()
-	out := []domain.VitalSign{}
-	for rows.Next() {
-		v, err := scanVital(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: list vital signs: %w", err)
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
+	return q
+}
+
+// VitalSigns returns every vital sign matching f, by time then id: a trend.
+func (s *Store) VitalSigns(ctx context.Context, f VitalFilter) ([]domain.VitalSign, error) {
+	return list(ctx, s, s.vitalQuery(f), "g.effective_at, g.id", scanVital)
+}
+
+// VitalPage returns one page of the vital signs matching f, in id order.
+func (s *Store) VitalPage(ctx context.Context, f VitalFilter) (Page[domain.VitalSign], error) {
+	return page(ctx, s, s.vitalQuery(f), f.Limit, f.Cursor, scanVital, func(v domain.VitalSign) int64 { return v.ID })
 }
