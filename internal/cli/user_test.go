@@ -63,7 +63,7 @@ func TestUserCreateLinksDoctor(t *testing.T) {
 }
 
 // TestUserCreateNurse checks that `hms user create --role nurse` makes a nurse, on both
-// databases (the role's CHECK constraint came with migration 00010), and that an unknown
+// databases (the role's CHECK constraint came with migration 00012), and that an unknown
 // role is refused naming the roles.
 func TestUserCreateNurse(t *testing.T) {
 	for _, db := range testutil.Databases {
