@@ -29,18 +29,18 @@ func (a *API) listAllergies(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := a.audited(r, domain.ResourceAllergy, 0, p.ID); err != nil {
-		return err
-	}
 	noKnown := false
 	for _, al := range allergies {
 		noKnown = noKnown || (al.NoKnown && al.ClinicalStatus == "active")
 	}
-	writeJSON(w, http.StatusOK, struct {
-		listOf[domain.Allergy]
-		NoKnownAllergies bool `json:"no_known_allergies"`
-	}{all(allergies), noKnown})
+	writeJSON(w, http.StatusOK, allergiesBody{ofPatient(allergies, p.ID), noKnown})
 	return nil
+}
+
+// allergiesBody is the answer of GET /api/patients/{id}/allergies.
+type allergiesBody struct {
+	unpaged[domain.Allergy]
+	NoKnownAllergies bool `json:"no_known_allergies"`
 }
 
 // oneOfQuery checks a query parameter against its allowed values.

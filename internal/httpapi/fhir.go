@@ -23,6 +23,7 @@ func isFHIR(r *http.Request) bool {
 
 // writeFHIR writes v as a FHIR JSON body with the given status.
 func writeFHIR(w http.ResponseWriter, status int, v any) {
+	offer(w, v)
 	w.Header().Set("Content-Type", fhir.ContentType)
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(v)
@@ -55,11 +56,8 @@ func fhirID(r *http.Request, resourceType string) (int64, error) {
 // fhirRead returns the handler of GET /fhir/{resourceType}/{id}.
 func (a *API) fhirRead(resourceType string) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		res, read, err := a.readFHIR(r, resourceType)
+		res, err := a.readFHIR(r, resourceType)
 		if err != nil {
-			return err
-		}
-		if err := a.store.Audit(r.Context(), read); err != nil {
 			return err
 		}
 		writeFHIR(w, http.StatusOK, res)
@@ -67,68 +65,65 @@ func (a *API) fhirRead(resourceType string) handlerFunc {
 	}
 }
 
-// readFHIR reads one resource and the audit event of reading it (with its patient).
-func (a *API) readFHIR(r *http.Request, resourceType string) (any, store.Event, error) {
+// readFHIR reads one resource.
+func (a *API) readFHIR(r *http.Request, resourceType string) (any, error) {
 	ctx := r.Context()
 	notFound := domain.Errorf(domain.CodeNotFound, "%s/%s not found", resourceType, r.PathValue("id"))
-	read := func(resource string, id, patientID int64) store.Event {
-		return store.Event{Action: domain.ActionRead, ResourceType: resource, ResourceID: id, PatientID: patientID}
-	}
 	if resourceType == "Observation" {
 		if vid, ok := fhir.ParseVitalID(r.PathValue("id")); ok {
 			v, err := a.store.VitalSign(ctx, vid)
-			return fhir.FromVital(v), read(domain.ResourceVitalSign, v.ID, v.PatientID), asFHIRNotFound(err, notFound)
+			return fhir.FromVital(v), asFHIRNotFound(err, notFound)
 		}
 		pid, ok := fhir.ParseBloodGroupID(r.PathValue("id"))
 		if !ok {
-			return nil, store.Event{}, notFound
+			return nil, notFound
 		}
 		p, err := a.store.Patient(ctx, pid)
 		if err != nil {
-			return nil, store.Event{}, asFHIRNotFound(err, notFound)
+			return nil, asFHIRNotFound(err, notFound)
 		}
 		if obs, ok := fhir.FromBloodGroup(p); ok {
-			return obs, read(domain.ResourcePatient, p.ID, p.ID), nil
+			return obs, nil
 		}
-		return nil, store.Event{}, notFound
+		return nil, notFound
 	}
 	if pid, ok := fhir.ParseProblemID(r.PathValue("id")); ok && resourceType == "Condition" {
 		c, err := a.store.Problem(ctx, pid)
-		return fhir.FromProblem(c), read(domain.ResourceProblem, c.ID, c.PatientID), asFHIRNotFound(err, notFound)
+		return fhir.FromProblem(c), asFHIRNotFound(err, notFound)
 	}
 	id, err := fhirID(r, resourceType)
 	if err != nil {
-		return nil, store.Event{}, err
+		return nil, err
 	}
 	switch resourceType {
 	case "Patient":
 		p, err := a.store.Patient(ctx, id)
-		return fhir.FromPatient(p), read(domain.ResourcePatient, id, id), asFHIRNotFound(err, notFound)
+		return fhir.FromPatient(p), asFHIRNotFound(err, notFound)
 	case "Practitioner":
 		d, err := a.store.Doctor(ctx, id)
-		return fhir.FromDoctor(d), read(domain.ResourceDoctor, id, 0), asFHIRNotFound(err, notFound)
+		return fhir.FromDoctor(d), asFHIRNotFound(err, notFound)
 	case "Appointment":
 		ap, err := a.store.Appointment(ctx, id)
-		return fhir.FromAppointment(ap), read(domain.ResourceAppointment, id, ap.PatientID), asFHIRNotFound(err, notFound)
+		return fhir.FromAppointment(ap), asFHIRNotFound(err, notFound)
 	case "Encounter":
 		v, err := a.store.Visit(ctx, id)
-		return fhir.FromVisit(v), read(domain.ResourceVisit, id, v.PatientID), asFHIRNotFound(err, notFound)
+		return fhir.FromVisit(v), asFHIRNotFound(err, notFound)
 	case "AllergyIntolerance":
 		al, err := a.store.Allergy(ctx, id)
-		return fhir.FromAllergy(al), read(domain.ResourceAllergy, id, al.PatientID), asFHIRNotFound(err, notFound)
+		return fhir.FromAllergy(al), asFHIRNotFound(err, notFound)
 	case "Condition", "MedicationRequest":
 		rec, err := a.store.Record(ctx, id)
 		if err != nil {
-			return nil, store.Event{}, asFHIRNotFound(err, notFound)
+			return nil, asFHIRNotFound(err, notFound)
 		}
 		if resourceType == "Condition" && fhir.HasCondition(rec) {
-			return fhir.FromRecordCondition(rec), read(domain.ResourceRecord, id, rec.PatientID), nil
+			return fhir.FromRecordCondition(rec), nil
 		}
 		if mr, ok := fhir.FromRecordMedication(rec); ok && resourceType == "MedicationRequest" {
-			return mr, read(domain.ResourceRecord, id, rec.PatientID), nil
+			return mr, nil
 		}
 	}
-	return nil, store.Event{}, notFound
+	return nil, notFound
 }
 
 // asFHIRNotFound names the FHIR resource in a not-found error.
@@ -148,10 +143,6 @@ func (a *API) fhirSearch(resourceType string) handlerFunc {
 		}
 		entries, total, next, err := a.searchFHIR(r, resourceType, q)
 		if err != nil {
-			return err
-		}
-		patientID, _ := q.PatientParam() // checked by the search
-		if err := a.audited(r, fhirResource(resourceType), 0, patientID); err != nil {
 			return err
 		}
 		self := *r.URL

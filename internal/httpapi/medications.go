@@ -21,10 +21,7 @@ func (a *API) listMedications(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := a.audited(r, domain.ResourceRecord, 0, p.ID); err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, all(meds))
+	writeJSON(w, http.StatusOK, ofPatient(meds, p.ID))
 	return nil
 }
 

@@ -25,10 +25,7 @@ func (a *API) listProblems(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := a.audited(r, domain.ResourceProblem, 0, p.ID); err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, all(problems))
+	writeJSON(w, http.StatusOK, ofPatient(problems, p.ID))
 	return nil
 }
 

@@ -6,14 +6,10 @@ import (
 	"github.com/hms-project/hms/internal/domain"
 )
 
-// listOf is the {success, data, count} envelope of a list that is not paged.
-type listOf[T any] struct {
-	Success bool `json:"success"`
-	Data    []T  `json:"data"`
-	Count   int  `json:"count"`
+// ofPatient is the unpaged envelope of a list of the chart of patient patientID.
+func ofPatient[T any](items []T, patientID int64) unpaged[T] {
+	return unpaged[T]{Success: true, Data: items, Count: len(items), about: read{0, patientID}}
 }
-
-func all[T any](items []T) listOf[T] { return listOf[T]{true, items, len(items)} }
 
 func (a *API) listPatientVisits(w http.ResponseWriter, r *http.Request) error {
 	p, err := a.patient(r)
@@ -24,10 +20,7 @@ func (a *API) listPatientVisits(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := a.audited(r, domain.ResourceVisit, 0, p.ID); err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, all(visits))
+	writeJSON(w, http.StatusOK, ofPatient(visits, p.ID))
 	return nil
 }
 
@@ -56,9 +49,6 @@ func (a *API) getVisit(w http.ResponseWriter, r *http.Request) error {
 	}
 	v, err := a.store.Visit(r.Context(), id)
 	if err != nil {
-		return err
-	}
-	if err := a.audited(r, domain.ResourceVisit, v.ID, v.PatientID); err != nil {
 		return err
 	}
 	writeResource(w, r, http.StatusOK, v, v.Version)
@@ -138,12 +128,13 @@ func (a *API) visitHistory(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := a.audited(r, domain.ResourceVisit, v.ID, v.PatientID); err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, struct {
-		listOf[domain.VisitVersion]
-		Addenda []domain.VisitAddendum `json:"addenda"`
-	}{all(versions), v.Addenda})
+	writeJSON(w, http.StatusOK, visitHistoryBody{unpaged[domain.VisitVersion]{Success: true, Data: versions, Count: len(versions),
+		about: read{v.ID, v.PatientID}}, v.Addenda})
 	return nil
+}
+
+// visitHistoryBody is the answer of GET /api/visits/{id}/history.
+type visitHistoryBody struct {
+	unpaged[domain.VisitVersion]
+	Addenda []domain.VisitAddendum `json:"addenda"`
 }

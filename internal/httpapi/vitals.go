@@ -34,9 +34,9 @@ func (a *API) recordVitals(w http.ResponseWriter, r *http.Request) error {
 		warnings = []domain.VitalWarning{}
 	}
 	writeJSON(w, http.StatusCreated, struct {
-		listOf[domain.VitalSign]
+		unpaged[domain.VitalSign]
 		Warnings []domain.VitalWarning `json:"warnings"`
-	}{all(stored), warnings})
+	}{ofPatient(stored, p.ID), warnings})
 	return nil
 }
 
@@ -74,16 +74,16 @@ func (a *API) listVitals(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := a.audited(r, domain.ResourceVitalSign, 0, p.ID); err != nil {
-		return err
-	}
 	latest := map[string]domain.VitalSign{}
 	for _, v := range vitals {
 		latest[v.Kind] = v // oldest first: the last one seen is the latest
 	}
-	writeJSON(w, http.StatusOK, struct {
-		listOf[domain.VitalSign]
-		Latest map[string]domain.VitalSign `json:"latest"`
-	}{all(vitals), latest})
+	writeJSON(w, http.StatusOK, vitalsBody{ofPatient(vitals, p.ID), latest})
 	return nil
+}
+
+// vitalsBody is the answer of GET /api/patients/{id}/vitals.
+type vitalsBody struct {
+	unpaged[domain.VitalSign]
+	Latest map[string]domain.VitalSign `json:"latest"`
 }
