@@ -536,6 +536,16 @@ describe('HMS in a browser', { concurrency: false }, () => {
 
     await page.getByRole('link', { name: '← Patient chart' }).click();
     await page.getByTestId('vital-weight').getByText('80 kg', { exact: true }).waitFor();
+    // A record is amended, never edited: a new version, marked, with its history.
+    const entry = page.getByTestId('record-entry').filter({ hasText: 'Salbutamol' });
+    await entry.getByRole('button', { name: 'Amend record “Acute bronchitis”' }).click();
+    const amend = page.getByRole('form', { name: 'Amend record “Acute bronchitis”' });
+    await amend.getByLabel('Notes').fill('Sputum culture negative.');
+    await amend.getByRole('button', { name: 'Save amendment' }).click();
+    await banner('Amended the record; the earlier version is kept.');
+    await entry.getByText('amended', { exact: true }).waitFor();
+    await entry.getByRole('button', { name: 'History (2 versions)' }).click();
+    await entry.getByRole('list', { name: 'Record history' }).getByText(/^Version 2/).waitFor();
     await checkA11y('patient chart');
     await shoot('chart');
     for (const path of [`/patients/${patient.id}`, `/visits/${signed.data[0].id}`]) {

@@ -122,6 +122,18 @@ export interface MedicalRecord {
   created_at: string;
 }
 
+/** One version of a medical record, as written and by whom. */
+export interface RecordVersion {
+  version: number;
+  diagnosis: string;
+  prescription: string | null;
+  doctor_name: string;
+  record_date: string;
+  notes: string | null;
+  created_by: number | null;
+  created_at: string;
+}
+
 export interface RecordInput {
   patient_id: number;
   /** The visit the record belongs to (not signed). */
@@ -638,7 +650,14 @@ export const api = {
     },
     get: (id: number, signal?: AbortSignal) => data(get<{ data: MedicalRecord }>(`/api/records/${id}`, undefined, signal)),
     create: (input: RecordInput) => data(request<{ data: MedicalRecord }>('POST', '/api/records', { body: input })),
-    remove: (id: number) => request<{ message?: string }>('DELETE', `/api/records/${id}`),
+    /** Voids the record: it leaves the lists and is kept, with every version, for the audit trail. */
+    remove: (id: number, reason?: string) =>
+      request<{ message?: string }>('DELETE', `/api/records/${id}`, { query: { reason } }),
+    /** An amendment: a new version; the earlier ones stay in the history. */
+    amend: (id: number, change: { diagnosis?: string; prescription?: string | null; notes?: string | null }) =>
+      data(request<{ data: MedicalRecord }>('PUT', `/api/records/${id}`, { body: change })),
+    history: (id: number, signal?: AbortSignal) =>
+      data(get<{ data: RecordVersion[] }>(`/api/records/${id}/history`, undefined, signal)),
   },
 
   visits: {

@@ -111,3 +111,48 @@ describe('a visit', () => {
     expect(screen.queryByRole('form', { name: 'Visit note' })).not.toBeInTheDocument();
   });
 });
+
+describe('amending and voiding records', () => {
+  it('amends a record as a new version, marks it amended and shows its history; voids with a reason', async () => {
+    const u = userEvent.setup();
+    tokens.set('A', 'R');
+    let rec = { id: 7, patient_id: 1, visit_id: null, diagnosis: 'Flu', prescription: 'Rest', doctor_name: 'Dr. Ana Weber', record_date: '2026-02-01', notes: null, version: 1, created_at: '2026-02-01T10:00:00Z' };
+    const server = fakeServer({
+      'GET /api/auth/me': { body: { success: true, data: user('admin') } },
+      'GET /api/patients': { body: { success: true, data: [patient(1, 'Jane Doe')], count: 1, total: 1 } },
+      'GET /api/patients/1': { body: { success: true, data: patient(1, 'Jane Doe') } },
+      'GET /api/patients/1/records': () => ({ body: { success: true, data: [rec], count: 1, patient: patient(1, 'Jane Doe') } }),
+      'PUT /api/records/7': (req) => {
+        rec = { ...rec, ...(req.body as object), version: 2 };
+        return { body: { success: true, data: rec } };
+      },
+      'GET /api/records/7/history': {
+        body: { success: true, count: 2, data: [
+          { version: 1, diagnosis: 'Flu', prescription: 'Rest', doctor_name: 'Dr. Ana Weber', record_date: '2026-02-01', notes: null, created_by: 1, created_at: '2026-02-01T10:00:00Z' },
+          { version: 2, diagnosis: 'Influenza A', prescription: 'Rest', doctor_name: 'Dr. Ana Weber', record_date: '2026-02-01', notes: null, created_by: 1, created_at: '2026-02-02T10:00:00Z' },
+        ] },
+      },
+      'DELETE /api/records/7': { body: { success: true, message: 'medical record deleted' } },
+    });
+    renderAt('/records?patient=1');
+    await u.click(await screen.findByRole('button', { name: 'Amend record “Flu”' }));
+    const form = screen.getByRole('form', { name: 'Amend record “Flu”' });
+    const diagnosis = within(form).getByLabelText('Diagnosis');
+    await u.clear(diagnosis);
+    await u.type(diagnosis, 'Influenza A');
+    await u.click(within(form).getByRole('button', { name: 'Save amendment' }));
+    await waitFor(() => expect(server.requests('PUT /api/records/7')[0]?.body).toMatchObject({ diagnosis: 'Influenza A' }));
+    const entry = await screen.findByText('amended');
+    expect(entry).toBeInTheDocument();
+    await u.click(screen.getByRole('button', { name: 'History (2 versions)' }));
+    const history = await screen.findByRole('list', { name: 'Record history' });
+    expect(within(history).getAllByRole('listitem')).toHaveLength(2);
+
+    await u.click(screen.getByRole('button', { name: 'Delete record “Influenza A”' }));
+    const dialog = screen.getByRole('alertdialog');
+    await u.type(within(dialog).getByLabelText('Reason'), 'wrong patient');
+    await u.click(within(dialog).getByRole('button', { name: 'Delete' }));
+    await waitFor(() => expect(server.requests('DELETE /api/records/7')).toHaveLength(1));
+    expect(server.requests('DELETE /api/records/7')[0].query.get('reason')).toBe('wrong patient');
+  });
+});
