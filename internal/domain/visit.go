@@ -187,7 +187,7 @@ func optionalDate(f FieldErrors, field string, o Opt[string], now time.Time, loc
 	case !ok:
 		f.Add(field, "must be a valid date in the form YYYY-MM-DD")
 		return nil
-	case d.Before(earliestBirthDate):
+	case d.Before(EarliestDate):
 		f.Add(field, "must not be before 1900-01-01")
 		return nil
 	case d.After(today(now, loc)):

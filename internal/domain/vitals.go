@@ -138,7 +138,7 @@ func (in VitalsInput) Validate(patientID int64, now time.Time, loc *time.Locatio
 			f.Add("taken_at", "must be a date and time such as 2024-05-17T09:30:00Z")
 		case t.After(now.Add(maxClockSkew)):
 			f.Add("taken_at", "must not be in the future")
-		case t.Before(earliestBirthDate):
+		case t.Before(EarliestDate):
 			f.Add("taken_at", "must not be before 1900-01-01")
 		default:
 			at = t

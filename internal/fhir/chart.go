@@ -1,7 +1,6 @@
 package fhir
 
 import (
-	"strconv"
 	"strings"
 
 	"github.com/hms-project/hms/internal/domain"
@@ -92,8 +91,7 @@ func parsePrefixed(v, prefix string) (int64, bool) {
 	if !ok {
 		return 0, false
 	}
-	n, err := strconv.ParseInt(rest, 10, 64)
-	return n, err == nil && n > 0
+	return domain.ParseID(rest)
 }
 
 func quantity(v float64, unit string) *Quantity {

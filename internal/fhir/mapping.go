@@ -128,8 +128,7 @@ func ParseBloodGroupID(v string) (int64, bool) {
 	if !ok {
 		return 0, false
 	}
-	n, err := strconv.ParseInt(rest, 10, 64)
-	return n, err == nil && n > 0
+	return domain.ParseID(rest)
 }
 
 // FromBloodGroup maps a patient's blood group to an Observation (LOINC 882-1), or

@@ -124,6 +124,25 @@ func ParseQuery(resourceType string, q url.Values) (Query, error) {
 	return out, nil
 }
 
+// maxListValues bounds the values one search parameter may list, comma-separated and
+// over all its repetitions: each becomes a parameter of one SQL statement, and both
+// databases cap how many a statement may have.
+const maxListValues = 100
+
+// list returns the comma-separated values of a parameter over all its repetitions.
+func (q Query) list(name string) ([]string, error) {
+	var out []string
+	for _, v := range q.values[name] {
+		for s := range strings.SplitSeq(v, ",") {
+			if len(out) == maxListValues {
+				return nil, invalid("%s may list at most %d values", name, maxListValues)
+			}
+			out = append(out, strings.TrimSpace(s))
+		}
+	}
+	return out, nil
+}
+
 // patientID reads a reference parameter: 12, Patient/12 or a URL ending in Patient/12.
 func (q Query) patientID(name string) (int64, error) { return q.reference(name, "Patient") }
 
@@ -136,8 +155,8 @@ func (q Query) reference(name, resourceType string) (int64, error) {
 	if i := strings.LastIndex(v, resourceType+"/"); i >= 0 {
 		v = v[i+len(resourceType)+1:]
 	}
-	n, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || n <= 0 {
+	n, ok := domain.ParseID(v)
+	if !ok {
 		return 0, invalid("%s must be an id or %s/id, not %q", name, resourceType, q.values.Get(name))
 	}
 	return n, nil
@@ -159,15 +178,17 @@ func token(v string) (system, value string) {
 // PatientFilter turns a Patient search into a store filter.
 func (q Query) PatientFilter() (store.PatientFilter, error) {
 	f := store.PatientFilter{Limit: q.Count, Cursor: q.Cursor}
-	for _, v := range q.values["_id"] {
-		for _, s := range strings.Split(v, ",") {
-			n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
-			if err != nil || n <= 0 {
-				// No patient has such an id: match nothing rather than fail.
-				n = -1
-			}
-			f.IDs = append(f.IDs, n)
+	ids, err := q.list("_id")
+	if err != nil {
+		return f, err
+	}
+	for _, s := range ids {
+		n, ok := domain.ParseID(s)
+		if !ok {
+			// No patient has such an id: match nothing rather than fail.
+			n = -1
 		}
+		f.IDs = append(f.IDs, n)
 	}
 	if v := q.values.Get("identifier"); v != "" {
 		_, f.MRN = token(v)
@@ -211,17 +232,19 @@ func (q Query) AppointmentFilter(loc *time.Location) (store.AppointmentFilter, e
 			return f, err
 		}
 	}
-	for _, v := range q.values["status"] {
+	codes, err := q.list("status")
+	if err != nil {
+		return f, err
+	}
+	for _, code := range codes {
 		if f.Statuses == nil {
 			f.Statuses = []string{}
 		}
-		for _, code := range strings.Split(v, ",") {
-			st, ok := AppointmentStatuses(strings.TrimSpace(code))
-			if !ok {
-				return f, invalid("status %q is not an R4 appointment status", code)
-			}
-			f.Statuses = append(f.Statuses, st...)
+		st, ok := AppointmentStatuses(code)
+		if !ok {
+			return f, invalid("status %q is not an R4 appointment status", code)
 		}
+		f.Statuses = append(f.Statuses, st...)
 	}
 	return f, nil
 }
@@ -238,7 +261,9 @@ func (q Query) RecordFilter(resourceType string) (store.RecordFilter, error) {
 var dateValue = regexp.MustCompile(`^(eq|ne|gt|lt|ge|le|sa|eb|ap)?(\d{4}(-\d{2}(-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?)?)?)$`)
 
 // dateBounds intersects the ranges that date search values select into [lo, hi); a zero
-// bound is open. withTime allows date-times; dates are whole periods in loc.
+// bound is open. withTime allows date-times; dates are whole periods in loc. Values lie from
+// 1900 to 9999 (a date-time in UTC), and the bounds stay inside that range (see
+// domain.ClampSearch).
 func dateBounds(name string, vals []string, loc *time.Location, withTime bool) (lo, hi time.Time, err error) {
 	for _, v := range vals {
 		m := dateValue.FindStringSubmatch(v)
@@ -249,6 +274,11 @@ func dateBounds(name string, vals []string, loc *time.Location, withTime bool) (
 		if !ok {
 			return lo, hi, invalid("%s %q is not a real date", name, v)
 		}
+		if written, _ := domain.ParseDate(m[2][:4] + "-01-01"); !domain.InSearchRange(written) ||
+			(m[5] != "" && !domain.InSearchRange(start)) {
+			return lo, hi, invalid("%s %q %s", name, v, domain.SearchRangeMessage)
+		}
+		start, end = domain.ClampSearch(start), domain.ClampSearch(end)
 		var vlo, vhi time.Time
 		switch m[1] {
 		case "", "eq":

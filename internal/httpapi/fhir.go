@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -43,11 +44,28 @@ func (a *API) fhirMetadata(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// fhirID parses a resource id; anything that is not an HMS id is an unknown resource.
-func fhirID(r *http.Request, resourceType string) (int64, error) {
+// fhirIDSyntax is FHIR's id datatype: what a resource id may look like at all.
+var fhirIDSyntax = regexp.MustCompile(`^[A-Za-z0-9\-.]{1,64}$`)
+
+// fhirPathID checks the {id} of a FHIR read. FHIR ids are case-sensitive strings, so a
+// well-formed id that HMS never issued ("01", "abc") names no resource (404), while a
+// value that is no FHIR id at all ("+1", " 1") is a malformed request (400).
+func fhirPathID(r *http.Request, resourceType string) (string, error) {
 	v := r.PathValue("id")
-	n, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || n <= 0 {
+	if !fhirIDSyntax.MatchString(v) {
+		return "", domain.Errorf(domain.CodeInvalid, "%q is not a FHIR id (letters, digits, '-' and '.', at most 64)", v)
+	}
+	return v, nil
+}
+
+// fhirID parses a resource id; a FHIR id that is not an HMS id is an unknown resource.
+func fhirID(r *http.Request, resourceType string) (int64, error) {
+	v, err := fhirPathID(r, resourceType)
+	if err != nil {
+		return 0, err
+	}
+	n, ok := domain.ParseID(v)
+	if !ok {
 		return 0, domain.Errorf(domain.CodeNotFound, "%s/%s not found", resourceType, v)
 	}
 	return n, nil
@@ -70,11 +88,15 @@ func (a *API) readFHIR(r *http.Request, resourceType string) (any, error) {
 	ctx := r.Context()
 	notFound := domain.Errorf(domain.CodeNotFound, "%s/%s not found", resourceType, r.PathValue("id"))
 	if resourceType == "Observation" {
-		if vid, ok := fhir.ParseVitalID(r.PathValue("id")); ok {
-			v, err := a.store.VitalSign(ctx, vid)
-			return fhir.FromVital(v), asFHIRNotFound(err, notFound)
+		v, err := fhirPathID(r, resourceType)
+		if err != nil {
+			return nil, err
 		}
-		pid, ok := fhir.ParseBloodGroupID(r.PathValue("id"))
+		if vid, ok := fhir.ParseVitalID(v); ok {
+			vs, err := a.store.VitalSign(ctx, vid)
+			return fhir.FromVital(vs), asFHIRNotFound(err, notFound)
+		}
+		pid, ok := fhir.ParseBloodGroupID(v)
 		if !ok {
 			return nil, notFound
 		}

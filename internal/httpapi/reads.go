@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/hms-project/hms/internal/domain"
@@ -131,12 +130,9 @@ func (t touches) subject(r *http.Request) read {
 	return read{positiveID(r.PathValue("id")), 0}
 }
 
-// positiveID is v as an id, or 0 when v is none.
+// positiveID is v as an id (domain.ParseID), or 0 when v is none.
 func positiveID(v string) int64 {
-	n, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || n <= 0 {
-		return 0
-	}
+	n, _ := domain.ParseID(v)
 	return n
 }
 

@@ -6,6 +6,8 @@ export type Permission =
   | 'patients.create'
   | 'patients.update'
   | 'patients.delete'
+  /** The blood group: clinical data, read and written by admins and doctors only. */
+  | 'patients.clinical'
   | 'appointments.create'
   | 'appointments.update'
   | 'appointments.delete'
@@ -23,6 +25,7 @@ const granted: Record<Role, readonly Permission[]> = {
     'patients.create',
     'patients.update',
     'patients.delete',
+    'patients.clinical',
     'appointments.create',
     'appointments.update',
     'appointments.delete',
@@ -37,6 +40,7 @@ const granted: Record<Role, readonly Permission[]> = {
   ],
   doctor: [
     'patients.update',
+    'patients.clinical',
     'appointments.create',
     'appointments.update',
     'records.read',
@@ -46,7 +50,15 @@ const granted: Record<Role, readonly Permission[]> = {
     'chart.sign',
   ],
   // A nurse reads the chart and checks patients in; diagnoses and prescriptions are the doctor's.
-  nurse: ['patients.update', 'appointments.create', 'appointments.update', 'records.read', 'chart.read', 'chart.nursing'],
+  nurse: [
+    'patients.update',
+    'patients.clinical',
+    'appointments.create',
+    'appointments.update',
+    'records.read',
+    'chart.read',
+    'chart.nursing',
+  ],
   staff: [
     'patients.create',
     'patients.update',
