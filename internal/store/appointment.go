@@ -370,6 +370,9 @@ func (s *Store) UpdateAppointment(ctx context.Context, id int64, c domain.Appoin
 				return next, err
 			}
 		}
+		if err := s.appointmentStatusChanged(ctx, tx, cur, next.Status); err != nil {
+			return next, err
+		}
 		if err := s.enqueueNotices(ctx, tx, &cur, next); err != nil {
 			return next, err
 		}

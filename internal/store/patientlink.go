@@ -131,6 +131,9 @@ func (s *Store) AnswerLink(ctx context.Context, notificationID int64, answer str
 				next.Status, at, cur.ID); err != nil {
 				return err
 			}
+			if err := s.appointmentStatusChanged(ctx, tx, cur, next.Status); err != nil {
+				return err
+			}
 			if err := s.enqueueNotices(ctx, tx, &cur, next); err != nil {
 				return err
 			}
