@@ -151,6 +151,10 @@ func (b unpaged[T]) reads() ([]read, error) {
 	return readsOf(b.Data)
 }
 
+func (b recordsPageBody) reads() ([]read, error) {
+	return recordsBody{b.Success, b.Data, b.Count, b.Patient}.reads()
+}
+
 func (b recordsBody) reads() ([]read, error) {
 	records, err := readsOf(b.Data)
 	return append([]read{{0, b.Patient.ID}}, records...), err

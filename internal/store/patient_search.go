@@ -144,7 +144,7 @@ func (s *Store) searchRankQuery(rank int64, q string, c searchCursor, conds []st
 // page reads the ranks in turn from its cursor, each with a query that stops at the rows
 // the page still needs.
 func (s *Store) searchPatients(ctx context.Context, f PatientFilter, conds []string, args []any) (Page[domain.Patient], error) {
-	var page Page[domain.Patient]
+	page := Page[domain.Patient]{Items: make([]domain.Patient, 0, f.Limit+1)}
 	var c searchCursor
 	if f.Cursor != "" {
 		var err error
