@@ -134,6 +134,7 @@ var patientTables = map[string]string{
 	"appointment_status_history": "appointment_id IN (SELECT id FROM appointment WHERE patient_id = $1)",
 	"medical_record":             "patient_id = $1",
 	"medical_record_version":     "record_id IN (SELECT id FROM medical_record WHERE patient_id = $1)",
+	"patient_name_word":          "patient_id = $1",
 }
 
 // TestPurgeErasesEverything: a purge leaves no row of the patient in any table, and

@@ -25,6 +25,7 @@ var patientData = []struct{ table, where string }{
 	{"appointment", "patient_id = $1"},
 	{"medical_record_version", "record_id IN (SELECT id FROM medical_record WHERE patient_id = $1)"},
 	{"medical_record", "patient_id = $1"},
+	{"patient_name_word", "patient_id = $1"}, // the words of the name, for the search
 	{"patient", "id = $1"},
 }
 
