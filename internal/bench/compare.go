@@ -118,9 +118,11 @@ func startReferences(ctx context.Context, cfg Config, dir, clusterURL, workDir s
 		FROM public.patient`); err != nil {
 		return nil, fmt.Errorf("bench: reference data: %w", err)
 	}
-	if _, err := db.ExecContext(ctx, `SELECT setval(pg_get_serial_sequence('reference.patient', 'id'), (SELECT max(id) FROM reference.patient));
-		VACUUM ANALYZE reference.patient`); err != nil {
-		return nil, fmt.Errorf("bench: reference data: %w", err)
+	for _, q := range []string{`SELECT setval(pg_get_serial_sequence('reference.patient', 'id'), (SELECT max(id) FROM reference.patient))`,
+		`VACUUM ANALYZE reference.patient`} {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			return nil, fmt.Errorf("bench: reference data: %w", err)
+		}
 	}
 
 	bareBin := filepath.Join(workDir, "bare-go")
