@@ -129,8 +129,17 @@ func (s *Store) searchRankQuery(rank int64, q string, c searchCursor, conds []st
 		return `SELECT ` + s.patientColumns() + ` FROM patient_name_word w JOIN patient ON patient.id = w.patient_id` + where(conds) +
 			` ORDER BY w.word, w.patient_id LIMIT ` + arg(n), args
 	case rank == rankNamePrefix:
-		// Every such name matches the substring search too, whose index narrows the walk.
-		conds = append(conds, namePrefixMatch(q, arg), s.dialect.patientSearch(q, arg), "NOT "+exact)
+		// A name that holds the term from a word on has the term's first word as a word of
+		// its own: patient_name_word narrows to those (none, for an MRN or a phone number).
+		// A term that starts with a separator narrows by the substring search instead.
+		var narrow string
+		lq := strings.ToLower(q)
+		if first := lq[:max(0, strings.IndexAny(lq, nameWordSeparators))]; first != "" {
+			narrow = "id IN (SELECT patient_id FROM patient_name_word WHERE word = " + arg(first) + ")"
+		} else {
+			narrow = s.dialect.patientSearch(q, arg)
+		}
+		conds = append(conds, namePrefixMatch(q, arg), narrow, "NOT "+exact)
 		after()
 	default:
 		conds = append(conds, s.dialect.patientSearch(q, arg), "NOT "+namePrefixMatch(q, arg), "NOT "+exact)

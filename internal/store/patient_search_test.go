@@ -94,6 +94,8 @@ func TestSearchRanksMatches(t *testing.T) {
 			{"brie", []domain.Patient{punctuated}},
 			{"o'bri", []domain.Patient{punctuated}},
 			{"smi", []domain.Patient{punctuated}},
+			{"-jo o'", []domain.Patient{punctuated}},
+			{"jo o'brien", []domain.Patient{punctuated}},
 		} {
 			if got := names(mustSearch(t, st, c.q, 10)); !slices.Equal(got, names(c.want)) {
 				t.Errorf("search %q: %q, want %q", c.q, got, names(c.want))
