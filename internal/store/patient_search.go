@@ -75,7 +75,8 @@ func exactPatientMatch(q string, arg func(any) string) string {
 	if up := strings.ToUpper(q); up != q {
 		conds = append(conds, "mrn = "+arg(up))
 	}
-	conds = append(conds, "email = "+arg(strings.ToLower(q)))
+	// The terms of patient_email_key's WHERE, so that SQLite may use that partial index.
+	conds = append(conds, "(email = "+arg(strings.ToLower(q))+" AND email IS NOT NULL AND email <> '')")
 	if key := domain.PhoneKey(&q); len(key) >= 4 && strings.Trim(q, "0123456789+-() .") == "" {
 		conds = append(conds, "phone_key = "+arg(key))
 	}
@@ -177,9 +178,13 @@ func (s *Store) searchPatients(ctx context.Context, f PatientFilter, conds []str
 	if f.Cursor == "" && len(page.Items) <= f.Limit {
 		page.Total = int64(len(page.Items)) // the first page holds every match
 	} else {
+		// The count is of the substring matches, which hold every exact MRN and email and
+		// every name word starting with the term: the index drives it on both databases,
+		// where an OR with the exact matches would make SQLite read every patient. A phone
+		// number typed with other punctuation than stored is the one match it may miss.
 		cargs := append([]any(nil), args...)
 		arg := func(v any) string { cargs = append(cargs, v); return "$" + strconv.Itoa(len(cargs)) }
-		match := "(" + exactPatientMatch(f.Query, arg) + " OR " + s.dialect.patientSearch(f.Query, arg) + ")"
+		match := s.dialect.patientSearch(f.Query, arg)
 		var err error
 		if page.Total, page.TotalEstimated, err = s.countMatches(ctx, "patient", "patient", "id",
 			append(append([]string(nil), conds...), match), s.dialect.planPerValue(cargs), true); err != nil {
