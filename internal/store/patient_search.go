@@ -18,7 +18,7 @@ const (
 	searchRanks
 )
 
-// nameWordSeparators split a name into the words of patient_name_word (migration 00011,
+// nameWordSeparators split a name into the words of patient_name_word (migration 00013,
 // the same set on both databases).
 const nameWordSeparators = " \t\n\v\f\r-'.,\"/()\\"
 

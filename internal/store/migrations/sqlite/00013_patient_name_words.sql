@@ -3,7 +3,7 @@
 -- (`q`): the patients with a name word starting with the term are one range of
 -- patient_name_word_idx, in the order of the ranking, whatever the size of the register.
 -- Names split at white space and - ' . , " / ( ) \, the same on both databases
--- (PostgreSQL's migration 00011). SQLite's lower() folds only ASCII letters. The trigger
+-- (PostgreSQL's migration 00013). SQLite's lower() folds only ASCII letters. The trigger
 -- splits a name by turning it into a JSON array of its words.
 CREATE TABLE patient_name_word (
     patient_id INTEGER NOT NULL REFERENCES patient (id) ON DELETE CASCADE,

@@ -4,7 +4,7 @@
 -- patient_name_word_idx, whatever the size of the register, instead of a walk of the
 -- primary key or a bitmap of every patient the trigram index finds, and in the order of the
 -- ranking (word, then id). Names split at white space and - ' . , " / ( ) \, the same on
--- both databases (SQLite's migration 00011).
+-- both databases (SQLite's migration 00013).
 CREATE TABLE patient_name_word (
     patient_id BIGINT NOT NULL REFERENCES patient (id) ON DELETE CASCADE,
     word       TEXT COLLATE "C" NOT NULL,
