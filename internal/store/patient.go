@@ -14,7 +14,7 @@ import (
 	"github.com/hms-project/hms/internal/domain"
 )
 
-// patientColumns are the columns of a patient that patientScanner and pgxPatients read.
+// patientColumns are the columns of a patient that patientScanner reads.
 func (s *Store) patientColumns() string {
 	t := s.dialect.storedTime
 	return `id, mrn, name, email, ` + t("date_of_birth") + `, phone, address, blood_group, active, ` + t("deactivated_at") +
@@ -321,9 +321,6 @@ func (s *Store) Patients(ctx context.Context, f PatientFilter) (Page[domain.Pati
 // patientList runs a query of patientColumns that returns at most rows patients.
 func (s *Store) patientList(ctx context.Context, query string, args []any, rows int) ([]domain.Patient, error) {
 	out := make([]domain.Patient, 0, rows)
-	if _, ok := s.dialect.(postgresDialect); ok {
-		return pgxPatients(ctx, s.db, query, args, rows, out)
-	}
 	r, err := s.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err

@@ -158,13 +158,6 @@ func (s *Store) PatientRecords(ctx context.Context, patientID int64, includeVoid
 	query := `SELECT ` + s.recordColumns() + ` FROM medical_record r WHERE r.patient_id = $1` + cond + `
 		ORDER BY r.record_date DESC, r.id DESC`
 	out := []domain.MedicalRecord{}
-	if _, ok := s.dialect.(postgresDialect); ok {
-		out, err := pgxRecords(ctx, s.db, query, []any{patientID}, out)
-		if err != nil {
-			return nil, fmt.Errorf("store: list medical records: %w", err)
-		}
-		return out, nil
-	}
 	rows, err := s.db.QueryContext(ctx, query, patientID)
 	if err != nil {
 		return nil, fmt.Errorf("store: list medical records: %w", err)
