@@ -1,6 +1,9 @@
 package domain
 
-import "time"
+import (
+	"errors"
+	"time"
+)
 
 // MedicalRecord is one diagnosis of a patient, with its prescription. A record is never
 // erased through the API: an amendment adds a version and a deletion voids it.
@@ -21,6 +24,17 @@ type MedicalRecord struct {
 	// Source names the FHIR resource an imported record came from ("Condition/abc");
 	// empty for records entered in HMS.
 	Source string `json:"-"`
+}
+
+// CheckStored returns an error when the record, as the store read it back, holds a date or
+// time that the stores or JSON cannot round-trip (see CheckStoredTime).
+func (r MedicalRecord) CheckStored() error {
+	err := errors.Join(checkStoredDate("record_date", r.RecordDate),
+		CheckStoredTime("created_at", r.CreatedAt), CheckStoredTime("updated_at", r.UpdatedAt))
+	if r.VoidedAt != nil {
+		err = errors.Join(err, CheckStoredTime("voided_at", *r.VoidedAt))
+	}
+	return err
 }
 
 // RecordVersion is one version of a medical record, as it was written and by whom.
@@ -157,7 +171,7 @@ func (in RecordInput) validate(f FieldErrors, r *MedicalRecord, now time.Time, l
 	r.Notes = optional(f, "notes", in.Notes, maxTextLen, true)
 	r.RecordDate = today(now, loc).Format(DateLayout)
 	if in.RecordDate.Given() {
-		r.RecordDate = validRecordDate(f, in.RecordDate.Value, now, loc)
+		r.RecordDate = dateField(f, "record_date", in.RecordDate, now, loc)
 	}
 }
 
@@ -177,10 +191,7 @@ func (in RecordInput) ValidateUpdate(now time.Time, loc *time.Location) (RecordC
 		c.DoctorName = &v
 	}
 	if in.RecordDate.Set {
-		if in.RecordDate.Null {
-			f.Add("record_date", "must be a valid date in the form YYYY-MM-DD")
-		}
-		v := validRecordDate(f, in.RecordDate.Value, now, loc)
+		v := dateField(f, "record_date", in.RecordDate, now, loc)
 		c.RecordDate = &v
 	}
 	c.Prescription = toOpt(in.Prescription, optional(f, "prescription", in.Prescription, maxTextLen, true))
@@ -202,17 +213,6 @@ func validDiagnosis(f FieldErrors, o Opt[string]) string {
 		f.Add("diagnosis", msg)
 	case v == "":
 		f.Add("diagnosis", "must not be empty")
-	}
-	return v
-}
-
-func validRecordDate(f FieldErrors, v string, now time.Time, loc *time.Location) string {
-	d, ok := ParseDate(v)
-	switch {
-	case !ok:
-		f.Add("record_date", "must be a valid date in the form YYYY-MM-DD")
-	case d.After(today(now, loc)):
-		f.Add("record_date", "must not be in the future")
 	}
 	return v
 }

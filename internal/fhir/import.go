@@ -430,10 +430,14 @@ func sourceOf(e *entry) string {
 	return e.resourceType + "/sha256-" + hex.EncodeToString(sum[:16])
 }
 
-// dateOf is the calendar date of a FHIR date or dateTime, as written.
+// dateOf is the calendar date of a FHIR date or dateTime, as written. Anything else is
+// returned whole, for the record's validation to refuse: 2020-01-01 followed by more than
+// a time is not a date.
 func dateOf(v string) string {
-	if len(v) >= 10 {
-		return v[:10]
+	if len(v) > 10 && v[10] == 'T' {
+		if _, err := time.Parse(time.RFC3339, v); err == nil {
+			return v[:10]
+		}
 	}
 	return v
 }

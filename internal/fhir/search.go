@@ -263,7 +263,9 @@ func (q Query) ObservationQuery() (patientID int64, bloodGroup bool, err error) 
 var dateValue = regexp.MustCompile(`^(eq|ne|gt|lt|ge|le|sa|eb|ap)?(\d{4}(-\d{2}(-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?)?)?)$`)
 
 // dateBounds intersects the ranges that date search values select into [lo, hi); a zero
-// bound is open. withTime allows date-times; dates are whole periods in loc.
+// bound is open. withTime allows date-times; dates are whole periods in loc. Values lie from
+// 1900 to 9999 (a date-time in UTC), and the bounds stay inside that range (see
+// domain.ClampSearch).
 func dateBounds(name string, vals []string, loc *time.Location, withTime bool) (lo, hi time.Time, err error) {
 	for _, v := range vals {
 		m := dateValue.FindStringSubmatch(v)
@@ -274,6 +276,11 @@ func dateBounds(name string, vals []string, loc *time.Location, withTime bool) (
 		if !ok {
 			return lo, hi, invalid("%s %q is not a real date", name, v)
 		}
+		if written, _ := domain.ParseDate(m[2][:4] + "-01-01"); !domain.InSearchRange(written) ||
+			(m[5] != "" && !domain.InSearchRange(start)) {
+			return lo, hi, invalid("%s %q %s", name, v, domain.SearchRangeMessage)
+		}
+		start, end = domain.ClampSearch(start), domain.ClampSearch(end)
 		var vlo, vhi time.Time
 		switch m[1] {
 		case "", "eq":

@@ -92,6 +92,8 @@ func TestEnvelopesAreWhatEncodingJSONWrites(t *testing.T) {
 		"patient without values": item{true, patients[1]},
 		"deactivated patient":    item{true, patients[2]},
 		"patient of year 10000":  item{true, year10000},
+		"patient for staff":      item{true, patients[0].WithoutClinical()},
+		"patients for staff":     list{true, []domain.Patient{patients[0].WithoutClinical(), patients[1].WithoutClinical()}, 2, 2, false, 50, nil},
 		"record":                 item{true, record},
 		"appointment":            item{true, domain.Appointment{ID: 3, PatientID: 7, CreatedAt: created}},
 		"page of patients":       list{true, patients, len(patients), 1_000_000, true, 50, &cursor},

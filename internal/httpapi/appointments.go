@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -40,19 +41,28 @@ func (a *API) listAppointments(w http.ResponseWriter, r *http.Request) error {
 }
 
 // timeBound parses a from/to filter: a date (the whole day in the clinic's time zone,
-// so that to=2030-01-31 includes that day) or a date and time.
+// so that to=2030-01-31 includes that day) or a date and time, from 1900-01-01 to
+// 9999-12-31 (domain.InSearchRange).
 func (a *API) timeBound(fields domain.FieldErrors, name, v string, end bool) time.Time {
 	if v == "" {
 		return time.Time{}
 	}
 	if d, ok := domain.ParseDate(v); ok {
+		if !domain.InSearchRange(d) {
+			fields.Add(name, domain.SearchRangeMessage)
+			return time.Time{}
+		}
 		t := time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, a.loc)
 		if end {
 			t = t.AddDate(0, 0, 1)
 		}
-		return t.UTC()
+		return domain.ClampSearch(t)
 	}
 	if t, ok := domain.ParseDateTime(v, a.loc); ok {
+		if !domain.InSearchRange(t) {
+			fields.Add(name, domain.SearchRangeMessage)
+			return time.Time{}
+		}
 		return t
 	}
 	fields.Add(name, "must be a date (YYYY-MM-DD) or a date and time (RFC 3339)")
@@ -128,16 +138,17 @@ func (a *API) appointmentHistory(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// deleteAppointment cancels and hides the appointment: the original API's answer, with
-// the row and its history kept.
+// deleteAppointment cancels the appointment, which stays in every list as cancelled; one
+// that can no longer be cancelled (in progress, completed, no-show, cancelled) is a 409 that
+// names its status.
 func (a *API) deleteAppointment(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r)
 	if err != nil {
 		return err
 	}
-	if err := a.store.DeleteAppointment(r.Context(), id); err != nil {
+	if err := a.store.CancelAppointment(r.Context(), id); err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, message{Success: true, Message: "appointment deleted"})
+	writeJSON(w, http.StatusOK, message{Success: true, Message: fmt.Sprintf("appointment %d cancelled", id)})
 	return nil
 }

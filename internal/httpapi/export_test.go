@@ -22,3 +22,15 @@ func RouteTable() []RouteEntry {
 	}
 	return out
 }
+
+// ClinicalRoles are the roles that read and write the clinical fields of a patient
+// (domain.ClinicalPatientFields).
+func ClinicalRoles() []string {
+	var out []string
+	for _, role := range []string{"admin", "doctor", "staff"} {
+		if clinical.allows(role) {
+			out = append(out, role)
+		}
+	}
+	return out
+}

@@ -162,7 +162,7 @@ func (a *API) routes() []route {
 		{"POST", "/api/appointments", anyRole, a.createAppointment, touches{domain.ResourceAppointment, dataPatients}},
 		{"GET", "/api/appointments/{id}", anyRole, a.getAppointment, touches{domain.ResourceAppointment, dataPatients}},
 		{"PUT", "/api/appointments/{id}", anyRole, a.updateAppointment, touches{domain.ResourceAppointment, dataPatients}},
-		{"DELETE", "/api/appointments/{id}", admin | staff, a.deleteAppointment, touches{domain.ResourceAppointment, dataPatients}}, // cancels and hides
+		{"DELETE", "/api/appointments/{id}", admin | staff, a.deleteAppointment, touches{domain.ResourceAppointment, dataPatients}}, // cancels; stays listed
 		{"GET", "/api/appointments/{id}/history", anyRole, a.appointmentHistory, touches{domain.ResourceAppointment, dataPatients}},
 
 		{"POST", "/api/records", admin | doctor, a.createRecord, touches{domain.ResourceRecord, dataPatients}},

@@ -25,7 +25,8 @@ export interface Patient {
   date_of_birth: string;
   phone: string | null;
   address: string | null;
-  blood_group: BloodGroup | null;
+  /** Clinical data: absent for staff, who may neither read nor write it. */
+  blood_group?: BloodGroup | null;
   active?: boolean;
   version?: number;
   created_at: string;
@@ -463,7 +464,8 @@ export const api = {
       data(request<{ data: Appointment }>('POST', '/api/appointments', { body: input })),
     update: (id: number, input: AppointmentUpdate) =>
       data(request<{ data: Appointment }>('PUT', `/api/appointments/${id}`, { body: input })),
-    remove: (id: number) => request<{ message?: string }>('DELETE', `/api/appointments/${id}`),
+    /** Cancels a scheduled or checked-in appointment; it stays listed as cancelled. */
+    cancel: (id: number) => request<{ message?: string }>('DELETE', `/api/appointments/${id}`),
   },
 
   records: {

@@ -7,12 +7,22 @@ interface ConfirmDialogProps {
   title: string;
   children?: ReactNode;
   confirmLabel?: string;
+  /** The button that closes the dialog without doing anything. */
+  dismissLabel?: string;
   busy?: boolean;
   onConfirm: () => void;
   onCancel: () => void;
 }
 
-export function ConfirmDialog({ title, children, confirmLabel = 'Delete', busy, onConfirm, onCancel }: ConfirmDialogProps) {
+export function ConfirmDialog({
+  title,
+  children,
+  confirmLabel = 'Delete',
+  dismissLabel = 'Cancel',
+  busy,
+  onConfirm,
+  onCancel,
+}: ConfirmDialogProps) {
   const dialog = useRef<HTMLDivElement>(null);
   const cancel = useRef<HTMLButtonElement>(null);
 
@@ -60,7 +70,7 @@ export function ConfirmDialog({ title, children, confirmLabel = 'Delete', busy, 
         </div>
         <div className="mt-5 flex justify-end gap-2">
           <button ref={cancel} type="button" className={btn.secondary} onClick={onCancel} disabled={busy}>
-            Cancel
+            {dismissLabel}
           </button>
           <button type="button" className={btn.danger} onClick={onConfirm} disabled={busy}>
             {busy ? 'Working…' : confirmLabel}
@@ -77,11 +87,13 @@ interface DeleteButtonProps {
   detail?: ReactNode;
   onDelete: () => Promise<unknown>;
   label?: string;
+  /** The dialog's button that keeps things as they are. */
+  dismissLabel?: string;
   className?: string;
 }
 
 /** A delete button that asks for confirmation before calling onDelete. */
-export function DeleteButton({ what, detail, onDelete, label = 'Delete', className = '' }: DeleteButtonProps) {
+export function DeleteButton({ what, detail, onDelete, label = 'Delete', dismissLabel, className = '' }: DeleteButtonProps) {
   const [open, setOpen] = useState(false);
   const [busy, setBusy] = useState(false);
 
@@ -111,6 +123,7 @@ export function DeleteButton({ what, detail, onDelete, label = 'Delete', classNa
         <ConfirmDialog
           title={`${label} ${what}?`}
           confirmLabel={label}
+          dismissLabel={dismissLabel}
           busy={busy}
           onConfirm={confirm}
           onCancel={() => setOpen(false)}

@@ -6,6 +6,8 @@ export type Permission =
   | 'patients.create'
   | 'patients.update'
   | 'patients.delete'
+  /** The blood group: clinical data, read and written by admins and doctors only. */
+  | 'patients.clinical'
   | 'appointments.create'
   | 'appointments.update'
   | 'appointments.delete'
@@ -20,6 +22,7 @@ const granted: Record<Role, readonly Permission[]> = {
     'patients.create',
     'patients.update',
     'patients.delete',
+    'patients.clinical',
     'appointments.create',
     'appointments.update',
     'appointments.delete',
@@ -29,7 +32,7 @@ const granted: Record<Role, readonly Permission[]> = {
     'users.manage',
     'audit.read',
   ],
-  doctor: ['patients.update', 'appointments.create', 'appointments.update', 'records.read', 'records.create'],
+  doctor: ['patients.update', 'patients.clinical', 'appointments.create', 'appointments.update', 'records.read', 'records.create'],
   staff: [
     'patients.create',
     'patients.update',

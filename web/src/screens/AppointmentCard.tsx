@@ -17,6 +17,12 @@ interface AppointmentCardProps {
   onChanged?: (a: Appointment) => void;
 }
 
+/** The server's message as a sentence: "appointment 9 cancelled" → "Appointment 9 cancelled." */
+function sentence(message: string): string {
+  const s = message.charAt(0).toUpperCase() + message.slice(1);
+  return /[.!?]$/.test(s) ? s : `${s}.`;
+}
+
 export function AppointmentCard({ appointment: a, hidePatient, onChanged }: AppointmentCardProps) {
   const { can } = useSession();
   const id = useId();
@@ -94,11 +100,13 @@ export function AppointmentCard({ appointment: a, hidePatient, onChanged }: Appo
               Notes
             </button>
           )}
-          {can('appointments.delete') && (
+          {can('appointments.delete') && next.includes('cancelled') && (
             <DeleteButton
-              what={`appointment for ${who}`}
-              detail={<p>It is cancelled and leaves the lists; its time becomes free again. Its history is kept.</p>}
-              onDelete={() => run(() => api.appointments.remove(a.id), 'Deleted the appointment.')}
+              label="Cancel appointment"
+              dismissLabel="Keep it"
+              what={`for ${who}`}
+              detail={<p>It stays in the lists as cancelled, with its history, and its time becomes free again.</p>}
+              onDelete={() => run(() => api.appointments.cancel(a.id), (r) => sentence(r.message ?? 'appointment cancelled'))}
             />
           )}
         </div>

@@ -108,6 +108,67 @@ describe('Appointments screen', () => {
     );
   });
 
+  it('cancels an appointment after confirmation, saying what the server said', async () => {
+    const user = userEvent.setup();
+    let current = appointment(9);
+    const server = fakeServer({
+      'GET /api/auth/me': { body: { success: true, data: { id: 3, email: 'staff@clinic.test', name: 'Staff User', role: 'staff' } } },
+      'GET /api/appointments': () => ({ body: list([current]) }),
+      'DELETE /api/appointments/9': () => {
+        current = { ...current, status: 'cancelled', updated_at: new Date().toISOString() };
+        return { body: { success: true, message: 'appointment 9 cancelled' } };
+      },
+    });
+    renderAt('/appointments');
+    const card = await screen.findByTestId('appointment-card');
+    await user.click(within(card).getByRole('button', { name: 'Cancel appointment for Jane Doe with Dr. Ana Weber' }));
+    const dialog = screen.getByRole('alertdialog');
+    expect(dialog).toHaveTextContent('It stays in the lists as cancelled');
+    await user.click(within(dialog).getByRole('button', { name: 'Cancel appointment' }));
+    await waitFor(() => expect(server.requests('DELETE /api/appointments/9')).toHaveLength(1));
+    expect(await screen.findByText('Appointment 9 cancelled.')).toBeInTheDocument();
+    // Still listed, as cancelled, and it cannot be cancelled again.
+    const fresh = await screen.findByTestId('appointment-card');
+    await waitFor(() => expect(within(fresh).getAllByText('Cancelled').length).toBeGreaterThan(0));
+    expect(within(fresh).queryByRole('button', { name: /Cancel appointment/ })).not.toBeInTheDocument();
+  });
+
+  it('shows the server’s refusal when an appointment can no longer be cancelled', async () => {
+    const user = userEvent.setup();
+    fakeServer({
+      'GET /api/appointments': { body: list([appointment(9, { status: 'checked_in' })]) },
+      'DELETE /api/appointments/9': {
+        status: 409,
+        body: { success: false, error: 'the appointment is in_progress and can no longer be cancelled', current_status: 'in_progress' },
+      },
+    });
+    renderAt('/appointments');
+    const card = await screen.findByTestId('appointment-card');
+    await user.click(within(card).getByRole('button', { name: /Cancel appointment for/ }));
+    await user.click(within(screen.getByRole('alertdialog')).getByRole('button', { name: 'Cancel appointment' }));
+    expect(await screen.findByText('the appointment is in_progress and can no longer be cancelled')).toBeInTheDocument();
+    expect(screen.queryByText(/Appointment 9 cancelled/)).not.toBeInTheDocument();
+  });
+
+  it('offers no cancelling of a visit that has begun or ended', async () => {
+    fakeServer({
+      'GET /api/appointments': {
+        body: list([
+          appointment(1, { status: 'in_progress' }),
+          appointment(2, { status: 'completed' }),
+          appointment(3, { status: 'no_show' }),
+          appointment(4, { status: 'cancelled' }),
+        ]),
+      },
+    });
+    renderAt('/appointments');
+    const cards = await screen.findAllByTestId('appointment-card');
+    expect(cards).toHaveLength(4);
+    for (const card of cards) {
+      expect(within(card).queryByRole('button', { name: /Cancel appointment/ })).not.toBeInTheDocument();
+    }
+  });
+
   it('offers only the statuses the lifecycle allows next', async () => {
     fakeServer({
       'GET /api/appointments': {

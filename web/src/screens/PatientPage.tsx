@@ -91,7 +91,7 @@ function PatientDetails({ patient: p }: { patient: Patient }) {
             <span className="break-all">{p.email}</span>
           </Item>
           <Item label="Phone">{p.phone || '—'}</Item>
-          <Item label="Blood group">{p.blood_group || 'Unknown'}</Item>
+          {can('patients.clinical') && <Item label="Blood group">{p.blood_group || 'Unknown'}</Item>}
           <Item label="Address">
             <span className="whitespace-pre-line">{p.address || '—'}</span>
           </Item>
@@ -184,6 +184,7 @@ function PatientRecords({ patient }: { patient: Patient }) {
 }
 
 export function PatientEditPage({ id }: { id: number }) {
+  const { can } = useSession();
   const patient = useAsync((signal) => api.patients.get(id, signal), [id]);
   if (patient.error) return <ErrorState error={patient.error} onRetry={patient.reload} />;
   if (!patient.data) return <LoadingBlock label="Loading patient…" />;
@@ -199,6 +200,7 @@ export function PatientEditPage({ id }: { id: number }) {
         </h2>
         <PatientForm
           patient={p}
+          clinical={can('patients.clinical')}
           onSaved={(saved) => navigate(`/patients/${saved.id}`)}
           onCancel={() => navigate(`/patients/${p.id}`)}
         />
