@@ -96,7 +96,7 @@ func (s *Store) insertAudit(ctx context.Context, q querier, rows []auditRow) err
 	for _, r := range rows {
 		args = append(args, r[:]...)
 	}
-	_, err := q.ExecContext(ctx, multiRowInsert("audit_event", auditInsertColumns, len(rows), s.dialect.name() == "postgres"), args...)
+	_, err := q.ExecContext(ctx, multiRowInsert("audit_event", auditInsertColumns, len(rows), s.dialect.numberedParams()), args...)
 	return err
 }
 

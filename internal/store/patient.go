@@ -137,18 +137,18 @@ func (s *Store) insertPatient(ctx context.Context, tx *sql.Tx, p domain.Patient)
 	}
 	var id int64
 	suffix := 1
-	if s.dialect.name() == "postgres" {
+	if q := s.dialect.drawnID("patient"); q != "" {
 		out, err := s.insertPatientRow(ctx, tx, p, 0)
 		if !errors.Is(err, errMRNTaken) {
 			return out, err
 		}
 		// The attempt drew the id whose MRN is taken: keep it and try the suffixes.
-		if err := tx.QueryRowContext(ctx, `SELECT currval(pg_get_serial_sequence('patient', 'id'))`).Scan(&id); err != nil {
+		if err := tx.QueryRowContext(ctx, q).Scan(&id); err != nil {
 			return domain.Patient{}, fmt.Errorf("store: create patient: %w", err)
 		}
 		suffix = 2
 	} else {
-		ids, err := s.reserveIDs(ctx, tx, "patient", 1)
+		ids, err := s.dialect.reserveIDs(ctx, tx, "patient", 1)
 		if err != nil {
 			return domain.Patient{}, fmt.Errorf("store: create patient: %w", err)
 		}
