@@ -284,12 +284,11 @@ func (s *Store) Patients(ctx context.Context, f PatientFilter) (Page[domain.Pati
 	if f.HasBloodGroup {
 		conds = append(conds, "blood_group IS NOT NULL")
 	}
-	var page Page[domain.Patient]
 	filter, filterArgs := conds, args
 	if f.Cursor != "" {
 		c, err := decodeCursor(f.Cursor, 1)
 		if err != nil {
-			return page, err
+			return Page[domain.Patient]{}, err
 		}
 		conds = append(conds, "id > "+arg(c[0]))
 	}
@@ -300,18 +299,14 @@ func (s *Store) Patients(ctx context.Context, f PatientFilter) (Page[domain.Pati
 	}
 	query := `SELECT ` + s.patientColumns() + ` FROM patient` + where(conds) + ` ORDER BY id LIMIT ` + limit
 	// One more than a page: the extra row says that there is a next page.
-	var err error
-	if page.Items, err = s.patientList(ctx, query, args, f.Limit+1); err != nil {
-		return page, fmt.Errorf("store: list patients: %w", err)
+	items, err := s.patientList(ctx, query, args, f.Limit+1)
+	if err != nil {
+		return Page[domain.Patient]{}, fmt.Errorf("store: list patients: %w", err)
 	}
-	if f.Cursor == "" && len(page.Items) <= f.Limit {
-		page.Total = int64(len(page.Items)) // the first page holds every match
-	} else if page.Total, page.TotalEstimated, err = s.countMatches(ctx, "patient", "patient", "id", filter, filterArgs, len(filter) > unfiltered); err != nil {
+	page, err := pageOf(ctx, s, items, f.Limit, f.Cursor, matches{table: "patient", from: "patient", id: "id",
+		conds: filter, args: filterArgs, narrowed: len(filter) > unfiltered}, func(p domain.Patient) string { return encodeCursor(p.ID) })
+	if err != nil {
 		return page, fmt.Errorf("store: count patients: %w", err)
-	}
-	if len(page.Items) > f.Limit {
-		page.Items = page.Items[:f.Limit]
-		page.NextCursor = encodeCursor(page.Items[f.Limit-1].ID)
 	}
 	return page, nil
 }
