@@ -2,9 +2,7 @@ package store
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"strconv"
@@ -190,13 +188,6 @@ func (s *Store) insertPatientRow(ctx context.Context, tx *sql.Tx, p domain.Patie
 		return domain.Patient{}, fmt.Errorf("store: create patient: %w", err)
 	}
 	return out, nil
-}
-
-// newToken returns 16 random hex digits.
-func newToken() string {
-	b := make([]byte, 8)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
 }
 
 // Patient returns the active patient with the given id; a deactivated patient is not found.
