@@ -10,6 +10,7 @@ import (
 type MedicalRecord struct {
 	ID           int64      `json:"id"`
 	PatientID    int64      `json:"patient_id"`
+	VisitID      *int64     `json:"visit_id"`
 	Diagnosis    string     `json:"diagnosis"`
 	Prescription *string    `json:"prescription"`
 	DoctorName   string     `json:"doctor_name"`
@@ -24,6 +25,8 @@ type MedicalRecord struct {
 	// Source names the FHIR resource an imported record came from ("Condition/abc");
 	// empty for records entered in HMS.
 	Source string `json:"-"`
+	// VisitSource, in an import, names the Source of the record's visit.
+	VisitSource string `json:"-"`
 }
 
 // CheckStored returns an error when the record, as the store read it back, holds a date or
@@ -60,6 +63,26 @@ const SourceMedicationRequest = "MedicationRequest/"
 type PatientImport struct {
 	Patient Patient
 	Records []MedicalRecord
+	// The chart, each item matched by its Source. A record, vital sign or problem whose
+	// VisitSource names the Source of one of Visits belongs to that visit.
+	Visits    []Visit
+	Vitals    []VitalSign
+	Allergies []Allergy
+	Problems  []Problem
+}
+
+// Kinds of chart items an import writes, the keys of ImportResult.Chart.
+const (
+	ImportVisit   = "visit"
+	ImportVital   = "vital"
+	ImportAllergy = "allergy"
+	ImportProblem = "problem"
+)
+
+// ImportedItem says which row an imported chart item is, and whether the import created it.
+type ImportedItem struct {
+	ID      int64
+	Created bool
 }
 
 // ImportedDoctor says which doctor an imported practitioner is, and whether the import created them.
@@ -75,6 +98,8 @@ type ImportResult struct {
 	PatientCreated bool
 	RecordIDs      []int64
 	RecordCreated  []bool
+	// Chart holds, per kind, what became of each item of the chart, in the import's order.
+	Chart map[string][]ImportedItem
 }
 
 // RecordChanges is a validated amendment: nil leaves a field as it was.
@@ -131,6 +156,7 @@ func ValidVoidReason(v string) (string, error) {
 // RecordInput is the body of POST /api/records.
 type RecordInput struct {
 	PatientID    Opt[int64]  `json:"patient_id"`
+	VisitID      Opt[int64]  `json:"visit_id"`
 	Diagnosis    Opt[string] `json:"diagnosis"`
 	Prescription Opt[string] `json:"prescription"`
 	DoctorName   Opt[string] `json:"doctor_name"`
@@ -149,6 +175,9 @@ func (in RecordInput) ValidateNew(now time.Time, loc *time.Location) (MedicalRec
 		f.Add("patient_id", "must be a positive integer")
 	default:
 		r.PatientID = in.PatientID.Value
+	}
+	if id := positiveID(f, "visit_id", in.VisitID, false); id != 0 {
+		r.VisitID = &id
 	}
 	in.validate(f, &r, now, loc)
 	return r, f.Err()
@@ -181,6 +210,9 @@ func (in RecordInput) ValidateUpdate(now time.Time, loc *time.Location) (RecordC
 	var c RecordChanges
 	if in.PatientID.Set {
 		f.Add("patient_id", "cannot be changed; void the record and create one for the right patient")
+	}
+	if in.VisitID.Set {
+		f.Add("visit_id", "cannot be changed")
 	}
 	if in.Diagnosis.Set {
 		v := validDiagnosis(f, in.Diagnosis)

@@ -200,6 +200,9 @@ func FromRecordCondition(r domain.MedicalRecord) Condition {
 		RecordedDate: r.RecordDate,
 		Recorder:     &Reference{Display: r.DoctorName},
 	}
+	if r.VisitID != nil {
+		out.Encounter = &Reference{Reference: "Encounter/" + id(*r.VisitID)}
+	}
 	if r.Notes != nil {
 		out.Note = []Annotation{{Text: *r.Notes}}
 	}

@@ -18,7 +18,8 @@ type SearchParam struct {
 
 // ResourceTypes are the FHIR resource types HMS serves (read and search), in the order the
 // CapabilityStatement lists them.
-var ResourceTypes = []string{"Patient", "Observation", "Practitioner", "Appointment", "Condition", "MedicationRequest"}
+var ResourceTypes = []string{"Patient", "Observation", "Practitioner", "Appointment", "Condition", "MedicationRequest",
+	"Encounter", "AllergyIntolerance"}
 
 // SearchParams lists, per resource type, every search parameter HMS supports; the
 // CapabilityStatement is built from it and any other parameter is refused with 400.
@@ -35,7 +36,18 @@ var SearchParams = map[string][]SearchParam{
 	},
 	"Observation": {
 		{"patient", "reference", "the patient: id or Patient/id"},
-		{"code", "token", "LOINC 882-1 (blood group), as code or system|code"},
+		{"category", "token", "vital-signs or laboratory (the blood group)"},
+		{"code", "token", "LOINC, as code or system|code: 882-1 (blood group) or a vital sign (85354-9 blood pressure, 8867-4, 9279-1, 8310-5, 2708-6, 29463-7, 8302-2, 39156-5); several separated by commas"},
+		{"date", "date", "when a vital sign was taken: a date (a whole day in the clinic's time zone) or a date-time, with eq, ge, le, gt or lt"},
+	},
+	"Encounter": {
+		{"patient", "reference", "the patient: id or Patient/id"},
+		{"date", "date", "the start of the visit: a date (a whole day in the clinic's time zone) or a date-time, with eq, ge, le, gt or lt"},
+		{"status", "token", "in-progress, finished or cancelled; several separated by commas"},
+	},
+	"AllergyIntolerance": {
+		{"patient", "reference", "the patient: id or Patient/id"},
+		{"clinical-status", "token", "active, inactive or resolved; several separated by commas"},
 	},
 	"Practitioner": {
 		{"name", "string", "part of the doctor's name, case-insensitive"},
@@ -48,6 +60,8 @@ var SearchParams = map[string][]SearchParam{
 	},
 	"Condition": {
 		{"patient", "reference", "the patient: id or Patient/id"},
+		{"category", "token", "problem-list-item (the problem list) or encounter-diagnosis (the diagnoses of medical records)"},
+		{"clinical-status", "token", "of the problem list: active, recurrence, relapse, inactive, remission or resolved; several separated by commas"},
 	},
 	"MedicationRequest": {
 		{"patient", "reference", "the patient: id or Patient/id"},
@@ -242,22 +256,6 @@ func (q Query) RecordFilter(resourceType string) (store.RecordFilter, error) {
 	var err error
 	f.PatientID, err = q.patientID("patient")
 	return f, err
-}
-
-// ObservationQuery returns the patient an Observation search names (0 for any) and
-// whether it can match blood groups at all (a code other than 882-1 cannot).
-func (q Query) ObservationQuery() (patientID int64, bloodGroup bool, err error) {
-	if patientID, err = q.patientID("patient"); err != nil {
-		return 0, false, err
-	}
-	bloodGroup = true
-	for _, v := range q.values["code"] {
-		system, code := token(v)
-		if code != LOINCBloodGroup || (system != "" && system != systemLOINC) {
-			bloodGroup = false
-		}
-	}
-	return patientID, bloodGroup, nil
 }
 
 var dateValue = regexp.MustCompile(`^(eq|ne|gt|lt|ge|le|sa|eb|ap)?(\d{4}(-\d{2}(-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?)?)?)$`)

@@ -143,6 +143,12 @@ func appendRecordJSON(b []byte, r *domain.MedicalRecord) ([]byte, error) {
 	b = strconv.AppendInt(b, r.ID, 10)
 	b = append(b, `,"patient_id":`...)
 	b = strconv.AppendInt(b, r.PatientID, 10)
+	b = append(b, `,"visit_id":`...)
+	if r.VisitID == nil {
+		b = append(b, "null"...)
+	} else {
+		b = strconv.AppendInt(b, *r.VisitID, 10)
+	}
 	b = append(b, `,"diagnosis":`...)
 	b = appendJSONString(b, r.Diagnosis)
 	b = append(b, `,"prescription":`...)

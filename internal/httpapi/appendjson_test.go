@@ -39,7 +39,7 @@ func TestRecordsBodyIsWhatEncodingJSONWrites(t *testing.T) {
 		{ID: 1, PatientID: 7, Diagnosis: "Essential hypertension", Prescription: str("Amlodipine 5 mg once daily"),
 			DoctorName: "Dr. Meredith Grey", RecordDate: "2029-03-04", Notes: str("Follow-up in three months."), Version: 1,
 			CreatedAt: created, UpdatedAt: created},
-		{ID: 2, PatientID: 7, Diagnosis: "", DoctorName: "", RecordDate: "", Version: 0},
+		{ID: 2, PatientID: 7, VisitID: id(12), Diagnosis: "", DoctorName: "", RecordDate: "", Version: 0},
 		{ID: 3, PatientID: 7, Diagnosis: "<script>alert(\"x\")</script> & co", Prescription: str(""), Notes: str(""),
 			DoctorName: "Dr. Ünal Çelik", RecordDate: "2029-03-04", CreatedAt: created.Add(123456789 * time.Nanosecond),
 			UpdatedAt: created.In(kolkata)},

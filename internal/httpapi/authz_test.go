@@ -26,21 +26,21 @@ var roleTable = map[string]string{
 	"POST /api/auth/login":           "public",
 	"POST /api/auth/refresh":         "public",
 	"POST /api/auth/logout":          "public",
-	"GET /api/auth/me":               "admin doctor staff",
-	"POST /api/auth/password":        "admin doctor staff",
-	"GET /api/patients":              "admin doctor staff",
+	"GET /api/auth/me":               "admin doctor nurse staff",
+	"POST /api/auth/password":        "admin doctor nurse staff",
+	"GET /api/patients":              "admin doctor nurse staff",
 	"POST /api/patients":             "admin staff",
-	"GET /api/patients/{id}":         "admin doctor staff",
-	"PUT /api/patients/{id}":         "admin doctor staff",
+	"GET /api/patients/{id}":         "admin doctor nurse staff",
+	"PUT /api/patients/{id}":         "admin doctor nurse staff",
 	"DELETE /api/patients/{id}":      "admin",
-	"GET /api/patients/{id}/records": "admin doctor",
-	"GET /api/appointments":          "admin doctor staff",
-	"POST /api/appointments":         "admin doctor staff",
-	"GET /api/appointments/{id}":     "admin doctor staff",
-	"PUT /api/appointments/{id}":     "admin doctor staff",
+	"GET /api/patients/{id}/records": "admin doctor nurse",
+	"GET /api/appointments":          "admin doctor nurse staff",
+	"POST /api/appointments":         "admin doctor nurse staff",
+	"GET /api/appointments/{id}":     "admin doctor nurse staff",
+	"PUT /api/appointments/{id}":     "admin doctor nurse staff",
 	"DELETE /api/appointments/{id}":  "admin staff",
 	"POST /api/records":              "admin doctor",
-	"GET /api/records/{id}":          "admin doctor",
+	"GET /api/records/{id}":          "admin doctor nurse",
 	"DELETE /api/records/{id}":       "admin",
 	"GET /api/users":                 "admin",
 	"POST /api/users":                "admin",
@@ -52,29 +52,50 @@ var roleTable = map[string]string{
 	"GET /api/openapi.json":              "public",
 	"DELETE /api/patients/{id}/purge":    "admin",
 	"GET /api/patients/{id}/duplicates":  "admin staff",
-	"GET /api/doctors":                   "admin doctor staff",
+	"GET /api/doctors":                   "admin doctor nurse staff",
 	"POST /api/doctors":                  "admin",
-	"GET /api/doctors/{id}":              "admin doctor staff",
+	"GET /api/doctors/{id}":              "admin doctor nurse staff",
 	"PUT /api/doctors/{id}":              "admin",
-	"GET /api/doctors/{id}/availability": "admin doctor staff",
-	"GET /api/appointments/{id}/history": "admin doctor staff",
+	"GET /api/doctors/{id}/availability": "admin doctor nurse staff",
+	"GET /api/appointments/{id}/history": "admin doctor nurse staff",
 	"PUT /api/records/{id}":              "admin doctor",
-	"GET /api/records/{id}/history":      "admin doctor",
+	"GET /api/records/{id}/history":      "admin doctor nurse",
+	"GET /api/patients/{id}/visits":      "admin doctor nurse",
+	"GET /api/patients/{id}/vitals":      "admin doctor nurse",
+	"POST /api/patients/{id}/vitals":     "admin doctor nurse",
+	"GET /api/patients/{id}/allergies":   "admin doctor nurse",
+	"POST /api/patients/{id}/allergies":  "admin doctor nurse",
+	"GET /api/patients/{id}/problems":    "admin doctor nurse",
+	"POST /api/patients/{id}/problems":   "admin doctor",
+	"GET /api/patients/{id}/medications": "admin doctor nurse",
+	"POST /api/visits":                   "admin doctor nurse",
+	"GET /api/visits/{id}":               "admin doctor nurse",
+	"PUT /api/visits/{id}":               "admin doctor",
+	"POST /api/visits/{id}/sign":         "admin doctor",
+	"POST /api/visits/{id}/addenda":      "admin doctor",
+	"GET /api/visits/{id}/history":       "admin doctor nurse",
+	"PUT /api/allergies/{id}":            "admin doctor nurse",
+	"PUT /api/problems/{id}":             "admin doctor",
+	"POST /api/medications/{id}/stop":    "admin doctor",
 	"GET /fhir/metadata":                 "public",
 	"POST /fhir":                         "admin",
 	"POST /fhir/{$}":                     "admin",
-	"GET /fhir/Patient":                  "admin doctor staff",
-	"GET /fhir/Patient/{id}":             "admin doctor staff",
-	"GET /fhir/Observation":              "admin doctor",
-	"GET /fhir/Observation/{id}":         "admin doctor",
-	"GET /fhir/Practitioner":             "admin doctor staff",
-	"GET /fhir/Practitioner/{id}":        "admin doctor staff",
-	"GET /fhir/Appointment":              "admin doctor staff",
-	"GET /fhir/Appointment/{id}":         "admin doctor staff",
-	"GET /fhir/Condition":                "admin doctor",
-	"GET /fhir/Condition/{id}":           "admin doctor",
-	"GET /fhir/MedicationRequest":        "admin doctor",
-	"GET /fhir/MedicationRequest/{id}":   "admin doctor",
+	"GET /fhir/Patient":                  "admin doctor nurse staff",
+	"GET /fhir/Patient/{id}":             "admin doctor nurse staff",
+	"GET /fhir/Observation":              "admin doctor nurse",
+	"GET /fhir/Observation/{id}":         "admin doctor nurse",
+	"GET /fhir/Practitioner":             "admin doctor nurse staff",
+	"GET /fhir/Practitioner/{id}":        "admin doctor nurse staff",
+	"GET /fhir/Appointment":              "admin doctor nurse staff",
+	"GET /fhir/Appointment/{id}":         "admin doctor nurse staff",
+	"GET /fhir/Condition":                "admin doctor nurse",
+	"GET /fhir/Condition/{id}":           "admin doctor nurse",
+	"GET /fhir/MedicationRequest":        "admin doctor nurse",
+	"GET /fhir/MedicationRequest/{id}":   "admin doctor nurse",
+	"GET /fhir/Encounter":                "admin doctor nurse",
+	"GET /fhir/Encounter/{id}":           "admin doctor nurse",
+	"GET /fhir/AllergyIntolerance":       "admin doctor nurse",
+	"GET /fhir/AllergyIntolerance/{id}":  "admin doctor nurse",
 }
 
 func TestRouteTableMatchesTheRoleTable(t *testing.T) {
@@ -134,6 +155,7 @@ func principals(t *testing.T, c *client) []principal {
 		{"anonymous", "", ""},
 		{"admin", adminTok, "admin"},
 		{"doctor", c.as("doctor").token, "doctor"},
+		{"nurse", c.as("nurse").token, "nurse"},
 		{"staff", c.as("staff").token, "staff"},
 		{"deactivated user", gone.token, ""},
 		{"expired token", expired, ""},
@@ -210,7 +232,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 
 // clinicalTable is the README's rule for the clinical fields of a patient: who reads and
 // writes each. TestClinicalFieldsMatchTheRoleTable holds the code to it.
-var clinicalTable = map[string]string{"blood_group": "admin doctor"}
+var clinicalTable = map[string]string{"blood_group": "admin doctor nurse"}
 
 func TestClinicalFieldsMatchTheRoleTable(t *testing.T) {
 	roles := strings.Join(httpapi.ClinicalRoles(), " ")
@@ -247,11 +269,12 @@ func TestClinicalFieldsOnEveryRoute(t *testing.T) {
 		did := int64(field(c.must(200, "GET", fmt.Sprintf("/api/appointments/%d", aid), ""), "doctor_id").(float64))
 		ids := map[string]string{"patients": fmt.Sprint(pid), "appointments": fmt.Sprint(aid), "records": fmt.Sprint(rid),
 			"doctors": fmt.Sprint(did), "users": fmt.Sprint(c.user), "Patient": fmt.Sprint(pid), "Observation": "blood-group-" + fmt.Sprint(pid),
-			"Appointment": fmt.Sprint(aid), "Condition": fmt.Sprint(rid), "MedicationRequest": fmt.Sprint(rid), "Practitioner": fmt.Sprint(did)}
+			"Appointment": fmt.Sprint(aid), "Condition": fmt.Sprint(rid), "MedicationRequest": fmt.Sprint(rid), "Practitioner": fmt.Sprint(did),
+			"visits": "1", "Encounter": "1", "AllergyIntolerance": "1"}
 		// The routes that answer patients, where the clinical roles must see the blood group.
 		answersPatients := map[string]bool{"GET /api/patients": true, "GET /api/patients/{id}": true, "GET /api/patients/{id}/duplicates": true,
 			"GET /api/patients/{id}/records": true, "GET /fhir/Observation": true, "GET /fhir/Observation/{id}": true}
-		clients := map[string]*client{"admin": c, "doctor": c.as("doctor"), "staff": c.as("staff")}
+		clients := map[string]*client{"admin": c, "doctor": c.as("doctor"), "nurse": c.as("nurse"), "staff": c.as("staff")}
 		clinicalRoles := httpapi.ClinicalRoles()
 		for _, rt := range httpapi.RouteTable() {
 			if rt.Method != "GET" || rt.Public {

@@ -137,6 +137,12 @@ func (c *client) fingerprint() string {
 		"SELECT count(*), COALESCE(SUM(version), 0) FROM doctor",
 		"SELECT count(*), COALESCE(SUM(token_version), 0) FROM app_user",
 		"SELECT count(*), 0 FROM app_user WHERE active",
+		"SELECT count(*), COALESCE(SUM(version), 0) FROM visit",
+		"SELECT count(*), 0 FROM visit_addendum",
+		"SELECT count(*), 0 FROM vital_sign",
+		"SELECT count(*), COALESCE(SUM(version), 0) FROM allergy",
+		"SELECT count(*), COALESCE(SUM(version), 0) FROM problem",
+		"SELECT count(*), 0 FROM medication_stop",
 	} {
 		var n, sum int64
 		if err := c.st.DB().QueryRow(q).Scan(&n, &sum); err != nil {
@@ -183,15 +189,23 @@ func TestCanonicalPathIDs(t *testing.T) {
 		doctors := c.must(200, "GET", "/api/doctors", "")["data"].([]any)
 		doctor := id(doctors[0])
 		user := c.as("staff").user
+		c.must(200, "PUT", fmt.Sprintf("/api/appointments/%d", fx.appointment), `{"status":"checked_in"}`)
+		visit := id(c.must(200, "GET", fmt.Sprintf("/api/patients/%d/visits", fx.patient), "")["data"].([]any)[0])
+		allergy := id(c.must(201, "POST", fmt.Sprintf("/api/patients/%d/allergies", fx.patient), `{"substance":"Latex"}`)["data"])
+		problem := id(c.must(201, "POST", fmt.Sprintf("/api/patients/%d/problems", fx.patient), `{"description":"Asthma"}`)["data"])
 		idOf := map[string]int64{
 			"/api/patients/": fx.patient, "/api/appointments/": fx.appointment, "/api/records/": fx.record,
 			"/api/users/": user, "/api/doctors/": doctor,
+			"/api/visits/": visit, "/api/allergies/": allergy, "/api/problems/": problem, "/api/medications/": fx.record,
 			"/fhir/Patient/": fx.patient, "/fhir/Observation/": fx.patient, "/fhir/Appointment/": fx.appointment,
 			"/fhir/Practitioner/": doctor, "/fhir/Condition/": fx.record, "/fhir/MedicationRequest/": fx.record,
+			"/fhir/Encounter/": visit, "/fhir/AllergyIntolerance/": allergy,
 		}
 		bodies := map[string]string{
 			"/api/patients/": `{"name":"Changed Name"}`, "/api/appointments/": `{"notes":"changed"}`,
 			"/api/records/": `{"diagnosis":"Changed"}`, "/api/users/": `{"name":"Changed"}`, "/api/doctors/": `{"specialty":"Changed"}`,
+			"/api/visits/": `{"plan":"Changed"}`, "/api/allergies/": `{"reaction":"Changed"}`, "/api/problems/": `{"description":"Changed"}`,
+			"/api/medications/": `{"reason":"Changed"}`,
 		}
 		before := c.fingerprint()
 		tested := 0

@@ -362,6 +362,9 @@ func (s *Store) UpdateAppointment(ctx context.Context, id int64, c domain.Appoin
 				return next, err
 			}
 		}
+		if err := s.appointmentStatusChanged(ctx, tx, cur, next.Status); err != nil {
+			return next, err
+		}
 		if err := s.audit(ctx, tx, Event{Action: domain.ActionUpdate, ResourceType: domain.ResourceAppointment, ResourceID: id, PatientID: cur.PatientID}); err != nil {
 			return next, err
 		}

@@ -16,7 +16,7 @@ import (
 func (s *Store) recordColumns() string {
 	t := s.dialect.storedTime
 	return `r.id, r.patient_id, r.diagnosis, r.prescription, r.doctor_name, ` + t("r.record_date") + `, r.notes, r.version, ` +
-		t("r.created_at") + `, ` + t("r.updated_at") + `, ` + t("r.voided_at") + `, r.voided_by, r.void_reason, r.source`
+		t("r.created_at") + `, ` + t("r.updated_at") + `, ` + t("r.voided_at") + `, r.voided_by, r.void_reason, r.source, r.visit_id`
 }
 
 // recordFrom joins each record to its patient: records of a deactivated patient are hidden.
@@ -38,7 +38,7 @@ type recordScanner struct {
 	created, updated, voided    dbTime
 	prescription, notes, reason sql.NullString
 	source                      sql.NullString
-	voidedBy                    sql.NullInt64
+	voidedBy, visitID           sql.NullInt64
 	dest                        []any
 	texts                       textBlocks
 }
@@ -46,7 +46,7 @@ type recordScanner struct {
 func newRecordScanner() *recordScanner {
 	s := &recordScanner{}
 	s.dest = []any{&s.r.ID, &s.r.PatientID, &s.r.Diagnosis, &s.prescription, &s.r.DoctorName, &s.date, &s.notes, &s.r.Version,
-		&s.created, &s.updated, &s.voided, &s.voidedBy, &s.reason, &s.source}
+		&s.created, &s.updated, &s.voided, &s.voidedBy, &s.reason, &s.source, &s.visitID}
 	return s
 }
 
@@ -54,7 +54,7 @@ func (s *recordScanner) scan(row interface{ Scan(...any) error }) (domain.Medica
 	s.r, s.voided = domain.MedicalRecord{}, dbTime{}
 	err := row.Scan(s.dest...)
 	r := s.r
-	r.Source = s.source.String
+	r.Source, r.VisitID = s.source.String, nullableID(s.visitID)
 	r.RecordDate, r.CreatedAt, r.UpdatedAt = string(s.date), s.created.Time, s.updated.Time
 	r.Prescription, r.Notes = s.texts.copy(s.prescription.String, s.prescription.Valid), s.texts.copy(s.notes.String, s.notes.Valid)
 	if !s.voided.IsZero() {
@@ -91,10 +91,13 @@ func (s *Store) CreateRecord(ctx context.Context, r domain.MedicalRecord) (domai
 		if _, err := s.requireActivePatient(ctx, tx, r.PatientID, s.dialect.shareRows()); err != nil {
 			return r, err
 		}
+		if err := s.requireUnsignedVisit(ctx, tx, r.VisitID, r.PatientID); err != nil {
+			return r, err
+		}
 		now := s.dialect.timeArg(time.Now())
-		err := tx.QueryRowContext(ctx, `INSERT INTO medical_record (patient_id, diagnosis, prescription, doctor_name, record_date,
-			notes, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id`,
-			r.PatientID, r.Diagnosis, r.Prescription, r.DoctorName, r.RecordDate, r.Notes, now).Scan(&r.ID)
+		err := tx.QueryRowContext(ctx, `INSERT INTO medical_record (patient_id, visit_id, diagnosis, prescription, doctor_name,
+			record_date, notes, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id`,
+			r.PatientID, r.VisitID, r.Diagnosis, r.Prescription, r.DoctorName, r.RecordDate, r.Notes, now).Scan(&r.ID)
 		if err != nil {
 			return r, err
 		}

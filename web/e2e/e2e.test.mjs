@@ -447,6 +447,119 @@ describe('HMS in a browser', { concurrency: false }, () => {
     await page.getByLabel('Search patients').fill('');
   });
 
+  test('a whole visit: check in, allergy, vitals, note, diagnosis and prescription, sign, print', STEP, async () => {
+    const name = 'Olu Adebayo';
+    const patient = (await api.must('POST', '/api/patients', { name, email: 'olu@example.com', date_of_birth: '1971-09-14' })).data;
+    await api.must('POST', '/api/appointments', {
+      patient_id: patient.id,
+      doctor_name: 'Dr. Ana Weber',
+      appointment_datetime: localDateTime(localDate(1), '08:30'),
+      reason: 'Cough for three weeks',
+    });
+    // Earlier measurements, for the trend charts.
+    await api.must('POST', `/api/patients/${patient.id}/vitals`, { systolic: 142, diastolic: 91, weight: 84, height: 180, taken_at: `${localDate(-60)}T09:00:00Z` });
+    await page.goto(`${server.base}/patients/${patient.id}`);
+    const bannerBox = page.getByTestId('patient-banner');
+    await bannerBox.getByText('Allergies not recorded').waitFor();
+
+    // The front desk (here the admin) checks the patient in: the visit opens.
+    await page.getByLabel(`Status of appointment for ${name}`).selectOption('checked_in');
+    await banner('Appointment marked checked in.');
+    const timeline = page.getByRole('list', { name: 'Visit timeline' });
+    await timeline.getByText('Cough for three weeks').waitFor();
+
+    // An allergy goes straight into the banner.
+    await page.getByRole('button', { name: 'Add allergy' }).click();
+    const allergy = page.getByRole('form', { name: 'Add allergy' });
+    await allergy.getByLabel('Substance').fill('Penicillin');
+    await allergy.getByLabel('Reaction').fill('Hives');
+    await allergy.getByLabel('Severity').selectOption('severe');
+    await allergy.getByRole('button', { name: 'Add allergy' }).click();
+    await bannerBox.getByText('Penicillin (severe)').waitFor();
+
+    await timeline.getByRole('link').first().click();
+    await page.getByRole('heading', { name: /^Visit of/ }).waitFor();
+    await page.getByTestId('patient-banner').getByText('Penicillin (severe)').waitFor();
+
+    // Vitals: an impossible temperature is refused naming the field; then the real ones.
+    const vitals = page.getByRole('form', { name: 'Record vital signs' });
+    await vitals.getByLabel('Temperature (°C)').fill('380');
+    await vitals.getByRole('button', { name: 'Record vitals' }).click();
+    await vitals.getByText(/380 Cel is impossible/).waitFor();
+    await vitals.getByLabel('Temperature (°C)').fill('37.4');
+    await vitals.getByLabel('Systolic (mmHg)').fill('128');
+    await vitals.getByLabel('Diastolic (mmHg)').fill('82');
+    await vitals.getByLabel('Heart rate (/min)').fill('210');
+    await vitals.getByLabel('Weight (kg)').fill('80');
+    await vitals.getByRole('button', { name: 'Record vitals' }).click();
+    await banner('Recorded 5 vital signs.');
+    await page.getByRole('status', { name: 'Warnings' }).getByText(/210 \/min is implausible/).waitFor();
+    const ofVisit = page.getByRole('list', { name: 'Vital signs of the visit' });
+    await ofVisit.getByText('128/82 mmHg').waitFor();
+    await ofVisit.getByText('24.7 kg/m²').waitFor(); // BMI from this weight and the earlier height
+
+    const note = page.getByRole('form', { name: 'Visit note' });
+    await note.getByLabel('Findings').fill('Expiratory wheeze, no fever.');
+    await note.getByLabel('Assessment').fill('Acute bronchitis.');
+    await note.getByLabel('Plan').fill('Inhaler; review in two weeks.');
+    await note.getByRole('button', { name: 'Save note' }).click();
+    await banner('Saved the note.');
+
+    const record = page.getByRole('form', { name: 'Add medical record' });
+    await record.getByLabel('Diagnosis').fill('Acute bronchitis');
+    await record.getByLabel('Doctor').fill('Dr. Ana Weber');
+    await record.getByLabel('Prescription').fill('Salbutamol inhaler 100 µg, 2 puffs as needed');
+    await record.getByRole('button', { name: 'Add record' }).click();
+    await page.getByRole('list', { name: 'Diagnoses of the visit' }).getByText(/Salbutamol/).waitFor();
+    await checkA11y('visit');
+    await shoot('visit');
+
+    await page.getByRole('button', { name: 'Sign visit' }).click();
+    await banner('Signed the visit. Its note is locked.');
+    await page.getByText(/^signed /).waitFor();
+    assert.equal(await page.getByRole('form', { name: 'Visit note' }).count(), 0, 'a signed note is not editable');
+    await page.getByLabel('Addendum', { exact: true }).fill('Chest X-ray normal.');
+    await page.getByRole('button', { name: 'Add addendum' }).click();
+    await page.getByRole('list', { name: 'Addenda' }).getByText('Chest X-ray normal.').waitFor();
+
+    // The printed summary: banner, note, vitals and the prescription, without the app around them.
+    await page.emulateMedia({ media: 'print' });
+    assert.equal(await page.getByRole('navigation', { name: 'Main' }).isVisible(), false);
+    assert.equal(await page.getByRole('button', { name: 'Print summary' }).isVisible(), false);
+    assert.equal(await page.getByText('Salbutamol inhaler 100 µg, 2 puffs as needed').isVisible(), true);
+    await page.pdf({ path: join(screenshotDir, 'visit-summary.pdf'), format: 'A4' });
+    await shoot('visit-print');
+    await page.emulateMedia({ media: 'screen' });
+
+    const signed = await api.must('GET', `/api/patients/${patient.id}/visits`);
+    assert.ok(signed.data[0].signed_at, 'the visit is signed on the server');
+
+    await page.getByRole('link', { name: '← Patient chart' }).click();
+    await page.getByTestId('vital-weight').getByText('80 kg', { exact: true }).waitFor();
+    // A record is amended, never edited: a new version, marked, with its history.
+    const entry = page.getByTestId('record-entry').filter({ hasText: 'Salbutamol' });
+    await entry.getByRole('button', { name: 'Amend record “Acute bronchitis”' }).click();
+    const amend = page.getByRole('form', { name: 'Amend record “Acute bronchitis”' });
+    await amend.getByLabel('Notes').fill('Sputum culture negative.');
+    await amend.getByRole('button', { name: 'Save amendment' }).click();
+    await banner('Amended the record; the earlier version is kept.');
+    await entry.getByText('amended', { exact: true }).waitFor();
+    await entry.getByRole('button', { name: 'History (2 versions)' }).click();
+    await entry.getByRole('list', { name: 'Record history' }).getByText(/^Version 2/).waitFor();
+    await checkA11y('patient chart');
+    await shoot('chart');
+    for (const path of [`/patients/${patient.id}`, `/visits/${signed.data[0].id}`]) {
+      await page.setViewportSize({ width: 375, height: 812 });
+      await page.goto(server.base + path);
+      await page.getByTestId('patient-banner').getByText('Penicillin (severe)').waitFor();
+      await settled();
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(overflow <= 0, `${path} is ${overflow}px wider than the phone screen`);
+    }
+    await shoot('visit-mobile');
+    await page.setViewportSize({ width: 1280, height: 860 });
+  });
+
   test('fits a 375 px wide phone screen', STEP, async () => {
     await page.setViewportSize({ width: 375, height: 812 });
     for (const path of ['/patients', '/appointments']) {

@@ -14,6 +14,9 @@ export type Permission =
   | 'records.read'
   | 'records.create'
   | 'records.delete'
+  | 'chart.read'
+  | 'chart.nursing'
+  | 'chart.sign'
   | 'users.manage'
   | 'audit.read';
 
@@ -29,10 +32,33 @@ const granted: Record<Role, readonly Permission[]> = {
     'records.read',
     'records.create',
     'records.delete',
+    'chart.read',
+    'chart.nursing',
+    'chart.sign',
     'users.manage',
     'audit.read',
   ],
-  doctor: ['patients.update', 'patients.clinical', 'appointments.create', 'appointments.update', 'records.read', 'records.create'],
+  doctor: [
+    'patients.update',
+    'patients.clinical',
+    'appointments.create',
+    'appointments.update',
+    'records.read',
+    'records.create',
+    'chart.read',
+    'chart.nursing',
+    'chart.sign',
+  ],
+  // A nurse reads the chart and checks patients in; diagnoses and prescriptions are the doctor's.
+  nurse: [
+    'patients.update',
+    'patients.clinical',
+    'appointments.create',
+    'appointments.update',
+    'records.read',
+    'chart.read',
+    'chart.nursing',
+  ],
   staff: [
     'patients.create',
     'patients.update',

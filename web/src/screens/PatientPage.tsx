@@ -15,6 +15,8 @@ import { AppointmentCard } from './AppointmentCard';
 import { PatientForm } from './PatientForm';
 import { RecordForm } from './RecordForm';
 import { RecordTimeline } from './RecordTimeline';
+import { PatientBanner } from '../components/PatientBanner';
+import { PatientChart } from './chart/PatientChart';
 
 export function PatientPage({ id }: { id: number }) {
   const patient = useAsync((signal) => api.patients.get(id, signal), [id]);
@@ -78,6 +80,8 @@ function PatientDetails({ patient: p }: { patient: Patient }) {
         </div>
       </div>
 
+      <PatientBanner patient={p} />
+
       <section className={`${panel} p-5`} aria-labelledby="profile-title">
         <h3 id="profile-title" className={`${panelTitle} mb-3`}>
           Profile
@@ -95,11 +99,13 @@ function PatientDetails({ patient: p }: { patient: Patient }) {
           <Item label="Address">
             <span className="whitespace-pre-line">{p.address || '—'}</span>
           </Item>
-          <Item label="Patient number">#{p.id}</Item>
+          <Item label="Medical record number">{p.mrn ?? `#${p.id}`}</Item>
           <Item label="Registered">{formatDateTime(p.created_at)}</Item>
           <Item label="Last updated">{formatDateTime(p.updated_at)}</Item>
         </dl>
       </section>
+
+      {can('chart.read') && <PatientChart patient={p} />}
 
       <div className={`grid gap-6 ${can('records.read') ? 'lg:grid-cols-2' : ''}`}>
         <PatientAppointments patientId={p.id} />
