@@ -151,6 +151,9 @@ func (b unpaged[T]) reads() ([]read, error) {
 	return readsOf(b.Data)
 }
 
+func (b recordsPageBody) reads() ([]read, error) {
+	return recordsBody{b.Success, b.Data, b.Count, b.Patient}.reads()
+}
 func (b visitHistoryBody) reads() ([]read, error) { return b.unpaged.reads() }
 func (b vitalsBody) reads() ([]read, error)       { return b.unpaged.reads() }
 func (b allergiesBody) reads() ([]read, error)    { return b.unpaged.reads() }

@@ -141,6 +141,7 @@ var patientTables = map[string]string{
 	"vital_sign":                 "patient_id = $1",
 	"allergy":                    "patient_id = $1",
 	"problem":                    "patient_id = $1",
+	"patient_name_word":          "patient_id = $1",
 }
 
 // TestPurgeErasesEverything: a purge leaves no row of the patient in any table, and

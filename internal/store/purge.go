@@ -32,6 +32,7 @@ var patientData = []struct{ table, where string }{
 	{"visit_version", "visit_id IN (SELECT id FROM visit WHERE patient_id = $1)"},
 	{"visit", "patient_id = $1"},
 	{"appointment", "patient_id = $1"},
+	{"patient_name_word", "patient_id = $1"}, // the words of the name, for the search
 	{"patient", "id = $1"},
 }
 
