@@ -10,6 +10,7 @@ import (
 	"net/http/pprof"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -58,6 +59,13 @@ func serve(ctx context.Context, e env, args []string) error {
 	}
 	if err := firstAdmin(ctx, e, cfg, st, log); err != nil {
 		return err
+	}
+	// Start-up is done with its garbage: the migrations and, on a new database, the first
+	// admin's password hash, whose argon2id block alone is larger than what an idle server
+	// holds. Without a collection now it would stay resident until load brings the next one.
+	debug.FreeOSMemory()
+	if _, set := os.LookupEnv("GOMEMLIMIT"); !set {
+		debug.SetMemoryLimit(defaultMemoryLimit)
 	}
 	opts := httpapi.Options{
 		Store:         st,
@@ -215,6 +223,13 @@ func jwtSecret(cfg config.Config, log *slog.Logger) ([]byte, error) {
 	log.Info("generated a JWT signing secret for development", "file", path)
 	return []byte(secret), nil
 }
+
+// defaultMemoryLimit is the Go runtime's soft memory limit when GOMEMLIMIT does not set
+// one. Without a limit the heap may grow to twice what is live before a collection, and
+// hundreds of requests in flight, each holding its answer, make that the peak: the garbage
+// collector runs more often near the limit instead. It is soft: a live heap above it is
+// served, at the cost of more collections (docs/BENCHMARKS.md, "Memory").
+const defaultMemoryLimit = 128 << 20
 
 // firstAdmin creates an admin when no user exists: from HMS_ADMIN_EMAIL and
 // HMS_ADMIN_PASSWORD, or outside production with a generated password printed once.

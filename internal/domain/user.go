@@ -111,11 +111,3 @@ func validRole(f FieldErrors, v string) string {
 	}
 	return v
 }
-
-// NormaliseEmail returns the lower-cased form of a valid email address, or an invalid-code
-// Error naming field.
-func NormaliseEmail(field, v string) (string, error) {
-	f := FieldErrors{}
-	out := normaliseEmail(f, field, required(f, field, Some(v), 120))
-	return out, f.Err()
-}

@@ -68,8 +68,9 @@ func TestRecordsBodyIsWhatEncodingJSONWrites(t *testing.T) {
 	}
 }
 
-// TestEnvelopesAreWhatEncodingJSONWrites: one patient or record, and pages of them, in the
-// {success, data} and list envelopes; other data goes to encoding/json.
+// TestEnvelopesAreWhatEncodingJSONWrites: pages of patients and records in the list
+// envelope, the records of a patient; one patient or record, and other data, go to
+// encoding/json.
 func TestEnvelopesAreWhatEncodingJSONWrites(t *testing.T) {
 	str := func(s string) *string { return &s }
 	created := time.Date(2030, 1, 2, 3, 4, 5, 6000, time.UTC)

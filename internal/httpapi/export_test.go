@@ -34,3 +34,6 @@ func ClinicalRoles() []string {
 	}
 	return out
 }
+
+// OpenAPISpec returns the OpenAPI 3.1 document of the JSON API.
+func OpenAPISpec() []byte { return openAPISpec }

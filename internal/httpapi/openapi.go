@@ -11,9 +11,6 @@ import (
 //go:embed openapi.json
 var openAPISpec []byte
 
-// OpenAPISpec returns the OpenAPI 3.1 document of the JSON API.
-func OpenAPISpec() []byte { return openAPISpec }
-
 func (a *API) openAPI(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	_, err := w.Write(openAPISpec)

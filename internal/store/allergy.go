@@ -145,7 +145,7 @@ type AllergyFilter struct {
 }
 
 func (s *Store) allergyQuery(f AllergyFilter) chartQuery {
-	q := chartQuery{what: "allergies", columns: s.allergyColumns(), from: allergyFrom, id: "l.id"}
+	q := chartQuery{what: "allergies", columns: s.allergyColumns(), table: "allergy", from: allergyFrom, id: "l.id"}
 	if f.PatientID != 0 {
 		q.where("l.patient_id = %s", f.PatientID)
 	}

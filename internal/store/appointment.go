@@ -271,16 +271,11 @@ func (s *Store) Appointments(ctx context.Context, f AppointmentFilter) (Page[dom
 	if err := rows.Err(); err != nil {
 		return page, fmt.Errorf("store: list appointments: %w", err)
 	}
-	if f.Cursor == "" && len(page.Items) <= f.Limit {
-		page.Total = int64(len(page.Items)) // the first page holds every match
-	} else if page.Total, page.TotalEstimated, err = s.countMatches(ctx, "appointment",
-		"appointment a JOIN patient p ON p.id = a.patient_id JOIN doctor d ON d.id = a.doctor_id", "a.id", filter, filterArgs, true); err != nil {
+	page, err = pageOf(ctx, s, page.Items, f.Limit, f.Cursor, matches{table: "appointment",
+		from: "appointment a JOIN patient p ON p.id = a.patient_id JOIN doctor d ON d.id = a.doctor_id", id: "a.id",
+		conds: filter, args: filterArgs, narrowed: true}, func(last domain.Appointment) string { return encodeCursor(last.Start.Unix(), last.ID) })
+	if err != nil {
 		return page, fmt.Errorf("store: count appointments: %w", err)
-	}
-	if len(page.Items) > f.Limit {
-		page.Items = page.Items[:f.Limit]
-		last := page.Items[f.Limit-1]
-		page.NextCursor = encodeCursor(last.Start.Unix(), last.ID)
 	}
 	return page, nil
 }

@@ -96,7 +96,7 @@ func (s *Store) insertAudit(ctx context.Context, q querier, rows []auditRow) err
 	for _, r := range rows {
 		args = append(args, r[:]...)
 	}
-	_, err := q.ExecContext(ctx, multiRowInsert("audit_event", auditInsertColumns, len(rows), s.dialect.name() == "postgres"), args...)
+	_, err := q.ExecContext(ctx, multiRowInsert("audit_event", auditInsertColumns, len(rows), s.dialect.numberedParams()), args...)
 	return err
 }
 
@@ -186,9 +186,7 @@ func (s *Store) AuditEvents(ctx context.Context, f AuditFilter) (Page[domain.Aud
 		conds = append(conds, "time < "+arg(s.dialect.timeArg(f.To)))
 	}
 	var page Page[domain.AuditEvent]
-	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM audit_event`+where(conds), args...).Scan(&page.Total); err != nil {
-		return page, fmt.Errorf("store: count audit events: %w", err)
-	}
+	filter, filterArgs := conds, args
 	if f.Cursor != "" {
 		c, err := decodeCursor(f.Cursor, 1)
 		if err != nil {
@@ -212,9 +210,11 @@ func (s *Store) AuditEvents(ctx context.Context, f AuditFilter) (Page[domain.Aud
 	if err := rows.Err(); err != nil {
 		return page, fmt.Errorf("store: list audit events: %w", err)
 	}
-	if len(page.Items) > f.Limit {
-		page.Items = page.Items[:f.Limit]
-		page.NextCursor = encodeCursor(page.Items[f.Limit-1].ID)
+	page, err = pageOf(ctx, s, page.Items, f.Limit, f.Cursor, matches{table: "audit_event", from: "audit_event", id: "id",
+		conds: filter, args: filterArgs, narrowed: len(filter) > 0},
+		func(last domain.AuditEvent) string { return encodeCursor(last.ID) })
+	if err != nil {
+		return page, fmt.Errorf("store: count audit events: %w", err)
 	}
 	return page, nil
 }

@@ -9,8 +9,6 @@ import (
 	"time"
 
 	"github.com/hms-project/hms/internal/domain"
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/stdlib"
 )
 
 // Bulk loading is for `hms seed`: it writes many rows at once, the fast way for each
@@ -33,7 +31,7 @@ func (s *Store) BulkInsertPatients(ctx context.Context, ps []domain.Patient) err
 			if p.MRN == "" {
 				p.MRN = fmt.Sprintf("HMS-%06d", p.ID)
 			}
-			dob, err := s.dateArg(p.DateOfBirth)
+			dob, err := s.dialect.bulkDateArg(p.DateOfBirth)
 			if err != nil {
 				return nil, err
 			}
@@ -96,7 +94,7 @@ func (s *Store) BulkInsertRecords(ctx context.Context, rs []domain.MedicalRecord
 		for i := range rs {
 			r := &rs[i]
 			r.ID, r.Version = ids[i], 1
-			date, err := s.dateArg(r.RecordDate)
+			date, err := s.dialect.bulkDateArg(r.RecordDate)
 			if err != nil {
 				return nil, err
 			}
@@ -112,7 +110,7 @@ func (s *Store) BulkInsertRecords(ctx context.Context, rs []domain.MedicalRecord
 	err = s.bulkWrite(ctx, "medical_record_version", cols, len(rs), false, func([]int64) ([][]any, error) {
 		rows := make([][]any, len(rs))
 		for i, r := range rs {
-			date, _ := s.dateArg(r.RecordDate)
+			date, _ := s.dialect.bulkDateArg(r.RecordDate)
 			rows[i] = []any{r.ID, 1, r.Diagnosis, r.Prescription, r.DoctorName, date, r.Notes, s.dialect.timeArg(r.CreatedAt)}
 		}
 		return rows, nil
@@ -123,95 +121,22 @@ func (s *Store) BulkInsertRecords(ctx context.Context, rs []domain.MedicalRecord
 	return nil
 }
 
-// bulkWrite writes n rows into table, all or none: one COPY on PostgreSQL (a single
-// statement is atomic), multi-row INSERTs in one transaction on SQLite. With withIDs,
+// bulkWrite writes n rows into table, all or none (see dialect.bulkLoad). With withIDs,
 // build receives n newly reserved ids for the rows' id column.
 func (s *Store) bulkWrite(ctx context.Context, table string, cols []string, n int, withIDs bool, build func(ids []int64) ([][]any, error)) error {
 	if n == 0 {
 		return nil
 	}
-	if s.dialect.name() == "sqlite" {
-		return s.inTx(ctx, func(tx *sql.Tx) error {
-			var ids []int64
-			if withIDs {
-				var err error
-				if ids, err = s.reserveIDs(ctx, tx, table, n); err != nil {
-					return err
-				}
+	return s.dialect.bulkLoad(ctx, s.db, table, cols, func(q querier) ([][]any, error) {
+		var ids []int64
+		if withIDs {
+			var err error
+			if ids, err = s.dialect.reserveIDs(ctx, q, table, n); err != nil {
+				return nil, err
 			}
-			rows, err := build(ids)
-			if err != nil {
-				return err
-			}
-			return insertRows(ctx, tx, table, cols, rows)
-		})
-	}
-	var ids []int64
-	if withIDs {
-		var err error
-		if ids, err = s.reserveIDs(ctx, s.db, table, n); err != nil {
-			return err
 		}
-	}
-	rows, err := build(ids)
-	if err != nil {
-		return err
-	}
-	conn, err := s.db.Conn(ctx)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	return conn.Raw(func(driverConn any) error {
-		_, err := driverConn.(*stdlib.Conn).Conn().CopyFrom(ctx, pgx.Identifier{table}, cols, pgx.CopyFromRows(rows))
-		return err
+		return build(ids)
 	})
-}
-
-// reserveIDs hands out n new ids of table, so that rows can be written with their final
-// ids (and what derives from them) in one go. On PostgreSQL they come from the identity
-// sequence, like any insert's, so concurrent writers cannot collide with them. On SQLite
-// q must be a write transaction: it holds the database's write lock, so the ids after
-// the table's AUTOINCREMENT counter stay free until it commits.
-func (s *Store) reserveIDs(ctx context.Context, q querier, table string, n int) ([]int64, error) {
-	ids := make([]int64, 0, n)
-	if s.dialect.name() == "sqlite" {
-		var last int64
-		err := q.QueryRowContext(ctx, `SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = $1), 0)`, table).Scan(&last)
-		if err != nil {
-			return nil, err
-		}
-		for i := 1; i <= n; i++ {
-			ids = append(ids, last+int64(i))
-		}
-		return ids, nil
-	}
-	rows, err := q.QueryContext(ctx, `SELECT nextval(pg_get_serial_sequence($1, 'id')) FROM generate_series(1, $2)`, table, n)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
-}
-
-// dateArg converts YYYY-MM-DD into what the database takes: COPY's binary format on
-// PostgreSQL needs a time.Time, SQLite stores the text.
-func (s *Store) dateArg(d string) (any, error) {
-	if s.dialect.name() == "sqlite" {
-		return d, nil
-	}
-	t, ok := domain.ParseDate(d)
-	if !ok {
-		return nil, fmt.Errorf("store: bulk insert: %q is not a date", d)
-	}
-	return t, nil
 }
 
 // insertRows writes rows into table in multi-row INSERTs.
@@ -273,11 +198,11 @@ func multiRowInsert(table string, cols []string, n int, numbered bool) string {
 // searches scan the GIN indexes' pending lists (every trigram COPY added, unsorted) and
 // plans rest on no statistics at all (19 searches/s instead of 250 at 100,000 patients).
 func (s *Store) AfterBulkLoad(ctx context.Context) error {
-	if s.dialect.name() != "postgres" {
+	q := s.dialect.afterBulkLoad()
+	if q == "" {
 		return nil
 	}
-	_, err := s.db.ExecContext(ctx, `VACUUM (ANALYZE) patient, appointment, appointment_status_history, medical_record, medical_record_version`)
-	if err != nil {
+	if _, err := s.db.ExecContext(ctx, q); err != nil {
 		return fmt.Errorf("store: vacuum after bulk load: %w", err)
 	}
 	return nil

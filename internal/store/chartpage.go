@@ -4,17 +4,18 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/hms-project/hms/internal/domain"
 )
 
-// chartQuery selects rows of a chart table: its columns, its FROM clause (joined to the
-// patient), its id column and the conditions with their arguments.
+// chartQuery selects rows of a chart table: its columns, the table, its FROM clause (the
+// table joined to the patient), its id column and the conditions with their arguments.
 type chartQuery struct {
-	what, columns, from, id string
-	conds                   []string
-	args                    []any
+	what, columns, table, from, id string
+	conds                          []string
+	args                           []any
 }
 
 // arg adds a query argument and returns its placeholder.
@@ -48,32 +49,29 @@ func list[T any](ctx context.Context, s *Store, q chartQuery, order string, scan
 	return out, rows.Err()
 }
 
-// page reads one page of the matching rows in id order, after the cursor, with the count
-// of every match.
+// page reads one page of the matching rows in id order, after the cursor, with the total
+// that every list counts (see pageOf).
 func page[T any](ctx context.Context, s *Store, q chartQuery, limit int, cursor string,
 	scan func(interface{ Scan(...any) error }) (T, error), idOf func(T) int64) (Page[T], error) {
-	var out Page[T]
-	cctx, cancel := s.withTimeout(ctx)
-	defer cancel()
-	if err := s.db.QueryRowContext(cctx, `SELECT count(*)`+q.from+where(q.conds), q.args...).Scan(&out.Total); err != nil {
-		return out, fmt.Errorf("store: count %s: %w", q.what, err)
-	}
+	m := matches{table: q.table, from: strings.TrimPrefix(q.from, " FROM "), id: q.id, conds: q.conds, args: q.args,
+		narrowed: len(q.conds) > 0}
 	if cursor != "" {
 		c, err := decodeCursor(cursor, 1)
 		if err != nil {
-			return out, err
+			return Page[T]{}, err
 		}
 		q.where(q.id+" > %s", c[0])
 	}
 	items, err := list(ctx, s, q, q.id+` LIMIT `+strconv.Itoa(limit+1), scan)
 	if err != nil {
-		return out, err
+		return Page[T]{}, err
 	}
-	if len(items) > limit {
-		items = items[:limit]
-		out.NextCursor = encodeCursor(idOf(items[limit-1]))
+	cctx, cancel := s.withTimeout(ctx)
+	defer cancel()
+	out, err := pageOf(cctx, s, items, limit, cursor, m, func(last T) string { return encodeCursor(idOf(last)) })
+	if err != nil {
+		return out, fmt.Errorf("store: count %s: %w", q.what, err)
 	}
-	out.Items = items
 	return out, nil
 }
 
@@ -88,7 +86,7 @@ type VisitFilter struct {
 
 // Visits returns one page of the visits matching f, in id order.
 func (s *Store) Visits(ctx context.Context, f VisitFilter) (Page[domain.Visit], error) {
-	q := chartQuery{what: "visits", columns: s.visitColumns(), from: visitFrom, id: "v.id"}
+	q := chartQuery{what: "visits", columns: s.visitColumns(), table: "visit", from: visitFrom, id: "v.id"}
 	if f.PatientID != 0 {
 		q.where("v.patient_id = %s", f.PatientID)
 	}

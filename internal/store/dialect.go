@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -11,11 +12,16 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
 	"github.com/riverqueue/river/riverdriver"
 	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/hms-project/hms/internal/domain"
 )
 
 // dialect holds what differs between SQLite and PostgreSQL.
@@ -61,6 +67,28 @@ type dialect interface {
 	storedTime(column string) string
 	// jobDriver is River's driver of the job queue for this database (see queue.go).
 	jobDriver(db *sql.DB) riverdriver.Driver[*sql.Tx]
+	// auditRuns is how many batched inserts of audit events may run at a time (see Open).
+	auditRuns() int
+	// numberedParams says that a statement of many rows takes numbered parameters ($1, $2, …)
+	// rather than anonymous ones (?), see multiRowInsert.
+	numberedParams() bool
+	// reserveIDs hands out n new ids of table, so that rows can be written with their final
+	// ids (and what derives from them) in one go.
+	reserveIDs(ctx context.Context, q querier, table string, n int) ([]int64, error)
+	// drawnID is a query of the id that the last insert into table drew in this session
+	// when the database derives a generated MRN from it in the insert itself (the trigger
+	// patient_mrn_default); "" when HMS reserves the id first (see insertPatient).
+	drawnID(table string) string
+	// bulkLoad writes the rows that build returns (having read through q, such as the ids
+	// it reserves) into table, all or none.
+	bulkLoad(ctx context.Context, db *sql.DB, table string, cols []string, build func(q querier) ([][]any, error)) error
+	// bulkDateArg converts YYYY-MM-DD into what bulkLoad writes to a date column.
+	bulkDateArg(d string) (any, error)
+	// afterBulkLoad is the statement that brings the planner's statistics and the indexes
+	// up to date after a bulk load, or "".
+	afterBulkLoad() string
+	// goose is the dialect of the migrations and the provider's options.
+	goose() (goose.Dialect, []goose.ProviderOption, error)
 }
 
 // patientLike is the search in plain SQL, the same on both databases. Without an index
@@ -124,6 +152,53 @@ func firstMatchesInOrder(query, id string, n int) string {
 	return `SELECT count(*), coalesce(max(id), 0) FROM (` + query + ` ORDER BY ` + id + ` LIMIT ` + strconv.Itoa(n) + `) first`
 }
 
+// SQLite has one writer: a second batch of audit events would only wait for the first.
+func (sqliteDialect) auditRuns() int { return 1 }
+
+// Binding numbered $N parameters looks each name up in a list, which makes a statement with
+// thousands of them quadratic on SQLite.
+func (sqliteDialect) numberedParams() bool { return false }
+
+// On SQLite q must be a write transaction: it holds the database's write lock, so the ids
+// after the table's AUTOINCREMENT counter stay free until it commits.
+func (sqliteDialect) reserveIDs(ctx context.Context, q querier, table string, n int) ([]int64, error) {
+	var last int64
+	err := q.QueryRowContext(ctx, `SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = $1), 0)`, table).Scan(&last)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]int64, 0, n)
+	for i := 1; i <= n; i++ {
+		ids = append(ids, last+int64(i))
+	}
+	return ids, nil
+}
+
+// SQLite reads the id from the AUTOINCREMENT counter inside the write transaction, which
+// costs no round trip.
+func (sqliteDialect) drawnID(string) string { return "" }
+
+// SQLite writes the rows in multi-row INSERTs in one write transaction, which also holds
+// the ids that build reserves.
+func (sqliteDialect) bulkLoad(ctx context.Context, db *sql.DB, table string, cols []string, build func(q querier) ([][]any, error)) error {
+	return inTx(ctx, db, func(tx *sql.Tx) error {
+		rows, err := build(tx)
+		if err != nil {
+			return err
+		}
+		return insertRows(ctx, tx, table, cols, rows)
+	})
+}
+
+// SQLite stores the date's text.
+func (sqliteDialect) bulkDateArg(d string) (any, error) { return d, nil }
+
+func (sqliteDialect) afterBulkLoad() string { return "" }
+
+func (sqliteDialect) goose() (goose.Dialect, []goose.ProviderOption, error) {
+	return goose.DialectSQLite3, nil, nil
+}
+
 // SQLite plans every statement with its values in view.
 func (sqliteDialect) planPerValue(args []any) []any { return args }
 
@@ -183,6 +258,78 @@ func (postgresDialect) name() string { return "postgres" }
 // database/sql adapter, so the queue's inserts join HMS's own transactions.
 func (postgresDialect) jobDriver(db *sql.DB) riverdriver.Driver[*sql.Tx] {
 	return riverdatabasesql.New(db)
+}
+
+// On a durable PostgreSQL, more runs at a time mean smaller batches and more commits.
+func (postgresDialect) auditRuns() int { return 2 }
+
+func (postgresDialect) numberedParams() bool { return true }
+
+// PostgreSQL's ids come from the identity sequence, like any insert's, so concurrent writers
+// cannot collide with them.
+func (postgresDialect) reserveIDs(ctx context.Context, q querier, table string, n int) ([]int64, error) {
+	rows, err := q.QueryContext(ctx, `SELECT nextval(pg_get_serial_sequence($1, 'id')) FROM generate_series(1, $2)`, table, n)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	ids := make([]int64, 0, n)
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// On PostgreSQL the id comes from the identity default and the trigger patient_mrn_default
+// (migration 00005) derives the MRN from it: the common case is one statement.
+func (postgresDialect) drawnID(table string) string {
+	return `SELECT currval(pg_get_serial_sequence('` + table + `', 'id'))`
+}
+
+// PostgreSQL writes the rows in one COPY, a single statement and so atomic.
+func (postgresDialect) bulkLoad(ctx context.Context, db *sql.DB, table string, cols []string, build func(q querier) ([][]any, error)) error {
+	rows, err := build(db)
+	if err != nil {
+		return err
+	}
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	return conn.Raw(func(driverConn any) error {
+		_, err := driverConn.(*stdlib.Conn).Conn().CopyFrom(ctx, pgx.Identifier{table}, cols, pgx.CopyFromRows(rows))
+		return err
+	})
+}
+
+// COPY's binary format needs a time.Time for a date.
+func (postgresDialect) bulkDateArg(d string) (any, error) {
+	t, ok := domain.ParseDate(d)
+	if !ok {
+		return nil, fmt.Errorf("store: bulk insert: %q is not a date", d)
+	}
+	return t, nil
+}
+
+// Without it, the first minutes of searches scan the GIN indexes' pending lists (every
+// trigram COPY added, unsorted) and plans rest on no statistics at all.
+func (postgresDialect) afterBulkLoad() string {
+	return `VACUUM (ANALYZE) patient, appointment, appointment_status_history, medical_record, medical_record_version`
+}
+
+// On PostgreSQL the provider takes an advisory lock, so replicas that start together
+// migrate one after the other.
+func (postgresDialect) goose() (goose.Dialect, []goose.ProviderOption, error) {
+	locker, err := lock.NewPostgresSessionLocker()
+	if err != nil {
+		return "", nil, err
+	}
+	return goose.DialectPostgres, []goose.ProviderOption{goose.WithSessionLocker(locker)}, nil
 }
 
 // pgx decodes dates and timestamps from PostgreSQL's binary format.

@@ -99,9 +99,7 @@ func (s *Store) Doctors(ctx context.Context, f DoctorFilter) (Page[domain.Doctor
 	for _, n := range f.Name {
 		conds = append(conds, "lower(name) LIKE "+arg(likePattern(n))+` ESCAPE '\'`)
 	}
-	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM doctor`+where(conds), args...).Scan(&page.Total); err != nil {
-		return page, fmt.Errorf("store: count doctors: %w", err)
-	}
+	filter, filterArgs := conds, args
 	if f.Cursor != "" {
 		c, err := decodeCursor(f.Cursor, 1)
 		if err != nil {
@@ -125,9 +123,11 @@ func (s *Store) Doctors(ctx context.Context, f DoctorFilter) (Page[domain.Doctor
 	if err := rows.Err(); err != nil {
 		return page, fmt.Errorf("store: list doctors: %w", err)
 	}
-	if len(page.Items) > f.Limit {
-		page.Items = page.Items[:f.Limit]
-		page.NextCursor = encodeCursor(page.Items[f.Limit-1].ID)
+	page, err = pageOf(ctx, s, page.Items, f.Limit, f.Cursor, matches{table: "doctor", from: "doctor", id: "id",
+		conds: filter, args: filterArgs, narrowed: len(f.Name) > 0},
+		func(last domain.Doctor) string { return encodeCursor(last.ID) })
+	if err != nil {
+		return page, fmt.Errorf("store: count doctors: %w", err)
 	}
 	return page, nil
 }

@@ -6,21 +6,14 @@ import (
 	"io"
 
 	"github.com/pressly/goose/v3"
-	"github.com/pressly/goose/v3/lock"
 )
 
 // provider returns a goose provider over the embedded migrations. On PostgreSQL it takes
 // an advisory lock, so replicas that start together migrate one after the other.
 func (s *Store) provider() (*goose.Provider, error) {
-	var opts []goose.ProviderOption
-	gooseDialect := goose.DialectSQLite3
-	if s.dialect.name() == "postgres" {
-		gooseDialect = goose.DialectPostgres
-		locker, err := lock.NewPostgresSessionLocker()
-		if err != nil {
-			return nil, err
-		}
-		opts = append(opts, goose.WithSessionLocker(locker))
+	gooseDialect, opts, err := s.dialect.goose()
+	if err != nil {
+		return nil, err
 	}
 	return goose.NewProvider(gooseDialect, s.db, s.migrationsFS(), opts...)
 }

@@ -69,16 +69,47 @@ func likePattern(q string) string {
 	return "%" + r.Replace(strings.ToLower(q)) + "%"
 }
 
-// countMatches returns how many rows of table match conds, which select from the tables
-// of from (table and any it joins); id is table's id column there. narrowed says that
-// conds hold more than the cheap filters every list has (see dialect.firstMatches). Up to
-// CountLimit it counts them; beyond, it takes the highest id among the first CountLimit+1
-// matches (in id order, or in PostgreSQL's storage order, which follows it closely) and
-// extrapolates over the table's id range. That is exact when ids are dense and the
-// matches spread evenly over them; the total is then reported as estimated.
-func (s *Store) countMatches(ctx context.Context, table, from, id string, conds []string, args []any, narrowed bool) (total int64, estimated bool, err error) {
+// matches is what the total of a list counts: the rows of table that match conds (with
+// their args, and no cursor), which select from the tables of from (table and any it
+// joins); id is table's id column there. narrowed says that conds hold more than the
+// cheap filters every list has (see dialect.firstMatches).
+type matches struct {
+	table, from, id string
+	conds           []string
+	args            []any
+	narrowed        bool
+}
+
+// pageOf makes the page of a list from its rows, read with one more than limit to tell
+// whether a next page exists (whose cursor next makes from the page's last item). Every
+// list counts its total the same way: a first page that holds every match counts itself;
+// otherwise countMatches counts m, exactly up to CountLimit.
+func pageOf[T any](ctx context.Context, s *Store, items []T, limit int, cursor string, m matches, next func(last T) string) (Page[T], error) {
+	page := Page[T]{Items: items}
+	if cursor == "" && len(items) <= limit {
+		page.Total = int64(len(items))
+	} else {
+		var err error
+		if page.Total, page.TotalEstimated, err = s.countMatches(ctx, m); err != nil {
+			return page, err
+		}
+	}
+	if len(items) > limit {
+		page.Items = items[:limit]
+		page.NextCursor = next(page.Items[limit-1])
+	}
+	return page, nil
+}
+
+// countMatches returns how many rows m counts. Up to CountLimit it counts them; beyond, it
+// takes the highest id among the first CountLimit+1 matches (in id order, or in
+// PostgreSQL's storage order, which follows it closely) and extrapolates over the table's
+// id range. That is exact when ids are dense and the matches spread evenly over them; the
+// total is then reported as estimated.
+func (s *Store) countMatches(ctx context.Context, m matches) (total int64, estimated bool, err error) {
 	var lastID, lo, hi int64
-	q := s.dialect.firstMatches(`SELECT `+id+` FROM `+from+where(conds), id, CountLimit+1, narrowed)
+	table, args := m.table, m.args
+	q := s.dialect.firstMatches(`SELECT `+m.id+` FROM `+m.from+where(m.conds), m.id, CountLimit+1, m.narrowed)
 	// The table's id range comes in the same round trip; as two subqueries, because SQLite
 	// reads min and max from the index only when each stands alone.
 	q = `SELECT first.*, coalesce((SELECT min(id) FROM ` + table + `), 0), coalesce((SELECT max(id) FROM ` + table + `), 0) FROM (` + q + `) first`

@@ -2,9 +2,7 @@ package store
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"strconv"
@@ -14,7 +12,7 @@ import (
 	"github.com/hms-project/hms/internal/domain"
 )
 
-// patientColumns are the columns of a patient that patientScanner and pgxPatients read.
+// patientColumns are the columns of a patient that patientScanner reads.
 func (s *Store) patientColumns() string {
 	t := s.dialect.storedTime
 	return `id, mrn, name, email, ` + t("date_of_birth") + `, phone, address, blood_group, active, ` + t("deactivated_at") +
@@ -137,18 +135,18 @@ func (s *Store) insertPatient(ctx context.Context, tx *sql.Tx, p domain.Patient)
 	}
 	var id int64
 	suffix := 1
-	if s.dialect.name() == "postgres" {
+	if q := s.dialect.drawnID("patient"); q != "" {
 		out, err := s.insertPatientRow(ctx, tx, p, 0)
 		if !errors.Is(err, errMRNTaken) {
 			return out, err
 		}
 		// The attempt drew the id whose MRN is taken: keep it and try the suffixes.
-		if err := tx.QueryRowContext(ctx, `SELECT currval(pg_get_serial_sequence('patient', 'id'))`).Scan(&id); err != nil {
+		if err := tx.QueryRowContext(ctx, q).Scan(&id); err != nil {
 			return domain.Patient{}, fmt.Errorf("store: create patient: %w", err)
 		}
 		suffix = 2
 	} else {
-		ids, err := s.reserveIDs(ctx, tx, "patient", 1)
+		ids, err := s.dialect.reserveIDs(ctx, tx, "patient", 1)
 		if err != nil {
 			return domain.Patient{}, fmt.Errorf("store: create patient: %w", err)
 		}
@@ -190,13 +188,6 @@ func (s *Store) insertPatientRow(ctx context.Context, tx *sql.Tx, p domain.Patie
 		return domain.Patient{}, fmt.Errorf("store: create patient: %w", err)
 	}
 	return out, nil
-}
-
-// newToken returns 16 random hex digits.
-func newToken() string {
-	b := make([]byte, 8)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
 }
 
 // Patient returns the active patient with the given id; a deactivated patient is not found.
@@ -284,12 +275,11 @@ func (s *Store) Patients(ctx context.Context, f PatientFilter) (Page[domain.Pati
 	if f.Query != "" {
 		return s.searchPatients(ctx, f, conds, args)
 	}
-	var page Page[domain.Patient]
 	filter, filterArgs := conds, args
 	if f.Cursor != "" {
 		c, err := decodeCursor(f.Cursor, 1)
 		if err != nil {
-			return page, err
+			return Page[domain.Patient]{}, err
 		}
 		conds = append(conds, "id > "+arg(c[0]))
 	}
@@ -300,18 +290,14 @@ func (s *Store) Patients(ctx context.Context, f PatientFilter) (Page[domain.Pati
 	}
 	query := `SELECT ` + s.patientColumns() + ` FROM patient` + where(conds) + ` ORDER BY id LIMIT ` + limit
 	// One more than a page: the extra row says that there is a next page.
-	var err error
-	if page.Items, err = s.patientList(ctx, query, args, f.Limit+1); err != nil {
-		return page, fmt.Errorf("store: list patients: %w", err)
+	items, err := s.patientList(ctx, query, args, f.Limit+1)
+	if err != nil {
+		return Page[domain.Patient]{}, fmt.Errorf("store: list patients: %w", err)
 	}
-	if f.Cursor == "" && len(page.Items) <= f.Limit {
-		page.Total = int64(len(page.Items)) // the first page holds every match
-	} else if page.Total, page.TotalEstimated, err = s.countMatches(ctx, "patient", "patient", "id", filter, filterArgs, len(filter) > unfiltered); err != nil {
+	page, err := pageOf(ctx, s, items, f.Limit, f.Cursor, matches{table: "patient", from: "patient", id: "id",
+		conds: filter, args: filterArgs, narrowed: len(filter) > unfiltered}, func(p domain.Patient) string { return encodeCursor(p.ID) })
+	if err != nil {
 		return page, fmt.Errorf("store: count patients: %w", err)
-	}
-	if len(page.Items) > f.Limit {
-		page.Items = page.Items[:f.Limit]
-		page.NextCursor = encodeCursor(page.Items[f.Limit-1].ID)
 	}
 	return page, nil
 }
@@ -319,9 +305,6 @@ func (s *Store) Patients(ctx context.Context, f PatientFilter) (Page[domain.Pati
 // patientList runs a query of patientColumns that returns at most rows patients.
 func (s *Store) patientList(ctx context.Context, query string, args []any, rows int) ([]domain.Patient, error) {
 	out := make([]domain.Patient, 0, rows)
-	if _, ok := s.dialect.(postgresDialect); ok {
-		return pgxPatients(ctx, s.db, query, args, rows, out)
-	}
 	r, err := s.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err

@@ -186,8 +186,8 @@ func (s *Store) searchPatients(ctx context.Context, f PatientFilter, conds []str
 		arg := func(v any) string { cargs = append(cargs, v); return "$" + strconv.Itoa(len(cargs)) }
 		match := s.dialect.patientSearch(f.Query, arg)
 		var err error
-		if page.Total, page.TotalEstimated, err = s.countMatches(ctx, "patient", "patient", "id",
-			append(append([]string(nil), conds...), match), s.dialect.planPerValue(cargs), true); err != nil {
+		if page.Total, page.TotalEstimated, err = s.countMatches(ctx, matches{table: "patient", from: "patient", id: "id",
+			conds: append(append([]string(nil), conds...), match), args: s.dialect.planPerValue(cargs), narrowed: true}); err != nil {
 			return page, fmt.Errorf("store: count patients: %w", err)
 		}
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"reflect"
 	"strings"
 	"testing"
 
@@ -289,86 +288,6 @@ func TestSearchStaysWithinOneValue(t *testing.T) {
 			if page, err := st.Patients(ctx, store.PatientFilter{Query: q, Limit: 10}); err != nil || len(page.Items) != want {
 				t.Errorf("after the email changed, search %q: %d found, want %d (%v)", q, len(page.Items), want, err)
 			}
-		}
-	})
-}
-
-// TestPatientReadsAgree: a patient reads the same by id, in a page, in a search and in a
-// list of possible duplicates as the write that stored it returned it, whether its
-// optional values are missing, empty or set, and once deactivated.
-func TestPatientReadsAgree(t *testing.T) {
-	testutil.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
-		ctx := context.Background()
-		str := func(s string) *string { return &s }
-		var stored []domain.Patient
-		for _, p := range []domain.Patient{
-			{Name: "Zoë <O'Brien> & Søn", Email: "zoe@clinic.test", DateOfBirth: "1980-01-02", Phone: str("+1 555-0100"),
-				Address: str("12 Main Street\nSpringfield"), BloodGroup: str("AB-")},
-			{Name: "Zoë O'Brien Søn", Email: "zoe.2@clinic.test", DateOfBirth: "1980-01-02"},
-			{MRN: "EXT-7", Name: "Søn, Zoë O'Brien", Email: "zoe.3@clinic.test", DateOfBirth: "1980-01-02", Address: str("")},
-			{Name: "Ada Lovelace", Email: "ada@clinic.test", DateOfBirth: "1915-12-10", Phone: str("555 0199")},
-		} {
-			created, err := st.CreatePatient(ctx, p)
-			if err != nil {
-				t.Fatal(err)
-			}
-			stored = append(stored, created)
-		}
-		updated, err := st.UpdatePatient(ctx, stored[1].ID, domain.PatientChanges{BloodGroup: domain.Some("O+"), Phone: domain.Some("555-7")})
-		if err != nil {
-			t.Fatal(err)
-		}
-		stored[1] = updated
-		if err := st.DeactivatePatient(ctx, stored[3].ID); err != nil {
-			t.Fatal(err)
-		}
-		deactivated, err := st.AnyPatient(ctx, stored[3].ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if deactivated.Active || deactivated.DeactivatedAt == nil || deactivated.Version != stored[3].Version+1 {
-			t.Fatalf("deactivated patient reads %+v", deactivated)
-		}
-		stored[3] = deactivated
-		for i, want := range stored {
-			if want.Active {
-				one, err := st.Patient(ctx, want.ID)
-				if err != nil || !reflect.DeepEqual(one, want) {
-					t.Errorf("patient %d by id:\n read %+v, %v\n want %+v", i, one, err, want)
-				}
-			} else if _, err := st.Patient(ctx, want.ID); domain.ErrorCode(err) != domain.CodeNotFound {
-				t.Errorf("deactivated patient by id: %v, want not found", err)
-			}
-			any, err := st.AnyPatient(ctx, want.ID)
-			if err != nil || !reflect.DeepEqual(any, want) {
-				t.Errorf("patient %d by id, any:\n read %+v, %v\n want %+v", i, any, err, want)
-			}
-		}
-		for name, f := range map[string]store.PatientFilter{
-			"first page":  {Limit: 10, IncludeInactive: true},
-			"small pages": {Limit: 1, IncludeInactive: true},
-			"search":      {Limit: 10, IncludeInactive: true, Query: "clinic.test"},
-			"ids":         {Limit: 10, IncludeInactive: true, IDs: []int64{stored[0].ID, stored[1].ID, stored[2].ID, stored[3].ID}},
-		} {
-			var got []domain.Patient
-			for {
-				page, err := st.Patients(ctx, f)
-				if err != nil {
-					t.Fatal(err)
-				}
-				got = append(got, page.Items...)
-				if page.NextCursor == "" {
-					break
-				}
-				f.Cursor = page.NextCursor
-			}
-			if !reflect.DeepEqual(got, stored) {
-				t.Errorf("%s:\n list %+v\n want %+v", name, got, stored)
-			}
-		}
-		dups, err := st.PatientDuplicates(ctx, stored[0].ID)
-		if err != nil || !reflect.DeepEqual(dups, stored[1:3]) {
-			t.Errorf("duplicates:\n list %+v, %v\n want %+v", dups, err, stored[1:3])
 		}
 	})
 }

@@ -97,7 +97,7 @@ type ProblemFilter struct {
 }
 
 func (s *Store) problemQuery(f ProblemFilter) chartQuery {
-	q := chartQuery{what: "problems", columns: s.problemColumns(), from: problemFrom, id: "c.id"}
+	q := chartQuery{what: "problems", columns: s.problemColumns(), table: "problem", from: problemFrom, id: "c.id"}
 	if f.PatientID != 0 {
 		q.where("c.patient_id = %s", f.PatientID)
 	}

@@ -21,7 +21,10 @@ func (s *Store) recordColumns() string {
 }
 
 // recordFrom joins each record to its patient: records of a deactivated patient are hidden.
-const recordFrom = ` FROM medical_record r JOIN patient p ON p.id = r.patient_id AND p.active`
+const recordFrom = ` FROM ` + recordTables
+
+// recordTables are the tables of recordFrom.
+const recordTables = `medical_record r JOIN patient p ON p.id = r.patient_id AND p.active`
 
 func scanRecord(row interface{ Scan(...any) error }) (domain.MedicalRecord, error) {
 	return newRecordScanner().scan(row)
@@ -223,13 +226,6 @@ func (s *Store) patientRecords(ctx context.Context, includeVoided bool, after st
 	query := `SELECT ` + s.recordColumns() + ` FROM medical_record r WHERE r.patient_id = $1` + cond + after + `
 		ORDER BY r.record_date DESC, r.id DESC` + tail
 	out := []domain.MedicalRecord{}
-	if _, ok := s.dialect.(postgresDialect); ok {
-		out, err := pgxRecords(ctx, s.db, query, args, out)
-		if err != nil {
-			return nil, fmt.Errorf("store: list medical records: %w", err)
-		}
-		return out, nil
-	}
 	rows, err := s.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: list medical records: %w", err)
@@ -278,9 +274,7 @@ func (s *Store) Records(ctx context.Context, f RecordFilter) (Page[domain.Medica
 		conds = append(conds, "r.prescription IS NOT NULL")
 	}
 	var page Page[domain.MedicalRecord]
-	if err := s.db.QueryRowContext(ctx, `SELECT count(*)`+recordFrom+where(conds), args...).Scan(&page.Total); err != nil {
-		return page, fmt.Errorf("store: count medical records: %w", err)
-	}
+	filter, filterArgs := conds, args
 	if f.Cursor != "" {
 		c, err := decodeCursor(f.Cursor, 1)
 		if err != nil {
@@ -305,9 +299,11 @@ func (s *Store) Records(ctx context.Context, f RecordFilter) (Page[domain.Medica
 	if err := rows.Err(); err != nil {
 		return page, fmt.Errorf("store: list medical records: %w", err)
 	}
-	if len(page.Items) > f.Limit {
-		page.Items = page.Items[:f.Limit]
-		page.NextCursor = encodeCursor(page.Items[f.Limit-1].ID)
+	page, err = pageOf(ctx, s, page.Items, f.Limit, f.Cursor, matches{table: "medical_record", from: recordTables, id: "r.id",
+		conds: filter, args: filterArgs, narrowed: len(filter) > 1},
+		func(last domain.MedicalRecord) string { return encodeCursor(last.ID) })
+	if err != nil {
+		return page, fmt.Errorf("store: count medical records: %w", err)
 	}
 	return page, nil
 }

@@ -78,10 +78,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	// audit events. On a durable PostgreSQL, more runs at a time mean smaller batches and
 	// more commits: GET by id at 64 connections served 4,000–5,100 req/s with one or two
 	// runs, 3,000–3,400 with eight and 2,400–3,000 unbatched (docs/BENCHMARKS.md).
-	auditRuns, sessionRuns := 2, 2
-	if d.name() == "sqlite" {
-		auditRuns = 1
-	}
+	auditRuns, sessionRuns := d.auditRuns(), 2
 	s.audits = &batcher[auditRow, struct{}]{run: s.insertAudits, max: auditBatch, runs: auditRuns}
 	s.sessions = &batcher[string, sessionRow]{run: s.lookupSessions, max: sessionBatch, runs: sessionRuns}
 	if s.timeout <= 0 {
@@ -152,7 +149,12 @@ func (s *Store) withTimeout(ctx context.Context) (context.Context, context.Cance
 
 // inTx runs fn in a transaction, committing when it returns nil.
 func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := s.db.BeginTx(ctx, nil)
+	return inTx(ctx, s.db, fn)
+}
+
+// inTx runs fn in a transaction of db, committing when it returns nil.
+func inTx(ctx context.Context, db *sql.DB, fn func(tx *sql.Tx) error) error {
+	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}

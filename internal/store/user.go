@@ -133,9 +133,6 @@ func (s *Store) Users(ctx context.Context, f UserFilter) (Page[domain.User], err
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
 	var page Page[domain.User]
-	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM app_user`).Scan(&page.Total); err != nil {
-		return page, fmt.Errorf("store: count users: %w", err)
-	}
 	after := int64(0)
 	if f.Cursor != "" {
 		c, err := decodeCursor(f.Cursor, 1)
@@ -160,9 +157,10 @@ func (s *Store) Users(ctx context.Context, f UserFilter) (Page[domain.User], err
 	if err := rows.Err(); err != nil {
 		return page, fmt.Errorf("store: list users: %w", err)
 	}
-	if len(page.Items) > f.Limit {
-		page.Items = page.Items[:f.Limit]
-		page.NextCursor = encodeCursor(page.Items[f.Limit-1].ID)
+	page, err = pageOf(ctx, s, page.Items, f.Limit, f.Cursor, matches{table: "app_user", from: "app_user", id: "id"},
+		func(last domain.User) string { return encodeCursor(last.ID) })
+	if err != nil {
+		return page, fmt.Errorf("store: count users: %w", err)
 	}
 	return page, nil
 }

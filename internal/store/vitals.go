@@ -148,7 +148,7 @@ type VitalFilter struct {
 }
 
 func (s *Store) vitalQuery(f VitalFilter) chartQuery {
-	q := chartQuery{what: "vital signs", columns: s.vitalColumns(), from: vitalFrom, id: "g.id"}
+	q := chartQuery{what: "vital signs", columns: s.vitalColumns(), table: "vital_sign", from: vitalFrom, id: "g.id"}
 	if f.PatientID != 0 {
 		q.where("g.patient_id = %s", f.PatientID)
 	}
