@@ -105,6 +105,7 @@ func (a *API) routes() []route {
 		{"POST", "/api/auth/password", anyRole, a.changePassword},
 
 		{"GET", "/api/openapi.json", public, a.openAPI},
+		{"GET", "/api/clinic", anyRole, a.clinic}, // the time zone the UI shows and reads times in
 
 		// ?include_inactive=true (deactivated patients too) is for admins only.
 		{"GET", "/api/patients", anyRole, a.listPatients},

@@ -17,8 +17,11 @@ import {
   CHROMIUM,
   CHROMIUM_ARGS,
   checkChromium,
-  localDate,
-  localDateTime,
+  clinicDate,
+  clinicDateTime,
+  clinicTime,
+  pickZones,
+  useClinicZone,
   screenshotDir,
   seriousViolations,
   startServer,
@@ -35,6 +38,7 @@ let browser;
 let context;
 let page;
 let authEnabled = false;
+let zones; // {clinic, browser}: HMS_TIMEZONE and the browser's zone, hours apart
 let doctorsEnabled = false; // GET /api/doctors: free times and double-booking checks
 const problems = []; // page errors and CSP violations, checked at the end
 
@@ -97,19 +101,19 @@ async function seed() {
     if (bg) body.blood_group = bg;
     ids.push((await api.must('POST', '/api/patients', body)).data.id);
   }
-  const tomorrow = localDate(1);
+  const tomorrow = clinicDate(1);
   const bookings = [
     [ids[0], 'Dr. Ana Weber', tomorrow, '09:00', 'Annual check-up'],
     [ids[1], 'Dr. Ana Weber', tomorrow, '10:30', 'Blood pressure follow-up'],
     [ids[3], 'Dr. Ana Weber', tomorrow, '14:00', 'Diabetes review'],
     [ids[2], 'Dr. Omar Reyes', tomorrow, '11:00', 'Knee pain'],
-    [ids[4], 'Dr. Omar Reyes', localDate(2), '15:15', 'Lab results'],
+    [ids[4], 'Dr. Omar Reyes', clinicDate(2), '15:15', 'Lab results'],
   ];
   for (const [patient_id, doctor_name, date, time, reason] of bookings) {
     await api.must('POST', '/api/appointments', {
       patient_id,
       doctor_name,
-      appointment_datetime: localDateTime(date, time),
+      appointment_datetime: clinicDateTime(date, time),
       reason,
     });
   }
@@ -119,7 +123,7 @@ async function seed() {
     diagnosis: 'Hypertension, stage 1',
     doctor_name: 'Dr. Ana Weber',
     prescription: 'Amlodipine 5 mg daily',
-    record_date: localDate(-30),
+    record_date: clinicDate(-30),
   });
   return ids;
 }
@@ -151,7 +155,9 @@ async function seedFiller(count) {
 before(async () => {
   checkChromium();
   mkdirSync(screenshotDir, { recursive: true });
-  server = await startServer();
+  zones = pickZones();
+  useClinicZone(zones.clinic);
+  server = await startServer({ HMS_TIMEZONE: zones.clinic });
   api = apiClient(server.base);
 
   const me = await api.call('GET', '/api/auth/me');
@@ -168,7 +174,11 @@ before(async () => {
   await seed();
 
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-  context = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: 'en-US' });
+  context = await browser.newContext({
+    viewport: { width: 1280, height: 860 },
+    locale: 'en-US',
+    timezoneId: zones.browser, // far from the clinic's: the UI must show the clinic's clock
+  });
   context.setDefaultTimeout(10_000);
   page = await context.newPage();
   page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
@@ -314,7 +324,7 @@ describe('HMS in a browser', { concurrency: false }, () => {
     const form = page.getByRole('form', { name: 'Book appointment' });
     await form.getByTestId('picked-patient').filter({ hasText: patientName }).waitFor();
     await form.getByLabel('Doctor').fill('Dr. Ana Weber');
-    await form.getByLabel('Date').fill(localDate(1));
+    await form.getByLabel('Date').fill(clinicDate(1));
     if (doctorsEnabled) {
       // The doctor's free times are offered; 14:00 is taken by a seeded appointment.
       await form.getByTestId('free-slots').locator('[data-time="16:30"]').click();
@@ -339,7 +349,7 @@ describe('HMS in a browser', { concurrency: false }, () => {
     await form.getByRole('combobox', { name: /Patient/ }).fill('Kenji');
     await page.getByRole('option', { name: /Kenji Watanabe/ }).click();
     await form.getByLabel('Doctor').fill('Dr. Ana Weber');
-    await form.getByLabel('Date').fill(localDate(1));
+    await form.getByLabel('Date').fill(clinicDate(1));
     await form.getByLabel('Time').fill('14:15');
     await form.getByRole('button', { name: 'Book appointment' }).click();
     await form.getByText(/^The doctor already has an appointment/).waitFor();
@@ -354,7 +364,7 @@ describe('HMS in a browser', { concurrency: false }, () => {
     await form.getByRole('combobox', { name: /Patient/ }).fill('Grace');
     await page.getByRole('option', { name: /Grace Okafor/ }).click();
     await form.getByLabel('Doctor').fill('Dr. Omar Reyes');
-    await form.getByLabel('Date').fill(localDate(2));
+    await form.getByLabel('Date').fill(clinicDate(2));
     await form.getByLabel('Time').fill('09:45');
     await form.getByRole('button', { name: 'Book appointment' }).click();
     await banner('Booked Grace Okafor with Dr. Omar Reyes.');
@@ -389,9 +399,12 @@ describe('HMS in a browser', { concurrency: false }, () => {
   test('shows a doctor’s day and week', STEP, async () => {
     await page.getByRole('link', { name: 'Day / week schedule' }).click();
     await page.getByLabel('Doctor', { exact: true }).selectOption('Dr. Ana Weber');
-    await page.getByLabel('Date', { exact: true }).fill(localDate(1));
-    await page.getByTestId('schedule-entry').filter({ hasText: 'Amira Haddad' }).waitFor();
-    await page.getByTestId('schedule-entry').filter({ hasText: patientName }).waitFor();
+    await page.getByLabel('Date', { exact: true }).fill(clinicDate(1));
+    // Seeded at 09:00 and booked at 16:30 on the clinic's clock; the browser is hours away.
+    await page.getByTestId('schedule-entry').filter({ hasText: 'Amira Haddad' }).filter({ hasText: '09:00–09:30' }).waitFor();
+    await page.getByTestId('schedule-entry').filter({ hasText: patientName }).filter({ hasText: '16:30–17:00' }).waitFor();
+    await page.getByTestId('clinic-zone').filter({ hasText: zones.clinic.replace(/_/g, ' ') }).waitFor();
+    assert.notEqual(await page.evaluate(() => Intl.DateTimeFormat().resolvedOptions().timeZone), zones.clinic);
     await checkA11y('schedule (day)');
     await shoot('schedule-day');
     await page.getByRole('button', { name: 'Week' }).click();

@@ -6,6 +6,7 @@ import { LoadingBlock } from './components/Spinner';
 import { ErrorState, Forbidden } from './components/States';
 import { StatusBar } from './components/StatusBar';
 import { link } from './components/styles';
+import { clinicZone } from './lib/format';
 import type { Permission } from './lib/permissions';
 import { Link, matchPath, navigate, useLocation } from './router';
 import { SessionProvider, useSession } from './session';
@@ -58,6 +59,10 @@ function Header() {
         </div>
         {user && (
           <div className="flex items-center gap-3 text-sm">
+            <span className="text-right text-xs leading-tight text-sky-100" data-testid="clinic-zone">
+              <span className="block">Clinic time</span>
+              <span className="block font-medium text-white">{clinicZone().replace(/_/g, ' ')}</span>
+            </span>
             <span className="text-right leading-tight">
               <span className="block font-medium" data-testid="current-user">
                 {user.name}

@@ -175,6 +175,14 @@ export interface AuditFilter {
   cursor?: string | null;
 }
 
+/** The clinic's clock, from GET /api/clinic. */
+export interface Clinic {
+  /** HMS_TIMEZONE: every time the UI shows or reads is in it. */
+  time_zone: string;
+  today: string;
+  now: string;
+}
+
 export interface Session {
   access_token: string;
   token_type: string;
@@ -524,6 +532,9 @@ export const api = {
     /** The signed-in user. A 404 means the server has no access control. */
     me: (signal?: AbortSignal) => data(get<{ data: User }>('/api/auth/me', undefined, signal)),
   },
+
+  /** The clinic's time zone and date. */
+  clinic: (signal?: AbortSignal) => data(get<{ data: Clinic }>('/api/clinic', undefined, signal)),
 
   users: {
     list(params: { limit?: number; cursor?: string | null } = {}, signal?: AbortSignal) {

@@ -3,6 +3,7 @@
 // control yet, so the app runs open with every tab.
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { api, ApiError, sessionExpired, type Role, type User } from './api';
+import { setClinicZone } from './lib/format';
 import { allowed, openAllows, type Permission } from './lib/permissions';
 
 export type SessionState =
@@ -31,6 +32,18 @@ export function useSession(): SessionValue {
   return value;
 }
 
+/**
+ * Learns the clinic's time zone (GET /api/clinic) before any screen shows a time.
+ * A server without that call leaves the browser's zone.
+ */
+async function loadClinicZone(signal?: AbortSignal): Promise<void> {
+  try {
+    setClinicZone((await api.clinic(signal)).time_zone);
+  } catch (err) {
+    if (signal?.aborted) throw err;
+  }
+}
+
 /** Removes every saved form draft: they may hold patient data. */
 function clearDrafts() {
   for (const key of Object.keys(sessionStorage)) {
@@ -46,10 +59,11 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     const ctrl = new AbortController();
     setState({ status: 'checking' });
     api.auth.me(ctrl.signal).then(
-      (user) => setState({ status: 'signed-in', user }),
+      (user) => loadClinicZone(ctrl.signal).then(() => setState({ status: 'signed-in', user })),
       (err) => {
         if (ctrl.signal.aborted) return;
-        if (err instanceof ApiError && (err.status === 404 || err.status === 405)) setState({ status: 'open' });
+        if (err instanceof ApiError && (err.status === 404 || err.status === 405))
+          void loadClinicZone(ctrl.signal).then(() => setState({ status: 'open' }));
         else if (err instanceof ApiError && err.status === 401) setState({ status: 'signed-out', expired: false });
         else setState({ status: 'unreachable', error: err });
       },
@@ -68,6 +82,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
 
   const login = useCallback(async (email: string, password: string) => {
     const user = await api.auth.login(email, password);
+    await loadClinicZone();
     setState({ status: 'signed-in', user });
   }, []);
 

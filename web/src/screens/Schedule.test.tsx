@@ -1,7 +1,7 @@
 import { screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
-import { isoDate, today, toRFC3339 } from '../lib/format';
+import { isoDate, setClinicZone, today, toRFC3339 } from '../lib/format';
 import { appointment, fakeServer, list } from '../test/fakeServer';
 import { renderAt } from '../test/render';
 import { groupByDay, visibleDays } from './Schedule';
@@ -55,5 +55,22 @@ describe('Schedule screen', () => {
     expect(last.query.get('limit')).toBe('500');
     expect(last.query.get('from')! <= day && last.query.get('to')! >= day).toBe(true);
     expect(isoDate(new Date())).toBe(day);
+  });
+});
+
+describe('times on the clinic’s clock', () => {
+  it('shows the times in the zone the server names, not the browser’s', async () => {
+    setClinicZone('Asia/Tokyo'); // what the app starts with: the browser's zone
+    fakeServer({
+      'GET /api/clinic': { body: { success: true, data: { time_zone: 'America/New_York', today: '2030-01-07', now: '2030-01-07T09:00:00-05:00' } } },
+      'GET /api/appointments': {
+        body: list([appointment(1, { appointment_datetime: '2030-01-07T14:00:00Z', end_datetime: '2030-01-07T14:30:00Z' })]),
+      },
+    });
+    renderAt('/appointments');
+    const card = await screen.findByTestId('appointment-card');
+    // 14:00 UTC is 09:00 in New York (and 23:00 in Tokyo).
+    expect(card).toHaveTextContent('09:00–09:30');
+    expect(card).not.toHaveTextContent('23:00');
   });
 });

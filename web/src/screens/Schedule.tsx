@@ -1,6 +1,6 @@
 // A doctor's day or week at a glance. Appointments are fetched for the visible
-// range (one day wider on each side, since the server reads dates in the clinic's
-// time zone) and placed by their local date and hour.
+// range (dates the server reads in the clinic's time zone, as the UI does) and
+// placed by their date and hour on the clinic's clock.
 import { useState } from 'react';
 import { api, type Appointment } from '../api';
 import { StatusBadge } from '../components/Badge';
@@ -15,6 +15,7 @@ import {
   formatTime,
   formatWeekday,
   isoDate,
+  minutesOfDay,
   startOfWeek,
   today,
 } from '../lib/format';
@@ -34,7 +35,7 @@ export function visibleDays(mode: Mode, anchor: string): string[] {
   return Array.from({ length: 7 }, (_, i) => addDays(monday, i));
 }
 
-/** Appointments grouped by local date, each day sorted by time. */
+/** Appointments grouped by the clinic's date, each day sorted by time. */
 export function groupByDay(appointments: Appointment[], doctor: string): Map<string, Appointment[]> {
   const byDay = new Map<string, Appointment[]>();
   for (const a of appointments) {
@@ -60,7 +61,7 @@ export function ScheduleScreen() {
   const result = useAsync(
     (signal) =>
       api.appointments.list(
-        { doctor_name: doctor, from: addDays(days[0], -1), to: addDays(days[days.length - 1], 1), limit: 500 },
+        { doctor_name: doctor, from: days[0], to: days[days.length - 1], limit: 500 },
         signal,
       ),
     [doctor, days[0], days[days.length - 1]],
@@ -173,7 +174,7 @@ function Entry({ a, showDoctor }: { a: Appointment; showDoctor: boolean }) {
 }
 
 function DayView({ day, appointments, showDoctor }: { day: string; appointments: Appointment[]; showDoctor: boolean }) {
-  const hourOf = (a: Appointment) => new Date(a.appointment_datetime).getHours();
+  const hourOf = (a: Appointment) => Math.floor(minutesOfDay(a.appointment_datetime) / 60);
   const hours = appointments.map(hourOf);
   const first = Math.min(FIRST_HOUR, ...hours);
   const last = Math.max(LAST_HOUR, ...hours);
