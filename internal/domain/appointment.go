@@ -41,9 +41,12 @@ type Appointment struct {
 	Status      string    `json:"status"`
 	Reason      *string   `json:"reason"`
 	Notes       *string   `json:"notes"`
-	Version     int64     `json:"version"`
-	CreatedAt   time.Time `json:"created_at"`
-	UpdatedAt   time.Time `json:"updated_at"`
+	// CheckedInAt is when the patient arrived (the status history's change to
+	// checked_in), or nil before then: the front desk's "waiting for 12 min".
+	CheckedInAt *time.Time `json:"checked_in_at"`
+	Version     int64      `json:"version"`
+	CreatedAt   time.Time  `json:"created_at"`
+	UpdatedAt   time.Time  `json:"updated_at"`
 }
 
 // Span returns the time the appointment takes.
@@ -59,6 +62,9 @@ type AppointmentInput struct {
 	Reason     Opt[string] `json:"reason"`
 	Status     Opt[string] `json:"status"`
 	Notes      Opt[string] `json:"notes"`
+	// WalkIn books the doctor's first free moment from now on and checks the patient in
+	// at once; appointment_datetime is then left out.
+	WalkIn Opt[bool] `json:"walk_in"`
 }
 
 // AppointmentChanges is a validated PUT: nil leaves a column alone.
@@ -103,9 +109,18 @@ func (in AppointmentInput) ValidateNew(now time.Time, loc *time.Location) (Appoi
 	if in.Duration.Set {
 		a.Duration = validDuration(f, in.Duration)
 	}
-	if t, ok := validStart(f, required(f, "appointment_datetime", in.Start, 40), now, loc); ok {
-		a.Start = t
-		a.End = t.Add(time.Duration(a.Duration) * time.Minute)
+	switch {
+	case in.WalkIn.Given() && in.WalkIn.Value:
+		if in.Start.Set {
+			f.Add("appointment_datetime", "must be left out for a walk-in: it starts at the doctor's first free moment from now")
+		}
+		a.Start = now.Truncate(time.Minute) // the store moves it on to the first free moment
+		a.End = a.Start.Add(time.Duration(a.Duration) * time.Minute)
+	default:
+		if t, ok := validStart(f, required(f, "appointment_datetime", in.Start, 40), now, loc); ok {
+			a.Start = t
+			a.End = t.Add(time.Duration(a.Duration) * time.Minute)
+		}
 	}
 	a.Reason = optional(f, "reason", in.Reason, maxTextLen, true)
 	a.Notes = optional(f, "notes", in.Notes, maxTextLen, true)
@@ -131,6 +146,9 @@ func (in AppointmentInput) ValidateUpdate(now time.Time, loc *time.Location) (Ap
 	if in.Duration.Set {
 		d := validDuration(f, in.Duration)
 		c.Duration = &d
+	}
+	if in.WalkIn.Set {
+		f.Add("walk_in", "applies to booking only; check a booked patient in with status checked_in")
 	}
 	if in.Status.Set {
 		v := strings.ToLower(required(f, "status", in.Status, 20))

@@ -92,11 +92,19 @@ func (a *API) createAppointment(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
-	ap, err := in.ValidateNew(a.now(), a.loc)
+	now := a.now()
+	ap, err := in.ValidateNew(now, a.loc)
 	if err != nil {
 		return err
 	}
-	if ap, err = a.store.CreateAppointment(r.Context(), ap); err != nil {
+	if in.WalkIn.Value {
+		// A walk-in is seen today or not at all: the slot must start before the clinic's midnight.
+		y, m, d := now.In(a.loc).Date()
+		ap, err = a.store.CreateWalkIn(r.Context(), ap, time.Date(y, m, d+1, 0, 0, 0, 0, a.loc))
+	} else {
+		ap, err = a.store.CreateAppointment(r.Context(), ap)
+	}
+	if err != nil {
 		return err
 	}
 	writeResource(w, r, http.StatusCreated, ap, ap.Version)
