@@ -109,6 +109,13 @@ async function seed() {
     [ids[2], 'Dr. Omar Reyes', tomorrow, '11:00', 'Knee pain'],
     [ids[4], 'Dr. Omar Reyes', clinicDate(2), '15:15', 'Lab results'],
   ];
+  // Today's board: the clinic's zone is one where it is day now, so these are still to come.
+  const today = clinicDate(0);
+  bookings.push(
+    [ids[1], 'Dr. Ana Weber', today, clinicTime(60), 'Blood test results'],
+    [ids[2], 'Dr. Omar Reyes', today, clinicTime(90), 'Sprained ankle'],
+    [ids[4], 'Dr. Ana Weber', today, clinicTime(120), 'Vaccination'],
+  );
   for (const [patient_id, doctor_name, date, time, reason] of bookings) {
     await api.must('POST', '/api/appointments', {
       patient_id,
@@ -211,8 +218,55 @@ describe('HMS in a browser', { concurrency: false }, () => {
       await signIn(server.admin.email, server.admin.password);
       await page.getByTestId('current-user').waitFor();
     }
+    // The front desk (and an admin) starts on Today.
+    await page.getByRole('heading', { name: 'Today', exact: true }).waitFor();
+    assert.equal(new URL(page.url()).pathname, '/today');
+  });
+
+  test('the front desk runs today: check in, a walk-in, a no-show', STEP, async () => {
+    const row = (name) => page.getByTestId('day-row').filter({ hasText: name });
+    await row('John Smith').filter({ hasText: 'Expected' }).waitFor();
+    await page.getByRole('region', { name: 'Dr. Ana Weber today' }).waitFor();
+    await page.getByRole('region', { name: 'Dr. Omar Reyes today' }).waitFor();
+    // Times on the board are the clinic's: the seeded booking at now + 60 min on its clock.
+    await row('John Smith').filter({ hasText: clinicTime(60) }).waitFor();
+
+    await row('John Smith').getByRole('button', { name: /^Check in:/ }).click();
+    await banner('John Smith checked in.');
+    await row('John Smith').filter({ hasText: 'Arrived' }).getByTestId('waiting').filter({ hasText: /waiting \d+ min/ }).waitFor();
+
+    // A walk-in: Dr. Reyes is free now, so Grace is booked now and checked in at once.
+    await page.getByRole('button', { name: 'Walk-in' }).click();
+    const form = page.getByRole('form', { name: 'Walk-in' });
+    await form.getByRole('combobox', { name: /Patient/ }).fill('Grace');
+    await page.getByRole('option', { name: /Grace Okafor/ }).click();
+    await form.getByLabel('Doctor').selectOption({ label: 'Dr. Omar Reyes' });
+    const before = clinicTime(0);
+    await form.getByRole('button', { name: 'Book and check in' }).click();
+    const text = await page.getByTestId('banner').filter({ hasText: 'Checked in Grace Okafor with Dr. Omar Reyes at' }).textContent();
+    const at = /at (\d\d:\d\d)/.exec(text)?.[1];
+    assert.ok(at === before || at === clinicTime(0), `the walk-in starts now on the clinic's clock (${before}), not at ${at}`);
+    await row('Grace Okafor').filter({ hasText: 'Arrived' }).waitFor();
+
+    // A no-show ends the appointment: it asks first.
+    await row('Luis García').getByRole('button', { name: /^No-show:/ }).click();
+    const dialog = page.getByRole('alertdialog');
+    await dialog.getByRole('button', { name: 'Go back' }).click();
+    await row('Luis García').filter({ hasText: 'Expected' }).waitFor();
+    await row('Luis García').getByRole('button', { name: /^No-show:/ }).click();
+    await dialog.getByRole('button', { name: 'No-show', exact: true }).click();
+    await banner('Luis García marked as a no-show.');
+    await row('Luis García').filter({ hasText: 'No-show' }).waitFor();
+    await checkA11y('today');
+    await shoot('today');
+    await page.setViewportSize({ width: 375, height: 812 });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `Today is ${overflow}px wider than a phone`);
+    await shoot('today-mobile');
+    await page.setViewportSize({ width: 1280, height: 860 });
+
+    await openTab('Patients');
     await page.getByRole('heading', { name: 'All patients' }).waitFor();
-    assert.equal(new URL(page.url()).pathname, '/patients');
   });
 
   test('the status bar shows the system online with counts', STEP, async () => {
@@ -374,8 +428,9 @@ describe('HMS in a browser', { concurrency: false }, () => {
 
   test('cancels the appointment', STEP, async () => {
     const card = page.getByTestId('appointment-card').filter({ hasText: patientName });
-    await card.getByRole('combobox', { name: /Status of appointment/ }).selectOption('cancelled');
-    await banner('Appointment marked cancelled.');
+    await card.getByRole('button', { name: /^Cancel:/ }).click();
+    await page.getByRole('alertdialog').getByRole('button', { name: 'Cancel appointment' }).click();
+    await banner(`${patientName} cancelled.`);
     await page
       .getByTestId('appointment-card')
       .filter({ hasText: patientName })
@@ -500,7 +555,8 @@ describe('HMS in a browser', { concurrency: false }, () => {
     await signOut();
     await signIn(staff.email, staff.password);
     const tabs = await page.getByRole('navigation', { name: 'Main' }).getByRole('link').allTextContents();
-    assert.deepEqual(tabs, ['Patients', 'Appointments']);
+    assert.deepEqual(tabs, ['Today', 'Patients', 'Appointments']);
+    assert.equal(new URL(page.url()).pathname, '/today', 'staff start on Today, not on the last screen of the admin');
     await page.goto(server.base + '/records');
     await page.getByText('Access denied').waitFor();
     await page.goto(server.base + '/users');
@@ -513,6 +569,30 @@ describe('HMS in a browser', { concurrency: false }, () => {
     assert.equal(await page.getByRole('heading', { name: 'Medical records' }).count(), 0);
     await signOut();
     await signIn(server.admin.email, server.admin.password);
+  });
+
+  test('a doctor starts on My day, the waiting patients first, and starts the visit', STEP, async (t) => {
+    if (!authEnabled) {
+      t.skip('the server has no access control (GET /api/auth/me is 404)');
+      return;
+    }
+    // A doctor user named as the doctor is linked to that doctor.
+    const doctor = { name: 'Dr. Ana Weber', email: 'ana.weber@clinic.test', password: 'cardiology passphrase 7' };
+    await api.must('POST', '/api/users', { ...doctor, role: 'doctor' });
+    await signOut();
+    await signIn(doctor.email, doctor.password);
+    await page.getByRole('heading', { name: 'My day' }).waitFor();
+    assert.equal(new URL(page.url()).pathname, '/my-day');
+    const rows = page.getByTestId('day-row');
+    await rows.first().filter({ hasText: 'John Smith' }).filter({ hasText: 'Arrived' }).waitFor();
+    await rows.first().getByRole('button', { name: /^Start:/ }).click();
+    await banner('John Smith with the doctor.');
+    await rows.filter({ hasText: 'John Smith' }).filter({ hasText: 'With the doctor' }).waitFor();
+    await checkA11y('my day');
+    await shoot('my-day');
+    await signOut();
+    await signIn(server.admin.email, server.admin.password);
+    await page.getByRole('heading', { name: 'Today', exact: true }).waitFor();
   });
 
   test('an expired access token is refreshed unnoticed; a dead session keeps the form for after sign-in', STEP, async (t) => {

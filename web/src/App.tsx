@@ -7,7 +7,7 @@ import { ErrorState, Forbidden } from './components/States';
 import { StatusBar } from './components/StatusBar';
 import { link } from './components/styles';
 import { clinicZone } from './lib/format';
-import type { Permission } from './lib/permissions';
+import { homePath, type Permission } from './lib/permissions';
 import { Link, matchPath, navigate, useLocation } from './router';
 import { SessionProvider, useSession } from './session';
 import { AppointmentsScreen } from './screens/Appointments';
@@ -17,6 +17,7 @@ import { PatientEditPage, PatientPage } from './screens/PatientPage';
 import { PatientsScreen } from './screens/Patients';
 import { RecordsScreen } from './screens/Records';
 import { ScheduleScreen } from './screens/Schedule';
+import { MyDayScreen, TodayScreen } from './screens/Today';
 import { UsersScreen } from './screens/Users';
 
 interface Tab {
@@ -26,6 +27,8 @@ interface Tab {
 }
 
 export const TABS: Tab[] = [
+  { to: '/today', label: 'Today', needs: 'day.board' },
+  { to: '/my-day', label: 'My day', needs: 'day.mine' },
   { to: '/patients', label: 'Patients' },
   { to: '/appointments', label: 'Appointments' },
   { to: '/records', label: 'Medical Records', needs: 'records.read' },
@@ -120,13 +123,13 @@ function Main({ children }: { children: ReactNode }) {
 }
 
 function Shell() {
-  const { state, retry } = useSession();
+  const { state, role, retry } = useSession();
   const { path } = useLocation();
   const ready = state.status === 'open' || state.status === 'signed-in';
 
   useEffect(() => {
-    if (path === '/' || (ready && path === '/login')) navigate('/patients', { replace: true });
-  }, [path, ready]);
+    if (ready && (path === '/' || path === '/login')) navigate(homePath(role), { replace: true });
+  }, [path, ready, role]);
 
   useEffect(() => {
     const tab = TABS.find((t) => path === t.to || path.startsWith(`${t.to}/`));
@@ -164,7 +167,20 @@ function Guard({ needs, children }: { needs: Permission; children: ReactNode }) 
 
 function Routes({ path }: { path: string }) {
   let m: Record<string, string> | null;
-  if (path === '/patients' || path === '/' || path === '/login') return <PatientsScreen />;
+  if (path === '/' || path === '/login') return null; // on the way to the role's start screen
+  if (path === '/today')
+    return (
+      <Guard needs="day.board">
+        <TodayScreen />
+      </Guard>
+    );
+  if (path === '/my-day')
+    return (
+      <Guard needs="day.mine">
+        <MyDayScreen />
+      </Guard>
+    );
+  if (path === '/patients') return <PatientsScreen />;
   if ((m = matchPath('/patients/:id/edit', path)) && isId(m.id)) return <PatientEditPage id={Number(m.id)} />;
   if ((m = matchPath('/patients/:id', path)) && isId(m.id)) return <PatientPage key={m.id} id={Number(m.id)} />;
   if (path === '/appointments') return <AppointmentsScreen />;

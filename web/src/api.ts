@@ -61,16 +61,23 @@ export interface Appointment {
   status: AppointmentStatus;
   reason: string | null;
   notes: string | null;
+  /** When the patient was checked in; null before (and on servers without it). */
+  checked_in_at?: string | null;
   created_at: string;
   updated_at: string;
 }
 
 export interface AppointmentInput {
   patient_id: number;
-  doctor_name: string;
-  appointment_datetime: string;
+  /** doctor_id, or doctor_name for the original API's clients. */
+  doctor_id?: number;
+  doctor_name?: string;
+  /** Required unless walk_in. */
+  appointment_datetime?: string;
   duration_minutes?: number;
   reason?: string;
+  /** Book the doctor's first free moment from now and check the patient in at once. */
+  walk_in?: boolean;
 }
 
 export interface AppointmentUpdate {
@@ -84,6 +91,8 @@ export interface Doctor {
   name: string;
   specialty: string | null;
   active: boolean;
+  /** The user who is this doctor, if any. */
+  user_id?: number | null;
 }
 
 /** Free start times of a doctor on one day, from GET /api/doctors/{id}/availability. */
@@ -97,6 +106,7 @@ export interface Availability {
 
 export interface AppointmentFilter {
   patient_id?: number;
+  doctor_id?: number;
   doctor_name?: string;
   status?: AppointmentStatus | '';
   from?: string;

@@ -7,12 +7,22 @@ interface ConfirmDialogProps {
   title: string;
   children?: ReactNode;
   confirmLabel?: string;
+  /** The label of the button that closes the dialog without doing anything. */
+  cancelLabel?: string;
   busy?: boolean;
   onConfirm: () => void;
   onCancel: () => void;
 }
 
-export function ConfirmDialog({ title, children, confirmLabel = 'Delete', busy, onConfirm, onCancel }: ConfirmDialogProps) {
+export function ConfirmDialog({
+  title,
+  children,
+  confirmLabel = 'Delete',
+  cancelLabel = 'Cancel',
+  busy,
+  onConfirm,
+  onCancel,
+}: ConfirmDialogProps) {
   const dialog = useRef<HTMLDivElement>(null);
   const cancel = useRef<HTMLButtonElement>(null);
 
@@ -60,7 +70,7 @@ export function ConfirmDialog({ title, children, confirmLabel = 'Delete', busy, 
         </div>
         <div className="mt-5 flex justify-end gap-2">
           <button ref={cancel} type="button" className={btn.secondary} onClick={onCancel} disabled={busy}>
-            Cancel
+            {cancelLabel}
           </button>
           <button type="button" className={btn.danger} onClick={onConfirm} disabled={busy}>
             {busy ? 'Working…' : confirmLabel}

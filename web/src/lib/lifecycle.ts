@@ -19,3 +19,26 @@ export function nextStatuses(status: AppointmentStatus): AppointmentStatus[] {
 
 /** Only a scheduled appointment may still be moved. */
 export const isFinal = (status: AppointmentStatus) => nextStatuses(status).length === 0;
+
+/** Statuses that end an appointment: reaching one asks for confirmation first. */
+export const FINAL_STATUSES: readonly AppointmentStatus[] = ['completed', 'cancelled', 'no_show'];
+
+/** The front desk's words for where a patient is in their visit. */
+export const DAY_LABELS: Record<AppointmentStatus, string> = {
+  scheduled: 'Expected',
+  checked_in: 'Arrived',
+  in_progress: 'With the doctor',
+  completed: 'Done',
+  cancelled: 'Cancelled',
+  no_show: 'No-show',
+};
+
+/** The button that moves an appointment to each status. */
+export const ACTION_LABELS: Record<AppointmentStatus, string> = {
+  scheduled: 'Schedule',
+  checked_in: 'Check in',
+  in_progress: 'Start',
+  completed: 'Complete',
+  cancelled: 'Cancel',
+  no_show: 'No-show',
+};

@@ -9,6 +9,9 @@ export type Permission =
   | 'appointments.create'
   | 'appointments.update'
   | 'appointments.delete'
+  | 'appointments.start'
+  | 'day.board'
+  | 'day.mine'
   | 'records.read'
   | 'records.create'
   | 'records.delete'
@@ -23,21 +26,37 @@ const granted: Record<Role, readonly Permission[]> = {
     'appointments.create',
     'appointments.update',
     'appointments.delete',
+    'appointments.start',
+    'day.board',
     'records.read',
     'records.create',
     'records.delete',
     'users.manage',
     'audit.read',
   ],
-  doctor: ['patients.update', 'appointments.create', 'appointments.update', 'records.read', 'records.create'],
+  doctor: [
+    'patients.update',
+    'appointments.create',
+    'appointments.update',
+    'appointments.start',
+    'day.mine',
+    'records.read',
+    'records.create',
+  ],
   staff: [
     'patients.create',
     'patients.update',
     'appointments.create',
     'appointments.update',
     'appointments.delete',
+    'day.board',
   ],
 };
+
+/** The screen a role starts on: the front desk's Today, a doctor's My day. */
+export function homePath(role: Role | null): string {
+  return role === 'doctor' ? '/my-day' : '/today';
+}
 
 export function allowed(role: Role, permission: Permission): boolean {
   return granted[role]?.includes(permission) ?? false;
@@ -48,5 +67,5 @@ export function allowed(role: Role, permission: Permission): boolean {
  * work, but no user management or audit log, which exist only with it.
  */
 export function openAllows(permission: Permission): boolean {
-  return permission !== 'users.manage' && permission !== 'audit.read';
+  return permission !== 'users.manage' && permission !== 'audit.read' && permission !== 'day.mine';
 }

@@ -1,12 +1,13 @@
-// One appointment: when, who, with whom, its status (changeable) and notes.
+// One appointment: when, who, with whom, its status with the next steps as buttons
+// (final ones ask first), and notes.
 import { useId, useState } from 'react';
-import { api, type Appointment, type AppointmentStatus } from '../api';
+import { api, type Appointment } from '../api';
 import { StatusBadge } from '../components/Badge';
 import { DeleteButton } from '../components/ConfirmDialog';
+import { StatusActions } from '../components/StatusActions';
 import { btn, input, inputOk, link } from '../components/styles';
 import { useAction } from '../lib/forms';
-import { formatDateTime, formatTime, statusLabel } from '../lib/format';
-import { nextStatuses } from '../lib/lifecycle';
+import { formatDateTime, formatTime } from '../lib/format';
 import { Link } from '../router';
 import { useSession } from '../session';
 
@@ -24,10 +25,9 @@ export function AppointmentCard({ appointment: a, hidePatient, onChanged }: Appo
   const [notes, setNotes] = useState(a.notes ?? '');
   const [busy, run] = useAction();
   const canUpdate = can('appointments.update');
-  const next = nextStatuses(a.status);
   const who = `${a.patient_name} with ${a.doctor_name}`;
 
-  const update = (change: { status?: AppointmentStatus; notes?: string }, done: string) =>
+  const update = (change: { notes?: string }, done: string) =>
     run(() => api.appointments.update(a.id, change).then((saved) => onChanged?.(saved)), done);
 
   return (
@@ -60,30 +60,7 @@ export function AppointmentCard({ appointment: a, hidePatient, onChanged }: Appo
           )}
         </div>
         <div className="flex flex-wrap items-end gap-2">
-          {canUpdate && next.length > 0 && (
-            <div>
-              <label htmlFor={`${id}-status`} className="mb-1 block text-xs font-medium text-slate-600">
-                Status
-              </label>
-              <select
-                id={`${id}-status`}
-                className={`${input} ${inputOk} py-1.5 text-xs`}
-                value={a.status}
-                disabled={busy}
-                aria-label={`Status of appointment for ${who}`}
-                onChange={(e) => {
-                  const status = e.target.value as AppointmentStatus;
-                  void update({ status }, `Appointment marked ${statusLabel(status).toLowerCase()}.`);
-                }}
-              >
-                {[a.status, ...next].map((s) => (
-                  <option key={s} value={s}>
-                    {s === a.status ? statusLabel(s) : `→ ${statusLabel(s)}`}
-                  </option>
-                ))}
-              </select>
-            </div>
-          )}
+          <StatusActions appointment={a} onChanged={onChanged} />
           {canUpdate && !editingNotes && (
             <button
               type="button"

@@ -94,9 +94,19 @@ describe('Appointments screen', () => {
     });
     renderAt('/appointments');
     const card = await screen.findByTestId('appointment-card');
-    await user.selectOptions(within(card).getByRole('combobox', { name: /Status of appointment/ }), 'cancelled');
-    await waitFor(() => expect(server.requests('PUT /api/appointments/9')[0]?.body).toEqual({ status: 'cancelled' }));
-    expect(await screen.findByText('Appointment marked cancelled.')).toBeInTheDocument();
+    expect(within(card).queryByRole('combobox')).not.toBeInTheDocument(); // no status on a dropdown change
+    await user.click(within(card).getByRole('button', { name: /^Check in:/ }));
+    await waitFor(() => expect(server.requests('PUT /api/appointments/9')[0]?.body).toEqual({ status: 'checked_in' }));
+    expect(await screen.findByText('Jane Doe checked in.')).toBeInTheDocument();
+
+    // Cancelling ends the appointment: it asks first, and going back sends nothing.
+    await user.click(within(await screen.findByTestId('appointment-card')).getByRole('button', { name: /^Cancel:/ }));
+    await user.click(within(screen.getByRole('alertdialog')).getByRole('button', { name: 'Go back' }));
+    expect(server.requests('PUT /api/appointments/9')).toHaveLength(1);
+    await user.click(within(screen.getByTestId('appointment-card')).getByRole('button', { name: /^Cancel:/ }));
+    await user.click(within(screen.getByRole('alertdialog')).getByRole('button', { name: 'Cancel appointment' }));
+    await waitFor(() => expect(server.requests('PUT /api/appointments/9')[1]?.body).toEqual({ status: 'cancelled' }));
+    expect(await screen.findByText('Jane Doe cancelled.')).toBeInTheDocument();
 
     const fresh = await screen.findByTestId('appointment-card');
     await waitFor(() => expect(within(fresh).getAllByText('Cancelled').length).toBeGreaterThan(0));
@@ -104,7 +114,7 @@ describe('Appointments screen', () => {
     await user.type(within(screen.getByTestId('appointment-card')).getByLabelText('Notes'), 'Called to rebook.');
     await user.click(screen.getByRole('button', { name: 'Save notes' }));
     await waitFor(() =>
-      expect(server.requests('PUT /api/appointments/9')[1]?.body).toEqual({ notes: 'Called to rebook.' }),
+      expect(server.requests('PUT /api/appointments/9')[2]?.body).toEqual({ notes: 'Called to rebook.' }),
     );
   });
 
@@ -116,14 +126,13 @@ describe('Appointments screen', () => {
     });
     renderAt('/appointments');
     const [checkedIn, completed] = await screen.findAllByTestId('appointment-card');
-    const select = within(checkedIn).getByRole('combobox', { name: /Status of appointment/ });
-    expect(within(select).getAllByRole('option').map((o) => o.getAttribute('value'))).toEqual([
-      'checked_in',
-      'in_progress',
-      'cancelled',
-      'no_show',
-    ]);
-    expect(within(completed).queryByRole('combobox')).not.toBeInTheDocument();
+    const steps = (card: HTMLElement) =>
+      within(card)
+        .queryAllByRole('button')
+        .map((b) => b.textContent)
+        .filter((t) => t !== 'Notes' && t !== 'Delete');
+    expect(steps(checkedIn)).toEqual(['Start', 'Cancel…', 'No-show…']);
+    expect(steps(completed)).toEqual([]);
   });
 
   it('explains a double booking under the time, and offers the doctor’s free times', async () => {
