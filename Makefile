@@ -3,7 +3,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 BIN     := bin/hms
 
-.PHONY: run build ui test test-go bench clean
+.PHONY: run build ui test test-go screenshots bench clean
 
 ## run: build the web UI and HMS, then start it on the embedded SQLite database (http://localhost:8080)
 run: ui build
@@ -24,6 +24,10 @@ test:
 ## test-go: only the Go tests (PostgreSQL tests skip when no server binaries are installed)
 test-go:
 	go test ./...
+
+## screenshots: run the web UI's end-to-end tests and save their screenshots over docs/screenshots (the README's)
+screenshots: ui build
+	cd web && HMS_BIN=$(CURDIR)/$(BIN) HMS_SCREENSHOT_DIR=$(CURDIR)/docs/screenshots npm run e2e
 
 ## bench: seed SQLite and a throwaway PostgreSQL, start hms on 127.0.0.1 and run the load scenarios
 ## (BENCH_PATIENTS, BENCH_DURATION, BENCH_DATABASES, BENCH_SCENARIOS, BENCH_MARKDOWN; see docs/BENCHMARKS.md)

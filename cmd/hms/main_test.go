@@ -474,19 +474,68 @@ func TestAuditVerifyCatchesTampering(t *testing.T) {
 }
 
 func TestAuditPurge(t *testing.T) {
-	env := []string{"HMS_DATA_DIR=" + t.TempDir()}
+	dir := t.TempDir()
+	env := []string{"HMS_DATA_DIR=" + dir}
 	hms(t, env, "user", "create", "--email", "a@clinic.test", "--name", "N", "--role", "staff")
 	hms(t, env, "user", "create", "--email", "b@clinic.test", "--name", "N", "--role", "staff")
 	if code, out := hms(t, env, "audit", "purge"); code != 0 || !strings.Contains(out, "removed 0") {
 		t.Errorf("purge within retention: %d %s", code, out)
 	}
 	tomorrow := time.Now().AddDate(0, 0, 1).Format("2006-01-02")
-	if code, out := hms(t, env, "audit", "purge", "--before", tomorrow); code != 0 || !strings.Contains(out, "removed 3") {
+	if code, out := hms(t, env, "audit", "purge", "--before", tomorrow); code != 0 || !strings.Contains(out, "removed 3") ||
+		!strings.Contains(out, "purged seq 1 to 3") {
 		t.Errorf("purge everything (2 creations, the first purge): %d %s", code, out)
 	}
 	// What remains (the last purge's own event) still verifies.
-	if code, out := hms(t, env, "audit", "verify"); code != 0 || !strings.Contains(out, "ok: 1 event(s) verified (seq 4 to 4") {
+	if code, out := hms(t, env, "audit", "verify"); code != 0 || !strings.Contains(out, "ok: 1 event(s) verified (seq 4 to 4") ||
+		!strings.Contains(out, "events 1 to 3 were purged (the purge event is seq 4)") {
 		t.Errorf("verify after purge: %d %s", code, out)
+	}
+	// A deletion by SQL after the purge is not one.
+	hms(t, env, "user", "create", "--email", "c@clinic.test", "--name", "N", "--role", "staff")
+	db, err := sql.Open("sqlite", filepath.Join(dir, "hms.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`DELETE FROM audit_event WHERE seq = 4`); err != nil {
+		t.Fatal(err)
+	}
+	if code, out := hms(t, env, "audit", "verify"); code != 1 || !strings.Contains(out, "BROKEN at seq 4") || !strings.Contains(out, "event 4 is missing") {
+		t.Errorf("verify after deleting the purge's event: %d %s", code, out)
+	}
+}
+
+// TestAuditVerifyCatchesDeletionsWithoutPurge deletes the oldest events in the database
+// file: verify names what is missing, and purge refuses to cover it up.
+func TestAuditVerifyCatchesDeletionsWithoutPurge(t *testing.T) {
+	dir := t.TempDir()
+	env := []string{"HMS_DATA_DIR=" + dir}
+	for _, email := range []string{"a@clinic.test", "b@clinic.test", "c@clinic.test", "d@clinic.test"} {
+		if code, out := hms(t, env, "user", "create", "--email", email, "--name", "N", "--role", "staff"); code != 0 {
+			t.Fatal(out)
+		}
+	}
+	if code, out := hms(t, env, "audit", "verify"); code != 0 || !strings.Contains(out, "ok: 4 event(s)") {
+		t.Fatalf("verify intact chain: %d %s", code, out)
+	}
+	db, err := sql.Open("sqlite", filepath.Join(dir, "hms.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`DELETE FROM audit_event WHERE seq <= 2`); err != nil {
+		t.Fatal(err)
+	}
+	if code, out := hms(t, env, "audit", "verify"); code != 1 || !strings.Contains(out, "BROKEN at seq 1") || !strings.Contains(out, "events 1 to 2 are missing") {
+		t.Errorf("verify after deleting the oldest events: %d %s", code, out)
+	}
+	tomorrow := time.Now().AddDate(0, 0, 1).Format("2006-01-02")
+	if code, out := hms(t, env, "audit", "purge", "--before", tomorrow); code != 1 || !strings.Contains(out, "nothing was purged") {
+		t.Errorf("a purge over the gap: %d %s", code, out)
+	}
+	if code, out := hms(t, env, "audit", "verify"); code != 1 || !strings.Contains(out, "events 1 to 2 are missing") {
+		t.Errorf("verify after the refused purge: %d %s", code, out)
 	}
 }
 

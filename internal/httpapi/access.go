@@ -3,7 +3,6 @@ package httpapi
 import (
 	"context"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/hms-project/hms/internal/auth"
@@ -34,7 +33,8 @@ func (a *API) authenticate(r *http.Request) (*http.Request, error) {
 
 // guard enforces a route's permission: public routes pass (those under /api/auth/ through
 // the per-IP rate limit); the rest need a valid bearer token (401) and a role the route
-// allows (403, recorded in the audit trail).
+// allows (403, recorded in the audit trail as the route's touches describe it). A GET of a
+// route that touches patients is recorded in the audit trail by a readRecorder.
 func (a *API) guard(rt route) handlerFunc {
 	h := rt.handle
 	if strings.HasPrefix(rt.pattern, "/api/auth/") {
@@ -43,52 +43,31 @@ func (a *API) guard(rt route) handlerFunc {
 	if rt.perm == public {
 		return h
 	}
+	recorded := rt.method == http.MethodGet && rt.touches.patient != noPatient
 	return func(w http.ResponseWriter, r *http.Request) error {
 		r, err := a.authenticate(r)
 		if err != nil {
 			return err
 		}
 		if role := domain.ActorFrom(r.Context()).Role; !rt.perm.allows(role) {
-			e := deniedEvent(rt.pattern, r)
-			if err := a.store.Audit(r.Context(), e); err != nil {
+			if err := a.store.Audit(r.Context(), deniedEvent(rt.touches, r)); err != nil {
 				return err
 			}
 			return domain.Errorf(domain.CodeForbidden, "your role (%s) may not %s %s", role, rt.method, rt.pattern)
+		}
+		if recorded {
+			w = &readRecorder{ResponseWriter: w, api: a, r: r, touches: rt.touches}
 		}
 		return h(w, r)
 	}
 }
 
-// deniedEvent describes a refused request for the audit trail: the resource it aimed at,
-// from the route pattern, and its id from the path.
-func deniedEvent(pattern string, r *http.Request) store.Event {
-	e := store.Event{Action: domain.ActionDenied, Outcome: domain.OutcomeDenied}
-	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if id < 0 {
-		id = 0
-	}
-	if rest, ok := strings.CutPrefix(pattern, "/fhir/"); ok {
-		e.ResourceType = fhirResource(strings.Split(rest, "/")[0])
-		e.ResourceID = id
-		return e
-	}
-	segments := strings.Split(strings.TrimPrefix(pattern, "/api/"), "/")
-	switch segments[0] {
-	case "patients":
-		e.ResourceType, e.ResourceID, e.PatientID = domain.ResourcePatient, id, id
-		if strings.HasSuffix(pattern, "/records") {
-			e.ResourceType, e.ResourceID = domain.ResourceRecord, 0
-		}
-	case "appointments":
-		e.ResourceType, e.ResourceID = domain.ResourceAppointment, id
-	case "records":
-		e.ResourceType, e.ResourceID = domain.ResourceRecord, id
-	case "users":
-		e.ResourceType, e.ResourceID = domain.ResourceUser, id
-	case "audit":
-		e.ResourceType = domain.ResourceAudit
-	}
-	return e
+// deniedEvent describes a refused request for the audit trail: the resource the route
+// touches, and the resource and patient that its path or query names.
+func deniedEvent(t touches, r *http.Request) store.Event {
+	s := t.subject(r)
+	return store.Event{Action: domain.ActionDenied, Outcome: domain.OutcomeDenied, ResourceType: t.resource,
+		ResourceID: s.resourceID, PatientID: s.patientID}
 }
 
 // rateLimited counts the request against its client IP in the database-backed fixed
@@ -110,12 +89,6 @@ func (a *API) rateLimited(h handlerFunc) handlerFunc {
 	}
 }
 
-// audited records that the caller read patient data. It runs after the read and before the
-// response is written: when the event cannot be stored, the read fails.
-func (a *API) audited(r *http.Request, resource string, id, patientID int64) error {
-	return a.store.Audit(r.Context(), store.Event{Action: domain.ActionRead, ResourceType: resource, ResourceID: id, PatientID: patientID})
-}
-
 // adminFlag reads a boolean query flag that only admins may set (403 for the others).
 func adminFlag(r *http.Request, name string) (bool, error) {
 	on, err := flag(r, name)
@@ -123,17 +96,4 @@ func adminFlag(r *http.Request, name string) (bool, error) {
 		return false, domain.Errorf(domain.CodeForbidden, "only an admin may use %s", name)
 	}
 	return on, err
-}
-
-// fhirResource is the audit resource type of a FHIR resource type.
-func fhirResource(resourceType string) string {
-	switch resourceType {
-	case "Patient", "Observation": // an Observation is a patient's blood group
-		return domain.ResourcePatient
-	case "Appointment":
-		return domain.ResourceAppointment
-	case "Condition", "MedicationRequest":
-		return domain.ResourceRecord
-	}
-	return domain.ResourceDoctor
 }

@@ -2,12 +2,17 @@ package httpapi_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+	"maps"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/hms-project/hms/internal/domain"
+	"github.com/hms-project/hms/internal/httpapi"
 	"github.com/hms-project/hms/internal/store"
 	"github.com/hms-project/hms/internal/testutil"
 )
@@ -29,7 +34,8 @@ func deref[T any](p *T) any {
 	return *p
 }
 
-// TestEveryAccessIsAudited checks the event that each read and write of patient data leaves.
+// TestEveryAccessIsAudited checks the event that each write of patient data and each
+// refusal leaves; TestReadsAreAuditedWithTheirPatients checks the reads.
 func TestEveryAccessIsAudited(t *testing.T) {
 	testutil.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		c := newClient(t, st, nil)
@@ -42,19 +48,18 @@ func TestEveryAccessIsAudited(t *testing.T) {
 			action, resource      string
 			resourceID, patientID int64
 		}{
-			{c, "GET", "/api/patients", "", "read", "patient", 0, 0},
-			{doctor, "GET", fmt.Sprintf("/api/patients/%d", p), "", "read", "patient", p, p},
 			{doctor, "PUT", fmt.Sprintf("/api/patients/%d", p), `{"phone":"555-0199"}`, "update", "patient", p, p},
-			{doctor, "GET", fmt.Sprintf("/api/patients/%d/records", p), "", "read", "medical_record", 0, p},
-			{c, "GET", fmt.Sprintf("/api/appointments?patient_id=%d", p), "", "read", "appointment", 0, p},
-			{doctor, "GET", fmt.Sprintf("/api/appointments/%d", a), "", "read", "appointment", a, p},
 			{doctor, "PUT", fmt.Sprintf("/api/appointments/%d", a), `{"status":"checked_in"}`, "update", "appointment", a, p},
-			{doctor, "GET", fmt.Sprintf("/api/records/%d", r), "", "read", "medical_record", r, p},
 			{c, "DELETE", fmt.Sprintf("/api/records/%d", r), "", "delete", "medical_record", r, p},
 			{c, "DELETE", fmt.Sprintf("/api/appointments/%d", a), "", "delete", "appointment", a, p},
 			{c, "DELETE", fmt.Sprintf("/api/patients/%d", p), "", "delete", "patient", p, p},
 			{c.as("staff"), "GET", fmt.Sprintf("/api/records/%d", r), "", "denied", "medical_record", r, 0},
 			{c.as("staff"), "DELETE", fmt.Sprintf("/api/patients/%d", p), "", "denied", "patient", p, p},
+			{c.as("staff"), "GET", fmt.Sprintf("/api/patients/%d/records", p), "", "denied", "medical_record", 0, p},
+			{c.as("staff"), "GET", fmt.Sprintf("/fhir/Observation/blood-group-%d", p), "", "denied", "patient", p, p},
+			{c.as("staff"), "GET", fmt.Sprintf("/fhir/Condition/%d", r), "", "denied", "medical_record", r, 0},
+			{doctor, "GET", "/api/users/1", "", "denied", "user", 1, 0},
+			{doctor, "GET", fmt.Sprintf("/api/patients/%d/duplicates", p), "", "denied", "patient", p, p},
 		}
 		for _, tc := range cases {
 			tc.who.t = t
@@ -241,6 +246,300 @@ func TestAuditChain(t *testing.T) {
 		}
 		if r, _ := st.VerifyAudit(ctx); r.Broken == nil || r.Broken.Seq != 5 || !strings.Contains(r.Broken.Reason, "missing") {
 			t.Errorf("a deleted event: %+v", r.Broken)
+		}
+	})
+}
+
+// readFixture is the data TestReadsAreAuditedWithTheirPatients reads: two patients with
+// their appointments and records (a blood group, a diagnosis and a prescription each), and
+// a possible duplicate of the first.
+type readFixture struct {
+	fixture
+	other, duplicate, doctor int64
+}
+
+func setupReads(c *client) readFixture {
+	c.t.Helper()
+	f := readFixture{fixture: setup(c)}
+	page := c.must(200, "GET", "/api/patients?q=Alan", "")["data"].([]any)
+	f.other = id(page[0])
+	f.duplicate = c.createPatient("Grace Hopper", "grace.hopper@example.org")
+	for _, p := range []int64{f.patient, f.other} {
+		c.must(200, "PUT", fmt.Sprintf("/api/patients/%d", p), `{"blood_group":"A+"}`)
+	}
+	c.createAppointment(f.other, "Dr. Grey", "2031-03-05T11:00")
+	c.createRecord(f.other, "Sprained ankle")
+	f.doctor = id(c.must(200, "GET", "/api/doctors?name=Grey", "")["data"].([]any)[0])
+	return f
+}
+
+// readTarget is what TestReadsAreAuditedWithTheirPatients knows of the first resource of
+// a path (/api/patients/…, /fhir/Condition/…), independently of the route table: the id
+// that {id} takes, the patient that id belongs to, the audit resource type, and whether
+// the resource is patient data at all.
+type readTarget struct {
+	id           string
+	owner        int64 // the patient {id} belongs to; 0 for none
+	resource     string
+	patientsData bool
+}
+
+func (f readFixture) targets(admin int64) map[string]readTarget {
+	s := func(n int64) string { return fmt.Sprint(n) }
+	return map[string]readTarget{
+		"patients":          {s(f.patient), f.patient, "patient", true},
+		"appointments":      {s(f.appointment), f.patient, "appointment", true},
+		"records":           {s(f.record), f.patient, "medical_record", true},
+		"Patient":           {s(f.patient), f.patient, "patient", true},
+		"Observation":       {fmt.Sprintf("blood-group-%d", f.patient), f.patient, "patient", true},
+		"Appointment":       {s(f.appointment), f.patient, "appointment", true},
+		"Condition":         {s(f.record), f.patient, "medical_record", true},
+		"MedicationRequest": {s(f.record), f.patient, "medical_record", true},
+		"doctors":           {s(f.doctor), 0, "doctor", false},
+		"Practitioner":      {s(f.doctor), 0, "doctor", false},
+		"users":             {s(admin), 0, "user", false},
+		"auth":              {"", 0, "user", false},
+		"audit":             {"", 0, "audit_event", false},
+		"clinic":            {"", 0, "clinic", false},
+	}
+}
+
+// readQueries are the queries each route is called with besides none: searches filtered to
+// one patient, to none, and what a route needs to answer at all. {P} is the first patient.
+var readQueries = map[string][]string{
+	"GET /api/patients":                  {"?q=Grace", "?q=Nobody"},
+	"GET /api/appointments":              {"?patient_id={P}", "?patient_id=999999"},
+	"GET /api/doctors/{id}/availability": {"?date=2031-03-04"},
+	"GET /api/audit":                     {"?patient_id={P}"},
+	"GET /fhir/Patient":                  {"?_id={P}", "?name=Nobody"},
+	"GET /fhir/Observation":              {"?patient={P}"},
+	"GET /fhir/Appointment":              {"?patient={P}"},
+	"GET /fhir/Condition":                {"?patient={P}"},
+	"GET /fhir/MedicationRequest":        {"?patient={P}"},
+}
+
+// readEvent is a read event as TestReadsAreAuditedWithTheirPatients compares them.
+type readEvent struct {
+	resource            string
+	resourceID, patient int64
+	user                int64
+	role                string
+}
+
+// readEvents returns the events of the request with id requestID.
+func (c *client) readEvents(requestID string) (reads []readEvent, others int) {
+	c.t.Helper()
+	rows, err := c.st.DB().Query(`SELECT action, resource_type, resource_id, patient_id, user_id, role FROM audit_event WHERE request_id = $1`, requestID)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			action, resource, role string
+			resourceID, patient    sql.NullInt64
+			user                   int64
+		)
+		if err := rows.Scan(&action, &resource, &resourceID, &patient, &user, &role); err != nil {
+			c.t.Fatal(err)
+		}
+		if action != "read" {
+			others++
+			continue
+		}
+		reads = append(reads, readEvent{resource, resourceID.Int64, patient.Int64, user, role})
+	}
+	if err := rows.Err(); err != nil {
+		c.t.Fatal(err)
+	}
+	return reads, others
+}
+
+// patientsIn returns the ids of the patients whose data a JSON answer holds, found the way
+// a reader of the answer finds them: a patient (an object with an mrn, or a FHIR Patient),
+// an object's patient_id (appointments, records) and FHIR references to Patient/N. Audit
+// events, whose patient_id is an id and not patient data, do not count.
+func patientsIn(v any, out map[int64]bool) {
+	switch v := v.(type) {
+	case []any:
+		for _, e := range v {
+			patientsIn(e, out)
+		}
+	case map[string]any:
+		if _, ok := v["action"]; ok && v["outcome"] != nil {
+			return // an audit event
+		}
+		if _, ok := v["mrn"]; ok {
+			out[int64(v["id"].(float64))] = true
+		}
+		if n, ok := v["patient_id"].(float64); ok {
+			out[int64(n)] = true
+		}
+		if v["resourceType"] == "Patient" {
+			n, _ := strconv.ParseInt(v["id"].(string), 10, 64)
+			out[n] = true
+		}
+		if ref, ok := v["reference"].(string); ok {
+			if rest, ok := strings.CutPrefix(ref, "Patient/"); ok {
+				n, _ := strconv.ParseInt(rest, 10, 64)
+				out[n] = true
+			}
+		}
+		for _, e := range v {
+			patientsIn(e, out)
+		}
+	}
+}
+
+// TestReadsAreAuditedWithTheirPatients calls every GET route of the route table on data
+// that is there, as a role the route allows, and checks the read events it leaves against
+// the answer: one per patient whose data the answer holds (and the patient its path names),
+// each with that patient's id, or one without a patient when a search found nobody; none
+// for routes that read no patient data. Then the audit trail's patient filter finds every
+// read of the first patient, and with the audit table gone every one of these reads fails
+// with none of the data.
+func TestReadsAreAuditedWithTheirPatients(t *testing.T) {
+	testutil.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
+		c := newClient(t, st, nil)
+		f := setupReads(c)
+		targets := f.targets(c.user)
+		callers := map[string]*client{"admin": c, "doctor": c.as("doctor"), "staff": c.as("staff")}
+		type call struct {
+			caller *client
+			path   string
+			reads  bool // the answer is patient data
+		}
+		var calls []call
+		readsOfPatient := map[string]bool{} // the request ids whose events name f.patient
+		n := 0
+		for _, rt := range httpapi.RouteTable() {
+			if rt.Method != "GET" || rt.Public {
+				continue
+			}
+			key := rt.Method + " " + rt.Pattern
+			first, _, _ := strings.Cut(strings.TrimPrefix(strings.TrimPrefix(rt.Pattern, "/api/"), "/fhir/"), "/")
+			target, ok := targets[first]
+			if !ok {
+				t.Errorf("%s: this test does not know what %q is; add it to readFixture.targets", key, first)
+				continue
+			}
+			resource := target.resource
+			if strings.HasSuffix(rt.Pattern, "/{id}/records") {
+				resource = "medical_record"
+			}
+			// The last role allowed, so that doctors and staff read too.
+			caller := callers[rt.Roles[len(rt.Roles)-1]]
+			path := strings.ReplaceAll(rt.Pattern, "{id}", target.id)
+			queries := append([]string{""}, readQueries[key]...)
+			if key == "GET /api/doctors/{id}/availability" {
+				queries = queries[1:] // it needs a date
+			}
+			for _, q := range queries {
+				url := path + strings.ReplaceAll(q, "{P}", fmt.Sprint(f.patient))
+				t.Run(url, func(t *testing.T) {
+					n++
+					reqID := fmt.Sprintf("audit-route-%d", n)
+					caller.t = t
+					res := caller.do("GET", url, "", "X-Request-ID", reqID)
+					if res.status != 200 {
+						t.Fatalf("status %d: %s", res.status, res.raw)
+					}
+					calls = append(calls, call{caller, url, target.patientsData})
+					want := map[int64]bool{}
+					patientsIn(res.body, want)
+					if strings.Contains(rt.Pattern, "{id}") && target.owner != 0 {
+						want[target.owner] = true
+					}
+					events, others := c.readEvents(reqID)
+					if others != 0 {
+						t.Errorf("%d events other than reads", others)
+					}
+					for _, e := range events {
+						if e.user != caller.user || e.role != rt.Roles[len(rt.Roles)-1] {
+							t.Errorf("event of user %d (%s), want the caller %d", e.user, e.role, caller.user)
+						}
+						if e.patient == f.patient {
+							readsOfPatient[reqID] = true
+						}
+					}
+					switch {
+					case first == "audit":
+						filter := int64(0)
+						if q != "" {
+							filter = f.patient
+						}
+						if len(events) != 1 || events[0].resource != "audit_event" || events[0].patient != filter {
+							t.Errorf("events %+v, want one audit_event read naming patient %d", events, filter)
+						}
+					case !target.patientsData:
+						if len(want) != 0 || len(events) != 0 {
+							t.Errorf("a route that reads no patient data answered patients %v and left read events %+v", want, events)
+						}
+					case len(want) == 0:
+						if len(events) != 1 || events[0].patient != 0 || events[0].resource != resource {
+							t.Errorf("a read that found no patient left %+v, want one %s event without a patient", events, resource)
+						}
+					default:
+						got := map[int64]bool{}
+						for _, e := range events {
+							if got[e.patient] {
+								t.Errorf("two events name patient %d", e.patient)
+							}
+							got[e.patient] = true
+							if e.resource != resource {
+								t.Errorf("event %+v, want resource type %s", e, resource)
+							}
+						}
+						if !maps.Equal(got, want) {
+							t.Errorf("events name patients %v; the answer holds patients %v", slices.Sorted(maps.Keys(got)), slices.Sorted(maps.Keys(want)))
+						}
+					}
+				})
+			}
+		}
+		c.t = t
+		if len(readsOfPatient) < 20 {
+			t.Errorf("only %d reads named patient %d", len(readsOfPatient), f.patient)
+		}
+
+		// A 304 confirms the client's copy: a read too.
+		path := fmt.Sprintf("/api/patients/%d", f.patient)
+		tag := c.do("GET", path, "").header.Get("ETag")
+		if res := c.do("GET", path, "", "If-None-Match", tag, "X-Request-ID", "audit-route-304"); res.status != 304 {
+			t.Fatalf("If-None-Match the current version: %d", res.status)
+		}
+		if events, _ := c.readEvents("audit-route-304"); len(events) != 1 || events[0].patient != f.patient || events[0].resourceID != f.patient {
+			t.Errorf("a 304 left %+v, want the read of patient %d", events, f.patient)
+		}
+		readsOfPatient["audit-route-304"] = true
+
+		// The audit trail lists every one of them for the patient.
+		listed := map[string]bool{}
+		for _, e := range c.must(200, "GET", fmt.Sprintf("/api/audit?patient_id=%d&action=read&limit=500", f.patient), "")["data"].([]any) {
+			listed[e.(map[string]any)["request_id"].(string)] = true
+		}
+		for reqID := range readsOfPatient {
+			if !listed[reqID] {
+				t.Errorf("GET /api/audit?patient_id=%d does not list request %s", f.patient, reqID)
+			}
+		}
+
+		// Without the audit table, every read of patient data fails and shows none of it.
+		if _, err := st.DB().Exec(`ALTER TABLE audit_event RENAME TO audit_event_away`); err != nil {
+			t.Fatal(err)
+		}
+		for _, cl := range calls {
+			if !cl.reads {
+				continue
+			}
+			cl.caller.t = t
+			res := cl.caller.do("GET", cl.path, "")
+			if res.status != 500 || strings.Contains(res.raw, "Grace") || strings.Contains(res.raw, "Turing") || strings.Contains(res.raw, "influenza") {
+				t.Errorf("GET %s without its audit event: %d %s", cl.path, res.status, res.raw)
+			}
+		}
+		if _, err := st.DB().Exec(`ALTER TABLE audit_event_away RENAME TO audit_event`); err != nil {
+			t.Fatal(err)
 		}
 	})
 }

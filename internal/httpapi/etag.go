@@ -18,12 +18,14 @@ func etag(v int64) string { return `"` + strconv.FormatInt(v, 10) + `"` }
 func writeResource(w http.ResponseWriter, r *http.Request, status int, data any, version int64) {
 	tag := etag(version)
 	w.Header().Set("ETag", tag)
+	body := item{Success: true, Data: data}
 	if status == http.StatusOK && (r.Method == http.MethodGet || r.Method == http.MethodHead) &&
 		tagListHas(r.Header.Get("If-None-Match"), tag) {
+		offer(w, body) // a 304 confirms the client's copy: a read, for the audit trail
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
-	writeJSON(w, status, item{Success: true, Data: data})
+	writeJSON(w, status, body)
 }
 
 // tagListHas reports whether an If-None-Match value ("*" or a list of tags, weak or

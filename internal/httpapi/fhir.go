@@ -22,6 +22,7 @@ func isFHIR(r *http.Request) bool {
 
 // writeFHIR writes v as a FHIR JSON body with the given status.
 func writeFHIR(w http.ResponseWriter, status int, v any) {
+	offer(w, v)
 	w.Header().Set("Content-Type", fhir.ContentType)
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(v)
@@ -56,14 +57,6 @@ func (a *API) fhirRead(resourceType string) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		res, err := a.readFHIR(r, resourceType)
 		if err != nil {
-			return err
-		}
-		id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
-		patientID := int64(0)
-		if resourceType == "Patient" {
-			patientID = id
-		}
-		if err := a.audited(r, fhirResource(resourceType), max(id, 0), max(patientID, 0)); err != nil {
 			return err
 		}
 		writeFHIR(w, http.StatusOK, res)
@@ -134,9 +127,6 @@ func (a *API) fhirSearch(resourceType string) handlerFunc {
 		}
 		entries, total, next, err := a.searchFHIR(r, resourceType, q)
 		if err != nil {
-			return err
-		}
-		if err := a.audited(r, fhirResource(resourceType), 0, 0); err != nil {
 			return err
 		}
 		self := *r.URL

@@ -19,9 +19,6 @@ func (a *API) listPatientRecords(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := a.audited(r, domain.ResourceRecord, 0, p.ID); err != nil {
-		return err
-	}
 	writeJSON(w, http.StatusOK, recordsBody{true, records, len(records), p})
 	return nil
 }
@@ -53,9 +50,6 @@ func (a *API) record(r *http.Request) (domain.MedicalRecord, error) {
 func (a *API) getRecord(w http.ResponseWriter, r *http.Request) error {
 	rec, err := a.record(r)
 	if err != nil {
-		return err
-	}
-	if err := a.audited(r, domain.ResourceRecord, rec.ID, rec.PatientID); err != nil {
 		return err
 	}
 	writeResource(w, r, http.StatusOK, rec, rec.Version)
@@ -110,14 +104,8 @@ func (a *API) recordHistory(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := a.audited(r, domain.ResourceRecord, rec.ID, rec.PatientID); err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, struct {
-		Success bool                   `json:"success"`
-		Data    []domain.RecordVersion `json:"data"`
-		Count   int                    `json:"count"`
-	}{true, versions, len(versions)})
+	writeJSON(w, http.StatusOK, unpaged[domain.RecordVersion]{Success: true, Data: versions, Count: len(versions),
+		about: read{rec.ID, rec.PatientID}})
 	return nil
 }
 

@@ -29,6 +29,7 @@ var statusOf = map[domain.Code]int{
 
 // writeJSON writes v as the JSON body with the given status.
 func writeJSON(w http.ResponseWriter, status int, v any) {
+	offer(w, v)
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
 	if a, ok := v.(jsonAppender); ok && writeAppended(w, a) {
@@ -76,6 +77,16 @@ type list struct {
 	TotalEstimated bool    `json:"total_estimated,omitempty"`
 	Limit          int     `json:"limit"`
 	NextCursor     *string `json:"next_cursor"`
+}
+
+// unpaged is the envelope of a short list that has no pages: {success, data, count}.
+// about, which is not sent, names the resource and the patient the entries belong to
+// when they do not say it themselves (a history), for the audit trail.
+type unpaged[T any] struct {
+	Success bool `json:"success"`
+	Data    []T  `json:"data"`
+	Count   int  `json:"count"`
+	about   read
 }
 
 // message is the envelope of a deletion: {success, message}.

@@ -89,76 +89,112 @@ type route struct {
 	method, pattern string
 	perm            perm
 	handle          handlerFunc
+	touches         touches
 }
 
-// routes is HMS's route table: every endpoint and who may call it, in one place. The
-// roles follow the README's table; the authorization tests are generated from it.
+// touches says what a route's requests are about, for the audit trail: the resource type
+// of their events and how their patient is found. guard writes the events from it: the
+// read event of a GET that succeeds (see readRecorder), and the denied event of a refused
+// request. Every route that needs sign-in declares it; New refuses one that does not.
+type touches struct {
+	resource string // domain.Resource*
+	patient  patientOf
+}
+
+// patientOf says how the audit trail finds the patients of a route's requests.
+type patientOf uint8
+
+const (
+	// noPatient: the route touches no patient's data (doctors, users, one's own account);
+	// its reads are not recorded.
+	noPatient patientOf = iota + 1
+	// dataPatients: the patients of the data the answer holds, one read event each, or one
+	// event without a patient when it holds none. A denied request names no patient.
+	dataPatients
+	// pathPatient: the {id} of the path is a patient's id: the read event names that
+	// patient, and the patients of the data the answer holds.
+	pathPatient
+	// pathBloodGroup: the {id} of the path is blood-group-N, patient N's blood-group
+	// Observation; otherwise as pathPatient.
+	pathBloodGroup
+	// queryPatient: the patient that the patient_id query parameter names, if any (the
+	// audit trail: its events hold ids, not patient data).
+	queryPatient
+)
+
+// nothing is what the public routes without an account touch: the health checks and the
+// descriptions of the API.
+var nothing = touches{}
+
+// routes is HMS's route table: every endpoint, who may call it and what it touches for the
+// audit trail, in one place. The roles follow the README's table; the authorization tests
+// and the tests of the read events are generated from it.
 func (a *API) routes() []route {
 	return []route{
-		{"GET", "/health", public, a.health},
-		{"GET", "/ready", public, a.ready},
+		{"GET", "/health", public, a.health, nothing},
+		{"GET", "/ready", public, a.ready, nothing},
 
-		{"POST", "/api/auth/login", public, a.login},
-		{"POST", "/api/auth/refresh", public, a.refresh},
-		{"POST", "/api/auth/logout", public, a.logout}, // the refresh token in the body is the credential
-		{"GET", "/api/auth/me", anyRole, a.me},
-		{"POST", "/api/auth/password", anyRole, a.changePassword},
+		{"POST", "/api/auth/login", public, a.login, touches{domain.ResourceSession, noPatient}},
+		{"POST", "/api/auth/refresh", public, a.refresh, touches{domain.ResourceSession, noPatient}},
+		{"POST", "/api/auth/logout", public, a.logout, touches{domain.ResourceSession, noPatient}}, // the refresh token in the body is the credential
+		{"GET", "/api/auth/me", anyRole, a.me, touches{domain.ResourceUser, noPatient}},
+		{"POST", "/api/auth/password", anyRole, a.changePassword, touches{domain.ResourceUser, noPatient}},
 
-		{"GET", "/api/openapi.json", public, a.openAPI},
-		{"GET", "/api/clinic", anyRole, a.clinic}, // the time zone the UI shows and reads times in
+		{"GET", "/api/openapi.json", public, a.openAPI, nothing},
+		{"GET", "/api/clinic", anyRole, a.clinic, touches{domain.ResourceClinic, noPatient}}, // the time zone the UI shows and reads times in
 
 		// ?include_inactive=true (deactivated patients too) is for admins only.
-		{"GET", "/api/patients", anyRole, a.listPatients},
-		{"POST", "/api/patients", admin | staff, a.createPatient},
-		{"GET", "/api/patients/{id}", anyRole, a.getPatient},
-		{"PUT", "/api/patients/{id}", anyRole, a.updatePatient},
-		{"DELETE", "/api/patients/{id}", admin, a.deletePatient},      // deactivates
-		{"DELETE", "/api/patients/{id}/purge", admin, a.purgePatient}, // erases for good
-		{"GET", "/api/patients/{id}/duplicates", admin | staff, a.patientDuplicates},
-		{"GET", "/api/patients/{id}/records", admin | doctor, a.listPatientRecords},
+		{"GET", "/api/patients", anyRole, a.listPatients, touches{domain.ResourcePatient, dataPatients}},
+		{"POST", "/api/patients", admin | staff, a.createPatient, touches{domain.ResourcePatient, dataPatients}},
+		{"GET", "/api/patients/{id}", anyRole, a.getPatient, touches{domain.ResourcePatient, pathPatient}},
+		{"PUT", "/api/patients/{id}", anyRole, a.updatePatient, touches{domain.ResourcePatient, pathPatient}},
+		{"DELETE", "/api/patients/{id}", admin, a.deletePatient, touches{domain.ResourcePatient, pathPatient}},      // deactivates
+		{"DELETE", "/api/patients/{id}/purge", admin, a.purgePatient, touches{domain.ResourcePatient, pathPatient}}, // erases for good
+		{"GET", "/api/patients/{id}/duplicates", admin | staff, a.patientDuplicates, touches{domain.ResourcePatient, pathPatient}},
+		{"GET", "/api/patients/{id}/records", admin | doctor, a.listPatientRecords, touches{domain.ResourceRecord, pathPatient}},
 
-		{"GET", "/api/doctors", anyRole, a.listDoctors},
-		{"POST", "/api/doctors", admin, a.createDoctor},
-		{"GET", "/api/doctors/{id}", anyRole, a.getDoctor},
-		{"PUT", "/api/doctors/{id}", admin, a.updateDoctor},
-		{"GET", "/api/doctors/{id}/availability", anyRole, a.availability},
+		{"GET", "/api/doctors", anyRole, a.listDoctors, touches{domain.ResourceDoctor, noPatient}},
+		{"POST", "/api/doctors", admin, a.createDoctor, touches{domain.ResourceDoctor, noPatient}},
+		{"GET", "/api/doctors/{id}", anyRole, a.getDoctor, touches{domain.ResourceDoctor, noPatient}},
+		{"PUT", "/api/doctors/{id}", admin, a.updateDoctor, touches{domain.ResourceDoctor, noPatient}},
+		{"GET", "/api/doctors/{id}/availability", anyRole, a.availability, touches{domain.ResourceDoctor, noPatient}},
 
-		{"GET", "/api/appointments", anyRole, a.listAppointments},
-		{"POST", "/api/appointments", anyRole, a.createAppointment},
-		{"GET", "/api/appointments/{id}", anyRole, a.getAppointment},
-		{"PUT", "/api/appointments/{id}", anyRole, a.updateAppointment},
-		{"DELETE", "/api/appointments/{id}", admin | staff, a.deleteAppointment}, // cancels and hides
-		{"GET", "/api/appointments/{id}/history", anyRole, a.appointmentHistory},
+		{"GET", "/api/appointments", anyRole, a.listAppointments, touches{domain.ResourceAppointment, dataPatients}},
+		{"POST", "/api/appointments", anyRole, a.createAppointment, touches{domain.ResourceAppointment, dataPatients}},
+		{"GET", "/api/appointments/{id}", anyRole, a.getAppointment, touches{domain.ResourceAppointment, dataPatients}},
+		{"PUT", "/api/appointments/{id}", anyRole, a.updateAppointment, touches{domain.ResourceAppointment, dataPatients}},
+		{"DELETE", "/api/appointments/{id}", admin | staff, a.deleteAppointment, touches{domain.ResourceAppointment, dataPatients}}, // cancels and hides
+		{"GET", "/api/appointments/{id}/history", anyRole, a.appointmentHistory, touches{domain.ResourceAppointment, dataPatients}},
 
-		{"POST", "/api/records", admin | doctor, a.createRecord},
-		{"GET", "/api/records/{id}", admin | doctor, a.getRecord},
-		{"PUT", "/api/records/{id}", admin | doctor, a.amendRecord}, // a new version
-		{"DELETE", "/api/records/{id}", admin, a.deleteRecord},      // voids
-		{"GET", "/api/records/{id}/history", admin | doctor, a.recordHistory},
+		{"POST", "/api/records", admin | doctor, a.createRecord, touches{domain.ResourceRecord, dataPatients}},
+		{"GET", "/api/records/{id}", admin | doctor, a.getRecord, touches{domain.ResourceRecord, dataPatients}},
+		{"PUT", "/api/records/{id}", admin | doctor, a.amendRecord, touches{domain.ResourceRecord, dataPatients}}, // a new version
+		{"DELETE", "/api/records/{id}", admin, a.deleteRecord, touches{domain.ResourceRecord, dataPatients}},      // voids
+		{"GET", "/api/records/{id}/history", admin | doctor, a.recordHistory, touches{domain.ResourceRecord, dataPatients}},
 
-		{"GET", "/api/users", admin, a.listUsers},
-		{"POST", "/api/users", admin, a.createUser},
-		{"GET", "/api/users/{id}", admin, a.getUser},
-		{"PUT", "/api/users/{id}", admin, a.updateUser},
-		{"DELETE", "/api/users/{id}", admin, a.deactivateUser},
+		{"GET", "/api/users", admin, a.listUsers, touches{domain.ResourceUser, noPatient}},
+		{"POST", "/api/users", admin, a.createUser, touches{domain.ResourceUser, noPatient}},
+		{"GET", "/api/users/{id}", admin, a.getUser, touches{domain.ResourceUser, noPatient}},
+		{"PUT", "/api/users/{id}", admin, a.updateUser, touches{domain.ResourceUser, noPatient}},
+		{"DELETE", "/api/users/{id}", admin, a.deactivateUser, touches{domain.ResourceUser, noPatient}},
 
-		{"GET", "/api/audit", admin, a.listAudit},
+		{"GET", "/api/audit", admin, a.listAudit, touches{domain.ResourceAudit, queryPatient}},
 
-		{"GET", "/fhir/metadata", public, a.fhirMetadata},
-		{"POST", "/fhir", admin, a.fhirImport},
-		{"POST", "/fhir/{$}", admin, a.fhirImport}, // the base with a slash, as some clients send it
-		{"GET", "/fhir/Patient", anyRole, a.fhirSearch("Patient")},
-		{"GET", "/fhir/Patient/{id}", anyRole, a.fhirRead("Patient")},
-		{"GET", "/fhir/Observation", admin | doctor, a.fhirSearch("Observation")},
-		{"GET", "/fhir/Observation/{id}", admin | doctor, a.fhirRead("Observation")},
-		{"GET", "/fhir/Practitioner", anyRole, a.fhirSearch("Practitioner")},
-		{"GET", "/fhir/Practitioner/{id}", anyRole, a.fhirRead("Practitioner")},
-		{"GET", "/fhir/Appointment", anyRole, a.fhirSearch("Appointment")},
-		{"GET", "/fhir/Appointment/{id}", anyRole, a.fhirRead("Appointment")},
-		{"GET", "/fhir/Condition", admin | doctor, a.fhirSearch("Condition")},
-		{"GET", "/fhir/Condition/{id}", admin | doctor, a.fhirRead("Condition")},
-		{"GET", "/fhir/MedicationRequest", admin | doctor, a.fhirSearch("MedicationRequest")},
-		{"GET", "/fhir/MedicationRequest/{id}", admin | doctor, a.fhirRead("MedicationRequest")},
+		{"GET", "/fhir/metadata", public, a.fhirMetadata, nothing},
+		{"POST", "/fhir", admin, a.fhirImport, touches{domain.ResourcePatient, dataPatients}},
+		{"POST", "/fhir/{$}", admin, a.fhirImport, touches{domain.ResourcePatient, dataPatients}}, // the base with a slash, as some clients send it
+		{"GET", "/fhir/Patient", anyRole, a.fhirSearch("Patient"), touches{domain.ResourcePatient, dataPatients}},
+		{"GET", "/fhir/Patient/{id}", anyRole, a.fhirRead("Patient"), touches{domain.ResourcePatient, pathPatient}},
+		{"GET", "/fhir/Observation", admin | doctor, a.fhirSearch("Observation"), touches{domain.ResourcePatient, dataPatients}},
+		{"GET", "/fhir/Observation/{id}", admin | doctor, a.fhirRead("Observation"), touches{domain.ResourcePatient, pathBloodGroup}},
+		{"GET", "/fhir/Practitioner", anyRole, a.fhirSearch("Practitioner"), touches{domain.ResourceDoctor, noPatient}},
+		{"GET", "/fhir/Practitioner/{id}", anyRole, a.fhirRead("Practitioner"), touches{domain.ResourceDoctor, noPatient}},
+		{"GET", "/fhir/Appointment", anyRole, a.fhirSearch("Appointment"), touches{domain.ResourceAppointment, dataPatients}},
+		{"GET", "/fhir/Appointment/{id}", anyRole, a.fhirRead("Appointment"), touches{domain.ResourceAppointment, dataPatients}},
+		{"GET", "/fhir/Condition", admin | doctor, a.fhirSearch("Condition"), touches{domain.ResourceRecord, dataPatients}},
+		{"GET", "/fhir/Condition/{id}", admin | doctor, a.fhirRead("Condition"), touches{domain.ResourceRecord, dataPatients}},
+		{"GET", "/fhir/MedicationRequest", admin | doctor, a.fhirSearch("MedicationRequest"), touches{domain.ResourceRecord, dataPatients}},
+		{"GET", "/fhir/MedicationRequest/{id}", admin | doctor, a.fhirRead("MedicationRequest"), touches{domain.ResourceRecord, dataPatients}},
 	}
 }
 
@@ -178,13 +214,28 @@ func New(opts Options) (*API, http.Handler) {
 	if a.limit.Requests <= 0 || a.limit.Window <= 0 {
 		a.limit = RateLimit{Requests: 60, Window: time.Minute}
 	}
+	mux := a.serve(a.routes())
+	if opts.UI != nil {
+		mux.Handle("/", opts.UI)
+	}
+	sec := security{cors: opts.CORSOrigins, hsts: opts.HSTS, trustProxy: opts.TrustProxy}
+	return a, withRequestLog(a.log, opts.Observe, sec.clientIP, sec.wrap(mux))
+}
+
+// serve returns a mux that serves the route table rts, each route through its guard. It
+// panics on a line that names no permission, or that needs sign-in and does not say what
+// it touches for the audit trail.
+func (a *API) serve(rts []route) *http.ServeMux {
 	mux := http.NewServeMux()
 	// Group the table by path, so one handler per path can answer 405 with Allow in JSON.
 	byPath := map[string][]route{}
 	var paths []string
-	for _, rt := range a.routes() {
+	for _, rt := range rts {
 		if rt.perm == 0 {
 			panic("httpapi: route " + rt.method + " " + rt.pattern + " has no permission")
+		}
+		if rt.perm != public && (rt.touches.resource == "" || rt.touches.patient == 0) {
+			panic("httpapi: route " + rt.method + " " + rt.pattern + " does not say what it touches for the audit trail")
 		}
 		if byPath[rt.pattern] == nil {
 			paths = append(paths, rt.pattern)
@@ -206,11 +257,7 @@ func New(opts Options) (*API, http.Handler) {
 		}
 		return domain.Errorf(domain.CodeNotFound, "HMS does not serve %s %s; GET /fhir/metadata lists what it does", r.Method, r.URL.Path)
 	}))
-	if opts.UI != nil {
-		mux.Handle("/", opts.UI)
-	}
-	sec := security{cors: opts.CORSOrigins, hsts: opts.HSTS, trustProxy: opts.TrustProxy}
-	return a, withRequestLog(a.log, opts.Observe, sec.clientIP, sec.wrap(mux))
+	return mux
 }
 
 // StartDraining makes /ready answer 503, so load balancers stop sending traffic before shutdown.

@@ -40,14 +40,39 @@ type result[R any] struct {
 // do queues item and waits until a run has handled it or ctx ends. When ctx ends first,
 // the item may still be handled by a run.
 func (b *batcher[T, R]) do(ctx context.Context, item T) (R, error) {
-	c := call[T, R]{item: item, done: make(chan result[R], 1)}
+	return b.enqueue(item)[0].wait(ctx)
+}
+
+// doAll queues items together and waits until runs have handled them all or ctx ends. They
+// may be handled by several runs (past max): when one of them fails, doAll fails, and the
+// items of the other runs may have been handled.
+func (b *batcher[T, R]) doAll(ctx context.Context, items []T) error {
+	for _, c := range b.enqueue(items...) {
+		if _, err := c.wait(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// enqueue queues items in order, starting a run when fewer than runs are busy.
+func (b *batcher[T, R]) enqueue(items ...T) []call[T, R] {
+	calls := make([]call[T, R], len(items))
 	b.mu.Lock()
-	b.queue = append(b.queue, c)
+	for i, item := range items {
+		calls[i] = call[T, R]{item: item, done: make(chan result[R], 1)}
+		b.queue = append(b.queue, calls[i])
+	}
 	if b.running < b.runs {
 		b.running++
 		go b.drain()
 	}
 	b.mu.Unlock()
+	return calls
+}
+
+// wait returns the result of c, or ctx's error when ctx ends first.
+func (c call[T, R]) wait(ctx context.Context) (R, error) {
 	select {
 	case r := <-c.done:
 		return r.value, r.err

@@ -78,3 +78,27 @@ func TestConcurrentAuditsAndSessionLookups(t *testing.T) {
 		}
 	})
 }
+
+// TestAuditAll: the events of one call, more than one insert holds, are all stored with
+// their patients and the caller's request.
+func TestAuditAll(t *testing.T) {
+	testutil.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
+		ctx := domain.WithActor(context.Background(), domain.Actor{Role: domain.RoleStaff, RequestID: "req-many"})
+		const n = 600
+		events := make([]store.Event, n)
+		for i := range events {
+			events[i] = store.Event{Action: domain.ActionRead, ResourceType: domain.ResourcePatient, PatientID: int64(i + 1)}
+		}
+		if err := st.AuditAll(ctx, events); err != nil {
+			t.Fatal(err)
+		}
+		var count, patients int
+		if err := st.DB().QueryRow(`SELECT count(*), count(DISTINCT patient_id) FROM audit_event WHERE request_id = 'req-many' AND resource_id IS NULL`).
+			Scan(&count, &patients); err != nil {
+			t.Fatal(err)
+		}
+		if count != n || patients != n {
+			t.Errorf("%d events of %d patients, want %d of each", count, patients, n)
+		}
+	})
+}

@@ -98,3 +98,26 @@ func TestBatcherRunsWaitingCallsTogether(t *testing.T) {
 		t.Errorf("after going idle: %q, %v", r, err)
 	}
 }
+
+// TestBatcherDoAll: the items of one call go into runs of at most max, in order, and the
+// call fails when one of its runs fails.
+func TestBatcherDoAll(t *testing.T) {
+	var ran [][]int
+	b := &batcher[int, struct{}]{max: 3, runs: 1, run: func(_ context.Context, items []int) ([]struct{}, error) {
+		ran = append(ran, slices.Clone(items)) // one run at a time: runs is 1
+		if slices.Contains(items, 13) {
+			return nil, errors.New("unlucky")
+		}
+		return make([]struct{}, len(items)), nil
+	}}
+	ctx := context.Background()
+	if err := b.doAll(ctx, []int{1, 2, 3, 4, 5, 6, 7}); err != nil {
+		t.Fatal(err)
+	}
+	if want := [][]int{{1, 2, 3}, {4, 5, 6}, {7}}; !slices.EqualFunc(ran, want, slices.Equal) {
+		t.Errorf("runs %v, want %v", ran, want)
+	}
+	if err := b.doAll(ctx, []int{8, 9, 10, 11, 12, 13}); err == nil {
+		t.Error("a call one of whose runs failed succeeded")
+	}
+}

@@ -32,6 +32,11 @@ type dialect interface {
 	// shareRows is the clause that keeps the rows a SELECT reads from changing until
 	// the transaction ends, while letting other readers share them.
 	shareRows() string
+	// chainLock is a query of one boolean, with the lock's key as $1, that takes the lock
+	// under which the audit chain is sealed or purged until the transaction ends: true when
+	// taken. With wait it waits for a holder to finish; without, it answers false at once.
+	// "" on SQLite, whose write transactions are serialised anyway.
+	chainLock(wait bool) string
 	// claimRows is the clause that makes transactions which read the same row with it
 	// take turns, without blocking plain reads or the foreign-key checks of inserts
 	// that reference the row.
@@ -87,6 +92,7 @@ func (sqliteDialect) isExclusionViolation(error) bool { return false }
 func (sqliteDialect) lockRows(string) string          { return "" }
 func (sqliteDialect) shareRows() string               { return "" }
 func (sqliteDialect) claimRows() string               { return "" }
+func (sqliteDialect) chainLock(bool) string           { return "" }
 
 // SQLite finds the candidates in the trigram index patient_search (FTS5), which needs at
 // least three characters, and keeps those that the LIKE match accepts, so that the result
@@ -188,6 +194,13 @@ func (postgresDialect) isExclusionViolation(err error) bool {
 func (postgresDialect) lockRows(alias string) string { return " FOR UPDATE OF " + alias }
 func (postgresDialect) shareRows() string            { return " FOR SHARE" }
 func (postgresDialect) claimRows() string            { return " FOR NO KEY UPDATE" }
+
+func (postgresDialect) chainLock(wait bool) string {
+	if wait {
+		return `SELECT true FROM pg_advisory_xact_lock($1)`
+	}
+	return `SELECT pg_try_advisory_xact_lock($1)`
+}
 
 const sqliteTimeLayout = "2006-01-02T15:04:05.000000Z"
 

@@ -1,6 +1,7 @@
 // End-to-end: the real hms binary with its embedded UI, driven in Chromium the
 // way a receptionist, a doctor and an administrator use it. Every main screen is
-// scanned with axe-core and saved to docs/screenshots/.
+// scanned with axe-core and saved to web/test-results/screenshots/ (docs/screenshots/ with
+// `make screenshots`).
 //
 //   HMS_BIN=/path/to/hms npm run e2e
 //
@@ -42,7 +43,7 @@ let zones; // {clinic, browser}: HMS_TIMEZONE and the browser's zone, hours apar
 let doctorsEnabled = false; // GET /api/doctors: free times and double-booking checks
 const problems = []; // page errors and CSP violations, checked at the end
 
-/** Saves a screenshot of the page into docs/screenshots, without the message banner. */
+/** Saves a screenshot of the page into screenshotDir, without the message banner. */
 async function shoot(name, opts = {}) {
   await settled();
   const dismiss = page.getByRole('button', { name: 'Dismiss message' });
