@@ -44,9 +44,11 @@ type Appointment struct {
 	// CheckedInAt is when the patient arrived (the status history's change to
 	// checked_in), or nil before then: the front desk's "waiting for 12 min".
 	CheckedInAt *time.Time `json:"checked_in_at"`
-	Version     int64      `json:"version"`
-	CreatedAt   time.Time  `json:"created_at"`
-	UpdatedAt   time.Time  `json:"updated_at"`
+	// SeriesID is the recurring series the appointment is an occurrence of, or nil.
+	SeriesID  *int64    `json:"series_id"`
+	Version   int64     `json:"version"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // Span returns the time the appointment takes.
@@ -65,6 +67,31 @@ type AppointmentInput struct {
 	// WalkIn books the doctor's first free moment from now on and checks the patient in
 	// at once; appointment_datetime is then left out.
 	WalkIn Opt[bool] `json:"walk_in"`
+	// Recurrence books a series: this appointment and its repetitions, checked as a whole.
+	Recurrence Opt[RecurrenceInput] `json:"recurrence"`
+}
+
+// ValidateSeries checks a create request with a recurrence and returns every occurrence,
+// the first being the one the request describes.
+func (in AppointmentInput) ValidateSeries(now time.Time, loc *time.Location) ([]Appointment, Recurrence, error) {
+	first, err := in.ValidateNew(now, loc)
+	f := FieldErrors{}
+	if fe, ok := err.(*Error); ok && fe.Fields != nil {
+		for k, v := range fe.Fields {
+			f.Add(k, v)
+		}
+	} else if err != nil {
+		return nil, Recurrence{}, err
+	}
+	if in.WalkIn.Value {
+		f.Add("walk_in", "a walk-in cannot repeat; book the series instead")
+	}
+	r := in.Recurrence.Value.Validate(f)
+	if err := f.Err(); err != nil {
+		return nil, r, err
+	}
+	occ, err := r.SeriesOf(first, now, loc)
+	return occ, r, err
 }
 
 // AppointmentChanges is a validated PUT: nil leaves a column alone.
@@ -149,6 +176,9 @@ func (in AppointmentInput) ValidateUpdate(now time.Time, loc *time.Location) (Ap
 	}
 	if in.WalkIn.Set {
 		f.Add("walk_in", "applies to booking only; check a booked patient in with status checked_in")
+	}
+	if in.Recurrence.Set {
+		f.Add("recurrence", "applies to booking only; move or cancel occurrences with ?scope=this|following|series")
 	}
 	if in.Status.Set {
 		v := strings.ToLower(required(f, "status", in.Status, 20))

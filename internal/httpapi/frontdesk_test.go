@@ -170,3 +170,195 @@ func TestCheckedInAt(t *testing.T) {
 		}
 	})
 }
+
+// series books a recurring series for patient with doctor from when, with recurrence rule.
+func (c *client) series(patient int64, doctor, when, rule string) response {
+	c.t.Helper()
+	return c.do("POST", "/api/appointments", fmt.Sprintf(`{"patient_id":%d,"doctor_name":%q,"appointment_datetime":%q,"recurrence":%s}`, patient, doctor, when, rule))
+}
+
+// occurrences returns the ids and starts of a 201's series.
+func occurrences(t *testing.T, res response) (ids []int64, starts []string) {
+	t.Helper()
+	if res.status != 201 && res.status != 200 {
+		t.Fatalf("series: %d %s", res.status, res.raw)
+	}
+	series := res.body["series"].(map[string]any)
+	for _, a := range series["appointments"].([]any) {
+		m := a.(map[string]any)
+		ids = append(ids, int64(m["id"].(float64)))
+		starts = append(starts, m["appointment_datetime"].(string))
+		if m["series_id"] != series["id"] {
+			t.Errorf("occurrence %v has series_id %v, want %v", m["id"], m["series_id"], series["id"])
+		}
+	}
+	return ids, starts
+}
+
+// TestRecurringSeries: a series is booked as a whole or not at all, each occurrence an
+// ordinary appointment on the clinic's wall clock.
+func TestRecurringSeries(t *testing.T) {
+	testutil.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
+		ny, _ := time.LoadLocation("America/New_York")
+		c := newClient(t, st, ny)
+		ann, bob := c.createPatient("Ann", "ann@example.org"), c.createPatient("Bob", "bob@example.org")
+
+		// Weekly across the change to summer time on 9 March 2031: always 10:00 in New York.
+		res := c.series(ann, "Dr. Grey", "2031-03-03T10:00", `{"frequency":"weekly","count":4}`)
+		ids, starts := occurrences(t, res)
+		want := []string{"2031-03-03T15:00:00Z", "2031-03-10T14:00:00Z", "2031-03-17T14:00:00Z", "2031-03-24T14:00:00Z"}
+		if fmt.Sprint(starts) != fmt.Sprint(want) {
+			t.Errorf("weekly starts %v, want %v", starts, want)
+		}
+		if id(res.body["data"]) != ids[0] {
+			t.Errorf("data is %v, want the first occurrence %d", res.body["data"], ids[0])
+		}
+		// Each occurrence is an ordinary appointment, in the API and in FHIR.
+		if got := c.must(200, "GET", fmt.Sprintf("/api/appointments/%d", ids[2]), ""); field(got, "series_id") != res.body["series"].(map[string]any)["id"] {
+			t.Errorf("GET occurrence: %v", got["data"])
+		}
+		if fh := c.do("GET", fmt.Sprintf("/fhir/Appointment/%d", ids[3]), ""); fh.status != 200 || fh.body["resourceType"] != "Appointment" {
+			t.Errorf("FHIR Appointment of an occurrence: %d %s", fh.status, fh.raw)
+		}
+
+		// Monthly from the 31st: the last day of shorter months. Daily every 2 days until a date.
+		_, starts = occurrences(t, c.series(bob, "Dr. Yang", "2031-01-31T09:00", `{"frequency":"monthly","count":3}`))
+		if want := []string{"2031-01-31T14:00:00Z", "2031-02-28T14:00:00Z", "2031-03-31T13:00:00Z"}; fmt.Sprint(starts) != fmt.Sprint(want) {
+			t.Errorf("monthly starts %v, want %v", starts, want)
+		}
+		if _, starts = occurrences(t, c.series(bob, "Dr. Yang", "2031-06-02T09:00", `{"frequency":"daily","interval":2,"until":"2031-06-09"}`)); len(starts) != 4 {
+			t.Errorf("every 2 days from the 2nd until the 9th: %v, want 4 occurrences", starts)
+		}
+
+		// Clashes: the doctor on occurrences 2 and 4, the patient on 3. 409 lists all three; nothing is booked.
+		cy := c.createPatient("Cy", "cy@example.org")
+		c.createAppointment(cy, "Dr. Kovac", "2031-05-13T10:15")
+		c.createAppointment(cy, "Dr. Kovac", "2031-05-27T09:45")
+		c.createAppointment(bob, "Dr. Other", "2031-05-20T10:00")
+		before, series := c.count("appointment"), c.count("appointment_series")
+		res = c.series(bob, "Dr. Kovac", "2031-05-06T10:00", `{"frequency":"weekly","count":5}`)
+		if res.status != 409 {
+			t.Fatalf("clashing series: %d %s", res.status, res.raw)
+		}
+		var got []string
+		for _, x := range res.body["conflicts"].([]any) {
+			m := x.(map[string]any)
+			got = append(got, fmt.Sprintf("%v:%v", m["occurrence"], m["with"]))
+			if m["appointment_id"] == nil || m["start"] == nil || m["clash_start"] == nil {
+				t.Errorf("conflict %v lacks the clashing appointment or the times", m)
+			}
+		}
+		if fmt.Sprint(got) != "[2:doctor 3:patient 4:doctor]" {
+			t.Errorf("conflicts %v, want occurrences 2 (doctor), 3 (patient) and 4 (doctor)", got)
+		}
+		if c.count("appointment") != before || c.count("appointment_series") != series {
+			t.Error("a refused series booked something")
+		}
+
+		for _, bad := range []struct{ name, rule, field string }{
+			{"no count or until", `{"frequency":"weekly"}`, "recurrence.count"},
+			{"one occurrence", `{"frequency":"weekly","count":1}`, "recurrence.count"},
+			{"53 occurrences", `{"frequency":"daily","count":53}`, "recurrence.count"},
+			{"interval 13", `{"frequency":"weekly","interval":13,"count":2}`, "recurrence.interval"},
+			{"yearly", `{"frequency":"yearly","count":2}`, "recurrence.frequency"},
+			{"count and until", `{"frequency":"daily","count":2,"until":"2031-12-01"}`, "recurrence.count"},
+			{"until leaves one", `{"frequency":"weekly","until":"2031-09-02"}`, "recurrence.until"},
+			{"until makes more than 52", `{"frequency":"daily","until":"2032-12-31"}`, "recurrence.until"},
+			{"past five years", `{"frequency":"monthly","interval":12,"count":7}`, "recurrence"},
+		} {
+			res := c.series(ann, "Dr. Bounds", "2031-09-01T09:00", bad.rule)
+			if res.status != 400 || errorField(res.body, bad.field) == "" {
+				t.Errorf("%s: %d %s, want 400 naming %s", bad.name, res.status, res.raw, bad.field)
+			}
+		}
+		walk := c.do("POST", "/api/appointments", fmt.Sprintf(`{"patient_id":%d,"doctor_name":"Dr. Grey","walk_in":true,"recurrence":{"frequency":"daily","count":2}}`, ann))
+		if walk.status != 400 || errorField(walk.body, "walk_in") == "" {
+			t.Errorf("a repeating walk-in: %d %s", walk.status, walk.raw)
+		}
+		if c.count("appointment") != before || c.count("appointment_series") != series {
+			t.Error("a rejected series wrote")
+		}
+	})
+}
+
+// TestSeriesScopes: cancelling and moving this, the following or every occurrence; a
+// completed occurrence is never touched, and a move is checked as a whole.
+func TestSeriesScopes(t *testing.T) {
+	testutil.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
+		c := newClient(t, st, nil)
+		ann, bob := c.createPatient("Ann", "ann@example.org"), c.createPatient("Bob", "bob@example.org")
+		ids, _ := occurrences(t, c.series(ann, "Dr. Grey", "2031-04-01T10:00:00Z", `{"frequency":"weekly","count":5}`))
+		path := func(i int) string { return fmt.Sprintf("/api/appointments/%d", ids[i]) }
+		for _, s := range []string{"checked_in", "in_progress", "completed"} {
+			c.must(200, "PUT", path(0), `{"status":"`+s+`"}`)
+		}
+
+		deleted := c.must(200, "DELETE", path(2)+"?scope=following", "")["deleted"].([]any)
+		if fmt.Sprint(deleted) != fmt.Sprint([]any{float64(ids[2]), float64(ids[3]), float64(ids[4])}) {
+			t.Errorf("following from the third deleted %v", deleted)
+		}
+		for i, want := range []int{200, 200, 404, 404, 404} {
+			if res := c.do("GET", path(i), ""); res.status != want {
+				t.Errorf("occurrence %d after deleting the following: %d, want %d", i+1, res.status, want)
+			}
+		}
+		deleted = c.must(200, "DELETE", path(1)+"?scope=series", "")["deleted"].([]any)
+		if len(deleted) != 1 || deleted[0] != float64(ids[1]) {
+			t.Errorf("series deleted %v, want only the scheduled second", deleted)
+		}
+		if st := field(c.must(200, "GET", path(0), ""), "status"); st != "completed" {
+			t.Errorf("the completed occurrence is now %v", st)
+		}
+		if res := c.do("DELETE", path(0)+"?scope=series", ""); res.status != 409 {
+			t.Errorf("nothing left to cancel: %d %s, want 409", res.status, res.raw)
+		}
+
+		// Moving: the following occurrences shift by as much as the one moved.
+		ids, _ = occurrences(t, c.series(ann, "Dr. Yang", "2031-06-03T10:00:00Z", `{"frequency":"weekly","count":4}`))
+		res := c.do("PUT", path(1)+"?scope=following", `{"appointment_datetime":"2031-06-10T11:00:00Z","duration_minutes":45}`)
+		_, starts := occurrences(t, res)
+		if want := []string{"2031-06-10T11:00:00Z", "2031-06-17T11:00:00Z", "2031-06-24T11:00:00Z"}; fmt.Sprint(starts) != fmt.Sprint(want) {
+			t.Errorf("moved following: %v, want %v", starts, want)
+		}
+		if id(res.body["data"]) != ids[1] || field(res.body, "duration_minutes") != float64(45) {
+			t.Errorf("data %v, want the moved occurrence with 45 minutes", res.body["data"])
+		}
+		if s := field(c.must(200, "GET", path(0), ""), "appointment_datetime"); s != "2031-06-03T10:00:00Z" {
+			t.Errorf("the first occurrence moved to %v", s)
+		}
+		// A clash on the last occurrence refuses the whole move.
+		blocker := c.createAppointment(bob, "Dr. Yang", "2031-06-24T13:00:00Z")
+		before := c.do("GET", path(2), "").raw
+		res = c.do("PUT", path(1)+"?scope=following", `{"appointment_datetime":"2031-06-10T13:00:00Z"}`)
+		if res.status != 409 {
+			t.Fatalf("clashing move: %d %s", res.status, res.raw)
+		}
+		cf := res.body["conflicts"].([]any)
+		if len(cf) != 1 || cf[0].(map[string]any)["id"] != float64(ids[3]) || cf[0].(map[string]any)["appointment_id"] != float64(blocker) {
+			t.Errorf("conflicts %v, want the fourth occurrence against %d", cf, blocker)
+		}
+		if after := c.do("GET", path(2), "").raw; after != before {
+			t.Errorf("a refused move moved the third occurrence:\n%s\n%s", before, after)
+		}
+		// A week later, onto each other's old slots: the whole series moves.
+		if _, starts = occurrences(t, c.do("PUT", path(0)+"?scope=series", `{"appointment_datetime":"2031-06-10T10:00:00Z"}`)); starts[0] != "2031-06-10T10:00:00Z" || starts[3] != "2031-07-01T11:00:00Z" {
+			t.Errorf("series a week later: %v", starts)
+		}
+
+		single := c.createAppointment(bob, "Dr. Solo", "2031-08-01T10:00:00Z")
+		for _, bad := range []struct{ name, method, path, body string }{
+			{"scope on a single appointment", "DELETE", fmt.Sprintf("/api/appointments/%d?scope=series", single), ""},
+			{"unknown scope", "DELETE", path(3) + "?scope=all", ""},
+			{"status for a series", "PUT", path(3) + "?scope=series", `{"status":"cancelled"}`},
+			{"recurrence on a change", "PUT", path(3), `{"recurrence":{"frequency":"daily","count":2}}`},
+		} {
+			before := c.count("appointment_status_history")
+			if res := c.do(bad.method, bad.path, bad.body); res.status != 400 {
+				t.Errorf("%s: %d %s, want 400", bad.name, res.status, res.raw)
+			}
+			if c.count("appointment_status_history") != before {
+				t.Errorf("%s wrote", bad.name)
+			}
+		}
+	})
+}
