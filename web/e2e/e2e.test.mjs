@@ -427,6 +427,37 @@ describe('HMS in a browser', { concurrency: false }, () => {
     await shoot('appointments');
   });
 
+  test('a weekly series is refused as a whole on a clash, then booked, then deleted as a series', STEP, async () => {
+    const form = page.getByRole('form', { name: 'Book appointment' });
+    await form.getByRole('combobox', { name: /Patient/ }).fill('Kenji');
+    await page.getByRole('option', { name: /Kenji Watanabe/ }).click();
+    await form.getByLabel('Doctor').fill('Dr. Ana Weber');
+    await form.getByLabel('Date', { exact: true }).fill(clinicDate(1));
+    await form.getByLabel('Time', { exact: true }).fill('10:30'); // John Smith's seeded time
+    await form.getByLabel('Repeats').selectOption('weekly');
+    await form.getByLabel('Times').fill('3');
+    const before = (await api.must('GET', '/api/appointments?limit=500')).total;
+    await form.getByRole('button', { name: 'Book appointment' }).click();
+    await form.getByText(/^Nothing was booked: one occurrence clashes/).waitFor();
+    assert.equal((await api.must('GET', '/api/appointments?limit=500')).total, before, 'a refused series booked something');
+    await form.getByLabel('Time', { exact: true }).fill('12:00');
+    await form.getByRole('button', { name: 'Book appointment' }).click();
+    await banner('Booked 3 appointments (weekly) for Kenji Watanabe with Dr. Ana Weber.');
+    // The doctor and the date stay for the next patient.
+    assert.equal(await form.getByLabel('Doctor').inputValue(), 'Dr. Ana Weber');
+    assert.equal(await form.getByLabel('Date', { exact: true }).inputValue(), clinicDate(1));
+
+    const card = page.getByTestId('appointment-card').filter({ hasText: 'Kenji Watanabe' }).filter({ hasText: 'Repeats' }).first();
+    await card.waitFor();
+    await card.getByRole('button', { name: /^Delete appointment/ }).click();
+    const dialog = page.getByRole('alertdialog');
+    await dialog.getByLabel('Every appointment of the series').check();
+    await shoot('series-delete', { fullPage: false });
+    await dialog.getByRole('button', { name: 'Delete', exact: true }).click();
+    await banner('Deleted the appointments of the series.');
+    assert.equal((await api.must('GET', '/api/appointments?limit=500')).total, before);
+  });
+
   test('cancels the appointment', STEP, async () => {
     const card = page.getByTestId('appointment-card').filter({ hasText: patientName });
     await card.getByRole('button', { name: /^Cancel:/ }).click();

@@ -63,6 +63,8 @@ export interface Appointment {
   notes: string | null;
   /** When the patient was checked in; null before (and on servers without it). */
   checked_in_at?: string | null;
+  /** The recurring series this is an occurrence of, or null. */
+  series_id?: number | null;
   created_at: string;
   updated_at: string;
 }
@@ -78,6 +80,30 @@ export interface AppointmentInput {
   reason?: string;
   /** Book the doctor's first free moment from now and check the patient in at once. */
   walk_in?: boolean;
+  /** Book a series: this appointment and its repetitions, as a whole or not at all. */
+  recurrence?: Recurrence;
+}
+
+export type Frequency = 'daily' | 'weekly' | 'monthly';
+
+export interface Recurrence {
+  frequency: Frequency;
+  interval?: number;
+  count?: number;
+  /** YYYY-MM-DD, inclusive; instead of count. */
+  until?: string;
+}
+
+/** Which occurrences of a series a cancel or a move applies to. */
+export type SeriesScope = 'this' | 'following' | 'series';
+
+/** One occurrence of a series that could not be booked or moved, from a 409. */
+export interface SeriesConflict {
+  occurrence: number;
+  start: string;
+  end: string;
+  with: string;
+  appointment_id?: number;
 }
 
 export interface AppointmentUpdate {
@@ -479,9 +505,22 @@ export const api = {
       data(get<{ data: Appointment }>(`/api/appointments/${id}`, undefined, signal)),
     create: (input: AppointmentInput) =>
       data(request<{ data: Appointment }>('POST', '/api/appointments', { body: input })),
+    /** Books a series; the answer holds every occurrence. */
+    async createSeries(input: AppointmentInput): Promise<{ first: Appointment; appointments: Appointment[] }> {
+      const body = await request<{ data: Appointment; series: { id: number; appointments: Appointment[] } }>(
+        'POST',
+        '/api/appointments',
+        { body: input },
+      );
+      return { first: body.data, appointments: body.series.appointments };
+    },
     update: (id: number, input: AppointmentUpdate) =>
       data(request<{ data: Appointment }>('PUT', `/api/appointments/${id}`, { body: input })),
-    remove: (id: number) => request<{ message?: string }>('DELETE', `/api/appointments/${id}`),
+    /** Cancels and hides; scope reaches the following or all occurrences of a series. */
+    remove: (id: number, scope: SeriesScope = 'this') =>
+      request<{ message?: string; deleted?: number[] }>('DELETE', `/api/appointments/${id}`, {
+        query: { scope: scope === 'this' ? undefined : scope },
+      }),
   },
 
   records: {

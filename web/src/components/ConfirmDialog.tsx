@@ -37,7 +37,7 @@ export function ConfirmDialog({
       e.stopPropagation();
       onCancel();
     } else if (e.key === 'Tab' && dialog.current) {
-      const focusable = dialog.current.querySelectorAll<HTMLElement>('button:not([disabled])');
+      const focusable = dialog.current.querySelectorAll<HTMLElement>('button:not([disabled]), input:not([disabled])');
       const first = focusable[0];
       const last = focusable[focusable.length - 1];
       if (e.shiftKey && document.activeElement === first) {

@@ -68,6 +68,26 @@ export function validateAppointment(a: AppointmentFields, now = new Date()): Fie
   return errors;
 }
 
+export interface RepeatFields {
+  repeat: string;
+  date: string;
+  ends: 'count' | 'until';
+  count: string;
+  until: string;
+}
+
+/** The repeat options of a booking: 2 to 52 times, or a last date after the first. */
+export function validateRepeat(r: RepeatFields): FieldErrors {
+  const errors: FieldErrors = {};
+  if (!r.repeat) return errors;
+  if (r.ends === 'count') {
+    const n = Number(r.count);
+    if (!Number.isInteger(n) || n < 2 || n > 52) errors.count = 'must be from 2 to 52';
+  } else if (!parseDate(r.until)) errors.until = 'Last date is required';
+  else if (r.date && r.until <= r.date) errors.until = 'must be after the first date';
+  return errors;
+}
+
 export interface RecordFields {
   patient_id: number | null;
   diagnosis: string;

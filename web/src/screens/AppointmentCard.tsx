@@ -1,9 +1,9 @@
 // One appointment: when, who, with whom, its status with the next steps as buttons
 // (final ones ask first), and notes.
 import { useId, useState } from 'react';
-import { api, type Appointment } from '../api';
-import { StatusBadge } from '../components/Badge';
-import { DeleteButton } from '../components/ConfirmDialog';
+import { api, type Appointment, type SeriesScope } from '../api';
+import { Badge, StatusBadge } from '../components/Badge';
+import { ConfirmDialog, DeleteButton } from '../components/ConfirmDialog';
 import { StatusActions } from '../components/StatusActions';
 import { btn, input, inputOk, link } from '../components/styles';
 import { useAction } from '../lib/forms';
@@ -40,6 +40,7 @@ export function AppointmentCard({ appointment: a, hidePatient, onChanged }: Appo
               {a.end_datetime && `–${formatTime(a.end_datetime)}`}
             </time>
             <StatusBadge status={a.status} />
+            {a.series_id && <Badge tone="slate">Repeats</Badge>}
           </p>
           <p className="mt-1 text-sm text-slate-700">
             {!hidePatient && (
@@ -71,13 +72,16 @@ export function AppointmentCard({ appointment: a, hidePatient, onChanged }: Appo
               Notes
             </button>
           )}
-          {can('appointments.delete') && (
-            <DeleteButton
-              what={`appointment for ${who}`}
-              detail={<p>It is cancelled and leaves the lists; its time becomes free again. Its history is kept.</p>}
-              onDelete={() => run(() => api.appointments.remove(a.id), 'Deleted the appointment.')}
-            />
-          )}
+          {can('appointments.delete') &&
+            (a.series_id ? (
+              <DeleteSeriesButton appointment={a} who={who} />
+            ) : (
+              <DeleteButton
+                what={`appointment for ${who}`}
+                detail={<p>It is cancelled and leaves the lists; its time becomes free again. Its history is kept.</p>}
+                onDelete={() => run(() => api.appointments.remove(a.id), 'Deleted the appointment.')}
+              />
+            ))}
         </div>
       </div>
       {editingNotes && (
@@ -116,5 +120,59 @@ export function AppointmentCard({ appointment: a, hidePatient, onChanged }: Appo
         </form>
       )}
     </li>
+  );
+}
+
+const SCOPES: { value: SeriesScope; label: string }[] = [
+  { value: 'this', label: 'This appointment' },
+  { value: 'following', label: 'This and the following ones' },
+  { value: 'series', label: 'Every appointment of the series' },
+];
+
+/** Delete for an occurrence of a series: which occurrences, asked in the dialog. */
+function DeleteSeriesButton({ appointment: a, who }: { appointment: Appointment; who: string }) {
+  const [open, setOpen] = useState(false);
+  const [scope, setScope] = useState<SeriesScope>('this');
+  const [busy, run] = useAction();
+  const name = useId();
+  return (
+    <>
+      <button
+        type="button"
+        className={`${btn.dangerQuiet} ${btn.small}`}
+        onClick={() => setOpen(true)}
+        aria-label={`Delete appointment for ${who}`}
+      >
+        Delete
+      </button>
+      {open && (
+        <ConfirmDialog
+          title={`Delete appointment for ${who}?`}
+          confirmLabel="Delete"
+          cancelLabel="Go back"
+          busy={busy}
+          onCancel={() => setOpen(false)}
+          onConfirm={async () => {
+            await run(async () => {
+              const res = await api.appointments.remove(a.id, scope);
+              const n = res.deleted?.length ?? 1;
+              if (n === 0) throw new Error('Nothing was deleted.');
+            }, scope === 'this' ? 'Deleted the appointment.' : 'Deleted the appointments of the series.');
+            setOpen(false);
+          }}
+        >
+          <p>This appointment repeats. Cancelled appointments leave the lists and free their time; completed ones are never changed.</p>
+          <fieldset className="mt-3 space-y-1.5">
+            <legend className="font-medium text-slate-800">Delete</legend>
+            {SCOPES.map((s) => (
+              <label key={s.value} className="flex items-center gap-2">
+                <input type="radio" name={name} value={s.value} checked={scope === s.value} onChange={() => setScope(s.value)} />
+                {s.label}
+              </label>
+            ))}
+          </fieldset>
+        </ConfirmDialog>
+      )}
+    </>
   );
 }

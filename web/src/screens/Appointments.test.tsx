@@ -189,3 +189,86 @@ describe('Appointments screen', () => {
     expect(server.requests('POST /api/appointments')[0].body).toMatchObject({ duration_minutes: 60 });
   });
 });
+
+describe('recurring appointments', () => {
+  async function fillBooking(user: ReturnType<typeof userEvent.setup>, form: HTMLElement) {
+    await user.click(within(form).getByRole('combobox', { name: /Patient/ }));
+    await user.click(await screen.findByRole('option', { name: /Jane Doe/ }));
+    await user.type(within(form).getByLabelText(/Doctor/), 'Dr. Ana Weber');
+    await user.type(within(form).getByLabelText(/Date/), '2031-03-04');
+    await user.type(within(form).getByLabelText(/^Time/), '09:30');
+  }
+
+  it('books a weekly series, and keeps the doctor and the date for the next patient', async () => {
+    const user = userEvent.setup();
+    const server = fakeServer({
+      'GET /api/patients': { body: list([patient(1, 'Jane Doe')]) },
+      'POST /api/appointments': {
+        status: 201,
+        body: { success: true, data: appointment(1, { series_id: 3 }), series: { id: 3, appointments: [1, 2, 3, 4].map((i) => appointment(i, { series_id: 3 })) } },
+      },
+    });
+    renderAt('/appointments');
+    const form = await screen.findByRole('form', { name: 'Book appointment' });
+    await fillBooking(user, form);
+    await user.selectOptions(within(form).getByLabelText('Repeats'), 'weekly');
+    await user.selectOptions(within(form).getByLabelText('Every'), '2');
+    await user.clear(within(form).getByLabelText('Times'));
+    await user.type(within(form).getByLabelText('Times'), '4');
+    await user.click(within(form).getByRole('button', { name: 'Book appointment' }));
+    await waitFor(() => expect(server.requests('POST /api/appointments')).toHaveLength(1));
+    expect(server.requests('POST /api/appointments')[0].body).toMatchObject({
+      patient_id: 1,
+      recurrence: { frequency: 'weekly', interval: 2, count: 4 },
+    });
+    expect(await screen.findByText('Booked 4 appointments (weekly) for Jane Doe with Dr. Ana Weber.')).toBeInTheDocument();
+    expect(within(form).getByLabelText(/Doctor/)).toHaveValue('Dr. Ana Weber');
+    expect(within(form).getByLabelText(/Date/)).toHaveValue('2031-03-04');
+    expect(within(form).getByLabelText(/^Time/)).toHaveValue('');
+    expect(within(form).queryByTestId('picked-patient')).not.toBeInTheDocument();
+  });
+
+  it('says which occurrences clash when the series is refused', async () => {
+    const user = userEvent.setup();
+    fakeServer({
+      'GET /api/patients': { body: list([patient(1, 'Jane Doe')]) },
+      'POST /api/appointments': {
+        status: 409,
+        body: {
+          success: false,
+          error: '2 of the 4 occurrences clash with other appointments; nothing was changed',
+          conflicts: [
+            { occurrence: 2, start: toRFC3339('2031-03-11', '09:30'), end: toRFC3339('2031-03-11', '10:00'), with: 'doctor' },
+            { occurrence: 4, start: toRFC3339('2031-03-25', '09:30'), end: toRFC3339('2031-03-25', '10:00'), with: 'patient' },
+          ],
+        },
+      },
+    });
+    renderAt('/appointments');
+    const form = await screen.findByRole('form', { name: 'Book appointment' });
+    await fillBooking(user, form);
+    await user.selectOptions(within(form).getByLabelText('Repeats'), 'weekly');
+    await user.click(within(form).getByRole('button', { name: 'Book appointment' }));
+    const repeat = within(form).getByLabelText('Repeats');
+    await waitFor(() => expect(repeat).toHaveAccessibleDescription(/^Nothing was booked: 2 occurrences clash/));
+    expect(repeat).toHaveAccessibleDescription(/09:30 \(the doctor is booked\).*09:30 \(the patient is booked\)/);
+  });
+
+  it('asks which occurrences to delete', async () => {
+    const user = userEvent.setup();
+    const server = fakeServer({
+      'GET /api/appointments': { body: list([appointment(7, { series_id: 3 })]) },
+      'DELETE /api/appointments/7': { body: { success: true, message: '3 appointments deleted', deleted: [7, 8, 9] } },
+    });
+    renderAt('/appointments');
+    const card = await screen.findByTestId('appointment-card');
+    expect(card).toHaveTextContent('Repeats');
+    await user.click(within(card).getByRole('button', { name: /^Delete appointment/ }));
+    const dialog = screen.getByRole('alertdialog');
+    await user.click(within(dialog).getByLabelText('This and the following ones'));
+    await user.click(within(dialog).getByRole('button', { name: 'Delete' }));
+    await waitFor(() => expect(server.requests('DELETE /api/appointments/7')).toHaveLength(1));
+    expect(server.requests('DELETE /api/appointments/7')[0].query.get('scope')).toBe('following');
+    expect(await screen.findByText('Deleted the appointments of the series.')).toBeInTheDocument();
+  });
+});
