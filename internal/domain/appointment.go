@@ -63,7 +63,10 @@ type AppointmentInput struct {
 	Duration   Opt[int]    `json:"duration_minutes"`
 	Reason     Opt[string] `json:"reason"`
 	Status     Opt[string] `json:"status"`
-	Notes      Opt[string] `json:"notes"`
+	// StatusReason says why the status changes (a cancellation's reason); it is kept in the
+	// status history.
+	StatusReason Opt[string] `json:"status_reason"`
+	Notes        Opt[string] `json:"notes"`
 	// WalkIn books the doctor's first free moment from now on and checks the patient in
 	// at once; appointment_datetime is then left out.
 	WalkIn Opt[bool] `json:"walk_in"`
@@ -96,12 +99,13 @@ func (in AppointmentInput) ValidateSeries(now time.Time, loc *time.Location) ([]
 
 // AppointmentChanges is a validated PUT: nil leaves a column alone.
 type AppointmentChanges struct {
-	Status    *string
-	Notes     Opt[string]
-	Start     *time.Time
-	Duration  *int
-	Reason    Opt[string]
-	IfVersion int64 // when not 0, the update applies only to this version (If-Match)
+	Status       *string
+	StatusReason string // for the status history; "" for none
+	Notes        Opt[string]
+	Start        *time.Time
+	Duration     *int
+	Reason       Opt[string]
+	IfVersion    int64 // when not 0, the update applies only to this version (If-Match)
 }
 
 // Moves reports whether the change reschedules the appointment.
@@ -154,6 +158,9 @@ func (in AppointmentInput) ValidateNew(now time.Time, loc *time.Location) (Appoi
 	if in.Status.Given() && in.Status.Value != StatusScheduled {
 		f.Add("status", "a new appointment is always scheduled; change the status afterwards")
 	}
+	if in.StatusReason.Set {
+		f.Add("status_reason", "applies to a change of status")
+	}
 	return a, f.Err()
 }
 
@@ -186,6 +193,13 @@ func (in AppointmentInput) ValidateUpdate(now time.Time, loc *time.Location) (Ap
 			f.Add("status", "must be one of "+strings.Join(AppointmentStatuses, ", "))
 		}
 		c.Status = &v
+	}
+	if in.StatusReason.Set {
+		if !in.Status.Set {
+			f.Add("status_reason", "applies to a change of status; give status too")
+		} else if r := optional(f, "status_reason", in.StatusReason, 255, true); r != nil {
+			c.StatusReason = *r
+		}
 	}
 	if in.Start.Set {
 		if t, ok := validStart(f, required(f, "appointment_datetime", in.Start, 40), now, loc); ok {

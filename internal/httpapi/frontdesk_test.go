@@ -362,3 +362,21 @@ func TestSeriesScopes(t *testing.T) {
 		}
 	})
 }
+
+// TestCancellationReason: the reason given with a status change is kept in the history.
+func TestCancellationReason(t *testing.T) {
+	testutil.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
+		c := newClient(t, st, nil)
+		ap := c.createAppointment(c.createPatient("Ann", "ann@example.org"), "Dr. Grey", "2031-05-05T10:00:00Z")
+		path := fmt.Sprintf("/api/appointments/%d", ap)
+		if res := c.do("PUT", path, `{"status_reason":"ill"}`); res.status != 400 || errorField(res.body, "status_reason") == "" {
+			t.Errorf("a reason without a status: %d %s", res.status, res.raw)
+		}
+		c.must(200, "PUT", path, `{"status":"cancelled","status_reason":"The patient is ill"}`)
+		hist := c.must(200, "GET", path+"/history", "")["data"].([]any)
+		last := hist[len(hist)-1].(map[string]any)
+		if last["to_status"] != "cancelled" || last["reason"] != "The patient is ill" {
+			t.Errorf("history ends with %v, want the cancellation and its reason", last)
+		}
+	})
+}

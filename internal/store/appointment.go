@@ -495,7 +495,7 @@ func (s *Store) UpdateAppointment(ctx context.Context, id int64, c domain.Appoin
 			return err
 		}
 		if next.Status != cur.Status {
-			if err := s.recordStatus(ctx, tx, id, &cur.Status, next.Status, ""); err != nil {
+			if err := s.recordStatus(ctx, tx, id, &cur.Status, next.Status, c.StatusReason); err != nil {
 				return err
 			}
 		}

@@ -495,9 +495,40 @@ describe('HMS in a browser', { concurrency: false }, () => {
     await checkA11y('schedule (day)');
     await shoot('schedule-day');
     await page.getByRole('button', { name: 'Week' }).click();
-    await page.getByRole('list', { name: 'Week schedule' }).waitFor();
+    // A doctor's week is a time grid: a column per day.
+    await page.getByRole('region', { name: 'Week schedule of Dr. Ana Weber' }).getByTestId('calendar-column').nth(6).waitFor();
     await checkA11y('schedule (week)');
     await shoot('schedule-week');
+  });
+
+  test('the calendar has a column per doctor, books a free slot and prints a day list', STEP, async () => {
+    await page.getByRole('link', { name: 'Day / week schedule' }).click();
+    await page.getByLabel('Doctor', { exact: true }).selectOption('');
+    await page.getByLabel('Date', { exact: true }).fill(clinicDate(1));
+    const grid = page.getByRole('region', { name: /^Schedule for / });
+    await grid.getByRole('region', { name: 'Dr. Ana Weber' }).getByTestId('schedule-entry').filter({ hasText: 'Amira Haddad' }).waitFor();
+    await grid.getByRole('region', { name: 'Dr. Omar Reyes' }).getByTestId('schedule-entry').filter({ hasText: 'Luis García' }).waitFor();
+    await checkA11y('calendar (day)');
+    await shoot('calendar-day');
+    // A free slot books that doctor, day and time; the form has them filled in.
+    await grid.getByRole('region', { name: 'Dr. Omar Reyes' }).getByRole('button', { name: /at 13:00$/ }).click();
+    const form = page.getByRole('form', { name: 'Book appointment' });
+    assert.equal(await form.getByLabel('Doctor').inputValue(), 'Dr. Omar Reyes');
+    assert.equal(await form.getByLabel('Time', { exact: true }).inputValue(), '13:00');
+    await form.getByRole('combobox', { name: /Patient/ }).fill('Amira');
+    await page.getByRole('option', { name: /Amira Haddad/ }).click();
+    await form.getByRole('button', { name: 'Book appointment' }).click();
+    await banner('Booked Amira Haddad with Dr. Omar Reyes.');
+
+    await page.getByRole('link', { name: 'Day / week schedule' }).click();
+    await page.getByLabel('Doctor', { exact: true }).selectOption('Dr. Omar Reyes');
+    await page.getByLabel('Date', { exact: true }).fill(clinicDate(1));
+    await page.getByTestId('schedule-entry').filter({ hasText: '13:00–13:30' }).filter({ hasText: 'Amira Haddad' }).waitFor();
+    await page.emulateMedia({ media: 'print' });
+    await page.getByTestId('print-list').filter({ hasText: 'Amira Haddad' }).waitFor();
+    assert.equal(await page.getByRole('navigation', { name: 'Main' }).isVisible(), false, 'the tabs are printed');
+    await shoot('schedule-print');
+    await page.emulateMedia({ media: 'screen' });
   });
 
   test('adds a medical record and sees it on the patient page', STEP, async () => {

@@ -49,7 +49,7 @@ export default function App() {
 function Header() {
   const { user, logout } = useSession();
   return (
-    <header className="bg-sky-800 text-white">
+    <header className="bg-sky-800 text-white print:hidden">
       <div className="mx-auto flex max-w-7xl flex-wrap items-center justify-between gap-3 px-4 py-4 sm:px-6">
         <div className="flex items-center gap-3">
           <span aria-hidden="true" className="flex h-9 w-9 items-center justify-center rounded-lg bg-white text-lg font-bold text-sky-800">
@@ -91,7 +91,7 @@ function Header() {
 function Tabs({ path }: { path: string }) {
   const { can } = useSession();
   return (
-    <nav aria-label="Main" className="border-b border-slate-200 bg-white">
+    <nav aria-label="Main" className="border-b border-slate-200 bg-white print:hidden">
       <ul className="mx-auto flex max-w-7xl gap-1 overflow-x-auto px-4 sm:px-6">
         {TABS.filter((t) => !t.needs || can(t.needs)).map((t) => {
           const active = path === t.to || path.startsWith(`${t.to}/`);
@@ -145,7 +145,9 @@ function Shell() {
         Skip to content
       </a>
       <Header />
-      <StatusBar showCounts={ready} />
+      <div className="print:hidden">
+        <StatusBar showCounts={ready} />
+      </div>
       {ready && <Tabs path={path} />}
       <Main>
         {state.status === 'checking' && <LoadingBlock label="Connecting to HMS…" />}
@@ -153,7 +155,7 @@ function Shell() {
         {state.status === 'signed-out' && <LoginScreen expired={state.expired} />}
         {ready && <Routes path={path} />}
       </Main>
-      <footer className="border-t border-slate-200 bg-white py-3 text-center text-xs text-slate-600">
+      <footer className="border-t border-slate-200 bg-white py-3 text-center text-xs text-slate-600 print:hidden">
         HMS · Healthcare Management System
       </footer>
     </div>

@@ -108,8 +108,11 @@ export interface SeriesConflict {
 
 export interface AppointmentUpdate {
   status?: AppointmentStatus;
+  /** Why the status changes (kept in the status history), e.g. a cancellation's reason. */
+  status_reason?: string;
   notes?: string;
   appointment_datetime?: string;
+  duration_minutes?: number;
 }
 
 export interface Doctor {
@@ -119,6 +122,8 @@ export interface Doctor {
   active: boolean;
   /** The user who is this doctor, if any. */
   user_id?: number | null;
+  /** Weekday ("mon" … "sun") to intervals in the clinic's zone; [] is a day off. */
+  working_hours?: Record<string, { start: string; end: string }[]>;
 }
 
 /** Free start times of a doctor on one day, from GET /api/doctors/{id}/availability. */
@@ -516,6 +521,14 @@ export const api = {
     },
     update: (id: number, input: AppointmentUpdate) =>
       data(request<{ data: Appointment }>('PUT', `/api/appointments/${id}`, { body: input })),
+    /** Moves this appointment, or with scope the following or all occurrences of its series. */
+    move: (id: number, input: { appointment_datetime: string; duration_minutes?: number }, scope: SeriesScope = 'this') =>
+      data(
+        request<{ data: Appointment }>('PUT', `/api/appointments/${id}`, {
+          body: input,
+          query: { scope: scope === 'this' ? undefined : scope },
+        }),
+      ),
     /** Cancels and hides; scope reaches the following or all occurrences of a series. */
     remove: (id: number, scope: SeriesScope = 'this') =>
       request<{ message?: string; deleted?: number[] }>('DELETE', `/api/appointments/${id}`, {

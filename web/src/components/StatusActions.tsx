@@ -8,7 +8,7 @@ import { formatTime } from '../lib/format';
 import { ACTION_LABELS, FINAL_STATUSES, nextStatuses } from '../lib/lifecycle';
 import { useSession } from '../session';
 import { ConfirmDialog } from './ConfirmDialog';
-import { btn } from './styles';
+import { btn, input, inputOk } from './styles';
 
 interface StatusActionsProps {
   appointment: Appointment;
@@ -36,15 +36,19 @@ export function StatusActions({ appointment: a, onChanged, hide = [] }: StatusAc
   const { can } = useSession();
   const [busy, run] = useAction();
   const [asking, setAsking] = useState<AppointmentStatus | null>(null);
+  const [reason, setReason] = useState('');
   if (!can('appointments.update')) return null;
   const steps = nextStatuses(a.status).filter(
     (s) => !hide.includes(s) && ((s !== 'in_progress' && s !== 'completed') || can('appointments.start')),
   );
   const who = `${a.patient_name} with ${a.doctor_name} at ${formatTime(a.appointment_datetime)}`;
 
-  const go = (status: AppointmentStatus) =>
+  const go = (status: AppointmentStatus, why = '') =>
     run(
-      () => api.appointments.update(a.id, { status }).then((saved) => onChanged?.(saved)),
+      () =>
+        api.appointments
+          .update(a.id, why.trim() ? { status, status_reason: why.trim() } : { status })
+          .then((saved) => onChanged?.(saved)),
       `${a.patient_name} ${DONE[status]}.`,
     );
 
@@ -59,7 +63,11 @@ export function StatusActions({ appointment: a, onChanged, hide = [] }: StatusAc
             disabled={busy}
             className={`${s === 'cancelled' || s === 'no_show' ? btn.dangerQuiet : s === 'checked_in' || s === 'in_progress' ? btn.primary : btn.secondary} ${btn.small}`}
             aria-label={`${ACTION_LABELS[s]}: ${who}`}
-            onClick={() => (final ? setAsking(s) : void go(s))}
+            onClick={() => {
+              setReason('');
+              if (final) setAsking(s);
+              else void go(s);
+            }}
           >
             {ACTION_LABELS[s]}
             {final && '…'}
@@ -74,11 +82,23 @@ export function StatusActions({ appointment: a, onChanged, hide = [] }: StatusAc
           busy={busy}
           onCancel={() => setAsking(null)}
           onConfirm={async () => {
-            await go(asking);
+            await go(asking, reason);
             setAsking(null);
           }}
         >
           <p>{CONFIRM[asking]}</p>
+          {asking === 'cancelled' && (
+            <label className="mt-3 block">
+              <span className="mb-1 block font-medium text-slate-800">Reason for cancelling</span>
+              <input
+                className={`${input} ${inputOk}`}
+                maxLength={255}
+                value={reason}
+                onChange={(e) => setReason(e.target.value)}
+                placeholder="e.g. the patient is ill"
+              />
+            </label>
+          )}
         </ConfirmDialog>
       )}
     </>

@@ -56,3 +56,18 @@ export function DoctorList({ id, names }: { id: string; names: string[] }) {
     </datalist>
   );
 }
+
+const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
+
+/** The doctor's working intervals on date (YYYY-MM-DD), in minutes after midnight. */
+export function workingMinutes(doctor: Doctor | undefined, date: string): [number, number][] {
+  const weekday = WEEKDAYS[new Date(`${date}T12:00:00Z`).getUTCDay()];
+  const toMin = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+  return (doctor?.working_hours?.[weekday] ?? []).map((iv) => [toMin(iv.start), toMin(iv.end)]);
+}
+
+/** Whether [start, start+length) lies inside the doctor's hours that day. */
+export function withinHours(doctor: Doctor | undefined, date: string, start: number, length: number): boolean {
+  if (!doctor?.working_hours) return true; // unknown hours: no warning
+  return workingMinutes(doctor, date).some(([s, e]) => start >= s && start + length <= e);
+}

@@ -4,6 +4,7 @@ import { useId, useState } from 'react';
 import { api, type Appointment, type SeriesScope } from '../api';
 import { Badge, StatusBadge } from '../components/Badge';
 import { ConfirmDialog, DeleteButton } from '../components/ConfirmDialog';
+import { MoveDialog } from '../components/MoveDialog';
 import { StatusActions } from '../components/StatusActions';
 import { btn, input, inputOk, link } from '../components/styles';
 import { useAction } from '../lib/forms';
@@ -22,6 +23,7 @@ export function AppointmentCard({ appointment: a, hidePatient, onChanged }: Appo
   const { can } = useSession();
   const id = useId();
   const [editingNotes, setEditingNotes] = useState(false);
+  const [moving, setMoving] = useState(false);
   const [notes, setNotes] = useState(a.notes ?? '');
   const [busy, run] = useAction();
   const canUpdate = can('appointments.update');
@@ -62,6 +64,17 @@ export function AppointmentCard({ appointment: a, hidePatient, onChanged }: Appo
         </div>
         <div className="flex flex-wrap items-end gap-2">
           <StatusActions appointment={a} onChanged={onChanged} />
+          {canUpdate && a.status === 'scheduled' && (
+            <button
+              type="button"
+              className={`${btn.secondary} ${btn.small}`}
+              onClick={() => setMoving(true)}
+              aria-label={`Move appointment of ${who}`}
+            >
+              Move
+            </button>
+          )}
+          {moving && <MoveDialog appointment={a} onClose={() => setMoving(false)} />}
           {canUpdate && !editingNotes && (
             <button
               type="button"

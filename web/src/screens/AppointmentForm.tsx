@@ -1,12 +1,12 @@
 // Book an appointment: pick the patient by search, the doctor, the date and a free
 // time (the doctor's open slots are offered where the server knows the doctor).
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 import { api, ApiError, type Appointment, type AppointmentInput, type Frequency, type SeriesConflict } from '../api';
 import { FormError, SelectField, TextAreaField, TextField } from '../components/Field';
 import { PatientPicker, type PatientRef } from '../components/PatientPicker';
 import { btn } from '../components/styles';
 import { useNotify } from '../components/Banner';
-import { DoctorList, type Doctors } from '../lib/doctors';
+import { DoctorList, withinHours, type Doctors } from '../lib/doctors';
 import { useFormSubmit } from '../lib/forms';
 import { formatDateTime, formatTime, isoTime, toRFC3339, today } from '../lib/format';
 import { useAsync, useDebounced, useDraft } from '../lib/hooks';
@@ -68,10 +68,12 @@ interface AppointmentFormProps {
   doctors: Doctors;
   /** A patient to start with (from ?patient=). */
   initialPatient?: PatientRef | null;
+  /** A doctor, date and time to start with (a free slot clicked on the calendar). */
+  initialSlot?: { doctor: string; date: string; time: string } | null;
   onSaved?: (a: Appointment) => void;
 }
 
-export function AppointmentForm({ doctors, initialPatient, onSaved }: AppointmentFormProps) {
+export function AppointmentForm({ doctors, initialPatient, initialSlot, onSaved }: AppointmentFormProps) {
   const notify = useNotify();
   // The server speaks of appointment_datetime; the form has a date and a time.
   const { form, errors, formError, saving, submit, clearError } = useFormSubmit({
@@ -91,6 +93,11 @@ export function AppointmentForm({ doctors, initialPatient, onSaved }: Appointmen
   useEffect(() => {
     if (initialPatient) setValues({ ...values, patient: initialPatient });
   }, [initialPatient]);
+
+  const slotKey = initialSlot ? `${initialSlot.doctor}|${initialSlot.date}|${initialSlot.time}` : '';
+  useEffect(() => {
+    if (initialSlot) setValues({ ...values, doctor_name: initialSlot.doctor, date: initialSlot.date, time: initialSlot.time });
+  }, [slotKey]);
 
   function set<K extends keyof BookingDraft>(key: K, value: BookingDraft[K]) {
     setValues({ ...values, [key]: value });
@@ -121,6 +128,7 @@ export function AppointmentForm({ doctors, initialPatient, onSaved }: Appointmen
       notify.success(`Booked ${saved.patient_name || values.patient.name} with ${saved.doctor_name}.`);
     }
     clearDraft();
+    setOutsideOk(false);
     // The doctor and the date stay for the next patient.
     setValues({ ...blank, doctor_name: values.doctor_name, date: values.date, duration: values.duration });
     onSaved?.(saved);
@@ -128,6 +136,12 @@ export function AppointmentForm({ doctors, initialPatient, onSaved }: Appointmen
 
   const doctorName = useDebounced(values.doctor_name, 300);
   const doctor = doctors.find(doctorName);
+  const [outsideOk, setOutsideOk] = useState(false);
+  const outside =
+    !!doctor &&
+    /^\d{4}-\d{2}-\d{2}$/.test(values.date) &&
+    /^\d{2}:\d{2}$/.test(values.time) &&
+    !withinHours(doctor, values.date, Number(values.time.slice(0, 2)) * 60 + Number(values.time.slice(3)), Number(values.duration || DEFAULT_DURATION));
 
   return (
     <form
@@ -135,7 +149,11 @@ export function AppointmentForm({ doctors, initialPatient, onSaved }: Appointmen
       onSubmit={(e) =>
         submit(
           e,
-          () => ({ ...validateAppointment({ ...values, patient_id: values.patient?.id ?? null }), ...validateRepeat(values) }),
+          () => ({
+            ...validateAppointment({ ...values, patient_id: values.patient?.id ?? null }),
+            ...validateRepeat(values),
+            ...(outside && !outsideOk ? { outside: 'Confirm the booking outside working hours' } : {}),
+          }),
           save,
         )
       }
@@ -202,6 +220,26 @@ export function AppointmentForm({ doctors, initialPatient, onSaved }: Appointmen
           chosen={values.time}
           onChoose={(time) => set('time', time)}
         />
+      )}
+      {outside && (
+        <div className="rounded-md border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900" role="status">
+          <p className="font-medium">
+            {values.time} is outside {doctor?.name}’s working hours that day.
+          </p>
+          <label className="mt-2 flex items-center gap-2">
+            <input
+              type="checkbox"
+              checked={outsideOk}
+              aria-invalid={errors.outside ? true : undefined}
+              onChange={(e) => {
+                setOutsideOk(e.target.checked);
+                clearError('outside');
+              }}
+            />
+            Book outside working hours
+          </label>
+          {errors.outside && <p className="mt-1 text-xs font-medium text-red-700">{errors.outside}</p>}
+        </div>
       )}
       <RepeatFields values={values} errors={errors} set={set} />
       <TextAreaField

@@ -104,8 +104,11 @@ describe('Appointments screen', () => {
     await user.click(within(screen.getByRole('alertdialog')).getByRole('button', { name: 'Go back' }));
     expect(server.requests('PUT /api/appointments/9')).toHaveLength(1);
     await user.click(within(screen.getByTestId('appointment-card')).getByRole('button', { name: /^Cancel:/ }));
+    await user.type(within(screen.getByRole('alertdialog')).getByLabelText('Reason for cancelling'), 'The patient is ill');
     await user.click(within(screen.getByRole('alertdialog')).getByRole('button', { name: 'Cancel appointment' }));
-    await waitFor(() => expect(server.requests('PUT /api/appointments/9')[1]?.body).toEqual({ status: 'cancelled' }));
+    await waitFor(() =>
+      expect(server.requests('PUT /api/appointments/9')[1]?.body).toEqual({ status: 'cancelled', status_reason: 'The patient is ill' }),
+    );
     expect(await screen.findByText('Jane Doe cancelled.')).toBeInTheDocument();
 
     const fresh = await screen.findByTestId('appointment-card');
@@ -270,5 +273,74 @@ describe('recurring appointments', () => {
     await waitFor(() => expect(server.requests('DELETE /api/appointments/7')).toHaveLength(1));
     expect(server.requests('DELETE /api/appointments/7')[0].query.get('scope')).toBe('following');
     expect(await screen.findByText('Deleted the appointments of the series.')).toBeInTheDocument();
+  });
+});
+
+describe('booking outside working hours', () => {
+  it('warns and books only once confirmed', async () => {
+    const user = userEvent.setup();
+    const days = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
+    const server = fakeServer({
+      'GET /api/patients': { body: list([patient(1, 'Jane Doe')]) },
+      'GET /api/doctors': {
+        body: list([{ id: 4, name: 'Dr. Ana Weber', specialty: null, active: true, working_hours: Object.fromEntries(days.map((d) => [d, [{ start: '09:00', end: '17:00' }]])) }]),
+      },
+      'GET /api/doctors/4/availability': { body: { success: true, data: { doctor_id: 4, date: '2031-03-04', time_zone: 'America/New_York', duration_minutes: 30, slots: [] } } },
+      'POST /api/appointments': { status: 201, body: { success: true, data: appointment(2) } },
+    });
+    renderAt('/appointments');
+    const form = await screen.findByRole('form', { name: 'Book appointment' });
+    await user.click(within(form).getByRole('combobox', { name: /Patient/ }));
+    await user.click(await screen.findByRole('option', { name: /Jane Doe/ }));
+    await user.type(within(form).getByLabelText(/Doctor/), 'Dr. Ana Weber');
+    await user.type(within(form).getByLabelText(/Date/), '2031-03-04');
+    await user.type(within(form).getByLabelText(/^Time/), '18:30');
+    expect(await within(form).findByText(/18:30 is outside Dr. Ana Weber’s working hours/)).toBeInTheDocument();
+    await user.click(within(form).getByRole('button', { name: 'Book appointment' }));
+    expect(await within(form).findByText('Confirm the booking outside working hours')).toBeInTheDocument();
+    expect(server.requests('POST /api/appointments')).toHaveLength(0);
+    await user.click(within(form).getByLabelText('Book outside working hours'));
+    await user.click(within(form).getByRole('button', { name: 'Book appointment' }));
+    await waitFor(() => expect(server.requests('POST /api/appointments')).toHaveLength(1));
+  });
+});
+
+describe('moving an appointment', () => {
+  it('moves with the same conflict feedback as booking, and asks which occurrences of a series', async () => {
+    const user = userEvent.setup();
+    let tries = 0;
+    const server = fakeServer({
+      'GET /api/appointments': { body: list([appointment(7, { series_id: 3, duration_minutes: 30, appointment_datetime: toRFC3339('2031-03-04', '09:30') })]) },
+      'PUT /api/appointments/7': () =>
+        ++tries === 1
+          ? {
+              status: 409,
+              body: {
+                success: false,
+                error: 'the doctor already has an appointment',
+                conflict: { appointment_id: 9, start: toRFC3339('2031-03-04', '10:00'), end: toRFC3339('2031-03-04', '10:30') },
+              },
+            }
+          : { body: { success: true, data: appointment(7), series: { id: 3, appointments: [appointment(7)] } } },
+    });
+    renderAt('/appointments');
+    const card = await screen.findByTestId('appointment-card');
+    await user.click(within(card).getByRole('button', { name: /^Move appointment/ }));
+    const dialog = screen.getByRole('dialog', { name: /Move the appointment of Jane Doe/ });
+    expect(within(dialog).getByLabelText('Time')).toHaveValue('09:30'); // the clinic's clock
+    await user.clear(within(dialog).getByLabelText('Time'));
+    await user.type(within(dialog).getByLabelText('Time'), '10:15');
+    await user.click(within(dialog).getByRole('button', { name: 'Move' }));
+    expect(await within(dialog).findByText('The doctor already has an appointment 10:00–10:30')).toBeInTheDocument();
+    expect(server.requests('PUT /api/appointments/7')[0].body).toEqual({ appointment_datetime: '2031-03-04T10:15:00-05:00' });
+
+    await user.click(within(dialog).getByLabelText('This and the following ones'));
+    await user.clear(within(dialog).getByLabelText('Time'));
+    await user.type(within(dialog).getByLabelText('Time'), '11:00');
+    await user.click(within(dialog).getByRole('button', { name: 'Move' }));
+    await waitFor(() => expect(server.requests('PUT /api/appointments/7')).toHaveLength(2));
+    expect(server.requests('PUT /api/appointments/7')[1].query.get('scope')).toBe('following');
+    expect(await screen.findByText('Moved the appointments of the series.')).toBeInTheDocument();
+    expect(screen.queryByRole('dialog')).not.toBeInTheDocument();
   });
 });
