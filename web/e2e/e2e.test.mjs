@@ -80,6 +80,13 @@ async function signIn(email, password) {
   await page.getByRole('navigation', { name: 'Main' }).waitFor();
 }
 
+/** Picks a doctor in the booking form, from the list (the UI never takes a typed name). */
+async function pickDoctor(form, name) {
+  const select = form.locator('select#booking-doctor');
+  await select.waitFor();
+  await select.selectOption(name);
+}
+
 async function signOut() {
   await page.getByRole('button', { name: 'Sign out' }).click();
   await page.getByRole('heading', { name: 'Sign in' }).waitFor();
@@ -378,7 +385,7 @@ describe('HMS in a browser', { concurrency: false }, () => {
     await page.getByRole('link', { name: 'Book appointment' }).click();
     const form = page.getByRole('form', { name: 'Book appointment' });
     await form.getByTestId('picked-patient').filter({ hasText: patientName }).waitFor();
-    await form.getByLabel('Doctor').fill('Dr. Ana Weber');
+    await pickDoctor(form, 'Dr. Ana Weber');
     await form.getByLabel('Date').fill(clinicDate(1));
     if (doctorsEnabled) {
       // The doctor's free times are offered; 14:00 is taken by a seeded appointment.
@@ -403,7 +410,7 @@ describe('HMS in a browser', { concurrency: false }, () => {
     const form = page.getByRole('form', { name: 'Book appointment' });
     await form.getByRole('combobox', { name: /Patient/ }).fill('Kenji');
     await page.getByRole('option', { name: /Kenji Watanabe/ }).click();
-    await form.getByLabel('Doctor').fill('Dr. Ana Weber');
+    await pickDoctor(form, 'Dr. Ana Weber');
     await form.getByLabel('Date').fill(clinicDate(1));
     await form.getByLabel('Time').fill('14:15');
     await form.getByRole('button', { name: 'Book appointment' }).click();
@@ -418,7 +425,7 @@ describe('HMS in a browser', { concurrency: false }, () => {
     const form = page.getByRole('form', { name: 'Book appointment' });
     await form.getByRole('combobox', { name: /Patient/ }).fill('Grace');
     await page.getByRole('option', { name: /Grace Okafor/ }).click();
-    await form.getByLabel('Doctor').fill('Dr. Omar Reyes');
+    await pickDoctor(form, 'Dr. Omar Reyes');
     await form.getByLabel('Date').fill(clinicDate(2));
     await form.getByLabel('Time').fill('09:45');
     await form.getByRole('button', { name: 'Book appointment' }).click();
@@ -431,7 +438,7 @@ describe('HMS in a browser', { concurrency: false }, () => {
     const form = page.getByRole('form', { name: 'Book appointment' });
     await form.getByRole('combobox', { name: /Patient/ }).fill('Kenji');
     await page.getByRole('option', { name: /Kenji Watanabe/ }).click();
-    await form.getByLabel('Doctor').fill('Dr. Ana Weber');
+    await pickDoctor(form, 'Dr. Ana Weber');
     await form.getByLabel('Date', { exact: true }).fill(clinicDate(1));
     await form.getByLabel('Time', { exact: true }).fill('10:30'); // John Smith's seeded time
     await form.getByLabel('Repeats').selectOption('weekly');

@@ -20,6 +20,8 @@ export type Role = (typeof ROLES)[number];
 
 export interface Patient {
   id: number;
+  /** The medical record number people use; the id is internal. */
+  mrn?: string;
   name: string;
   email: string;
   date_of_birth: string;

@@ -106,9 +106,10 @@ export function AppointmentForm({ doctors, initialPatient, initialSlot, onSaved 
 
   async function save() {
     if (!values.patient) return;
+    const listed = doctors.find(values.doctor_name);
     const body: AppointmentInput = {
       patient_id: values.patient.id,
-      doctor_name: values.doctor_name.trim(),
+      ...(listed ? { doctor_id: listed.id } : { doctor_name: values.doctor_name.trim() }),
       appointment_datetime: toRFC3339(values.date, values.time),
     };
     if (values.duration && values.duration !== DEFAULT_DURATION) body.duration_minutes = Number(values.duration);
@@ -163,19 +164,42 @@ export function AppointmentForm({ doctors, initialPatient, initialSlot, onSaved 
     >
       <FormError message={formError} />
       <PatientPicker value={values.patient} onChange={(p) => set('patient', p)} error={errors.patient_id} required />
-      <TextField
-        id="booking-doctor"
-        label="Doctor"
-        required
-        list="booking-doctor-names"
-        autoComplete="off"
-        maxLength={100}
-        value={values.doctor_name}
-        error={errors.doctor_name ?? errors.doctor_id}
-        hint={doctor?.specialty ?? undefined}
-        onChange={(e) => set('doctor_name', e.target.value)}
-      />
-      <DoctorList id="booking-doctor-names" names={doctors.names} />
+      {doctors.list.length > 0 ? (
+        // Doctors come from the list: a typo never creates a new doctor.
+        <SelectField
+          id="booking-doctor"
+          label="Doctor"
+          required
+          value={doctors.find(values.doctor_name)?.name ?? ''}
+          error={errors.doctor_name ?? errors.doctor_id}
+          hint={doctor?.specialty ?? undefined}
+          onChange={(e) => set('doctor_name', e.target.value)}
+        >
+          <option value="">Choose a doctor</option>
+          {doctors.list.map((d) => (
+            <option key={d.id} value={d.name}>
+              {d.name}
+              {d.specialty ? ` · ${d.specialty}` : ''}
+            </option>
+          ))}
+        </SelectField>
+      ) : (
+        <>
+          <TextField
+            id="booking-doctor"
+            label="Doctor"
+            required
+            list="booking-doctor-names"
+            autoComplete="off"
+            maxLength={100}
+            value={values.doctor_name}
+            error={errors.doctor_name ?? errors.doctor_id}
+            hint={doctor?.specialty ?? undefined}
+            onChange={(e) => set('doctor_name', e.target.value)}
+          />
+          <DoctorList id="booking-doctor-names" names={doctors.names} />
+        </>
+      )}
       <div className="grid gap-4 sm:grid-cols-3">
         <TextField
           id="booking-date"

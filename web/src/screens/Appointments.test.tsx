@@ -171,7 +171,9 @@ describe('Appointments screen', () => {
     const form = await screen.findByRole('form', { name: 'Book appointment' });
     await user.click(within(form).getByRole('combobox', { name: /Patient/ }));
     await user.click(await screen.findByRole('option', { name: /Jane Doe/ }));
-    await user.type(within(form).getByLabelText(/Doctor/), 'dr. ana  weber');
+    // Listed doctors are picked from the list: no typed name can create one.
+    await waitFor(() => expect(within(form).getByLabelText(/Doctor/).tagName).toBe('SELECT'));
+    await user.selectOptions(within(form).getByLabelText(/Doctor/), 'Dr. Ana Weber');
     await user.type(within(form).getByLabelText(/Date/), '2031-03-04');
     await within(form).findByTestId('free-slots');
     const slot = within(form).getByRole('button', { name: formatTime(toRFC3339('2031-03-04', '10:30')) });
@@ -292,7 +294,8 @@ describe('booking outside working hours', () => {
     const form = await screen.findByRole('form', { name: 'Book appointment' });
     await user.click(within(form).getByRole('combobox', { name: /Patient/ }));
     await user.click(await screen.findByRole('option', { name: /Jane Doe/ }));
-    await user.type(within(form).getByLabelText(/Doctor/), 'Dr. Ana Weber');
+    await waitFor(() => expect(within(form).getByLabelText(/Doctor/).tagName).toBe('SELECT'));
+    await user.selectOptions(within(form).getByLabelText(/Doctor/), 'Dr. Ana Weber');
     await user.type(within(form).getByLabelText(/Date/), '2031-03-04');
     await user.type(within(form).getByLabelText(/^Time/), '18:30');
     expect(await within(form).findByText(/18:30 is outside Dr. Ana Weber’s working hours/)).toBeInTheDocument();
@@ -302,6 +305,8 @@ describe('booking outside working hours', () => {
     await user.click(within(form).getByLabelText('Book outside working hours'));
     await user.click(within(form).getByRole('button', { name: 'Book appointment' }));
     await waitFor(() => expect(server.requests('POST /api/appointments')).toHaveLength(1));
+    expect(server.requests('POST /api/appointments')[0].body).toMatchObject({ doctor_id: 4 });
+    expect(server.requests('POST /api/appointments')[0].body).not.toHaveProperty('doctor_name');
   });
 });
 
@@ -342,5 +347,19 @@ describe('moving an appointment', () => {
     expect(server.requests('PUT /api/appointments/7')[1].query.get('scope')).toBe('following');
     expect(await screen.findByText('Moved the appointments of the series.')).toBeInTheDocument();
     expect(screen.queryByRole('dialog')).not.toBeInTheDocument();
+  });
+});
+
+describe('patients are named with their MRN', () => {
+  it('shows the MRN in the picker, not the internal id', async () => {
+    const user = userEvent.setup();
+    fakeServer({ 'GET /api/patients': { body: list([patient(5, 'Janet Roe', { mrn: 'HMS-000005' })]) } });
+    renderAt('/appointments');
+    const form = await screen.findByRole('form', { name: 'Book appointment' });
+    await user.click(within(form).getByRole('combobox', { name: /Patient/ }));
+    expect(await screen.findByRole('option', { name: /Janet Roe.*HMS-000005/ })).toBeInTheDocument();
+    await user.click(screen.getByRole('option', { name: /Janet Roe/ }));
+    expect(within(form).getByTestId('picked-patient')).toHaveTextContent('Janet Roe HMS-000005');
+    expect(within(form).getByTestId('picked-patient')).not.toHaveTextContent('#5');
   });
 });

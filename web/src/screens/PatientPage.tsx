@@ -51,6 +51,7 @@ function PatientDetails({ patient: p }: { patient: Patient }) {
         <div className="mt-2 flex flex-wrap items-center justify-between gap-3">
           <h2 className="flex flex-wrap items-center gap-2 text-2xl font-semibold text-slate-900">
             {p.name}
+            {p.mrn && <span className="text-base font-normal text-slate-600">{p.mrn}</span>}
             {p.blood_group && <Badge tone="red">{p.blood_group}</Badge>}
           </h2>
           <div className="flex flex-wrap gap-2">
@@ -95,7 +96,7 @@ function PatientDetails({ patient: p }: { patient: Patient }) {
           <Item label="Address">
             <span className="whitespace-pre-line">{p.address || '—'}</span>
           </Item>
-          <Item label="Patient number">#{p.id}</Item>
+          <Item label="MRN">{p.mrn ?? `#${p.id}`}</Item>
           <Item label="Registered">{formatDateTime(p.created_at)}</Item>
           <Item label="Last updated">{formatDateTime(p.updated_at)}</Item>
         </dl>
