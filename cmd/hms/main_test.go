@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hms-project/hms/internal/auth"
 	"github.com/hms-project/hms/internal/config"
 	"github.com/hms-project/hms/internal/domain"
 	"github.com/hms-project/hms/internal/store"
@@ -542,12 +543,15 @@ func TestAuditVerifyCatchesDeletionsWithoutPurge(t *testing.T) {
 // TestFirstStart covers the first admin: generated and printed once in development,
 // refused in production without HMS_ADMIN_EMAIL and HMS_ADMIN_PASSWORD.
 func TestFirstStart(t *testing.T) {
-	code, out := hms(t, []string{"HMS_DATA_DIR=" + t.TempDir(), "HMS_ENV=production", "HMS_JWT_SECRET=" + strings.Repeat("s", 32)}, "serve")
+	code, out := hms(t, []string{"HMS_DATA_DIR=" + t.TempDir(), "HMS_ENV=production", "HMS_JWT_SECRET=" + auth.NewSecret()}, "serve")
 	if code != 1 || !strings.Contains(out, "HMS_ADMIN_EMAIL") {
 		t.Errorf("production without an admin: %d %s", code, out)
 	}
 	if code, out := hms(t, []string{"HMS_DATA_DIR=" + t.TempDir(), "HMS_ENV=production"}, "serve"); code != 1 || !strings.Contains(out, "HMS_JWT_SECRET is required") {
 		t.Errorf("production without a secret: %d %s", code, out)
+	}
+	if code, out := hms(t, []string{"HMS_DATA_DIR=" + t.TempDir(), "HMS_ENV=production", "HMS_JWT_SECRET=" + strings.Repeat("s", 32)}, "serve"); code != 1 || !strings.Contains(out, "HMS_JWT_SECRET is too easy to guess") {
+		t.Errorf("production with a guessable secret: %d %s", code, out)
 	}
 	if code, out := hms(t, []string{"HMS_DATA_DIR=" + t.TempDir(), "HMS_ADMIN_EMAIL=a@clinic.test", "HMS_ADMIN_PASSWORD=password1234"}, "serve"); code != 1 || !strings.Contains(out, "too common") {
 		t.Errorf("a common admin password: %d %s", code, out)

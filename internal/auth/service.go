@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -24,6 +25,8 @@ type Options struct {
 	Now         func() time.Time // the clock; time.Now when nil
 	MaxFailures int              // failed sign-ins that lock an email; DefaultMaxFailures when zero
 	Lockout     time.Duration    // how long; DefaultLockout when zero
+	// Hasher bounds the password hashes of requests in flight; NewHasher(0, 0) when nil.
+	Hasher *Hasher
 }
 
 // Service runs the sign-in flows. Every piece of state lives in the database, so replicas
@@ -35,12 +38,13 @@ type Service struct {
 	now         func() time.Time
 	maxFailures int
 	lockout     time.Duration
+	hasher      *Hasher
 }
 
 // NewService returns a Service for opts.
 func NewService(opts Options) *Service {
 	s := &Service{store: opts.Store, signer: opts.Signer, refreshTTL: opts.RefreshTTL, now: opts.Now,
-		maxFailures: opts.MaxFailures, lockout: opts.Lockout}
+		maxFailures: opts.MaxFailures, lockout: opts.Lockout, hasher: opts.Hasher}
 	if s.refreshTTL <= 0 {
 		s.refreshTTL = 7 * 24 * time.Hour
 	}
@@ -52,6 +56,9 @@ func NewService(opts Options) *Service {
 	}
 	if s.lockout <= 0 {
 		s.lockout = DefaultLockout
+	}
+	if s.hasher == nil {
+		s.hasher = NewHasher(0, 0)
 	}
 	return s
 }
@@ -75,46 +82,87 @@ type Identity struct {
 var errBadCredentials = domain.Errorf(domain.CodeUnauthorized, "invalid email or password")
 
 // Login checks an email and password. Wrong email and wrong password get the same answer
-// in similar time (an unknown email is checked against a dummy hash). Failures count per
-// email, known or not; the fifth in a row locks it.
+// in similar time (an unknown email is checked against a dummy hash). Each attempt first
+// reserves one of the email's slots in the database (store.ReserveLogin), so that at most
+// maxFailures passwords are checked per lockout, however concurrent attempts interleave;
+// the failure that fills the last slot locks the email, known or not.
 func (s *Service) Login(ctx context.Context, email, password string) (Session, error) {
 	now := s.now()
 	email = strings.ToLower(strings.TrimSpace(email))
-	until, err := s.store.LockedUntil(ctx, email, now)
+	attempt, err := s.reserve(ctx, email, now)
 	if err != nil {
 		return Session{}, err
 	}
-	if !until.IsZero() {
-		return Session{}, lockedError(until.Sub(now))
-	}
 	u, hash, err := s.store.UserByEmail(ctx, email)
-	switch domain.ErrorCode(err) {
-	case domain.CodeNotFound:
-		_, _ = VerifyPassword(password, dummyHash())
-		return Session{}, s.failed(ctx, email, nil, now)
-	case domain.CodeInternal:
-		if err != nil {
-			return Session{}, err
-		}
+	known := err == nil
+	if !known && domain.ErrorCode(err) != domain.CodeNotFound {
+		return Session{}, s.release(ctx, attempt, err)
 	}
-	ok, err := VerifyPassword(password, hash)
+	release, err := s.hasher.Acquire(ctx)
 	if err != nil {
-		return Session{}, fmt.Errorf("auth: user %d: %w", u.ID, err)
+		return Session{}, s.release(ctx, attempt, err)
+	}
+	var ok bool
+	if known {
+		ok, err = VerifyPassword(password, hash)
+	} else {
+		_, _ = VerifyPassword(password, dummyHash())
+	}
+	release()
+	if err != nil {
+		return Session{}, s.release(ctx, attempt, fmt.Errorf("auth: user %d: %w", u.ID, err))
+	}
+	if !known {
+		return Session{}, s.failed(ctx, attempt, nil, now)
 	}
 	if !ok || !u.Active {
-		return Session{}, s.failed(ctx, email, &u, now)
+		return Session{}, s.failed(ctx, attempt, &u, now)
 	}
 	sessionID := NewSessionID()
 	refresh, refreshHash := NewRefreshToken()
-	if err := s.store.NewSession(ctx, u, sessionID, refreshHash, now.Add(s.refreshTTL), now); err != nil {
-		return Session{}, err
+	if err := s.store.NewSession(ctx, u, attempt, sessionID, refreshHash, now.Add(s.refreshTTL), now); err != nil {
+		return Session{}, s.release(ctx, attempt, err)
 	}
 	return s.issue(ctx, u, sessionID, refresh, now)
 }
 
-// failed records a failed sign-in and returns the error to answer with.
-func (s *Service) failed(ctx context.Context, email string, u *domain.User, now time.Time) error {
-	locked, err := s.store.LoginFailure(ctx, email, u, now, s.maxFailures, s.lockout)
+// HashPassword hashes pw for storing, in one of the Hasher's slots: a 503-code error when
+// none is free in time.
+func (s *Service) HashPassword(ctx context.Context, pw string) (string, error) {
+	return s.hasher.Hash(ctx, pw)
+}
+
+// reserve takes a slot of email's allowance for one password check, or answers 423.
+func (s *Service) reserve(ctx context.Context, email string, now time.Time) (store.LoginAttempt, error) {
+	attempt, err := s.store.ReserveLogin(ctx, email, now, s.maxFailures, s.lockout)
+	switch {
+	case err != nil:
+		return attempt, err
+	case !attempt.LockedUntil.IsZero():
+		return attempt, lockedError(attempt.LockedUntil.Sub(now))
+	case !attempt.Granted():
+		return attempt, errAttemptsInFlight
+	}
+	return attempt, nil
+}
+
+// errAttemptsInFlight answers an attempt that found every slot of its email taken by
+// attempts still being checked: in a moment the email is either locked or free again.
+var errAttemptsInFlight = &domain.Error{Code: domain.CodeLocked, RetryAfter: time.Second,
+	Message: "too many sign-ins for this account are being checked at once: try again in a moment"}
+
+// release gives back the slot of an attempt whose password was not judged, and returns
+// cause, the reason.
+func (s *Service) release(ctx context.Context, attempt store.LoginAttempt, cause error) error {
+	if err := s.store.ReleaseLogin(ctx, attempt); err != nil {
+		return errors.Join(cause, err)
+	}
+	return cause
+}
+
+// failed records a failed password check and returns the error to answer with.
+func (s *Service) failed(ctx context.Context, attempt store.LoginAttempt, u *domain.User, now time.Time) error {
+	locked, err := s.store.LoginFailed(ctx, attempt, u, now, s.maxFailures, s.lockout)
 	if err != nil {
 		return err
 	}
@@ -186,7 +234,9 @@ func (s *Service) Authenticate(ctx context.Context, header string) (Identity, er
 }
 
 // ChangePassword replaces the signed-in user's password after checking the current one,
-// and ends their other sessions. A wrong current password counts as a failed sign-in.
+// and ends their other sessions. The check takes a slot of the email's sign-in allowance
+// like a sign-in: a locked account answers 423, and a wrong current password counts as a
+// failed sign-in.
 func (s *Service) ChangePassword(ctx context.Context, id Identity, current, next string) error {
 	u, err := s.store.User(ctx, id.UserID)
 	if err != nil {
@@ -196,12 +246,26 @@ func (s *Service) ChangePassword(ctx context.Context, id Identity, current, next
 	if err != nil {
 		return err
 	}
-	if ok, err := VerifyPassword(current, hash); err != nil || !ok {
-		if err := s.failed(ctx, u.Email, &u, s.now()); domain.ErrorCode(err) != domain.CodeUnauthorized {
+	now := s.now()
+	attempt, err := s.reserve(ctx, u.Email, now)
+	if err != nil {
+		return err
+	}
+	release, err := s.hasher.Acquire(ctx)
+	if err != nil {
+		return s.release(ctx, attempt, err)
+	}
+	defer release() // the new hash is computed in the same slot
+	ok, err := VerifyPassword(current, hash)
+	if err != nil || !ok {
+		if err := s.failed(ctx, attempt, &u, now); domain.ErrorCode(err) != domain.CodeUnauthorized {
 			return err
 		}
 		return &domain.Error{Code: domain.CodeInvalid, Message: "current_password: is not your current password",
 			Fields: map[string]string{"current_password": "is not your current password"}}
+	}
+	if err := s.store.PasswordVerified(ctx, attempt); err != nil {
+		return err
 	}
 	if err := CheckPasswordPolicy(next, u.Email); err != nil {
 		return renameField(err, "new_password")

@@ -23,7 +23,7 @@ func user(ctx context.Context, e env, args []string) error {
 		"standard input with --password-stdin, or generated and printed once.")
 	email := fs.String("email", "", "the user's email (create, disable, reset-password)")
 	name := fs.String("name", "", "with create: the user's name")
-	role := fs.String("role", "", "with create: admin, doctor or staff")
+	role := fs.String("role", "", "with create: admin, doctor, nurse or staff")
 	fromStdin := fs.Bool("password-stdin", false, "read the password from the first line of standard input")
 	if err := fs.Parse(args); err != nil {
 		return err

@@ -61,3 +61,27 @@ func TestUserCreateLinksDoctor(t *testing.T) {
 		})
 	}
 }
+
+// TestUserCreateNurse checks that `hms user create --role nurse` makes a nurse, on both
+// databases (the role's CHECK constraint came with migration 00012), and that an unknown
+// role is refused naming the roles.
+func TestUserCreateNurse(t *testing.T) {
+	for _, db := range testutil.Databases {
+		t.Run(db, func(t *testing.T) {
+			opts := testutil.StoreOptions(t, db)
+			settings := map[string]string{"HMS_DATA_DIR": opts.DataDir, "HMS_DATABASE_URL": opts.DatabaseURL, "HMS_ENV": "test"}
+			st := openMigrated(t, opts)
+			defer st.Close()
+			if code, out := run(settings, "user", "create", "--email", "nurse@clinic.test", "--name", "Nora Nurse", "--role", "nurse"); code != 0 {
+				t.Fatalf("create nurse: %d %s", code, out)
+			}
+			u, _, err := st.UserByEmail(context.Background(), "nurse@clinic.test")
+			if err != nil || u.Role != domain.RoleNurse {
+				t.Fatalf("user %+v, %v; want a nurse", u, err)
+			}
+			if code, out := run(settings, "user", "create", "--email", "x@clinic.test", "--name", "X", "--role", "matron"); code == 0 || !strings.Contains(out, "nurse") {
+				t.Fatalf("unknown role: %d %s", code, out)
+			}
+		})
+	}
+}

@@ -4,6 +4,7 @@ package config
 import (
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"strconv"
 	"strings"
@@ -66,7 +67,7 @@ var Settings = []Setting{
 	{"HMS_DB_TIMEOUT", "30s", "longest wait for a database connection and its queries, per operation"},
 	{"HMS_SHUTDOWN_TIMEOUT", "15s", "how long in-flight requests may run after SIGTERM"},
 	{"HMS_METRICS_ADDR", "", "address of a separate listener for Prometheus /metrics (e.g. :9090); empty: no metrics"},
-	{"HMS_JWT_SECRET", "", "key that signs access tokens, at least 32 bytes; required in production (development keeps a generated one in HMS_DATA_DIR/jwt.secret)"},
+	{"HMS_JWT_SECRET", "", "key that signs access tokens, at least 32 random bytes (openssl rand -base64 48); required in production, which refuses a guessable one (development keeps a generated one in HMS_DATA_DIR/jwt.secret)"},
 	{"HMS_ADMIN_EMAIL", "", "email of the admin created on first start, when no user exists"},
 	{"HMS_ADMIN_PASSWORD", "", "password of that admin; required with HMS_ADMIN_EMAIL in production (development generates and prints one)"},
 	{"HMS_CORS_ORIGINS", "", "comma-separated origins allowed to call the API from a browser (development: http://localhost:5173)"},
@@ -171,12 +172,64 @@ func positiveDuration(get func(string) string, name string) (time.Duration, erro
 // minSecretLength mirrors auth.MinSecretLength (config depends on nothing of HMS's).
 const minSecretLength = 32
 
+// What a production HMS_JWT_SECRET must show at least: the entropy that secretStrength
+// estimates, in bits, and distinct bytes. `openssl rand -base64 48` gives over 300 bits in
+// about 40 distinct characters; one character repeated gives none.
+const (
+	minSecretBits     = 128
+	minSecretDistinct = 10
+)
+
+// secretStrength estimates the entropy of a secret: the Shannon entropy of its bytes times
+// their number, taken over its shortest repeating unit (so "abcdabcd…" counts as "abcd"),
+// and the number of distinct bytes. It cannot see a dictionary phrase, but it catches the
+// keys people type by hand: one character, a short pattern, a handful of letters.
+func secretStrength(s string) (bits float64, distinct int) {
+	b := []byte(s)
+	// The shortest period of b is its length minus its longest proper prefix that is also
+	// a suffix (border).
+	border := make([]int, len(b))
+	for i := 1; i < len(b); i++ {
+		k := border[i-1]
+		for k > 0 && b[i] != b[k] {
+			k = border[k-1]
+		}
+		if b[i] == b[k] {
+			k++
+		}
+		border[i] = k
+	}
+	if n := len(b); n > 0 && n-border[n-1] <= n/2 {
+		b = b[:n-border[n-1]] // at least two copies of a pattern: count the pattern once
+	}
+	var counts [256]int
+	for _, c := range b {
+		if counts[c] == 0 {
+			distinct++
+		}
+		counts[c]++
+	}
+	n := float64(len(b))
+	for _, k := range counts {
+		if k > 0 {
+			p := float64(k) / n
+			bits -= float64(k) * math.Log2(p)
+		}
+	}
+	return bits, distinct
+}
+
 // loadAuth reads the settings of sign-in, tokens, CORS and the audit trail.
 func (c *Config) loadAuth(get func(string) string) error {
 	var err error
 	c.JWTSecret = get("HMS_JWT_SECRET")
 	if c.JWTSecret != "" && len(c.JWTSecret) < minSecretLength {
 		return fmt.Errorf("HMS_JWT_SECRET must be at least %d bytes (got %d); generate one with: openssl rand -base64 48", minSecretLength, len(c.JWTSecret))
+	}
+	if bits, distinct := secretStrength(c.JWTSecret); c.JWTSecret != "" && c.Env == EnvProduction && (bits < minSecretBits || distinct < minSecretDistinct) {
+		return fmt.Errorf("HMS_JWT_SECRET is too easy to guess for production: about %.0f bits of entropy in %d distinct characters, "+
+			"where at least %d bits in %d distinct characters are needed; generate one with: openssl rand -base64 48",
+			bits, distinct, minSecretBits, minSecretDistinct)
 	}
 	c.AdminEmail = strings.ToLower(get("HMS_ADMIN_EMAIL"))
 	if c.AdminEmail != "" && (!strings.Contains(c.AdminEmail, "@") || strings.ContainsAny(c.AdminEmail, " <>,")) {

@@ -22,7 +22,7 @@ func TestDefaults(t *testing.T) {
 func TestOverrides(t *testing.T) {
 	c, err := Load(envOf(map[string]string{"HMS_ENV": "production", "HMS_ADDR": "127.0.0.1:9000", "HMS_MIGRATE": "false",
 		"HMS_DATABASE_URL": "postgres://u:p@db:5432/hms", "HMS_TIMEZONE": "Europe/Berlin", "HMS_DB_MAX_CONNS": "64",
-		"HMS_JWT_SECRET": strings.Repeat("k", 32), "HMS_AUTH_RATE_LIMIT": "10/s", "HMS_AUDIT_RETENTION": "400d",
+		"HMS_JWT_SECRET": goodSecret, "HMS_AUTH_RATE_LIMIT": "10/s", "HMS_AUDIT_RETENTION": "400d",
 		"HMS_CORS_ORIGINS": "https://a.example.org, https://b.example.org"}))
 	if err != nil {
 		t.Fatal(err)
@@ -46,7 +46,7 @@ func TestAuthDefaults(t *testing.T) {
 		strings.Join(c.CORSOrigins, " ") != "http://localhost:5173" || c.JWTSecret != "" {
 		t.Errorf("auth defaults in development: %+v", c)
 	}
-	prod, err := Load(envOf(map[string]string{"HMS_ENV": "production", "HMS_JWT_SECRET": strings.Repeat("k", 40)}))
+	prod, err := Load(envOf(map[string]string{"HMS_ENV": "production", "HMS_JWT_SECRET": goodSecret}))
 	if err != nil || len(prod.CORSOrigins) != 0 {
 		t.Errorf("production allows no origin by default: %v %v", prod.CORSOrigins, err)
 	}
@@ -88,6 +88,45 @@ func TestEverySettingIsDocumented(t *testing.T) {
 	for _, s := range Settings {
 		if !strings.Contains(b.String(), s.Name) || s.Help == "" {
 			t.Errorf("%s missing from the settings table", s.Name)
+		}
+	}
+}
+
+// goodSecret is what `openssl rand -base64 48` prints: a key production accepts.
+const goodSecret = "Z08voLckfomLYUfNVoirHxjqaiUHqzoTaQD8GSVSuJ2wll8MiAgq2yk02PylHU77"
+
+// TestGuessableJWTSecretRefusedInProduction: production refuses a long key with little
+// entropy, naming HMS_JWT_SECRET and how to make a good one; development takes any key
+// of 32 bytes.
+func TestGuessableJWTSecretRefusedInProduction(t *testing.T) {
+	for _, secret := range []string{
+		strings.Repeat("k", 64),                         // one character
+		strings.Repeat("ab", 32),                        // two
+		strings.Repeat("Tr0ub4dor&3", 6),                // a short pattern repeated
+		strings.Repeat("0123456789abcdef", 4),           // a longer one, 16 distinct characters
+		"0123456789abcdef0123456789abcdef0123456789",    // a pattern cut short
+		strings.Repeat("a", 47) + "b",                   // nearly one character
+		"abababababababababababababababab-abababababab", // a pattern with a flaw
+		"aaaabbbbccccddddeeeeffffgggghhhhiiii",          // nine letters
+		"3f9a0c7e12b4d58e6a0f9c3b7d21e4a8",              // 32 hex digits: 16 random bytes at most
+	} {
+		_, err := Load(envOf(map[string]string{"HMS_ENV": "production", "HMS_JWT_SECRET": secret}))
+		if err == nil || !strings.Contains(err.Error(), "HMS_JWT_SECRET") || !strings.Contains(err.Error(), "openssl rand -base64 48") {
+			t.Errorf("production with HMS_JWT_SECRET=%q: %v, want a refusal naming the setting and how to make one", secret, err)
+		} else if strings.Contains(err.Error(), secret) {
+			t.Errorf("the error repeats the secret: %v", err)
+		}
+		if _, err := Load(envOf(map[string]string{"HMS_JWT_SECRET": secret})); err != nil {
+			t.Errorf("development with HMS_JWT_SECRET=%q: %v", secret, err)
+		}
+	}
+	for _, secret := range []string{
+		goodSecret,
+		"9f1c4be07a2d83e6b5c0f17d2a94e8c36b0d5f7e1a2c4b8d9e0f3a6c7b1d2e4f", // openssl rand -hex 32
+		"zQ3_hT9kV1-xR7mB2nW5pY8cL4sD6fG0",                                 // 24 random bytes, base64url
+	} {
+		if _, err := Load(envOf(map[string]string{"HMS_ENV": "production", "HMS_JWT_SECRET": secret})); err != nil {
+			t.Errorf("production with a random key %q: %v", secret, err)
 		}
 	}
 }

@@ -6,6 +6,7 @@ import "context"
 const (
 	RoleAdmin  = "admin"
 	RoleDoctor = "doctor"
+	RoleNurse  = "nurse"
 	RoleStaff  = "staff"
 )
 
@@ -13,7 +14,7 @@ const (
 // Handlers put it in the request context; the store reads it to record who changed what.
 type Actor struct {
 	UserID    int64  // 0 when nobody is signed in (e.g. a command-line tool)
-	Role      string // admin, doctor or staff; empty for the system itself
+	Role      string // admin, doctor, nurse or staff; empty for the system itself
 	IP        string
 	RequestID string
 }

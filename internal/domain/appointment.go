@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -49,6 +50,13 @@ type Appointment struct {
 	Version   int64     `json:"version"`
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// CheckStored returns an error when the appointment, as the store read it back, holds a
+// time that the stores or JSON cannot round-trip (see CheckStoredTime).
+func (a Appointment) CheckStored() error {
+	return errors.Join(CheckStoredTime("appointment_datetime", a.Start), CheckStoredTime("end_datetime", a.End),
+		CheckStoredTime("created_at", a.CreatedAt), CheckStoredTime("updated_at", a.UpdatedAt))
 }
 
 // Span returns the time the appointment takes.
@@ -148,7 +156,7 @@ func (in AppointmentInput) ValidateNew(now time.Time, loc *time.Location) (Appoi
 		a.Start = now.Truncate(time.Minute) // the store moves it on to the first free moment
 		a.End = a.Start.Add(time.Duration(a.Duration) * time.Minute)
 	default:
-		if t, ok := validStart(f, required(f, "appointment_datetime", in.Start, 40), now, loc); ok {
+		if t, ok := validStart(f, in.Start, now, loc); ok {
 			a.Start = t
 			a.End = t.Add(time.Duration(a.Duration) * time.Minute)
 		}
@@ -202,7 +210,7 @@ func (in AppointmentInput) ValidateUpdate(now time.Time, loc *time.Location) (Ap
 		}
 	}
 	if in.Start.Set {
-		if t, ok := validStart(f, required(f, "appointment_datetime", in.Start, 40), now, loc); ok {
+		if t, ok := validStart(f, in.Start, now, loc); ok {
 			c.Start = &t
 		}
 	}
@@ -222,18 +230,26 @@ func validDuration(f FieldErrors, o Opt[int]) int {
 	return o.Value
 }
 
-func validStart(f FieldErrors, v string, now time.Time, loc *time.Location) (time.Time, bool) {
-	if v == "" {
+// validStart checks appointment_datetime as written: a date and time from now to
+// BookingYears ahead, in whole seconds (what the stores keep of it).
+func validStart(f FieldErrors, o Opt[string], now time.Time, loc *time.Location) (time.Time, bool) {
+	if !o.Given() {
+		f.Add("appointment_datetime", "is required")
 		return time.Time{}, false
 	}
-	t, ok := ParseDateTime(v, loc)
+	t, ok := ParseDateTime(o.Value, loc)
 	switch {
 	case !ok:
 		f.Add("appointment_datetime", "must be a date and time such as 2030-01-31T09:30 or 2030-01-31T09:30:00+01:00")
+	case t.Nanosecond() != 0:
+		f.Add("appointment_datetime", "must be a whole second")
 	case t.Before(now):
 		f.Add("appointment_datetime", "must not be in the past")
+	case t.After(LatestStart(now)):
+		f.Add("appointment_datetime", fmt.Sprintf("must be at most %d years ahead (until %s)", BookingYears,
+			LatestStart(now).Truncate(time.Second).UTC().Format(time.RFC3339)))
 	default:
-		return t.Truncate(time.Second), true
+		return t, true
 	}
 	return time.Time{}, false
 }

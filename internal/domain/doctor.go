@@ -207,8 +207,8 @@ type Span struct {
 func (s Span) Overlaps(o Span) bool { return s.Start.Before(o.End) && o.Start.Before(s.End) }
 
 // FreeSlots returns the slots of length slot that the doctor works on day (a date read in
-// loc), that start at or after now and that overlap none of busy. Slots are laid end to
-// end from the start of each working interval.
+// loc), that may be booked at now (they start from now to LatestStart) and that overlap
+// none of busy. Slots are laid end to end from the start of each working interval.
 func (wh WorkingHours) FreeSlots(day time.Time, loc *time.Location, slot time.Duration, busy []Span, now time.Time) []Span {
 	out := []Span{}
 	weekday := Weekdays[(int(day.Weekday())+6)%7]
@@ -218,7 +218,7 @@ func (wh WorkingHours) FreeSlots(day time.Time, loc *time.Location, slot time.Du
 		end := time.Date(day.Year(), day.Month(), day.Day(), 0, e, 0, 0, loc)
 		for t := time.Date(day.Year(), day.Month(), day.Day(), 0, s, 0, 0, loc); !t.Add(slot).After(end); t = t.Add(slot) {
 			c := Span{t.UTC(), t.Add(slot).UTC()}
-			if c.Start.Before(now) || overlapsAny(c, busy) {
+			if c.Start.Before(now) || c.Start.After(LatestStart(now)) || overlapsAny(c, busy) {
 				continue
 			}
 			out = append(out, c)

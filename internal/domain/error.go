@@ -23,6 +23,7 @@ const (
 	CodePrecondition Code = "precondition" // If-Match no longer matches (412)
 	CodeLocked       Code = "locked"       // account temporarily locked (423)
 	CodeRateLimited  Code = "rate_limited" // too many requests (429)
+	CodeUnavailable  Code = "unavailable"  // the server is too busy right now; try again shortly (503)
 	CodeInternal     Code = "internal"     // anything unexpected (500)
 )
 

@@ -43,6 +43,22 @@ func CheckTransition(from, to string) error {
 		Details: map[string]any{"current_status": from, "allowed_statuses": allowed}}
 }
 
+// CheckCancel returns nil when an appointment in status may still be cancelled (scheduled
+// or checked in), and otherwise a conflict that names its status. DELETE of an appointment
+// cancels it and nothing else: a visit that has begun, ended or been missed stays as it is,
+// and cancelling twice is refused rather than repeated.
+func CheckCancel(status string) error {
+	if slices.Contains(nextStatuses[status], StatusCancelled) {
+		return nil
+	}
+	msg := "the appointment is " + status + " and can no longer be cancelled"
+	if status == StatusCancelled {
+		msg = "the appointment is already cancelled"
+	}
+	return &Error{Code: CodeConflict, Message: msg,
+		Details: map[string]any{"current_status": status, "allowed_statuses": NextStatuses(status)}}
+}
+
 // HoldsSlot reports whether an appointment in status keeps its doctor and patient busy:
 // cancelled and no-show appointments free their slot.
 func HoldsSlot(status string) bool { return status != StatusCancelled && status != StatusNoShow }

@@ -3,6 +3,7 @@ package domain
 import (
 	"bytes"
 	"encoding/json"
+	"reflect"
 )
 
 // Opt is a JSON field that remembers whether it was present and whether it was null,
@@ -22,6 +23,11 @@ func (o *Opt[T]) UnmarshalJSON(b []byte) error {
 	}
 	return json.Unmarshal(b, &o.Value)
 }
+
+// JSONValueType is the type that the value of an Opt decodes into. A decoder that checks
+// a body's keys against its target types (httpapi's) looks through an Opt with it, since
+// UnmarshalJSON hides what it decodes.
+func (Opt[T]) JSONValueType() reflect.Type { return reflect.TypeFor[T]() }
 
 // Given reports whether the field was present with a non-null value.
 func (o Opt[T]) Given() bool { return o.Set && !o.Null }

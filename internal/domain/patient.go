@@ -1,6 +1,8 @@
 package domain
 
 import (
+	"encoding/json"
+	"errors"
 	"slices"
 	"strings"
 	"time"
@@ -19,12 +21,60 @@ type Patient struct {
 	Phone       *string `json:"phone"`
 	Address     *string `json:"address"`
 	BloodGroup  *string `json:"blood_group"`
+	// ClinicalWithheld says that the clinical fields (BloodGroup) were left out for a
+	// reader who may not see them: the JSON then has no blood_group key at all.
+	ClinicalWithheld bool `json:"-"`
 	// Active is false once the patient is deactivated (DELETE): hidden, but kept.
 	Active        bool       `json:"active"`
 	DeactivatedAt *time.Time `json:"deactivated_at,omitempty"`
 	Version       int64      `json:"version"`
 	CreatedAt     time.Time  `json:"created_at"`
 	UpdatedAt     time.Time  `json:"updated_at"`
+}
+
+// ClinicalPatientFields are the JSON fields of a patient that are clinical data: only the
+// roles that read medical records read or write them (httpapi's route table says which).
+var ClinicalPatientFields = []string{"blood_group"}
+
+// WithoutClinical returns p as a reader who may not see clinical data gets it: without the
+// blood group, which its JSON then leaves out.
+func (p Patient) WithoutClinical() Patient {
+	p.BloodGroup, p.ClinicalWithheld = nil, true
+	return p
+}
+
+// MarshalJSON writes the patient's fields by their tags, without blood_group when the
+// clinical fields are withheld.
+func (p Patient) MarshalJSON() ([]byte, error) {
+	type fields Patient // the same fields, without this method
+	if !p.ClinicalWithheld {
+		return json.Marshal(fields(p))
+	}
+	// The outer blood_group hides the embedded one, and omitzero leaves it out.
+	return json.Marshal(struct {
+		fields
+		BloodGroup struct{} `json:"blood_group,omitzero"`
+	}{fields: fields(p)})
+}
+
+// ClinicalFields returns the clinical fields that the body names, null or not: a write of
+// any of them needs a role that may write clinical data.
+func (in PatientInput) ClinicalFields() []string {
+	if in.BloodGroup.Set {
+		return []string{"blood_group"}
+	}
+	return nil
+}
+
+// CheckStored returns an error when the patient, as the store read them back, holds a date
+// or time that the stores or JSON cannot round-trip (see CheckStoredTime).
+func (p Patient) CheckStored() error {
+	err := errors.Join(checkStoredDate("date_of_birth", p.DateOfBirth),
+		CheckStoredTime("created_at", p.CreatedAt), CheckStoredTime("updated_at", p.UpdatedAt))
+	if p.DeactivatedAt != nil {
+		err = errors.Join(err, CheckStoredTime("deactivated_at", *p.DeactivatedAt))
+	}
+	return err
 }
 
 // Warning is advice that accompanies a successful write, e.g. a possible duplicate.
@@ -102,7 +152,7 @@ func (in PatientInput) ValidateNew(now time.Time, loc *time.Location) (Patient, 
 		Name:  required(f, "name", in.Name, 100),
 		Email: normaliseEmail(f, "email", required(f, "email", in.Email, 120)),
 	}
-	p.DateOfBirth = validBirthDate(f, required(f, "date_of_birth", in.DateOfBirth, 10), now, loc)
+	p.DateOfBirth = dateField(f, "date_of_birth", in.DateOfBirth, now, loc)
 	p.Phone = validPhone(f, optional(f, "phone", in.Phone, 20, false))
 	p.Address = optional(f, "address", in.Address, maxTextLen, true)
 	p.BloodGroup = validBloodGroup(f, optional(f, "blood_group", in.BloodGroup, 5, false))
@@ -120,7 +170,7 @@ func (in PatientInput) ValidateImport(now time.Time, loc *time.Location) (Patien
 	if in.Email.Given() {
 		p.Email = normaliseEmail(f, "email", required(f, "email", in.Email, 120))
 	}
-	p.DateOfBirth = validBirthDate(f, required(f, "date_of_birth", in.DateOfBirth, 10), now, loc)
+	p.DateOfBirth = dateField(f, "date_of_birth", in.DateOfBirth, now, loc)
 	p.Phone = validPhone(f, optional(f, "phone", in.Phone, 20, false))
 	p.Address = optional(f, "address", in.Address, maxTextLen, true)
 	p.BloodGroup = validBloodGroup(f, optional(f, "blood_group", in.BloodGroup, 5, false))
@@ -144,7 +194,7 @@ func (in PatientInput) ValidateUpdate(now time.Time, loc *time.Location) (Patien
 		c.Email = &v
 	}
 	if in.DateOfBirth.Set {
-		v := validBirthDate(f, required(f, "date_of_birth", in.DateOfBirth, 10), now, loc)
+		v := dateField(f, "date_of_birth", in.DateOfBirth, now, loc)
 		c.DateOfBirth = &v
 	}
 	c.Phone = toOpt(in.Phone, validPhone(f, optional(f, "phone", in.Phone, 20, false)))
@@ -176,24 +226,6 @@ func deref(v *string) string {
 		return ""
 	}
 	return *v
-}
-
-func validBirthDate(f FieldErrors, v string, now time.Time, loc *time.Location) string {
-	if v == "" {
-		return ""
-	}
-	d, ok := ParseDate(v)
-	switch {
-	case !ok:
-		f.Add("date_of_birth", "must be a valid date in the form YYYY-MM-DD")
-	case d.After(today(now, loc)):
-		f.Add("date_of_birth", "must not be in the future")
-	case d.Before(earliestBirthDate):
-		f.Add("date_of_birth", "must not be before 1900-01-01")
-	default:
-		return v
-	}
-	return ""
 }
 
 func validPhone(f FieldErrors, v *string) *string {

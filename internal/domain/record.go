@@ -1,12 +1,16 @@
 package domain
 
-import "time"
+import (
+	"errors"
+	"time"
+)
 
 // MedicalRecord is one diagnosis of a patient, with its prescription. A record is never
 // erased through the API: an amendment adds a version and a deletion voids it.
 type MedicalRecord struct {
 	ID           int64      `json:"id"`
 	PatientID    int64      `json:"patient_id"`
+	VisitID      *int64     `json:"visit_id"`
 	Diagnosis    string     `json:"diagnosis"`
 	Prescription *string    `json:"prescription"`
 	DoctorName   string     `json:"doctor_name"`
@@ -21,6 +25,19 @@ type MedicalRecord struct {
 	// Source names the FHIR resource an imported record came from ("Condition/abc");
 	// empty for records entered in HMS.
 	Source string `json:"-"`
+	// VisitSource, in an import, names the Source of the record's visit.
+	VisitSource string `json:"-"`
+}
+
+// CheckStored returns an error when the record, as the store read it back, holds a date or
+// time that the stores or JSON cannot round-trip (see CheckStoredTime).
+func (r MedicalRecord) CheckStored() error {
+	err := errors.Join(checkStoredDate("record_date", r.RecordDate),
+		CheckStoredTime("created_at", r.CreatedAt), CheckStoredTime("updated_at", r.UpdatedAt))
+	if r.VoidedAt != nil {
+		err = errors.Join(err, CheckStoredTime("voided_at", *r.VoidedAt))
+	}
+	return err
 }
 
 // RecordVersion is one version of a medical record, as it was written and by whom.
@@ -46,6 +63,26 @@ const SourceMedicationRequest = "MedicationRequest/"
 type PatientImport struct {
 	Patient Patient
 	Records []MedicalRecord
+	// The chart, each item matched by its Source. A record, vital sign or problem whose
+	// VisitSource names the Source of one of Visits belongs to that visit.
+	Visits    []Visit
+	Vitals    []VitalSign
+	Allergies []Allergy
+	Problems  []Problem
+}
+
+// Kinds of chart items an import writes, the keys of ImportResult.Chart.
+const (
+	ImportVisit   = "visit"
+	ImportVital   = "vital"
+	ImportAllergy = "allergy"
+	ImportProblem = "problem"
+)
+
+// ImportedItem says which row an imported chart item is, and whether the import created it.
+type ImportedItem struct {
+	ID      int64
+	Created bool
 }
 
 // ImportedDoctor says which doctor an imported practitioner is, and whether the import created them.
@@ -61,6 +98,8 @@ type ImportResult struct {
 	PatientCreated bool
 	RecordIDs      []int64
 	RecordCreated  []bool
+	// Chart holds, per kind, what became of each item of the chart, in the import's order.
+	Chart map[string][]ImportedItem
 }
 
 // RecordChanges is a validated amendment: nil leaves a field as it was.
@@ -117,6 +156,7 @@ func ValidVoidReason(v string) (string, error) {
 // RecordInput is the body of POST /api/records.
 type RecordInput struct {
 	PatientID    Opt[int64]  `json:"patient_id"`
+	VisitID      Opt[int64]  `json:"visit_id"`
 	Diagnosis    Opt[string] `json:"diagnosis"`
 	Prescription Opt[string] `json:"prescription"`
 	DoctorName   Opt[string] `json:"doctor_name"`
@@ -135,6 +175,9 @@ func (in RecordInput) ValidateNew(now time.Time, loc *time.Location) (MedicalRec
 		f.Add("patient_id", "must be a positive integer")
 	default:
 		r.PatientID = in.PatientID.Value
+	}
+	if id := positiveID(f, "visit_id", in.VisitID, false); id != 0 {
+		r.VisitID = &id
 	}
 	in.validate(f, &r, now, loc)
 	return r, f.Err()
@@ -157,7 +200,7 @@ func (in RecordInput) validate(f FieldErrors, r *MedicalRecord, now time.Time, l
 	r.Notes = optional(f, "notes", in.Notes, maxTextLen, true)
 	r.RecordDate = today(now, loc).Format(DateLayout)
 	if in.RecordDate.Given() {
-		r.RecordDate = validRecordDate(f, in.RecordDate.Value, now, loc)
+		r.RecordDate = dateField(f, "record_date", in.RecordDate, now, loc)
 	}
 }
 
@@ -168,6 +211,9 @@ func (in RecordInput) ValidateUpdate(now time.Time, loc *time.Location) (RecordC
 	if in.PatientID.Set {
 		f.Add("patient_id", "cannot be changed; void the record and create one for the right patient")
 	}
+	if in.VisitID.Set {
+		f.Add("visit_id", "cannot be changed")
+	}
 	if in.Diagnosis.Set {
 		v := validDiagnosis(f, in.Diagnosis)
 		c.Diagnosis = &v
@@ -177,10 +223,7 @@ func (in RecordInput) ValidateUpdate(now time.Time, loc *time.Location) (RecordC
 		c.DoctorName = &v
 	}
 	if in.RecordDate.Set {
-		if in.RecordDate.Null {
-			f.Add("record_date", "must be a valid date in the form YYYY-MM-DD")
-		}
-		v := validRecordDate(f, in.RecordDate.Value, now, loc)
+		v := dateField(f, "record_date", in.RecordDate, now, loc)
 		c.RecordDate = &v
 	}
 	c.Prescription = toOpt(in.Prescription, optional(f, "prescription", in.Prescription, maxTextLen, true))
@@ -202,17 +245,6 @@ func validDiagnosis(f FieldErrors, o Opt[string]) string {
 		f.Add("diagnosis", msg)
 	case v == "":
 		f.Add("diagnosis", "must not be empty")
-	}
-	return v
-}
-
-func validRecordDate(f FieldErrors, v string, now time.Time, loc *time.Location) string {
-	d, ok := ParseDate(v)
-	switch {
-	case !ok:
-		f.Add("record_date", "must be a valid date in the form YYYY-MM-DD")
-	case d.After(today(now, loc)):
-		f.Add("record_date", "must not be in the future")
 	}
 	return v
 }

@@ -18,8 +18,6 @@ const (
 	MinOccurrences = 2
 	MaxOccurrences = 52
 	MaxInterval    = 12
-	// seriesYearsAhead bounds every occurrence, as it bounds a single booking.
-	seriesYearsAhead = 5
 )
 
 // RecurrenceInput is the "recurrence" of POST /api/appointments: every interval days,
@@ -112,7 +110,7 @@ func (r Recurrence) Starts(first time.Time, loc *time.Location) []time.Time {
 
 // SeriesOf validates a series whose first occurrence is first (already validated) and
 // returns every occurrence: between MinOccurrences and MaxOccurrences of them, the last
-// within five years of now.
+// no later than a single booking may be (LatestStart).
 func (r Recurrence) SeriesOf(first Appointment, now time.Time, loc *time.Location) ([]Appointment, error) {
 	starts := r.Starts(first.Start, loc)
 	switch {
@@ -120,8 +118,8 @@ func (r Recurrence) SeriesOf(first Appointment, now time.Time, loc *time.Locatio
 		return nil, fieldErr("recurrence.until", fmt.Sprintf("must leave at least %d occurrences", MinOccurrences))
 	case len(starts) > MaxOccurrences:
 		return nil, fieldErr("recurrence.until", fmt.Sprintf("makes more than %d occurrences; choose an earlier date or a longer interval", MaxOccurrences))
-	case starts[len(starts)-1].After(now.AddDate(seriesYearsAhead, 0, 0)):
-		return nil, fieldErr("recurrence", fmt.Sprintf("the last occurrence (%s) is more than %d years ahead", starts[len(starts)-1].In(loc).Format(DateLayout), seriesYearsAhead))
+	case starts[len(starts)-1].After(LatestStart(now)): // the bound of a single booking holds for each
+		return nil, fieldErr("recurrence", fmt.Sprintf("the last occurrence (%s) is more than %d years ahead", starts[len(starts)-1].In(loc).Format(DateLayout), BookingYears))
 	}
 	out := make([]Appointment, len(starts))
 	for i, s := range starts {

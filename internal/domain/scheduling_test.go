@@ -53,7 +53,7 @@ func TestFreeSlots(t *testing.T) {
 	at := func(s string) time.Time { v, _ := ParseDateTime(s, ny); return v }
 	monday, _ := ParseDate("2031-03-03")
 	sunday, _ := ParseDate("2031-03-09")
-	long := time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+	long := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC) // the days below lie within its booking window
 	morning := WorkingHours{"mon": {{"09:00", "10:00"}, {"11:00", "11:45"}}}
 	cases := []struct {
 		name  string
@@ -69,6 +69,7 @@ func TestFreeSlots(t *testing.T) {
 		{"busy slot skipped", morning, monday, 30 * time.Minute, []Span{{at("2031-03-03T09:30"), at("2031-03-03T09:40")}}, long, []string{"09:00", "11:00"}},
 		{"touching appointment does not block", morning, monday, 30 * time.Minute, []Span{{at("2031-03-03T08:00"), at("2031-03-03T09:00")}}, long, []string{"09:00", "09:30", "11:00"}},
 		{"slots already begun are gone", morning, monday, 30 * time.Minute, nil, at("2031-03-03T09:10"), []string{"09:30", "11:00"}},
+		{"slots beyond the booking window are not offered", morning, monday, 30 * time.Minute, nil, at("2026-03-03T09:45"), []string{"09:00", "09:30"}},
 		{"day off", morning, sunday, 30 * time.Minute, nil, long, nil},
 		{"default hours", DefaultWorkingHours(), monday, 4 * time.Hour, nil, long, []string{"09:00", "13:00"}},
 	}

@@ -7,7 +7,7 @@ import (
 )
 
 // Roles lists every role, from the most to the least privileged.
-var Roles = []string{RoleAdmin, RoleDoctor, RoleStaff}
+var Roles = []string{RoleAdmin, RoleDoctor, RoleNurse, RoleStaff}
 
 // User is someone who signs in to HMS. The password hash never leaves the store.
 type User struct {

@@ -68,7 +68,7 @@ func Capabilities(base, version string, started time.Time) CapabilityStatement {
 	rest := CapabilityRest{
 		Mode: "server",
 		Documentation: "Search results are paged with _count (1-500, default 50); follow the next link. " +
-			"POST a transaction or batch Bundle to the base to import patients, conditions and medication requests.",
+			"POST a transaction or batch Bundle to the base to import patients, encounters, conditions, medication requests, vital signs and allergies.",
 		Interaction: []Interaction{{"transaction"}, {"batch"}},
 	}
 	for _, t := range ResourceTypes {

@@ -52,10 +52,21 @@ func TestDateBounds(t *testing.T) {
 			t.Errorf("%v: [%v, %v), want [%s, %s)", tc.vals, lo, hi, tc.lo, tc.hi)
 		}
 	}
-	for _, bad := range []string{"1980-02-30", "80", "ne1980", "1980-13", "sa1980"} {
+	for _, bad := range []string{"1980-02-30", "80", "ne1980", "1980-13", "sa1980", "1899", "ge0000-01-01", "lt1899-12-31"} {
 		if _, _, err := dateBounds("birthdate", []string{bad}, time.UTC, false); err == nil {
 			t.Errorf("%q accepted", bad)
 		}
+	}
+	// The last day ends in year 10000, which SQLite's text of times does not order: the
+	// bound stays at the last second of 9999.
+	for _, last := range []string{"9999", "le9999-12-31", "9999-12-31"} {
+		_, hi, err := dateBounds("birthdate", []string{last}, time.UTC, false)
+		if err != nil || !hi.Equal(domain.LatestTime) {
+			t.Errorf("%s: up to %v (%v), want %v", last, hi, err, domain.LatestTime)
+		}
+	}
+	if _, _, err := dateBounds("date", []string{"ge9999-12-31T23:00:00-05:00"}, time.UTC, true); err == nil {
+		t.Error("a date-time in year 10000 (UTC) accepted")
 	}
 	// A date-time with an offset is an instant; a date is a whole day in the clinic's zone.
 	ny, _ := time.LoadLocation("America/New_York")

@@ -40,6 +40,10 @@ type entry struct {
 	patient int
 	doctor  int // index in the plan's doctors for a Practitioner, else -1
 	record  int // index in the patient's records, -1 when the entry is no record
+	// kind is the kind of chart item the entry is (domain.ImportVisit, ...), "" for none;
+	// item is its index among the patient's items of that kind.
+	kind    string
+	item    int
 	err     error
 	skipped string // why the entry is skipped, "" when it is imported
 }
@@ -53,7 +57,7 @@ func (e *entry) name() string {
 }
 
 // Import reads a transaction or batch Bundle and writes its patients, their conditions,
-// medication requests and blood groups through im. A transaction is atomic: when any entry
+// medication requests, blood groups, encounters, vital signs and allergies through im. A transaction is atomic: when any entry
 // is invalid, the error names every invalid entry and nothing is written. A batch writes
 // each patient (with their records) on its own and reports the entries that failed.
 // It returns the transaction-response or batch-response Bundle and a summary.
@@ -193,12 +197,26 @@ func (p *plan) build() {
 			continue
 		}
 		switch e.resourceType {
-		case "Condition", "MedicationRequest":
+		case "Condition":
+			if e.err = checkMethod(e); e.err == nil {
+				e.err = p.condition(e)
+			}
+		case "MedicationRequest":
 			if e.err = checkMethod(e); e.err == nil {
 				e.err = p.record(e)
 			}
 		case "Observation":
-			e.err = p.observation(e)
+			if e.err = checkMethod(e); e.err == nil {
+				e.err = p.observation(e)
+			}
+		case "Encounter":
+			if e.err = checkMethod(e); e.err == nil {
+				e.err = p.encounter(e)
+			}
+		case "AllergyIntolerance":
+			if e.err = checkMethod(e); e.err == nil {
+				e.err = p.allergy(e)
+			}
 		case "Practitioner":
 			if e.err = checkMethod(e); e.err == nil {
 				e.err = p.practitioner(e)
@@ -430,10 +448,14 @@ func sourceOf(e *entry) string {
 	return e.resourceType + "/sha256-" + hex.EncodeToString(sum[:16])
 }
 
-// dateOf is the calendar date of a FHIR date or dateTime, as written.
+// dateOf is the calendar date of a FHIR date or dateTime, as written. Anything else is
+// returned whole, for the record's validation to refuse: 2020-01-01 followed by more than
+// a time is not a date.
 func dateOf(v string) string {
-	if len(v) >= 10 {
-		return v[:10]
+	if len(v) > 10 && v[10] == 'T' {
+		if _, err := time.Parse(time.RFC3339, v); err == nil {
+			return v[:10]
+		}
 	}
 	return v
 }
@@ -441,8 +463,9 @@ func dateOf(v string) string {
 // record reads a Condition or MedicationRequest entry into a medical record of its patient.
 func (p *plan) record(e *entry) error {
 	var (
-		subject *Reference
-		in      domain.RecordInput
+		subject     *Reference
+		in          domain.RecordInput
+		visitSource string
 	)
 	switch e.resourceType {
 	case "Condition":
@@ -457,6 +480,7 @@ func (p *plan) record(e *entry) error {
 		if d := conceptText(c.Code); d != "" {
 			in.Diagnosis = domain.Some(d)
 		}
+		visitSource = p.visitSource(c.Encounter)
 		in.DoctorName = domain.Some(p.personName(c.Recorder, c.Asserter))
 		if d := dateOf(c.RecordedDate); d != "" {
 			in.RecordDate = domain.Some(d)
@@ -521,15 +545,15 @@ func (p *plan) record(e *entry) error {
 		return entryError(e, fhirFields(err, map[string]string{"diagnosis": "code", "prescription": "medication",
 			"doctor_name": "recorder", "record_date": "recordedDate"}))
 	}
-	rec.Source = sourceOf(e)
+	rec.Source, rec.VisitSource = sourceOf(e), visitSource
 	e.patient = pi
 	e.record = len(p.imports[pi].Records)
 	p.imports[pi].Records = append(p.imports[pi].Records, rec)
 	return nil
 }
 
-// observation reads a blood group Observation (LOINC 882-1) into its patient; any other
-// Observation is skipped.
+// observation reads a blood group Observation (LOINC 882-1) into its patient, and a vital
+// sign into their chart; any other Observation is skipped.
 func (p *plan) observation(e *entry) error {
 	var o Observation
 	if err := json.Unmarshal(e.raw, &o); err != nil {
@@ -542,8 +566,7 @@ func (p *plan) observation(e *entry) error {
 		}
 	}
 	if !isBloodGroup {
-		e.skipped = "HMS keeps only the blood group (LOINC 882-1) of a patient's observations"
-		return nil
+		return p.vital(e, o)
 	}
 	pi, err := p.subjectPatient(e, o.Subject)
 	if err != nil {
@@ -664,6 +687,10 @@ func (p *plan) response(kind string, sum *ImportSummary) Bundle {
 			case e.record >= 0:
 				created = res.RecordCreated[e.record]
 				r.Location = e.resourceType + "/" + id(res.RecordIDs[e.record])
+			case e.kind != "":
+				item := res.Chart[e.kind][e.item]
+				created = item.Created
+				r.Location = chartLocation(e.kind, item.ID)
 			default: // the blood group
 				r.Location = "Observation/" + BloodGroupID(res.PatientID)
 			}

@@ -128,8 +128,7 @@ func ParseBloodGroupID(v string) (int64, bool) {
 	if !ok {
 		return 0, false
 	}
-	n, err := strconv.ParseInt(rest, 10, 64)
-	return n, err == nil && n > 0
+	return domain.ParseID(rest)
 }
 
 // FromBloodGroup maps a patient's blood group to an Observation (LOINC 882-1), or
@@ -200,6 +199,9 @@ func FromRecordCondition(r domain.MedicalRecord) Condition {
 		Subject:      Reference{Reference: "Patient/" + id(r.PatientID)},
 		RecordedDate: r.RecordDate,
 		Recorder:     &Reference{Display: r.DoctorName},
+	}
+	if r.VisitID != nil {
+		out.Encounter = &Reference{Reference: "Encounter/" + id(*r.VisitID)}
 	}
 	if r.Notes != nil {
 		out.Note = []Annotation{{Text: *r.Notes}}

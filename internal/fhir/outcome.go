@@ -28,6 +28,7 @@ var issueCode = map[domain.Code]string{
 	domain.CodePrecondition: "conflict",
 	domain.CodeLocked:       "lock-error",
 	domain.CodeRateLimited:  "throttled",
+	domain.CodeUnavailable:  "transient",
 	domain.CodeInternal:     "exception",
 }
 

@@ -109,16 +109,85 @@ type Practitioner struct {
 	Name         []HumanName  `json:"name,omitempty"`
 }
 
-// Observation is the FHIR Observation resource; HMS emits one for a patient's blood group.
+// Observation is the FHIR Observation resource; HMS emits one for a patient's blood group
+// and one for each vital sign.
 type Observation struct {
-	ResourceType         string            `json:"resourceType"`
-	ID                   string            `json:"id,omitempty"`
-	Meta                 *Meta             `json:"meta,omitempty"`
-	Status               string            `json:"status"`
-	Category             []CodeableConcept `json:"category,omitempty"`
-	Code                 CodeableConcept   `json:"code"`
-	Subject              *Reference        `json:"subject,omitempty"`
-	ValueCodeableConcept *CodeableConcept  `json:"valueCodeableConcept,omitempty"`
+	ResourceType         string                 `json:"resourceType"`
+	ID                   string                 `json:"id,omitempty"`
+	Meta                 *Meta                  `json:"meta,omitempty"`
+	Status               string                 `json:"status"`
+	Category             []CodeableConcept      `json:"category,omitempty"`
+	Code                 CodeableConcept        `json:"code"`
+	Subject              *Reference             `json:"subject,omitempty"`
+	Encounter            *Reference             `json:"encounter,omitempty"`
+	EffectiveDateTime    string                 `json:"effectiveDateTime,omitempty"`
+	EffectivePeriod      *Period                `json:"effectivePeriod,omitempty"`
+	ValueQuantity        *Quantity              `json:"valueQuantity,omitempty"`
+	ValueCodeableConcept *CodeableConcept       `json:"valueCodeableConcept,omitempty"`
+	Component            []ObservationComponent `json:"component,omitempty"`
+}
+
+// Quantity is a measured amount; HMS writes UCUM units.
+type Quantity struct {
+	Value  *float64 `json:"value,omitempty"`
+	Unit   string   `json:"unit,omitempty"`
+	System string   `json:"system,omitempty"`
+	Code   string   `json:"code,omitempty"`
+}
+
+// ObservationComponent is one part of an Observation, such as the systolic pressure of a
+// blood pressure panel.
+type ObservationComponent struct {
+	Code          CodeableConcept `json:"code"`
+	ValueQuantity *Quantity       `json:"valueQuantity,omitempty"`
+}
+
+// Period is a span of time; an open end is left out.
+type Period struct {
+	Start string `json:"start,omitempty"`
+	End   string `json:"end,omitempty"`
+}
+
+// EncounterParticipant is someone who took part in an encounter.
+type EncounterParticipant struct {
+	Individual *Reference `json:"individual,omitempty"`
+}
+
+// Encounter is the FHIR Encounter resource: a visit.
+type Encounter struct {
+	ResourceType string                 `json:"resourceType"`
+	ID           string                 `json:"id,omitempty"`
+	Meta         *Meta                  `json:"meta,omitempty"`
+	Status       string                 `json:"status"`
+	Class        Coding                 `json:"class"`
+	Type         []CodeableConcept      `json:"type,omitempty"`
+	Subject      *Reference             `json:"subject,omitempty"`
+	Participant  []EncounterParticipant `json:"participant,omitempty"`
+	Appointment  []Reference            `json:"appointment,omitempty"`
+	Period       *Period                `json:"period,omitempty"`
+	ReasonCode   []CodeableConcept      `json:"reasonCode,omitempty"`
+}
+
+// AllergyReaction is one reaction of an allergy.
+type AllergyReaction struct {
+	Manifestation []CodeableConcept `json:"manifestation"`
+	Severity      string            `json:"severity,omitempty"`
+}
+
+// AllergyIntolerance is the FHIR AllergyIntolerance resource.
+type AllergyIntolerance struct {
+	ResourceType       string            `json:"resourceType"`
+	ID                 string            `json:"id,omitempty"`
+	Meta               *Meta             `json:"meta,omitempty"`
+	ClinicalStatus     *CodeableConcept  `json:"clinicalStatus,omitempty"`
+	VerificationStatus *CodeableConcept  `json:"verificationStatus,omitempty"`
+	Category           []string          `json:"category,omitempty"`
+	Criticality        string            `json:"criticality,omitempty"`
+	Code               *CodeableConcept  `json:"code,omitempty"`
+	Patient            Reference         `json:"patient"`
+	OnsetDateTime      string            `json:"onsetDateTime,omitempty"`
+	RecordedDate       string            `json:"recordedDate,omitempty"`
+	Reaction           []AllergyReaction `json:"reaction,omitempty"`
 }
 
 // AppointmentParticipant is a patient or practitioner taking part in an appointment.
@@ -142,19 +211,22 @@ type Appointment struct {
 	Participant     []AppointmentParticipant `json:"participant"`
 }
 
-// Condition is the FHIR Condition resource: a medical record's diagnosis.
+// Condition is the FHIR Condition resource: a medical record's diagnosis, or a problem.
 type Condition struct {
-	ResourceType  string            `json:"resourceType"`
-	ID            string            `json:"id,omitempty"`
-	Meta          *Meta             `json:"meta,omitempty"`
-	Category      []CodeableConcept `json:"category,omitempty"`
-	Code          *CodeableConcept  `json:"code,omitempty"`
-	Subject       Reference         `json:"subject"`
-	OnsetDateTime string            `json:"onsetDateTime,omitempty"`
-	RecordedDate  string            `json:"recordedDate,omitempty"`
-	Recorder      *Reference        `json:"recorder,omitempty"`
-	Asserter      *Reference        `json:"asserter,omitempty"`
-	Note          []Annotation      `json:"note,omitempty"`
+	ResourceType      string            `json:"resourceType"`
+	ID                string            `json:"id,omitempty"`
+	Meta              *Meta             `json:"meta,omitempty"`
+	ClinicalStatus    *CodeableConcept  `json:"clinicalStatus,omitempty"`
+	Category          []CodeableConcept `json:"category,omitempty"`
+	Code              *CodeableConcept  `json:"code,omitempty"`
+	Subject           Reference         `json:"subject"`
+	Encounter         *Reference        `json:"encounter,omitempty"`
+	OnsetDateTime     string            `json:"onsetDateTime,omitempty"`
+	AbatementDateTime string            `json:"abatementDateTime,omitempty"`
+	RecordedDate      string            `json:"recordedDate,omitempty"`
+	Recorder          *Reference        `json:"recorder,omitempty"`
+	Asserter          *Reference        `json:"asserter,omitempty"`
+	Note              []Annotation      `json:"note,omitempty"`
 }
 
 // MedicationRequest is the FHIR MedicationRequest resource: a medical record's prescription.

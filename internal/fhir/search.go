@@ -18,7 +18,8 @@ type SearchParam struct {
 
 // ResourceTypes are the FHIR resource types HMS serves (read and search), in the order the
 // CapabilityStatement lists them.
-var ResourceTypes = []string{"Patient", "Observation", "Practitioner", "Appointment", "Condition", "MedicationRequest"}
+var ResourceTypes = []string{"Patient", "Observation", "Practitioner", "Appointment", "Condition", "MedicationRequest",
+	"Encounter", "AllergyIntolerance"}
 
 // SearchParams lists, per resource type, every search parameter HMS supports; the
 // CapabilityStatement is built from it and any other parameter is refused with 400.
@@ -35,7 +36,18 @@ var SearchParams = map[string][]SearchParam{
 	},
 	"Observation": {
 		{"patient", "reference", "the patient: id or Patient/id"},
-		{"code", "token", "LOINC 882-1 (blood group), as code or system|code"},
+		{"category", "token", "vital-signs or laboratory (the blood group)"},
+		{"code", "token", "LOINC, as code or system|code: 882-1 (blood group) or a vital sign (85354-9 blood pressure, 8867-4, 9279-1, 8310-5, 2708-6, 29463-7, 8302-2, 39156-5); several separated by commas"},
+		{"date", "date", "when a vital sign was taken: a date (a whole day in the clinic's time zone) or a date-time, with eq, ge, le, gt or lt"},
+	},
+	"Encounter": {
+		{"patient", "reference", "the patient: id or Patient/id"},
+		{"date", "date", "the start of the visit: a date (a whole day in the clinic's time zone) or a date-time, with eq, ge, le, gt or lt"},
+		{"status", "token", "in-progress, finished or cancelled; several separated by commas"},
+	},
+	"AllergyIntolerance": {
+		{"patient", "reference", "the patient: id or Patient/id"},
+		{"clinical-status", "token", "active, inactive or resolved; several separated by commas"},
 	},
 	"Practitioner": {
 		{"name", "string", "part of the doctor's name, case-insensitive"},
@@ -48,6 +60,8 @@ var SearchParams = map[string][]SearchParam{
 	},
 	"Condition": {
 		{"patient", "reference", "the patient: id or Patient/id"},
+		{"category", "token", "problem-list-item (the problem list) or encounter-diagnosis (the diagnoses of medical records)"},
+		{"clinical-status", "token", "of the problem list: active, recurrence, relapse, inactive, remission or resolved; several separated by commas"},
 	},
 	"MedicationRequest": {
 		{"patient", "reference", "the patient: id or Patient/id"},
@@ -110,6 +124,25 @@ func ParseQuery(resourceType string, q url.Values) (Query, error) {
 	return out, nil
 }
 
+// maxListValues bounds the values one search parameter may list, comma-separated and
+// over all its repetitions: each becomes a parameter of one SQL statement, and both
+// databases cap how many a statement may have.
+const maxListValues = 100
+
+// list returns the comma-separated values of a parameter over all its repetitions.
+func (q Query) list(name string) ([]string, error) {
+	var out []string
+	for _, v := range q.values[name] {
+		for s := range strings.SplitSeq(v, ",") {
+			if len(out) == maxListValues {
+				return nil, invalid("%s may list at most %d values", name, maxListValues)
+			}
+			out = append(out, strings.TrimSpace(s))
+		}
+	}
+	return out, nil
+}
+
 // patientID reads a reference parameter: 12, Patient/12 or a URL ending in Patient/12.
 func (q Query) patientID(name string) (int64, error) { return q.reference(name, "Patient") }
 
@@ -122,8 +155,8 @@ func (q Query) reference(name, resourceType string) (int64, error) {
 	if i := strings.LastIndex(v, resourceType+"/"); i >= 0 {
 		v = v[i+len(resourceType)+1:]
 	}
-	n, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || n <= 0 {
+	n, ok := domain.ParseID(v)
+	if !ok {
 		return 0, invalid("%s must be an id or %s/id, not %q", name, resourceType, q.values.Get(name))
 	}
 	return n, nil
@@ -145,15 +178,17 @@ func token(v string) (system, value string) {
 // PatientFilter turns a Patient search into a store filter.
 func (q Query) PatientFilter() (store.PatientFilter, error) {
 	f := store.PatientFilter{Limit: q.Count, Cursor: q.Cursor}
-	for _, v := range q.values["_id"] {
-		for _, s := range strings.Split(v, ",") {
-			n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
-			if err != nil || n <= 0 {
-				// No patient has such an id: match nothing rather than fail.
-				n = -1
-			}
-			f.IDs = append(f.IDs, n)
+	ids, err := q.list("_id")
+	if err != nil {
+		return f, err
+	}
+	for _, s := range ids {
+		n, ok := domain.ParseID(s)
+		if !ok {
+			// No patient has such an id: match nothing rather than fail.
+			n = -1
 		}
+		f.IDs = append(f.IDs, n)
 	}
 	if v := q.values.Get("identifier"); v != "" {
 		_, f.MRN = token(v)
@@ -197,17 +232,19 @@ func (q Query) AppointmentFilter(loc *time.Location) (store.AppointmentFilter, e
 			return f, err
 		}
 	}
-	for _, v := range q.values["status"] {
+	codes, err := q.list("status")
+	if err != nil {
+		return f, err
+	}
+	for _, code := range codes {
 		if f.Statuses == nil {
 			f.Statuses = []string{}
 		}
-		for _, code := range strings.Split(v, ",") {
-			st, ok := AppointmentStatuses(strings.TrimSpace(code))
-			if !ok {
-				return f, invalid("status %q is not an R4 appointment status", code)
-			}
-			f.Statuses = append(f.Statuses, st...)
+		st, ok := AppointmentStatuses(code)
+		if !ok {
+			return f, invalid("status %q is not an R4 appointment status", code)
 		}
+		f.Statuses = append(f.Statuses, st...)
 	}
 	return f, nil
 }
@@ -221,26 +258,12 @@ func (q Query) RecordFilter(resourceType string) (store.RecordFilter, error) {
 	return f, err
 }
 
-// ObservationQuery returns the patient an Observation search names (0 for any) and
-// whether it can match blood groups at all (a code other than 882-1 cannot).
-func (q Query) ObservationQuery() (patientID int64, bloodGroup bool, err error) {
-	if patientID, err = q.patientID("patient"); err != nil {
-		return 0, false, err
-	}
-	bloodGroup = true
-	for _, v := range q.values["code"] {
-		system, code := token(v)
-		if code != LOINCBloodGroup || (system != "" && system != systemLOINC) {
-			bloodGroup = false
-		}
-	}
-	return patientID, bloodGroup, nil
-}
-
 var dateValue = regexp.MustCompile(`^(eq|ne|gt|lt|ge|le|sa|eb|ap)?(\d{4}(-\d{2}(-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?)?)?)$`)
 
 // dateBounds intersects the ranges that date search values select into [lo, hi); a zero
-// bound is open. withTime allows date-times; dates are whole periods in loc.
+// bound is open. withTime allows date-times; dates are whole periods in loc. Values lie from
+// 1900 to 9999 (a date-time in UTC), and the bounds stay inside that range (see
+// domain.ClampSearch).
 func dateBounds(name string, vals []string, loc *time.Location, withTime bool) (lo, hi time.Time, err error) {
 	for _, v := range vals {
 		m := dateValue.FindStringSubmatch(v)
@@ -251,6 +274,11 @@ func dateBounds(name string, vals []string, loc *time.Location, withTime bool) (
 		if !ok {
 			return lo, hi, invalid("%s %q is not a real date", name, v)
 		}
+		if written, _ := domain.ParseDate(m[2][:4] + "-01-01"); !domain.InSearchRange(written) ||
+			(m[5] != "" && !domain.InSearchRange(start)) {
+			return lo, hi, invalid("%s %q %s", name, v, domain.SearchRangeMessage)
+		}
+		start, end = domain.ClampSearch(start), domain.ClampSearch(end)
 		var vlo, vhi time.Time
 		switch m[1] {
 		case "", "eq":

@@ -268,9 +268,13 @@ func TestAppointmentLifecycle(t *testing.T) {
 		if field(upd, "status") != "completed" || field(upd, "notes") != "All well" || field(upd, "reason") != "check-up" {
 			t.Errorf("PUT: %v", upd["data"])
 		}
-		c.must(200, "DELETE", path, "")
-		c.must(404, "GET", path, "")
-		c.must(404, "PUT", path, `{"notes":"x"}`)
+		// A visit that happened cannot be cancelled, and stays as it is.
+		if res := c.do("DELETE", path, ""); res.status != 409 || res.body["current_status"] != "completed" {
+			t.Errorf("DELETE of a completed appointment: %d %s", res.status, res.raw)
+		}
+		if got := c.must(200, "GET", path, ""); field(got, "status") != "completed" {
+			t.Errorf("after the refused DELETE: %v", got["data"])
+		}
 	})
 }
 

@@ -107,7 +107,8 @@ func appendListJSON[T any](b []byte, items []T, appendItem func([]byte, *T) ([]b
 	return append(b, ']'), nil
 }
 
-// appendPatientJSON writes p as encoding/json does, following the tags of domain.Patient.
+// appendPatientJSON writes p as encoding/json does, following the tags of domain.Patient
+// and its MarshalJSON (no blood_group when the clinical fields are withheld).
 func appendPatientJSON(b []byte, p *domain.Patient) ([]byte, error) {
 	var err error
 	b = append(b, `{"id":`...)
@@ -124,8 +125,10 @@ func appendPatientJSON(b []byte, p *domain.Patient) ([]byte, error) {
 	b = appendJSONOptString(b, p.Phone)
 	b = append(b, `,"address":`...)
 	b = appendJSONOptString(b, p.Address)
-	b = append(b, `,"blood_group":`...)
-	b = appendJSONOptString(b, p.BloodGroup)
+	if !p.ClinicalWithheld {
+		b = append(b, `,"blood_group":`...)
+		b = appendJSONOptString(b, p.BloodGroup)
+	}
 	b = append(b, `,"active":`...)
 	b = strconv.AppendBool(b, p.Active)
 	if p.DeactivatedAt != nil {
@@ -154,6 +157,12 @@ func appendRecordJSON(b []byte, r *domain.MedicalRecord) ([]byte, error) {
 	b = strconv.AppendInt(b, r.ID, 10)
 	b = append(b, `,"patient_id":`...)
 	b = strconv.AppendInt(b, r.PatientID, 10)
+	b = append(b, `,"visit_id":`...)
+	if r.VisitID == nil {
+		b = append(b, "null"...)
+	} else {
+		b = strconv.AppendInt(b, *r.VisitID, 10)
+	}
 	b = append(b, `,"diagnosis":`...)
 	b = appendJSONString(b, r.Diagnosis)
 	b = append(b, `,"prescription":`...)

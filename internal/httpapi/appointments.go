@@ -1,9 +1,9 @@
 package httpapi
 
 import (
+	"fmt"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -19,16 +19,8 @@ func (a *API) listAppointments(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	f := store.AppointmentFilter{Limit: limit, Cursor: q.Get("cursor"), DoctorName: strings.TrimSpace(q.Get("doctor_name"))}
 	fields := domain.FieldErrors{}
-	if v := q.Get("patient_id"); v != "" {
-		if f.PatientID, err = strconv.ParseInt(v, 10, 64); err != nil || f.PatientID <= 0 {
-			fields.Add("patient_id", "must be a positive integer")
-		}
-	}
-	if v := q.Get("doctor_id"); v != "" {
-		if f.DoctorID, err = strconv.ParseInt(v, 10, 64); err != nil || f.DoctorID <= 0 {
-			fields.Add("doctor_id", "must be a positive integer")
-		}
-	}
+	f.PatientID = queryID(r, fields, "patient_id")
+	f.DoctorID = queryID(r, fields, "doctor_id")
 	if v := q.Get("status"); v != "" {
 		f.Status = strings.ToLower(v)
 		if !slices.Contains(domain.AppointmentStatuses, f.Status) {
@@ -49,19 +41,28 @@ func (a *API) listAppointments(w http.ResponseWriter, r *http.Request) error {
 }
 
 // timeBound parses a from/to filter: a date (the whole day in the clinic's time zone,
-// so that to=2030-01-31 includes that day) or a date and time.
+// so that to=2030-01-31 includes that day) or a date and time, from 1900-01-01 to
+// 9999-12-31 (domain.InSearchRange).
 func (a *API) timeBound(fields domain.FieldErrors, name, v string, end bool) time.Time {
 	if v == "" {
 		return time.Time{}
 	}
 	if d, ok := domain.ParseDate(v); ok {
+		if !domain.InSearchRange(d) {
+			fields.Add(name, domain.SearchRangeMessage)
+			return time.Time{}
+		}
 		t := time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, a.loc)
 		if end {
 			t = t.AddDate(0, 0, 1)
 		}
-		return t.UTC()
+		return domain.ClampSearch(t)
 	}
 	if t, ok := domain.ParseDateTime(v, a.loc); ok {
+		if !domain.InSearchRange(t) {
+			fields.Add(name, domain.SearchRangeMessage)
+			return time.Time{}
+		}
 		return t
 	}
 	fields.Add(name, "must be a date (YYYY-MM-DD) or a date and time (RFC 3339)")
@@ -203,8 +204,9 @@ func (a *API) appointmentHistory(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// deleteAppointment cancels and hides the appointment: the original API's answer, with
-// the row and its history kept.
+// deleteAppointment cancels the appointment, which stays in every list as cancelled; one
+// that can no longer be cancelled (in progress, completed, no-show, cancelled) is a 409 that
+// names its status.
 func (a *API) deleteAppointment(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r)
 	if err != nil {
@@ -214,13 +216,13 @@ func (a *API) deleteAppointment(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	ids, err := a.store.DeleteAppointments(r.Context(), id, scope)
+	ids, err := a.store.CancelAppointments(r.Context(), id, scope)
 	if err != nil {
 		return err
 	}
-	msg := "appointment deleted"
-	if len(ids) != 1 {
-		msg = strconv.Itoa(len(ids)) + " appointments deleted"
+	msg := fmt.Sprintf("appointment %d cancelled", id)
+	if scope != domain.ScopeThis {
+		msg = fmt.Sprintf("%d appointments of the series cancelled", len(ids))
 	}
 	writeJSON(w, http.StatusOK, struct {
 		Success bool    `json:"success"`

@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"net/http"
-	"strconv"
 
 	"github.com/hms-project/hms/internal/domain"
 	"github.com/hms-project/hms/internal/store"
@@ -16,13 +15,8 @@ func (a *API) listAudit(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	f := store.AuditFilter{Limit: limit, Cursor: q.Get("cursor"), Action: q.Get("action")}
 	fields := domain.FieldErrors{}
-	for name, dst := range map[string]*int64{"user_id": &f.UserID, "patient_id": &f.PatientID} {
-		if v := q.Get(name); v != "" {
-			if *dst, err = strconv.ParseInt(v, 10, 64); err != nil || *dst <= 0 {
-				fields.Add(name, "must be a positive integer")
-			}
-		}
-	}
+	f.UserID = queryID(r, fields, "user_id")
+	f.PatientID = queryID(r, fields, "patient_id")
 	if len(f.Action) > 30 {
 		fields.Add("action", "must be at most 30 characters")
 	}

@@ -256,6 +256,7 @@ func TestAuditChain(t *testing.T) {
 type readFixture struct {
 	fixture
 	other, duplicate, doctor int64
+	visit, allergy           int64 // of the first patient's chart
 }
 
 func setupReads(c *client) readFixture {
@@ -270,6 +271,13 @@ func setupReads(c *client) readFixture {
 	c.createAppointment(f.other, "Dr. Grey", "2031-03-05T11:00")
 	c.createRecord(f.other, "Sprained ankle")
 	f.doctor = id(c.must(200, "GET", "/api/doctors?name=Grey", "")["data"].([]any)[0])
+	// The first patient's chart: the visit that checking in opens, vital signs, an allergy
+	// and a problem.
+	c.must(200, "PUT", fmt.Sprintf("/api/appointments/%d", f.appointment), `{"status":"checked_in"}`)
+	f.visit = id(c.must(200, "GET", fmt.Sprintf("/api/patients/%d/visits", f.patient), "")["data"].([]any)[0])
+	c.must(201, "POST", fmt.Sprintf("/api/patients/%d/vitals", f.patient), fmt.Sprintf(`{"visit_id":%d,"systolic":120,"diastolic":80,"weight":60,"height":165}`, f.visit))
+	f.allergy = id(c.must(201, "POST", fmt.Sprintf("/api/patients/%d/allergies", f.patient), `{"substance":"Penicillin"}`)["data"])
+	c.must(201, "POST", fmt.Sprintf("/api/patients/%d/problems", f.patient), `{"description":"Asthma"}`)
 	return f
 }
 
@@ -287,20 +295,23 @@ type readTarget struct {
 func (f readFixture) targets(admin int64) map[string]readTarget {
 	s := func(n int64) string { return fmt.Sprint(n) }
 	return map[string]readTarget{
-		"patients":          {s(f.patient), f.patient, "patient", true},
-		"appointments":      {s(f.appointment), f.patient, "appointment", true},
-		"records":           {s(f.record), f.patient, "medical_record", true},
-		"Patient":           {s(f.patient), f.patient, "patient", true},
-		"Observation":       {fmt.Sprintf("blood-group-%d", f.patient), f.patient, "patient", true},
-		"Appointment":       {s(f.appointment), f.patient, "appointment", true},
-		"Condition":         {s(f.record), f.patient, "medical_record", true},
-		"MedicationRequest": {s(f.record), f.patient, "medical_record", true},
-		"doctors":           {s(f.doctor), 0, "doctor", false},
-		"Practitioner":      {s(f.doctor), 0, "doctor", false},
-		"users":             {s(admin), 0, "user", false},
-		"auth":              {"", 0, "user", false},
-		"audit":             {"", 0, "audit_event", false},
-		"clinic":            {"", 0, "clinic", false},
+		"patients":           {s(f.patient), f.patient, "patient", true},
+		"appointments":       {s(f.appointment), f.patient, "appointment", true},
+		"records":            {s(f.record), f.patient, "medical_record", true},
+		"Patient":            {s(f.patient), f.patient, "patient", true},
+		"Observation":        {fmt.Sprintf("blood-group-%d", f.patient), f.patient, "patient", true},
+		"Appointment":        {s(f.appointment), f.patient, "appointment", true},
+		"Condition":          {s(f.record), f.patient, "medical_record", true},
+		"MedicationRequest":  {s(f.record), f.patient, "medical_record", true},
+		"visits":             {s(f.visit), f.patient, "visit", true},
+		"Encounter":          {s(f.visit), f.patient, "visit", true},
+		"AllergyIntolerance": {s(f.allergy), f.patient, "allergy", true},
+		"doctors":            {s(f.doctor), 0, "doctor", false},
+		"Practitioner":       {s(f.doctor), 0, "doctor", false},
+		"users":              {s(admin), 0, "user", false},
+		"auth":               {"", 0, "user", false},
+		"audit":              {"", 0, "audit_event", false},
+		"clinic":             {"", 0, "clinic", false},
 	}
 }
 
@@ -316,6 +327,9 @@ var readQueries = map[string][]string{
 	"GET /fhir/Appointment":              {"?patient={P}"},
 	"GET /fhir/Condition":                {"?patient={P}"},
 	"GET /fhir/MedicationRequest":        {"?patient={P}"},
+	"GET /fhir/Encounter":                {"?patient={P}", "?patient=999999"},
+	"GET /fhir/AllergyIntolerance":       {"?patient={P}"},
+	"GET /api/patients/{id}/vitals":      {"?kind=blood_pressure,bmi"},
 }
 
 // readEvent is a read event as TestReadsAreAuditedWithTheirPatients compares them.
@@ -403,7 +417,7 @@ func TestReadsAreAuditedWithTheirPatients(t *testing.T) {
 		c := newClient(t, st, nil)
 		f := setupReads(c)
 		targets := f.targets(c.user)
-		callers := map[string]*client{"admin": c, "doctor": c.as("doctor"), "staff": c.as("staff")}
+		callers := map[string]*client{"admin": c, "doctor": c.as("doctor"), "nurse": c.as("nurse"), "staff": c.as("staff")}
 		type call struct {
 			caller *client
 			path   string
@@ -424,8 +438,11 @@ func TestReadsAreAuditedWithTheirPatients(t *testing.T) {
 				continue
 			}
 			resource := target.resource
-			if strings.HasSuffix(rt.Pattern, "/{id}/records") {
-				resource = "medical_record"
+			for suffix, r := range map[string]string{"/records": "medical_record", "/medications": "medical_record",
+				"/visits": "visit", "/vitals": "vital_sign", "/allergies": "allergy", "/problems": "problem"} {
+				if strings.HasPrefix(rt.Pattern, "/api/patients/{id}") && strings.HasSuffix(rt.Pattern, suffix) {
+					resource = r
+				}
 			}
 			// The last role allowed, so that doctors and staff read too.
 			caller := callers[rt.Roles[len(rt.Roles)-1]]

@@ -1,12 +1,14 @@
 package httpapi
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"mime"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 
@@ -47,15 +49,23 @@ func readJSONBody(r *http.Request, limit int64) ([]byte, error) {
 	return body, nil
 }
 
-// unmarshalStrict decodes one JSON object into dst, refusing unknown fields.
+// unmarshalStrict decodes one JSON object into dst. Keys must match dst's fields exactly
+// and appear once in each object (checkKeys); unknown fields, wrong types and trailing
+// data are refused.
 func unmarshalStrict(body []byte, dst any) error {
-	if len(strings.TrimSpace(string(body))) == 0 {
+	if len(bytes.TrimSpace(body)) == 0 {
 		return domain.Errorf(domain.CodeInvalid, "the request body is empty; send a JSON object")
 	}
-	dec := json.NewDecoder(strings.NewReader(string(body)))
+	if err := checkKeys(body, reflect.TypeOf(dst)); errors.Is(err, errNotJSON) {
+		return domain.Errorf(domain.CodeInvalid, "the request body is not valid JSON")
+	} else if err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	err := dec.Decode(dst)
-	if err == nil && dec.More() {
+	// Not dec.More, which reports false before a stray } or ].
+	if err == nil && len(bytes.TrimSpace(body[dec.InputOffset():])) > 0 {
 		return domain.Errorf(domain.CodeInvalid, "the request body has data after the JSON object")
 	}
 	var (
@@ -94,14 +104,28 @@ func jsonTypeName(goType string) string {
 	return "of a different type"
 }
 
-// pathID parses the {id} path value, which must be a positive integer.
+// pathID parses the {id} path value, which must be an id as HMS writes it (domain.ParseID).
 func pathID(r *http.Request) (int64, error) {
 	v := r.PathValue("id")
-	id, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || id <= 0 {
-		return 0, domain.Errorf(domain.CodeInvalid, "id in the path must be a positive integer, not %q", v)
+	id, ok := domain.ParseID(v)
+	if !ok {
+		return 0, domain.Errorf(domain.CodeInvalid, "id in the path must be a positive integer written without sign, spaces or leading zeros, not %q", v)
 	}
 	return id, nil
+}
+
+// queryID reads an id query parameter such as ?patient_id=; absent is 0. A malformed
+// one is a message in fields.
+func queryID(r *http.Request, fields domain.FieldErrors, name string) int64 {
+	v := r.URL.Query().Get(name)
+	if v == "" {
+		return 0
+	}
+	id, ok := domain.ParseID(v)
+	if !ok {
+		fields.Add(name, "must be a positive integer written without sign, spaces or leading zeros")
+	}
+	return id
 }
 
 // pageLimit reads ?limit=, default 50, at most 500.

@@ -88,8 +88,11 @@ func (a *API) availability(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	fields := domain.FieldErrors{}
 	day, ok := domain.ParseDate(q.Get("date"))
-	if !ok {
+	switch {
+	case !ok:
 		fields.Add("date", "is required, as YYYY-MM-DD")
+	case !domain.InSearchRange(day):
+		fields.Add("date", domain.SearchRangeMessage)
 	}
 	duration := domain.DefaultDuration
 	if v := q.Get("duration_minutes"); v != "" {

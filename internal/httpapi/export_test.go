@@ -13,12 +13,24 @@ func RouteTable() []RouteEntry {
 	var out []RouteEntry
 	for _, rt := range (&API{}).routes() {
 		e := RouteEntry{Method: rt.method, Pattern: rt.pattern, Public: rt.perm == public, Valid: rt.perm != 0}
-		for _, role := range []string{"admin", "doctor", "staff"} {
+		for _, role := range []string{"admin", "doctor", "nurse", "staff"} {
 			if rt.perm.allows(role) {
 				e.Roles = append(e.Roles, role)
 			}
 		}
 		out = append(out, e)
+	}
+	return out
+}
+
+// ClinicalRoles are the roles that read and write the clinical fields of a patient
+// (domain.ClinicalPatientFields).
+func ClinicalRoles() []string {
+	var out []string
+	for _, role := range []string{"admin", "doctor", "nurse", "staff"} {
+		if clinical.allows(role) {
+			out = append(out, role)
+		}
 	}
 	return out
 }

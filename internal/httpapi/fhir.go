@@ -1,8 +1,10 @@
 package httpapi
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -42,11 +44,28 @@ func (a *API) fhirMetadata(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// fhirID parses a resource id; anything that is not an HMS id is an unknown resource.
-func fhirID(r *http.Request, resourceType string) (int64, error) {
+// fhirIDSyntax is FHIR's id datatype: what a resource id may look like at all.
+var fhirIDSyntax = regexp.MustCompile(`^[A-Za-z0-9\-.]{1,64}$`)
+
+// fhirPathID checks the {id} of a FHIR read. FHIR ids are case-sensitive strings, so a
+// well-formed id that HMS never issued ("01", "abc") names no resource (404), while a
+// value that is no FHIR id at all ("+1", " 1") is a malformed request (400).
+func fhirPathID(r *http.Request, resourceType string) (string, error) {
 	v := r.PathValue("id")
-	n, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || n <= 0 {
+	if !fhirIDSyntax.MatchString(v) {
+		return "", domain.Errorf(domain.CodeInvalid, "%q is not a FHIR id (letters, digits, '-' and '.', at most 64)", v)
+	}
+	return v, nil
+}
+
+// fhirID parses a resource id; a FHIR id that is not an HMS id is an unknown resource.
+func fhirID(r *http.Request, resourceType string) (int64, error) {
+	v, err := fhirPathID(r, resourceType)
+	if err != nil {
+		return 0, err
+	}
+	n, ok := domain.ParseID(v)
+	if !ok {
 		return 0, domain.Errorf(domain.CodeNotFound, "%s/%s not found", resourceType, v)
 	}
 	return n, nil
@@ -64,11 +83,20 @@ func (a *API) fhirRead(resourceType string) handlerFunc {
 	}
 }
 
+// readFHIR reads one resource.
 func (a *API) readFHIR(r *http.Request, resourceType string) (any, error) {
 	ctx := r.Context()
 	notFound := domain.Errorf(domain.CodeNotFound, "%s/%s not found", resourceType, r.PathValue("id"))
 	if resourceType == "Observation" {
-		pid, ok := fhir.ParseBloodGroupID(r.PathValue("id"))
+		v, err := fhirPathID(r, resourceType)
+		if err != nil {
+			return nil, err
+		}
+		if vid, ok := fhir.ParseVitalID(v); ok {
+			vs, err := a.store.VitalSign(ctx, vid)
+			return fhir.FromVital(vs), asFHIRNotFound(err, notFound)
+		}
+		pid, ok := fhir.ParseBloodGroupID(v)
 		if !ok {
 			return nil, notFound
 		}
@@ -80,6 +108,10 @@ func (a *API) readFHIR(r *http.Request, resourceType string) (any, error) {
 			return obs, nil
 		}
 		return nil, notFound
+	}
+	if pid, ok := fhir.ParseProblemID(r.PathValue("id")); ok && resourceType == "Condition" {
+		c, err := a.store.Problem(ctx, pid)
+		return fhir.FromProblem(c), asFHIRNotFound(err, notFound)
 	}
 	id, err := fhirID(r, resourceType)
 	if err != nil {
@@ -95,6 +127,12 @@ func (a *API) readFHIR(r *http.Request, resourceType string) (any, error) {
 	case "Appointment":
 		ap, err := a.store.Appointment(ctx, id)
 		return fhir.FromAppointment(ap), asFHIRNotFound(err, notFound)
+	case "Encounter":
+		v, err := a.store.Visit(ctx, id)
+		return fhir.FromVisit(v), asFHIRNotFound(err, notFound)
+	case "AllergyIntolerance":
+		al, err := a.store.Allergy(ctx, id)
+		return fhir.FromAllergy(al), asFHIRNotFound(err, notFound)
 	case "Condition", "MedicationRequest":
 		rec, err := a.store.Record(ctx, id)
 		if err != nil {
@@ -147,8 +185,8 @@ func (a *API) searchFHIR(r *http.Request, resourceType string, q fhir.Query) ([]
 	ctx := r.Context()
 	var entries []fhir.Entry
 	switch resourceType {
-	case "Patient", "Observation":
-		f, err := a.patientFilter(resourceType, q)
+	case "Patient":
+		f, err := q.PatientFilter()
 		if err != nil {
 			return nil, 0, "", err
 		}
@@ -157,13 +195,17 @@ func (a *API) searchFHIR(r *http.Request, resourceType string, q fhir.Query) ([]
 			return nil, 0, "", err
 		}
 		for _, p := range page.Items {
-			if resourceType == "Patient" {
-				entries = append(entries, fhir.Entry{Type: "Patient", ID: strconv.FormatInt(p.ID, 10), Resource: fhir.FromPatient(p)})
-			} else if obs, ok := fhir.FromBloodGroup(p); ok {
-				entries = append(entries, fhir.Entry{Type: "Observation", ID: obs.ID, Resource: obs})
-			}
+			entries = append(entries, fhir.Entry{Type: "Patient", ID: strconv.FormatInt(p.ID, 10), Resource: fhir.FromPatient(p)})
 		}
 		return entries, page.Total, page.NextCursor, nil
+	case "Observation":
+		return a.searchObservations(ctx, q)
+	case "Condition":
+		return a.searchConditions(ctx, q)
+	case "Encounter":
+		return a.searchEncounters(ctx, q)
+	case "AllergyIntolerance":
+		return a.searchAllergies(ctx, q)
 	case "Practitioner":
 		page, err := a.store.Doctors(ctx, q.DoctorFilter())
 		if err != nil {
@@ -186,24 +228,31 @@ func (a *API) searchFHIR(r *http.Request, resourceType string, q fhir.Query) ([]
 			entries = append(entries, fhir.Entry{Type: "Appointment", ID: strconv.FormatInt(ap.ID, 10), Resource: fhir.FromAppointment(ap)})
 		}
 		return entries, page.Total, page.NextCursor, nil
-	default: // Condition, MedicationRequest
+	default: // MedicationRequest
 		f, err := q.RecordFilter(resourceType)
 		if err != nil {
 			return nil, 0, "", err
 		}
-		page, err := a.store.Records(ctx, f)
-		if err != nil {
-			return nil, 0, "", err
-		}
-		for _, rec := range page.Items {
-			var res any = fhir.FromRecordCondition(rec)
-			if resourceType == "MedicationRequest" {
-				res, _ = fhir.FromRecordMedication(rec)
-			}
-			entries = append(entries, fhir.Entry{Type: resourceType, ID: strconv.FormatInt(rec.ID, 10), Resource: res})
-		}
-		return entries, page.Total, page.NextCursor, nil
+		f.Cursor = q.Cursor
+		return a.recordEntries(ctx, f, resourceType)
 	}
+}
+
+// recordEntries is a page of medical records as Conditions or MedicationRequests.
+func (a *API) recordEntries(ctx context.Context, f store.RecordFilter, resourceType string) ([]fhir.Entry, int64, string, error) {
+	page, err := a.store.Records(ctx, f)
+	if err != nil {
+		return nil, 0, "", err
+	}
+	var entries []fhir.Entry
+	for _, rec := range page.Items {
+		var res any = fhir.FromRecordCondition(rec)
+		if resourceType == "MedicationRequest" {
+			res, _ = fhir.FromRecordMedication(rec)
+		}
+		entries = append(entries, fhir.Entry{Type: resourceType, ID: strconv.FormatInt(rec.ID, 10), Resource: res})
+	}
+	return entries, page.Total, page.NextCursor, nil
 }
 
 // fhirImport is POST /fhir: a transaction or batch Bundle in, its response Bundle out.
@@ -220,19 +269,22 @@ func (a *API) fhirImport(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// patientFilter selects the patients of a Patient search, or those whose blood group
-// Observations an Observation search asks for.
-func (a *API) patientFilter(resourceType string, q fhir.Query) (store.PatientFilter, error) {
-	if resourceType == "Patient" {
-		return q.PatientFilter()
+// bloodGroupEntries is a page of blood group Observations: of one patient, or of every
+// patient with a blood group.
+func (a *API) bloodGroupEntries(ctx context.Context, patientID int64, limit int, cursor string) ([]fhir.Entry, int64, string, error) {
+	f := store.PatientFilter{Limit: limit, Cursor: cursor, HasBloodGroup: true}
+	if patientID != 0 {
+		f.IDs = []int64{patientID}
 	}
-	pid, bloodGroup, err := q.ObservationQuery()
-	f := store.PatientFilter{Limit: q.Count, Cursor: q.Cursor, HasBloodGroup: true}
-	switch {
-	case !bloodGroup:
-		f.IDs = []int64{} // a code other than 882-1: HMS has no such observations
-	case pid != 0:
-		f.IDs = []int64{pid}
+	page, err := a.store.Patients(ctx, f)
+	if err != nil {
+		return nil, 0, "", err
 	}
-	return f, err
+	var entries []fhir.Entry
+	for _, p := range page.Items {
+		if obs, ok := fhir.FromBloodGroup(p); ok {
+			entries = append(entries, fhir.Entry{Type: "Observation", ID: obs.ID, Resource: obs})
+		}
+	}
+	return entries, page.Total, page.NextCursor, nil
 }

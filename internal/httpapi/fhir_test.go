@@ -63,11 +63,12 @@ func TestFHIRImportSharedBundles(t *testing.T) {
 		created, skipped  int
 		conditions, meds  int
 		mrnOfPatientEntry string
+		chart             chartCounts
 	}{
-		{"uscore_bundle_patient_85.json", 29, 238, 13, 13, "d831ec91-c7a3-4a61-9312-7ff0c4a32134"},
-		{"uscore_bundle_patient_client_test.json", 5, 49, 2, 1, "us-core-client-tests-patient"},
-		{"uscore_bundle_patient_907.json", 1, 2, 0, 0, "a24eb240-9ea3-4fa5-b12d-b798587879d7"},
-		{"uscore_bundle_patient_908.json", 1, 2, 0, 0, "ffe659c3-5f25-4d75-bd20-fa0956583710"},
+		{"uscore_bundle_patient_85.json", 92, 175, 13, 13, "d831ec91-c7a3-4a61-9312-7ff0c4a32134", chartCounts{60, 3, 0, 0}},
+		{"uscore_bundle_patient_client_test.json", 15, 39, 2, 1, "us-core-client-tests-patient", chartCounts{1, 8, 1, 1}},
+		{"uscore_bundle_patient_907.json", 1, 2, 0, 0, "a24eb240-9ea3-4fa5-b12d-b798587879d7", chartCounts{}}, // its encounter has no start
+		{"uscore_bundle_patient_908.json", 1, 2, 0, 0, "ffe659c3-5f25-4d75-bd20-fa0956583710", chartCounts{}},
 	}
 	testutil.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		c := newClient(t, st, time.UTC)
@@ -87,17 +88,22 @@ func TestFHIRImportSharedBundles(t *testing.T) {
 			if created != 0 || updated != b.created || skipped != b.skipped || c.totalRows() != before {
 				t.Fatalf("%s re-imported: created %d, updated %d, skipped %d, rows %d → %d", b.file, created, updated, skipped, before, c.totalRows())
 			}
-			checkRoundTrip(t, c, raw, b.mrnOfPatientEntry, b.conditions, b.meds)
+			pid := checkRoundTrip(t, c, raw, b.mrnOfPatientEntry, b.conditions, b.meds)
+			checkChart(t, c, pid, b.chart)
 		}
 		if n := c.count("patient"); n != len(bundles) {
 			t.Fatalf("%d patients after importing %d bundles twice", n, len(bundles))
+		}
+		// Conditions and vital signs that name their encounter belong to its visit.
+		if c.count("medical_record WHERE visit_id IS NOT NULL") == 0 || c.count("vital_sign WHERE visit_id IS NOT NULL") == 0 {
+			t.Error("imported conditions and vital signs are not linked to their encounters' visits")
 		}
 	})
 }
 
 // checkRoundTrip finds the bundle's patient by identifier, name and birth date, and compares
 // the name, birth date, identifier and conditions that FHIR returns with the bundle's.
-func checkRoundTrip(t *testing.T, c *client, raw, mrn string, conditions, meds int) {
+func checkRoundTrip(t *testing.T, c *client, raw, mrn string, conditions, meds int) string {
 	t.Helper()
 	var in struct {
 		Entry []struct {
@@ -168,6 +174,55 @@ func checkRoundTrip(t *testing.T, c *client, raw, mrn string, conditions, meds i
 	if m := c.fhir(200, "GET", "/fhir/MedicationRequest?patient=Patient/"+id, ""); m["total"] != float64(meds) {
 		t.Fatalf("medication requests: total %v, want %d", m["total"], meds)
 	}
+	return id
+}
+
+// chartCounts is how many encounters, vital signs, allergies and problems a bundle's
+// patient has.
+type chartCounts struct{ encounters, vitals, allergies, problems int }
+
+// checkChart compares what FHIR serves of a patient's chart with want, and validates the
+// shapes HMS promises: vital signs with LOINC and UCUM, blood pressure as a panel.
+func checkChart(t *testing.T, c *client, pid string, want chartCounts) {
+	t.Helper()
+	for search, n := range map[string]int{
+		"/fhir/Encounter?patient=" + pid:                                 want.encounters,
+		"/fhir/Encounter?status=finished&patient=" + pid:                 want.encounters,
+		"/fhir/Observation?category=vital-signs&patient=" + pid:          want.vitals,
+		"/fhir/AllergyIntolerance?patient=" + pid:                        want.allergies,
+		"/fhir/Condition?category=problem-list-item&patient=" + pid:      want.problems,
+		"/fhir/Condition?clinical-status=active,resolved&patient=" + pid: want.problems,
+	} {
+		if got := c.fhir(200, "GET", search, ""); got["total"] != float64(n) {
+			t.Errorf("%s: total %v, want %d", search, got["total"], n)
+		}
+	}
+	vitals := c.fhir(200, "GET", "/fhir/Observation?category=vital-signs&_count=500&patient="+pid, "")
+	entries, _ := vitals["entry"].([]any)
+	for _, e := range entries {
+		o := e.(map[string]any)["resource"].(map[string]any)
+		code := o["code"].(map[string]any)["coding"].([]any)[0].(map[string]any)
+		if code["system"] != "http://loinc.org" {
+			t.Errorf("vital sign %v: code %v is not LOINC", o["id"], code)
+		}
+		quantities := []any{o["valueQuantity"]}
+		if code["code"] == "85354-9" {
+			comps := o["component"].([]any)
+			if len(comps) != 2 || o["valueQuantity"] != nil {
+				t.Errorf("blood pressure %v is not a panel of two components", o["id"])
+			}
+			quantities = []any{comps[0].(map[string]any)["valueQuantity"], comps[1].(map[string]any)["valueQuantity"]}
+		}
+		for _, q := range quantities {
+			if q, ok := q.(map[string]any); !ok || q["system"] != "http://unitsofmeasure.org" || q["code"] == "" || q["value"] == nil {
+				t.Errorf("vital sign %v: valueQuantity %v is not UCUM", o["id"], q)
+			}
+		}
+		read := c.fhir(200, "GET", "/fhir/Observation/"+o["id"].(string), "")
+		if read["id"] != o["id"] {
+			t.Errorf("read %v: %v", o["id"], read)
+		}
+	}
 }
 
 // TestFHIRBrokenTransactionWritesNothing makes one entry of a real bundle invalid: the whole
@@ -205,7 +260,7 @@ func TestFHIRBrokenTransactionWritesNothing(t *testing.T) {
 		batch, _ := json.Marshal(b)
 		resp := c.fhir(200, "POST", "/fhir", string(batch))
 		status := resp["entry"].([]any)[broken].(map[string]any)["response"].(map[string]any)["status"]
-		if resp["type"] != "batch-response" || status != "400 Bad Request" || c.count("patient") != 1 || c.count("medical_record") != 2 {
+		if resp["type"] != "batch-response" || status != "400 Bad Request" || c.count("patient") != 1 || c.count("medical_record")+c.count("problem") != 2 {
 			t.Fatalf("batch: type %v, broken entry %v, %d patients, %d records", resp["type"], status, c.count("patient"), c.count("medical_record"))
 		}
 	})
@@ -339,7 +394,14 @@ func TestFHIRErrors(t *testing.T) {
 		{"GET", f.expand("/fhir/Observation/blood-group-{P}"), "", 404, "not-found"},
 		{"GET", "/fhir/Observation/123", "", 404, "not-found"},
 		{"GET", "/fhir/Encounter/1", "", 404, "not-found"},
-		{"GET", "/fhir/Encounter", "", 404, "not-found"},
+		{"GET", "/fhir/Procedure", "", 404, "not-found"},
+		{"GET", "/fhir/Encounter?status=teleported", "", 400, "invalid"},
+		{"GET", "/fhir/AllergyIntolerance?clinical-status=gone", "", 400, "invalid"},
+		{"GET", "/fhir/Condition?clinical-status=cured", "", 400, "invalid"},
+		{"GET", "/fhir/Observation?date=yesterday", "", 400, "invalid"},
+		{"GET", "/fhir/Observation/vital-999999", "", 404, "not-found"},
+		{"GET", "/fhir/Condition/problem-999999", "", 404, "not-found"},
+		{"GET", "/fhir/Condition?_cursor=9~x", "", 400, "invalid"},
 		{"DELETE", f.expand("/fhir/Patient/{P}"), "", 405, "not-supported"},
 		{"POST", "/fhir", `{"resourceType":"Patient"}`, 400, "invalid"},
 		{"POST", "/fhir", `{"resourceType":"Bundle","type":"searchset"}`, 400, "invalid"},
@@ -381,8 +443,13 @@ func TestFHIRMetadata(t *testing.T) {
 		for _, p := range res["searchParam"].([]any) {
 			name := p.(map[string]any)["name"].(string)
 			value := map[string]string{"date": "2030", "token": "x", "string": "x", "reference": "1"}[p.(map[string]any)["type"].(string)]
-			if name == "status" {
+			switch {
+			case name == "status" && typ == "Encounter":
+				value = "finished"
+			case name == "status":
 				value = "booked"
+			case name == "clinical-status":
+				value = "active"
 			}
 			c.fhir(200, "GET", "/fhir/"+typ+"?"+name+"="+value, "")
 		}

@@ -297,9 +297,10 @@ func TestSeriesScopes(t *testing.T) {
 		if fmt.Sprint(deleted) != fmt.Sprint([]any{float64(ids[2]), float64(ids[3]), float64(ids[4])}) {
 			t.Errorf("following from the third deleted %v", deleted)
 		}
-		for i, want := range []int{200, 200, 404, 404, 404} {
-			if res := c.do("GET", path(i), ""); res.status != want {
-				t.Errorf("occurrence %d after deleting the following: %d, want %d", i+1, res.status, want)
+		// DELETE cancels: every occurrence stays listed, the following ones as cancelled.
+		for i, want := range []string{"completed", "scheduled", "cancelled", "cancelled", "cancelled"} {
+			if st := field(c.must(200, "GET", path(i), ""), "status"); st != want {
+				t.Errorf("occurrence %d after cancelling the following: %v, want %s", i+1, st, want)
 			}
 		}
 		deleted = c.must(200, "DELETE", path(1)+"?scope=series", "")["deleted"].([]any)

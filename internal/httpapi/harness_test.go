@@ -86,6 +86,13 @@ func newClient(t *testing.T, st *store.Store, loc *time.Location) *client {
 // signs in as an admin.
 func newClientWith(t *testing.T, st *store.Store, opts httpapi.Options) *client {
 	t.Helper()
+	return newClientWithAuth(t, st, opts, auth.Options{})
+}
+
+// newClientWithAuth is newClientWith with the sign-in service configured by ao (its store,
+// signer and clock filled in).
+func newClientWithAuth(t *testing.T, st *store.Store, opts httpapi.Options, ao auth.Options) *client {
+	t.Helper()
 	var logs bytes.Buffer
 	clk := &clock{}
 	signer, err := auth.NewSigner(testSecret, time.Hour)
@@ -94,7 +101,8 @@ func newClientWith(t *testing.T, st *store.Store, opts httpapi.Options) *client 
 	}
 	opts.Store, opts.Now = st, clk.now
 	opts.Logger = slog.New(slog.NewTextHandler(&logs, nil))
-	opts.Auth = auth.NewService(auth.Options{Store: st, Signer: signer, Now: clk.now})
+	ao.Store, ao.Signer, ao.Now = st, signer, clk.now
+	opts.Auth = auth.NewService(ao)
 	if opts.AuthRateLimit.Requests == 0 {
 		opts.AuthRateLimit = httpapi.RateLimit{Requests: 10000, Window: time.Minute}
 	}

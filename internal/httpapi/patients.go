@@ -26,6 +26,7 @@ func (a *API) listPatients(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	page.Items = shownPatients(r, page.Items)
 	writePage(w, page, limit)
 	return nil
 }
@@ -51,13 +52,16 @@ func (a *API) getPatient(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeResource(w, r, http.StatusOK, p, p.Version)
+	writeResource(w, r, http.StatusOK, shownPatient(r, p), p.Version)
 	return nil
 }
 
 func (a *API) createPatient(w http.ResponseWriter, r *http.Request) error {
 	var in domain.PatientInput
 	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	if err := a.checkClinicalWrite(r, in); err != nil {
 		return err
 	}
 	p, err := in.ValidateNew(a.now(), a.loc)
@@ -75,7 +79,7 @@ func (a *API) createPatient(w http.ResponseWriter, r *http.Request) error {
 		Success  bool             `json:"success"`
 		Data     domain.Patient   `json:"data"`
 		Warnings []domain.Warning `json:"warnings,omitempty"`
-	}{Success: true, Data: p}
+	}{Success: true, Data: shownPatient(r, p)}
 	for _, d := range dups {
 		body.Warnings = append(body.Warnings, domain.Warning{Type: "possible_duplicate", PatientID: d.ID,
 			Message: "an active patient with the same name and date of birth or phone exists"})
@@ -94,6 +98,9 @@ func (a *API) updatePatient(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
+	if err := a.checkClinicalWrite(r, in); err != nil {
+		return err
+	}
 	changes, err := in.ValidateUpdate(a.now(), a.loc)
 	if err != nil {
 		return err
@@ -103,7 +110,7 @@ func (a *API) updatePatient(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeResource(w, r, http.StatusOK, p, p.Version)
+	writeResource(w, r, http.StatusOK, shownPatient(r, p), p.Version)
 	return nil
 }
 
@@ -155,7 +162,7 @@ func (a *API) patientDuplicates(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, unpaged[domain.Patient]{Success: true, Data: dups, Count: len(dups)})
+	writeJSON(w, http.StatusOK, unpaged[domain.Patient]{Success: true, Data: shownPatients(r, dups), Count: len(dups)})
 	return nil
 }
 

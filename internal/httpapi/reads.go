@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/hms-project/hms/internal/domain"
@@ -131,12 +130,9 @@ func (t touches) subject(r *http.Request) read {
 	return read{positiveID(r.PathValue("id")), 0}
 }
 
-// positiveID is v as an id, or 0 when v is none.
+// positiveID is v as an id (domain.ParseID), or 0 when v is none.
 func positiveID(v string) int64 {
-	n, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || n <= 0 {
-		return 0
-	}
+	n, _ := domain.ParseID(v)
 	return n
 }
 
@@ -154,6 +150,10 @@ func (b unpaged[T]) reads() ([]read, error) {
 	}
 	return readsOf(b.Data)
 }
+
+func (b visitHistoryBody) reads() ([]read, error) { return b.unpaged.reads() }
+func (b vitalsBody) reads() ([]read, error)       { return b.unpaged.reads() }
+func (b allergiesBody) reads() ([]read, error)    { return b.unpaged.reads() }
 
 func (b recordsBody) reads() ([]read, error) {
 	records, err := readsOf(b.Data)
@@ -180,6 +180,20 @@ func readsOf(payload any) ([]read, error) {
 		out = []read{{v.ID, v.PatientID}}
 	case []domain.MedicalRecord:
 		out = listReads(v, func(rec domain.MedicalRecord) int64 { return rec.PatientID })
+	case domain.Visit:
+		out = []read{{v.ID, v.PatientID}}
+	case domain.VitalSign:
+		out = []read{{v.ID, v.PatientID}}
+	case domain.Allergy:
+		out = []read{{v.ID, v.PatientID}}
+	case domain.Problem:
+		out = []read{{v.ID, v.PatientID}}
+	case domain.Medication:
+		out = []read{{v.RecordID, v.PatientID}}
+	case fhir.Encounter:
+		return readOfFHIR(fhirSubject{ResourceType: "Encounter", ID: v.ID, Subject: v.Subject})
+	case fhir.AllergyIntolerance:
+		return readOfFHIR(fhirSubject{ResourceType: "AllergyIntolerance", ID: v.ID, Patient: &v.Patient})
 	case fhir.Patient:
 		return readOfFHIR(fhirSubject{ResourceType: "Patient", ID: v.ID})
 	case fhir.Observation:
@@ -229,6 +243,7 @@ type fhirSubject struct {
 	ID           string                        `json:"id"`
 	Subject      *fhir.Reference               `json:"subject"`
 	Participant  []fhir.AppointmentParticipant `json:"participant"`
+	Patient      *fhir.Reference               `json:"patient"` // of an AllergyIntolerance
 }
 
 // readOfFHIR is the read of one FHIR resource: a Patient is its own patient, a blood-group
@@ -239,8 +254,10 @@ func readOfFHIR(res fhirSubject) ([]read, error) {
 	switch res.ResourceType {
 	case "Patient":
 		patient = positiveID(res.ID)
-	case "Observation", "Condition", "MedicationRequest":
+	case "Observation", "Condition", "MedicationRequest", "Encounter":
 		patient = patientRef(res.Subject)
+	case "AllergyIntolerance":
+		patient = patientRef(res.Patient)
 	case "Appointment":
 		for _, p := range res.Participant {
 			if patient = patientRef(p.Actor); patient != 0 {
@@ -252,8 +269,10 @@ func readOfFHIR(res fhirSubject) ([]read, error) {
 		return nil, fmt.Errorf("the audit trail finds no patient in a FHIR %s", res.ResourceType)
 	}
 	resourceID := positiveID(res.ID)
-	if res.ResourceType == "Observation" {
-		resourceID = patient
+	if n, ok := fhir.ParseVitalID(res.ID); ok {
+		resourceID = n
+	} else if res.ResourceType == "Observation" {
+		resourceID = patient // a blood group stands for the patient resource
 	}
 	return []read{{resourceID, patient}}, nil
 }

@@ -24,6 +24,7 @@ var statusOf = map[domain.Code]int{
 	domain.CodeUnsupported:  http.StatusUnsupportedMediaType,
 	domain.CodeLocked:       http.StatusLocked,
 	domain.CodeRateLimited:  http.StatusTooManyRequests,
+	domain.CodeUnavailable:  http.StatusServiceUnavailable,
 	domain.CodeInternal:     http.StatusInternalServerError,
 }
 

@@ -134,6 +134,13 @@ var patientTables = map[string]string{
 	"appointment_status_history": "appointment_id IN (SELECT id FROM appointment WHERE patient_id = $1)",
 	"medical_record":             "patient_id = $1",
 	"medical_record_version":     "record_id IN (SELECT id FROM medical_record WHERE patient_id = $1)",
+	"medication_stop":            "record_id IN (SELECT id FROM medical_record WHERE patient_id = $1)",
+	"visit":                      "patient_id = $1",
+	"visit_version":              "visit_id IN (SELECT id FROM visit WHERE patient_id = $1)",
+	"visit_addendum":             "visit_id IN (SELECT id FROM visit WHERE patient_id = $1)",
+	"vital_sign":                 "patient_id = $1",
+	"allergy":                    "patient_id = $1",
+	"problem":                    "patient_id = $1",
 }
 
 // TestPurgeErasesEverything: a purge leaves no row of the patient in any table, and
@@ -180,6 +187,13 @@ func TestPurgeErasesEverything(t *testing.T) {
 				c.must(200, "PUT", fmt.Sprintf("/api/appointments/%d", aid), `{"status":"checked_in"}`)
 				rid := c.createRecord(who, "Flu")
 				c.must(200, "PUT", fmt.Sprintf("/api/records/%d", rid), `{"notes":"amended"}`)
+				c.must(200, "POST", fmt.Sprintf("/api/medications/%d/stop", rid), `{"reason":"done"}`)
+				vid := id(items(c.must(200, "GET", fmt.Sprintf("/api/patients/%d/visits", who), ""))[0])
+				c.must(200, "POST", fmt.Sprintf("/api/visits/%d/sign", vid), "")
+				c.must(201, "POST", fmt.Sprintf("/api/visits/%d/addenda", vid), `{"text":"later"}`)
+				c.must(201, "POST", fmt.Sprintf("/api/patients/%d/vitals", who), `{"heart_rate":70}`)
+				c.must(201, "POST", fmt.Sprintf("/api/patients/%d/allergies", who), `{"substance":"Latex"}`)
+				c.must(201, "POST", fmt.Sprintf("/api/patients/%d/problems", who), `{"description":"Asthma"}`)
 			}
 			if deactivateFirst {
 				c.must(200, "DELETE", fmt.Sprintf("/api/patients/%d", pid), "")

@@ -66,9 +66,12 @@ type perm uint8
 const (
 	admin perm = 1 << iota
 	doctor
+	nurse
 	staff
 	public  // no sign-in: health checks and the calls that sign in
-	anyRole = admin | doctor | staff
+	anyRole = admin | doctor | nurse | staff
+	// chart reads the chart: everyone who treats patients, not the front desk.
+	chart = admin | doctor | nurse
 )
 
 // allows reports whether a signed-in user with role may call the route.
@@ -78,6 +81,8 @@ func (p perm) allows(role string) bool {
 		return p&admin != 0
 	case domain.RoleDoctor:
 		return p&doctor != 0
+	case domain.RoleNurse:
+		return p&nurse != 0
 	case domain.RoleStaff:
 		return p&staff != 0
 	}
@@ -151,7 +156,15 @@ func (a *API) routes() []route {
 		{"DELETE", "/api/patients/{id}", admin, a.deletePatient, touches{domain.ResourcePatient, pathPatient}},      // deactivates
 		{"DELETE", "/api/patients/{id}/purge", admin, a.purgePatient, touches{domain.ResourcePatient, pathPatient}}, // erases for good
 		{"GET", "/api/patients/{id}/duplicates", admin | staff, a.patientDuplicates, touches{domain.ResourcePatient, pathPatient}},
-		{"GET", "/api/patients/{id}/records", admin | doctor, a.listPatientRecords, touches{domain.ResourceRecord, pathPatient}},
+		{"GET", "/api/patients/{id}/records", chart, a.listPatientRecords, touches{domain.ResourceRecord, pathPatient}},
+		{"GET", "/api/patients/{id}/visits", chart, a.listPatientVisits, touches{domain.ResourceVisit, pathPatient}},
+		{"GET", "/api/patients/{id}/vitals", chart, a.listVitals, touches{domain.ResourceVitalSign, pathPatient}},
+		{"POST", "/api/patients/{id}/vitals", chart, a.recordVitals, touches{domain.ResourceVitalSign, pathPatient}},
+		{"GET", "/api/patients/{id}/allergies", chart, a.listAllergies, touches{domain.ResourceAllergy, pathPatient}},
+		{"POST", "/api/patients/{id}/allergies", chart, a.createAllergy, touches{domain.ResourceAllergy, pathPatient}},
+		{"GET", "/api/patients/{id}/problems", chart, a.listProblems, touches{domain.ResourceProblem, pathPatient}},
+		{"POST", "/api/patients/{id}/problems", admin | doctor, a.createProblem, touches{domain.ResourceProblem, pathPatient}},
+		{"GET", "/api/patients/{id}/medications", chart, a.listMedications, touches{domain.ResourceRecord, pathPatient}},
 
 		{"GET", "/api/doctors", anyRole, a.listDoctors, touches{domain.ResourceDoctor, noPatient}},
 		{"POST", "/api/doctors", admin, a.createDoctor, touches{domain.ResourceDoctor, noPatient}},
@@ -163,14 +176,27 @@ func (a *API) routes() []route {
 		{"POST", "/api/appointments", anyRole, a.createAppointment, touches{domain.ResourceAppointment, dataPatients}},
 		{"GET", "/api/appointments/{id}", anyRole, a.getAppointment, touches{domain.ResourceAppointment, dataPatients}},
 		{"PUT", "/api/appointments/{id}", anyRole, a.updateAppointment, touches{domain.ResourceAppointment, dataPatients}},
-		{"DELETE", "/api/appointments/{id}", admin | staff, a.deleteAppointment, touches{domain.ResourceAppointment, dataPatients}}, // cancels and hides
+		{"DELETE", "/api/appointments/{id}", admin | staff, a.deleteAppointment, touches{domain.ResourceAppointment, dataPatients}}, // cancels; stays listed
 		{"GET", "/api/appointments/{id}/history", anyRole, a.appointmentHistory, touches{domain.ResourceAppointment, dataPatients}},
 
 		{"POST", "/api/records", admin | doctor, a.createRecord, touches{domain.ResourceRecord, dataPatients}},
-		{"GET", "/api/records/{id}", admin | doctor, a.getRecord, touches{domain.ResourceRecord, dataPatients}},
+		{"GET", "/api/records/{id}", chart, a.getRecord, touches{domain.ResourceRecord, dataPatients}},
 		{"PUT", "/api/records/{id}", admin | doctor, a.amendRecord, touches{domain.ResourceRecord, dataPatients}}, // a new version
 		{"DELETE", "/api/records/{id}", admin, a.deleteRecord, touches{domain.ResourceRecord, dataPatients}},      // voids
-		{"GET", "/api/records/{id}/history", admin | doctor, a.recordHistory, touches{domain.ResourceRecord, dataPatients}},
+		{"GET", "/api/records/{id}/history", chart, a.recordHistory, touches{domain.ResourceRecord, dataPatients}},
+
+		// Visits: opened at check-in or as a walk-in; signing locks the note, addenda follow.
+		{"POST", "/api/visits", chart, a.createVisit, touches{domain.ResourceVisit, dataPatients}},
+		{"GET", "/api/visits/{id}", chart, a.getVisit, touches{domain.ResourceVisit, dataPatients}},
+		{"PUT", "/api/visits/{id}", admin | doctor, a.updateVisit, touches{domain.ResourceVisit, dataPatients}}, // the note, while unsigned
+		{"POST", "/api/visits/{id}/sign", admin | doctor, a.signVisit, touches{domain.ResourceVisit, dataPatients}},
+		{"POST", "/api/visits/{id}/addenda", admin | doctor, a.addAddendum, touches{domain.ResourceVisit, dataPatients}},
+		{"GET", "/api/visits/{id}/history", chart, a.visitHistory, touches{domain.ResourceVisit, dataPatients}},
+
+		{"PUT", "/api/allergies/{id}", chart, a.updateAllergy, touches{domain.ResourceAllergy, dataPatients}},
+		{"PUT", "/api/problems/{id}", admin | doctor, a.updateProblem, touches{domain.ResourceProblem, dataPatients}},
+		// {id}: the record of the prescription.
+		{"POST", "/api/medications/{id}/stop", admin | doctor, a.stopMedication, touches{domain.ResourceRecord, dataPatients}},
 
 		{"GET", "/api/users", admin, a.listUsers, touches{domain.ResourceUser, noPatient}},
 		{"POST", "/api/users", admin, a.createUser, touches{domain.ResourceUser, noPatient}},
@@ -185,16 +211,20 @@ func (a *API) routes() []route {
 		{"POST", "/fhir/{$}", admin, a.fhirImport, touches{domain.ResourcePatient, dataPatients}}, // the base with a slash, as some clients send it
 		{"GET", "/fhir/Patient", anyRole, a.fhirSearch("Patient"), touches{domain.ResourcePatient, dataPatients}},
 		{"GET", "/fhir/Patient/{id}", anyRole, a.fhirRead("Patient"), touches{domain.ResourcePatient, pathPatient}},
-		{"GET", "/fhir/Observation", admin | doctor, a.fhirSearch("Observation"), touches{domain.ResourcePatient, dataPatients}},
-		{"GET", "/fhir/Observation/{id}", admin | doctor, a.fhirRead("Observation"), touches{domain.ResourcePatient, pathBloodGroup}},
+		{"GET", "/fhir/Observation", chart, a.fhirSearch("Observation"), touches{domain.ResourcePatient, dataPatients}},
+		{"GET", "/fhir/Observation/{id}", chart, a.fhirRead("Observation"), touches{domain.ResourcePatient, pathBloodGroup}},
 		{"GET", "/fhir/Practitioner", anyRole, a.fhirSearch("Practitioner"), touches{domain.ResourceDoctor, noPatient}},
 		{"GET", "/fhir/Practitioner/{id}", anyRole, a.fhirRead("Practitioner"), touches{domain.ResourceDoctor, noPatient}},
 		{"GET", "/fhir/Appointment", anyRole, a.fhirSearch("Appointment"), touches{domain.ResourceAppointment, dataPatients}},
 		{"GET", "/fhir/Appointment/{id}", anyRole, a.fhirRead("Appointment"), touches{domain.ResourceAppointment, dataPatients}},
-		{"GET", "/fhir/Condition", admin | doctor, a.fhirSearch("Condition"), touches{domain.ResourceRecord, dataPatients}},
-		{"GET", "/fhir/Condition/{id}", admin | doctor, a.fhirRead("Condition"), touches{domain.ResourceRecord, dataPatients}},
-		{"GET", "/fhir/MedicationRequest", admin | doctor, a.fhirSearch("MedicationRequest"), touches{domain.ResourceRecord, dataPatients}},
-		{"GET", "/fhir/MedicationRequest/{id}", admin | doctor, a.fhirRead("MedicationRequest"), touches{domain.ResourceRecord, dataPatients}},
+		{"GET", "/fhir/Condition", chart, a.fhirSearch("Condition"), touches{domain.ResourceRecord, dataPatients}},
+		{"GET", "/fhir/Condition/{id}", chart, a.fhirRead("Condition"), touches{domain.ResourceRecord, dataPatients}},
+		{"GET", "/fhir/MedicationRequest", chart, a.fhirSearch("MedicationRequest"), touches{domain.ResourceRecord, dataPatients}},
+		{"GET", "/fhir/MedicationRequest/{id}", chart, a.fhirRead("MedicationRequest"), touches{domain.ResourceRecord, dataPatients}},
+		{"GET", "/fhir/Encounter", chart, a.fhirSearch("Encounter"), touches{domain.ResourceVisit, dataPatients}},
+		{"GET", "/fhir/Encounter/{id}", chart, a.fhirRead("Encounter"), touches{domain.ResourceVisit, dataPatients}},
+		{"GET", "/fhir/AllergyIntolerance", chart, a.fhirSearch("AllergyIntolerance"), touches{domain.ResourceAllergy, dataPatients}},
+		{"GET", "/fhir/AllergyIntolerance/{id}", chart, a.fhirRead("AllergyIntolerance"), touches{domain.ResourceAllergy, dataPatients}},
 	}
 }
 

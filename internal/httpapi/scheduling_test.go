@@ -3,6 +3,7 @@ package httpapi_test
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -240,30 +241,102 @@ func TestEveryTransitionThroughTheAPI(t *testing.T) {
 	})
 }
 
-// TestDeletedAppointmentIsKept: DELETE answers as before but keeps the row and its history.
-func TestDeletedAppointmentIsKept(t *testing.T) {
+// TestDeleteCancelsOnlyWhatMayBeCancelled: DELETE cancels a scheduled or checked-in
+// appointment, which stays in every list as cancelled with its history; any other status
+// is a 409 that names it, and nothing changes. Nothing of a visit is hidden.
+func TestDeleteCancelsOnlyWhatMayBeCancelled(t *testing.T) {
+	testutil.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
+		c := newClient(t, st, nil)
+		staff := c.as(domain.RoleStaff)
+		pid := c.createPatient("Ann", "ann@example.org")
+		steps := map[string][]string{
+			"scheduled":   nil,
+			"checked_in":  {"checked_in"},
+			"in_progress": {"checked_in", "in_progress"},
+			"completed":   {"checked_in", "in_progress", "completed"},
+			"no_show":     {"no_show"},
+			"cancelled":   {"cancelled"},
+		}
+		ids := map[string]int64{}
+		for i, status := range domain.AppointmentStatuses {
+			aid := c.createAppointment(pid, "Dr. Grey", fmt.Sprintf("2031-03-%02dT10:00:00Z", i+1))
+			for _, s := range steps[status] {
+				c.must(200, "PUT", fmt.Sprintf("/api/appointments/%d", aid), `{"status":"`+s+`"}`)
+			}
+			ids[status] = aid
+		}
+		for _, status := range domain.AppointmentStatuses {
+			aid := ids[status]
+			path := fmt.Sprintf("/api/appointments/%d", aid)
+			before := c.must(200, "GET", path, "")["data"].(map[string]any)
+			history := len(c.must(200, "GET", path+"/history", "")["data"].([]any))
+			res := staff.do("DELETE", path, "")
+			after := c.must(200, "GET", path, "")["data"].(map[string]any)
+			switch status {
+			case "scheduled", "checked_in":
+				if res.status != 200 || !strings.Contains(fmt.Sprint(res.body["message"]), "cancelled") {
+					t.Errorf("DELETE of a %s appointment: %d %s", status, res.status, res.raw)
+				}
+				last := c.must(200, "GET", path+"/history", "")["data"].([]any)
+				entry := last[len(last)-1].(map[string]any)
+				if after["status"] != "cancelled" || len(last) != history+1 || entry["from_status"] != status || entry["reason"] != store.CancelledByDelete {
+					t.Errorf("DELETE of a %s appointment left %v, history %v", status, after["status"], entry)
+				}
+			default:
+				if res.status != 409 || res.body["current_status"] != status || !strings.Contains(fmt.Sprint(res.body["error"]), status) {
+					t.Errorf("DELETE of a %s appointment: %d %s, want 409 naming %s", status, res.status, res.raw, status)
+				}
+				if fmt.Sprint(after) != fmt.Sprint(before) || len(c.must(200, "GET", path+"/history", "")["data"].([]any)) != history {
+					t.Errorf("the refused DELETE changed the %s appointment: %v, was %v", status, after, before)
+				}
+			}
+		}
+		// Every appointment, whatever became of it, is in every list.
+		for _, list := range []string{"/api/appointments", fmt.Sprintf("/api/appointments?patient_id=%d", pid), "/api/appointments?from=2031-03-01&to=2031-03-31"} {
+			if n := c.must(200, "GET", list, "")["count"]; n != float64(len(ids)) {
+				t.Errorf("%s lists %v appointments, want %d", list, n, len(ids))
+			}
+		}
+		if b := c.fhir(200, "GET", fmt.Sprintf("/fhir/Appointment?patient=%d", pid), ""); b["total"] != float64(len(ids)) {
+			t.Errorf("FHIR lists %v appointments, want %d", b["total"], len(ids))
+		}
+		now := map[string]int{"in_progress": 1, "completed": 1, "no_show": 1, "cancelled": 3}
+		for status, aid := range ids {
+			c.fhir(200, "GET", fmt.Sprintf("/fhir/Appointment/%d", aid), "")
+			if n := c.must(200, "GET", "/api/appointments?status="+status, "")["count"]; n != float64(now[status]) {
+				t.Errorf("status=%s lists %v, want %d", status, n, now[status])
+			}
+		}
+		// A cancelled appointment frees its slot.
+		c.createAppointment(pid, "Dr. Yang", "2031-03-01T10:00:00Z")
+	})
+}
+
+// TestAppointmentsDeletedBeforeAreSeen: releases before DELETE cancelled marked the rows
+// they deleted (deleted_at) and hid them, even completed visits. They are seen again, with
+// the status they kept, and still free their slot.
+func TestAppointmentsDeletedBeforeAreSeen(t *testing.T) {
 	testutil.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		c := newClient(t, st, nil)
 		pid := c.createPatient("Ann", "ann@example.org")
-		aid := c.createAppointment(pid, "Dr. Grey", "2031-03-04T10:00")
-		path := fmt.Sprintf("/api/appointments/%d", aid)
-		c.must(200, "DELETE", path, "")
-		for _, p := range []string{path, path + "/history"} {
-			c.must(404, "GET", p, "")
+		done := c.createAppointment(pid, "Dr. Grey", "2031-04-01T10:00:00Z")
+		for _, s := range []string{"checked_in", "in_progress", "completed"} {
+			c.must(200, "PUT", fmt.Sprintf("/api/appointments/%d", done), `{"status":"`+s+`"}`)
 		}
-		c.must(404, "PUT", path, `{"notes":"x"}`)
-		c.must(404, "DELETE", path, "")
-		if n := c.must(200, "GET", "/api/appointments", "")["count"]; n != float64(0) {
-			t.Errorf("a deleted appointment is still listed: %v", n)
+		deletedAt := any("2030-01-01T00:00:00.000000Z")
+		if st.Dialect() == "postgres" {
+			deletedAt = time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
 		}
-		var status, reason string
-		if err := st.DB().QueryRow(`SELECT a.status, h.reason FROM appointment a JOIN appointment_status_history h
-			ON h.appointment_id = a.id WHERE a.id = $1 ORDER BY h.id DESC LIMIT 1`, aid).Scan(&status, &reason); err != nil {
-			t.Fatalf("the deleted appointment is gone: %v", err)
+		if _, err := st.DB().Exec(`UPDATE appointment SET deleted_at = $1 WHERE id = $2`, deletedAt, done); err != nil {
+			t.Fatal(err)
 		}
-		if status != "cancelled" || reason != "deleted" {
-			t.Errorf("kept as %s / %s, want cancelled / deleted", status, reason)
+		if got := field(c.must(200, "GET", fmt.Sprintf("/api/appointments/%d", done), ""), "status"); got != "completed" {
+			t.Errorf("the completed visit reads as %v", got)
 		}
+		if n := c.must(200, "GET", "/api/appointments", "")["count"]; n != float64(1) {
+			t.Errorf("the list holds %v appointments", n)
+		}
+		c.createAppointment(pid, "Dr. Yang", "2031-04-01T10:00:00Z") // its slot stays free
 	})
 }
 

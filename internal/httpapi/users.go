@@ -33,7 +33,7 @@ func (a *API) createUser(w http.ResponseWriter, r *http.Request) error {
 	if err := auth.CheckPasswordPolicy(password, u.Email); err != nil {
 		return err
 	}
-	hash, err := auth.HashPassword(password)
+	hash, err := a.auth.HashPassword(r.Context(), password)
 	if err != nil {
 		return err
 	}

@@ -21,9 +21,12 @@ const appointmentSelect = `SELECT a.id, a.patient_id, p.name, a.doctor_id, d.nam
 const checkedInAt = `(SELECT max(h.changed_at) FROM appointment_status_history h
 	WHERE h.appointment_id = a.id AND h.to_status = 'checked_in')`
 
-// appointmentVisible is what every read of appointments requires: not deleted, and of a
-// patient who has not been deactivated.
-const appointmentVisible = "a.deleted_at IS NULL AND p.active"
+// appointmentVisible is what every read of appointments requires: a patient who has not
+// been deactivated. Every appointment of such a patient is seen, whatever its status: DELETE
+// cancels, and nothing of a visit is hidden. deleted_at marks only the rows that releases
+// before this rule deleted; they are seen again, with the status they kept (cancelled, when
+// the delete could cancel them), and do not hold their slot.
+const appointmentVisible = "p.active"
 
 // slotHeld is the SQL form of domain.HoldsSlot for a row of appointment. It must match the
 // predicate of the PostgreSQL exclusion constraints (migration 00003).
@@ -81,22 +84,20 @@ func (s *Store) CreateAppointment(ctx context.Context, a domain.Appointment) (do
 		a.Duration = domain.DefaultDuration
 	}
 	a.End = a.Start.Add(time.Duration(a.Duration) * time.Minute)
-	var out domain.Appointment
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	out, err := writeRow(ctx, s, func(tx *sql.Tx) (domain.Appointment, error) {
 		patientName, err := s.requireActivePatient(ctx, tx, a.PatientID, s.dialect.claimRows())
 		if err != nil {
-			return err
+			return a, err
 		}
 		doctorID, doctorName, err := s.resolveDoctor(ctx, tx, a.DoctorID, a.DoctorName)
 		if err != nil {
-			return err
+			return a, err
 		}
 		a.DoctorID = doctorID
 		if err := s.checkFree(ctx, tx, a, 0); err != nil {
-			return err
+			return a, err
 		}
-		out, err = s.insertAppointment(ctx, tx, a, patientName, doctorName)
-		return err
+		return s.insertAppointment(ctx, tx, a, patientName, doctorName)
 	})
 	if err != nil {
 		return a, s.appointmentWriteError(ctx, err, a, 0, "create appointment")
@@ -181,7 +182,10 @@ func (s *Store) checkIn(ctx context.Context, tx *sql.Tx, a domain.Appointment, r
 		domain.StatusCheckedIn, s.dialect.timeArg(time.Now()), a.ID); err != nil {
 		return fmt.Errorf("store: check in: %w", err)
 	}
-	return s.recordStatus(ctx, tx, a.ID, &a.Status, domain.StatusCheckedIn, reason)
+	if err := s.recordStatus(ctx, tx, a.ID, &a.Status, domain.StatusCheckedIn, reason); err != nil {
+		return err
+	}
+	return s.appointmentStatusChanged(ctx, tx, a, domain.StatusCheckedIn) // as any check-in: the visit opens
 }
 
 // busySpans returns the slots that the doctor's or the patient's appointments hold
@@ -380,6 +384,10 @@ func (s *Store) Appointments(ctx context.Context, f AppointmentFilter) (Page[dom
 		if err != nil {
 			return page, err
 		}
+		// A cursor holds the start of the last appointment of a page: a time the store keeps.
+		if domain.CheckStoredTime("cursor", time.Unix(c[0], 0)) != nil {
+			return page, errBadCursor()
+		}
 		t := s.dialect.timeArg(time.Unix(c[0], 0))
 		conds = append(conds, "(a.appointment_datetime > "+arg(t)+" OR (a.appointment_datetime = "+arg(t)+" AND a.id > "+arg(c[1])+"))")
 	}
@@ -443,30 +451,30 @@ func (s *Store) claimSchedulesOf(ctx context.Context, tx *sql.Tx, id int64) erro
 func (s *Store) UpdateAppointment(ctx context.Context, id int64, c domain.AppointmentChanges) (domain.Appointment, error) {
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
-	var next domain.Appointment
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	var next domain.Appointment // the appointment as it is to become, for the error of a double booking
+	out, err := writeRow(ctx, s, func(tx *sql.Tx) (domain.Appointment, error) {
 		if c.Moves() {
 			if err := s.claimSchedulesOf(ctx, tx, id); err != nil {
-				return fmt.Errorf("store: claim the schedules: %w", err)
+				return next, fmt.Errorf("store: claim the schedules: %w", err)
 			}
 		}
 		cur, err := s.lockAppointment(ctx, tx, id)
 		if err != nil {
-			return err
+			return next, err
 		}
 		if c.IfVersion != 0 && c.IfVersion != cur.Version {
-			return stale("appointment", id, cur.Version)
+			return next, stale("appointment", id, cur.Version)
 		}
 		next = cur
 		if c.Status != nil {
 			if err := domain.CheckTransition(cur.Status, *c.Status); err != nil {
-				return err
+				return next, err
 			}
 			next.Status = *c.Status
 		}
 		if c.Moves() {
 			if cur.Status != domain.StatusScheduled {
-				return domain.Errorf(domain.CodeConflict, "only a scheduled appointment can be moved; this one is %s", cur.Status)
+				return next, domain.Errorf(domain.CodeConflict, "only a scheduled appointment can be moved; this one is %s", cur.Status)
 			}
 			if c.Start != nil {
 				next.Start = *c.Start
@@ -477,7 +485,7 @@ func (s *Store) UpdateAppointment(ctx context.Context, id int64, c domain.Appoin
 			next.End = next.Start.Add(time.Duration(next.Duration) * time.Minute)
 			if domain.HoldsSlot(next.Status) {
 				if err := s.checkFree(ctx, tx, next, id); err != nil {
-					return err
+					return next, err
 				}
 			}
 		}
@@ -492,19 +500,34 @@ func (s *Store) UpdateAppointment(ctx context.Context, id int64, c domain.Appoin
 			next.Status, s.dialect.timeArg(next.Start), next.Duration, s.dialect.timeArg(next.End), next.Notes, next.Reason,
 			s.dialect.timeArg(time.Now()), id)
 		if err != nil {
-			return err
+			return next, err
 		}
 		if next.Status != cur.Status {
 			if err := s.recordStatus(ctx, tx, id, &cur.Status, next.Status, c.StatusReason); err != nil {
-				return err
+				return next, err
 			}
 		}
-		return s.audit(ctx, tx, Event{Action: domain.ActionUpdate, ResourceType: domain.ResourceAppointment, ResourceID: id, PatientID: cur.PatientID})
+		if err := s.appointmentStatusChanged(ctx, tx, cur, next.Status); err != nil {
+			return next, err
+		}
+		if err := s.audit(ctx, tx, Event{Action: domain.ActionUpdate, ResourceType: domain.ResourceAppointment, ResourceID: id, PatientID: cur.PatientID}); err != nil {
+			return next, err
+		}
+		return s.appointmentIn(ctx, tx, id)
 	})
 	if err != nil {
 		return next, s.appointmentWriteError(ctx, err, next, id, "update appointment")
 	}
-	return s.Appointment(ctx, id)
+	return out, nil
+}
+
+// appointmentIn reads appointment id back inside tx, as a write has just left it.
+func (s *Store) appointmentIn(ctx context.Context, tx *sql.Tx, id int64) (domain.Appointment, error) {
+	a, err := scanAppointment(tx.QueryRowContext(ctx, appointmentSelect+` WHERE a.id = $1`, id))
+	if err != nil {
+		return a, fmt.Errorf("read the appointment back: %w", err)
+	}
+	return a, nil
 }
 
 func optPtr(o domain.Opt[string]) *string {
@@ -515,10 +538,11 @@ func optPtr(o domain.Opt[string]) *string {
 	return &v
 }
 
-// DeleteAppointment answers the original API's DELETE without losing anything: the
-// appointment is cancelled (when its status still allows it), marked deleted so that reads
-// no longer see it and its slot is free, and the change is kept in its history.
-func (s *Store) DeleteAppointment(ctx context.Context, id int64) error {
+// CancelAppointment is the original API's DELETE of an appointment: it cancels an
+// appointment that may still be cancelled (scheduled or checked in; domain.CheckCancel),
+// which frees its slot and keeps it, seen in every list as cancelled, with the change in its
+// history. Any other status is a conflict that names it, and nothing changes.
+func (s *Store) CancelAppointment(ctx context.Context, id int64) error {
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
 	return s.inTx(ctx, func(tx *sql.Tx) error {
@@ -526,21 +550,22 @@ func (s *Store) DeleteAppointment(ctx context.Context, id int64) error {
 		if err != nil {
 			return err
 		}
-		status := cur.Status
-		if domain.CheckTransition(status, domain.StatusCancelled) == nil {
-			status = domain.StatusCancelled
+		if err := domain.CheckCancel(cur.Status); err != nil {
+			return err
 		}
-		now := s.dialect.timeArg(time.Now())
-		if _, err := tx.ExecContext(ctx, `UPDATE appointment SET status = $1, deleted_at = $2, updated_at = $2,
-			version = version + 1 WHERE id = $3`, status, now, id); err != nil {
-			return fmt.Errorf("store: delete appointment: %w", err)
+		if _, err := tx.ExecContext(ctx, `UPDATE appointment SET status = $1, updated_at = $2, version = version + 1 WHERE id = $3`,
+			domain.StatusCancelled, s.dialect.timeArg(time.Now()), id); err != nil {
+			return fmt.Errorf("store: cancel appointment: %w", err)
 		}
-		if err := s.recordStatus(ctx, tx, id, &cur.Status, status, "deleted"); err != nil {
+		if err := s.recordStatus(ctx, tx, id, &cur.Status, domain.StatusCancelled, CancelledByDelete); err != nil {
 			return err
 		}
 		return s.audit(ctx, tx, Event{Action: domain.ActionDelete, ResourceType: domain.ResourceAppointment, ResourceID: id, PatientID: cur.PatientID})
 	})
 }
+
+// CancelledByDelete is the reason in the history of an appointment that DELETE cancelled.
+const CancelledByDelete = "cancelled by DELETE"
 
 // AppointmentHistory returns every status change of a visible appointment, oldest first.
 func (s *Store) AppointmentHistory(ctx context.Context, id int64) ([]domain.StatusChange, error) {

@@ -314,8 +314,8 @@ func TestAuditChainAfterUpgrade(t *testing.T) {
 				if _, err := st.SealAudit(ctx); err != nil {
 					t.Fatal(err)
 				}
-				// Down to before 00009_audit_purge_evidence, whatever migrations came after it.
-				if _, err := st.MigrateDown(ctx, 8); err != nil {
+				const purgeEvidence = 9 // the migration 00009_audit_purge_evidence
+				if _, err := st.MigrateDown(ctx, purgeEvidence-1); err != nil {
 					t.Fatal(err)
 				}
 				if _, err := st.MigrateUp(ctx); err != nil {

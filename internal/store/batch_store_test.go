@@ -25,7 +25,7 @@ func TestConcurrentAuditsAndSessionLookups(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := st.NewSession(ctx, u, fmt.Sprint("session-", i), fmt.Sprint("refresh-", i), now.Add(time.Hour), now); err != nil {
+			if err := st.NewSession(ctx, u, store.LoginAttempt{}, fmt.Sprint("session-", i), fmt.Sprint("refresh-", i), now.Add(time.Hour), now); err != nil {
 				t.Fatal(err)
 			}
 			users = append(users, u)

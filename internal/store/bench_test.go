@@ -99,7 +99,7 @@ func BenchmarkReadPath(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			if err := st.NewSession(ctx, u, "session", "refresh", now.Add(time.Hour), now); err != nil {
+			if err := st.NewSession(ctx, u, store.LoginAttempt{}, "session", "refresh", now.Add(time.Hour), now); err != nil {
 				b.Fatal(err)
 			}
 			b.SetParallelism(32) // 64 goroutines on two cores

@@ -40,6 +40,7 @@ func (s *Store) Import(ctx context.Context, doctors []domain.Doctor, items []dom
 					return err
 				}
 			}
+
 		}
 		return nil
 	})
@@ -101,7 +102,12 @@ func (s *Store) importPatient(ctx context.Context, tx *sql.Tx, it domain.Patient
 			return res, fmt.Errorf("store: import patient: %w", err)
 		}
 	}
+	visits, err := s.importChart(ctx, tx, res.PatientID, it, &res)
+	if err != nil {
+		return res, err
+	}
 	for _, r := range it.Records {
+		r.VisitID = visits[r.VisitSource]
 		id, created, err := s.importRecord(ctx, tx, res.PatientID, r)
 		if err != nil {
 			return res, err
@@ -121,9 +127,9 @@ func (s *Store) importRecord(ctx context.Context, tx *sql.Tx, patientID int64, r
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		now := s.dialect.timeArg(time.Now())
-		err = tx.QueryRowContext(ctx, `INSERT INTO medical_record (patient_id, diagnosis, prescription, doctor_name, record_date,
-			notes, created_at, updated_at, source) VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8) RETURNING id`,
-			patientID, r.Diagnosis, r.Prescription, r.DoctorName, r.RecordDate, r.Notes, now, r.Source).Scan(&r.ID)
+		err = tx.QueryRowContext(ctx, `INSERT INTO medical_record (patient_id, visit_id, diagnosis, prescription, doctor_name,
+			record_date, notes, created_at, updated_at, source) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9) RETURNING id`,
+			patientID, r.VisitID, r.Diagnosis, r.Prescription, r.DoctorName, r.RecordDate, r.Notes, now, r.Source).Scan(&r.ID)
 		if err != nil {
 			return 0, false, fmt.Errorf("store: import medical record: %w", err)
 		}

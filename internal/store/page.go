@@ -38,9 +38,14 @@ func encodeCursor(parts ...int64) string {
 	return base64.RawURLEncoding.EncodeToString([]byte(strings.Join(s, ".")))
 }
 
+// errBadCursor is the error for a cursor that no page gave.
+func errBadCursor() error {
+	return domain.Errorf(domain.CodeInvalid, "cursor is not valid: pass the next_cursor of a previous page")
+}
+
 // decodeCursor unpacks a token made by encodeCursor with n parts.
 func decodeCursor(token string, n int) ([]int64, error) {
-	bad := domain.Errorf(domain.CodeInvalid, "cursor is not valid: pass the next_cursor of a previous page")
+	bad := errBadCursor()
 	b, err := base64.RawURLEncoding.DecodeString(token)
 	if err != nil {
 		return nil, bad

@@ -108,15 +108,13 @@ func emailArg(email string) any {
 func (s *Store) CreatePatient(ctx context.Context, p domain.Patient) (domain.Patient, error) {
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
-	var out domain.Patient
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		var err error
-		if out, err = s.insertPatient(ctx, tx, p); err != nil {
-			return err
+	return writeRow(ctx, s, func(tx *sql.Tx) (domain.Patient, error) {
+		out, err := s.insertPatient(ctx, tx, p)
+		if err != nil {
+			return out, err
 		}
-		return s.audit(ctx, tx, Event{Action: domain.ActionCreate, ResourceType: domain.ResourcePatient, ResourceID: out.ID, PatientID: out.ID})
+		return out, s.audit(ctx, tx, Event{Action: domain.ActionCreate, ResourceType: domain.ResourcePatient, ResourceID: out.ID, PatientID: out.ID})
 	})
-	return out, err
 }
 
 // insertPatient inserts p within tx, generating its MRN when it has none: HMS- and the
@@ -374,13 +372,12 @@ func (s *Store) UpdatePatient(ctx context.Context, id int64, c domain.PatientCha
 		cond += ` AND version = ` + u.arg(c.IfVersion)
 	}
 	q := `UPDATE patient SET ` + u.list() + `, version = version + 1` + cond + ` RETURNING ` + s.patientColumns()
-	var p domain.Patient
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		var err error
-		if p, err = scanPatient(tx.QueryRowContext(ctx, q, u.args...)); err != nil {
-			return err
+	p, err := writeRow(ctx, s, func(tx *sql.Tx) (domain.Patient, error) {
+		p, err := scanPatient(tx.QueryRowContext(ctx, q, u.args...))
+		if err != nil {
+			return p, err
 		}
-		return s.audit(ctx, tx, Event{Action: domain.ActionUpdate, ResourceType: domain.ResourcePatient, ResourceID: id, PatientID: id})
+		return p, s.audit(ctx, tx, Event{Action: domain.ActionUpdate, ResourceType: domain.ResourcePatient, ResourceID: id, PatientID: id})
 	})
 	switch {
 	case errors.Is(err, sql.ErrNoRows):

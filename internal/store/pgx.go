@@ -50,11 +50,11 @@ func pgxRecords(ctx context.Context, db *sql.DB, query string, args []any, out [
 		voided                      pgtype.Timestamptz
 		prescription, notes, reason pgtype.Text
 		source                      pgtype.Text
-		voidedBy                    pgtype.Int8
+		voidedBy, visitID           pgtype.Int8
 		texts                       textBlocks
 	)
 	dest := []any{&r.ID, &r.PatientID, &r.Diagnosis, &prescription, &r.DoctorName, &date, &notes, &r.Version,
-		&r.CreatedAt, &r.UpdatedAt, &voided, &voidedBy, &reason, &source}
+		&r.CreatedAt, &r.UpdatedAt, &voided, &voidedBy, &reason, &source, &visitID}
 	err := pgxQuery(ctx, db, query, args, func(rows pgx.Rows) error {
 		if err := rows.Scan(dest...); err != nil {
 			return err
@@ -64,6 +64,10 @@ func pgxRecords(ctx context.Context, db *sql.DB, query string, args []any, out [
 		rec.CreatedAt, rec.UpdatedAt = r.CreatedAt.UTC(), r.UpdatedAt.UTC()
 		rec.Prescription = texts.copy(prescription.String, prescription.Valid)
 		rec.Notes, rec.Source = texts.copy(notes.String, notes.Valid), source.String
+		if visitID.Valid {
+			v := visitID.Int64
+			rec.VisitID = &v
+		}
 		if voided.Valid {
 			at := voided.Time.UTC()
 			rec.VoidedAt, rec.VoidReason = &at, texts.copy(reason.String, reason.Valid)

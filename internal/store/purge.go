@@ -22,9 +22,16 @@ type PatientFootprint struct {
 // in which a purge deletes them. A new table that holds patient data belongs here.
 var patientData = []struct{ table, where string }{
 	{"appointment_status_history", "appointment_id IN (SELECT id FROM appointment WHERE patient_id = $1)"},
-	{"appointment", "patient_id = $1"},
+	{"medication_stop", "record_id IN (SELECT id FROM medical_record WHERE patient_id = $1)"},
 	{"medical_record_version", "record_id IN (SELECT id FROM medical_record WHERE patient_id = $1)"},
 	{"medical_record", "patient_id = $1"},
+	{"vital_sign", "patient_id = $1"},
+	{"allergy", "patient_id = $1"},
+	{"problem", "patient_id = $1"},
+	{"visit_addendum", "visit_id IN (SELECT id FROM visit WHERE patient_id = $1)"},
+	{"visit_version", "visit_id IN (SELECT id FROM visit WHERE patient_id = $1)"},
+	{"visit", "patient_id = $1"},
+	{"appointment", "patient_id = $1"},
 	{"patient", "id = $1"},
 }
 

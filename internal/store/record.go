@@ -16,7 +16,7 @@ import (
 func (s *Store) recordColumns() string {
 	t := s.dialect.storedTime
 	return `r.id, r.patient_id, r.diagnosis, r.prescription, r.doctor_name, ` + t("r.record_date") + `, r.notes, r.version, ` +
-		t("r.created_at") + `, ` + t("r.updated_at") + `, ` + t("r.voided_at") + `, r.voided_by, r.void_reason, r.source`
+		t("r.created_at") + `, ` + t("r.updated_at") + `, ` + t("r.voided_at") + `, r.voided_by, r.void_reason, r.source, r.visit_id`
 }
 
 // recordFrom joins each record to its patient: records of a deactivated patient are hidden.
@@ -35,7 +35,7 @@ type recordScanner struct {
 	created, updated, voided    dbTime
 	prescription, notes, reason sql.NullString
 	source                      sql.NullString
-	voidedBy                    sql.NullInt64
+	voidedBy, visitID           sql.NullInt64
 	dest                        []any
 	texts                       textBlocks
 }
@@ -43,7 +43,7 @@ type recordScanner struct {
 func newRecordScanner() *recordScanner {
 	s := &recordScanner{}
 	s.dest = []any{&s.r.ID, &s.r.PatientID, &s.r.Diagnosis, &s.prescription, &s.r.DoctorName, &s.date, &s.notes, &s.r.Version,
-		&s.created, &s.updated, &s.voided, &s.voidedBy, &s.reason, &s.source}
+		&s.created, &s.updated, &s.voided, &s.voidedBy, &s.reason, &s.source, &s.visitID}
 	return s
 }
 
@@ -51,7 +51,7 @@ func (s *recordScanner) scan(row interface{ Scan(...any) error }) (domain.Medica
 	s.r, s.voided = domain.MedicalRecord{}, dbTime{}
 	err := row.Scan(s.dest...)
 	r := s.r
-	r.Source = s.source.String
+	r.Source, r.VisitID = s.source.String, nullableID(s.visitID)
 	r.RecordDate, r.CreatedAt, r.UpdatedAt = string(s.date), s.created.Time, s.updated.Time
 	r.Prescription, r.Notes = s.texts.copy(s.prescription.String, s.prescription.Valid), s.texts.copy(s.notes.String, s.notes.Valid)
 	if !s.voided.IsZero() {
@@ -84,22 +84,28 @@ func (b *textBlocks) copy(v string, valid bool) *string {
 func (s *Store) CreateRecord(ctx context.Context, r domain.MedicalRecord) (domain.MedicalRecord, error) {
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	out, err := writeRow(ctx, s, func(tx *sql.Tx) (domain.MedicalRecord, error) {
 		if _, err := s.requireActivePatient(ctx, tx, r.PatientID, s.dialect.shareRows()); err != nil {
-			return err
+			return r, err
+		}
+		if err := s.requireUnsignedVisit(ctx, tx, r.VisitID, r.PatientID); err != nil {
+			return r, err
 		}
 		now := s.dialect.timeArg(time.Now())
-		err := tx.QueryRowContext(ctx, `INSERT INTO medical_record (patient_id, diagnosis, prescription, doctor_name, record_date,
-			notes, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id`,
-			r.PatientID, r.Diagnosis, r.Prescription, r.DoctorName, r.RecordDate, r.Notes, now).Scan(&r.ID)
+		err := tx.QueryRowContext(ctx, `INSERT INTO medical_record (patient_id, visit_id, diagnosis, prescription, doctor_name,
+			record_date, notes, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id`,
+			r.PatientID, r.VisitID, r.Diagnosis, r.Prescription, r.DoctorName, r.RecordDate, r.Notes, now).Scan(&r.ID)
 		if err != nil {
-			return err
+			return r, err
 		}
 		r.Version = 1
 		if err := s.addRecordVersion(ctx, tx, r); err != nil {
-			return err
+			return r, err
 		}
-		return s.audit(ctx, tx, Event{Action: domain.ActionCreate, ResourceType: domain.ResourceRecord, ResourceID: r.ID, PatientID: r.PatientID})
+		if err := s.audit(ctx, tx, Event{Action: domain.ActionCreate, ResourceType: domain.ResourceRecord, ResourceID: r.ID, PatientID: r.PatientID}); err != nil {
+			return r, err
+		}
+		return s.recordIn(ctx, tx, r.ID)
 	})
 	var de *domain.Error
 	switch {
@@ -110,7 +116,16 @@ func (s *Store) CreateRecord(ctx context.Context, r domain.MedicalRecord) (domai
 	case err != nil:
 		return r, fmt.Errorf("store: create medical record: %w", err)
 	}
-	return s.Record(ctx, r.ID)
+	return out, nil
+}
+
+// recordIn reads record id back inside tx, as a write has just left it.
+func (s *Store) recordIn(ctx context.Context, tx *sql.Tx, id int64) (domain.MedicalRecord, error) {
+	r, err := scanRecord(tx.QueryRowContext(ctx, `SELECT `+s.recordColumns()+recordFrom+` WHERE r.id = $1`, id))
+	if err != nil {
+		return r, fmt.Errorf("read the medical record back: %w", err)
+	}
+	return r, nil
 }
 
 // addRecordVersion keeps r, as it now is, as version r.Version of the record.
@@ -252,17 +267,17 @@ func (s *Store) Records(ctx context.Context, f RecordFilter) (Page[domain.Medica
 func (s *Store) AmendRecord(ctx context.Context, id int64, c domain.RecordChanges) (domain.MedicalRecord, error) {
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	out, err := writeRow(ctx, s, func(tx *sql.Tx) (domain.MedicalRecord, error) {
 		cur, err := scanRecord(tx.QueryRowContext(ctx, `SELECT `+s.recordColumns()+recordFrom+`
 			WHERE r.id = $1 AND r.voided_at IS NULL`+s.dialect.lockRows("r"), id))
 		if errors.Is(err, sql.ErrNoRows) {
-			return domain.NotFound("medical record", id)
+			return cur, domain.NotFound("medical record", id)
 		}
 		if err != nil {
-			return err
+			return cur, err
 		}
 		if c.IfVersion != 0 && c.IfVersion != cur.Version {
-			return stale("medical record", id, cur.Version)
+			return cur, stale("medical record", id, cur.Version)
 		}
 		next := c.Apply(cur)
 		next.Version = cur.Version + 1
@@ -271,12 +286,15 @@ func (s *Store) AmendRecord(ctx context.Context, id int64, c domain.RecordChange
 			next.Diagnosis, next.Prescription, next.DoctorName, next.RecordDate, next.Notes, next.Version,
 			s.dialect.timeArg(time.Now()), id)
 		if err != nil {
-			return err
+			return next, err
 		}
 		if err := s.addRecordVersion(ctx, tx, next); err != nil {
-			return err
+			return next, err
 		}
-		return s.audit(ctx, tx, Event{Action: domain.ActionUpdate, ResourceType: domain.ResourceRecord, ResourceID: id, PatientID: cur.PatientID})
+		if err := s.audit(ctx, tx, Event{Action: domain.ActionUpdate, ResourceType: domain.ResourceRecord, ResourceID: id, PatientID: cur.PatientID}); err != nil {
+			return next, err
+		}
+		return s.recordIn(ctx, tx, id)
 	})
 	var de *domain.Error
 	switch {
@@ -285,7 +303,7 @@ func (s *Store) AmendRecord(ctx context.Context, id int64, c domain.RecordChange
 	case err != nil:
 		return domain.MedicalRecord{}, fmt.Errorf("store: amend medical record: %w", err)
 	}
-	return s.Record(ctx, id)
+	return out, nil
 }
 
 // VoidRecord is the original API's DELETE of a record, without losing it: the record is

@@ -93,6 +93,9 @@ func (s *Store) CreateSeries(ctx context.Context, occ []domain.Appointment, r do
 			if err != nil {
 				return err
 			}
+			if err := saved.CheckStored(); err != nil {
+				return fmt.Errorf("the row as written cannot be given back: %w", err)
+			}
 			out = append(out, saved)
 		}
 		return nil
@@ -143,12 +146,11 @@ func (s *Store) scopeOf(ctx context.Context, tx *sql.Tx, cur domain.Appointment,
 	return out, nil
 }
 
-// DeleteAppointments answers DELETE with a scope: each appointment it names is cancelled
-// (when its status still allows it) and hidden, as DeleteAppointment does, in one
-// transaction. It returns the ids it deleted.
-func (s *Store) DeleteAppointments(ctx context.Context, id int64, scope string) ([]int64, error) {
+// CancelAppointments answers DELETE with a scope: each appointment it names is cancelled
+// as CancelAppointment does, in one transaction. It returns the ids it cancelled.
+func (s *Store) CancelAppointments(ctx context.Context, id int64, scope string) ([]int64, error) {
 	if scope == domain.ScopeThis {
-		return []int64{id}, s.DeleteAppointment(ctx, id)
+		return []int64{id}, s.CancelAppointment(ctx, id)
 	}
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
@@ -164,11 +166,11 @@ func (s *Store) DeleteAppointments(ctx context.Context, id int64, scope string) 
 		}
 		now := s.dialect.timeArg(time.Now())
 		for _, a := range all {
-			if _, err := tx.ExecContext(ctx, `UPDATE appointment SET status = $1, deleted_at = $2, updated_at = $2,
-				version = version + 1 WHERE id = $3`, domain.StatusCancelled, now, a.ID); err != nil {
-				return fmt.Errorf("store: delete appointment: %w", err)
+			if _, err := tx.ExecContext(ctx, `UPDATE appointment SET status = $1, updated_at = $2, version = version + 1 WHERE id = $3`,
+				domain.StatusCancelled, now, a.ID); err != nil {
+				return fmt.Errorf("store: cancel appointment: %w", err)
 			}
-			if err := s.recordStatus(ctx, tx, a.ID, &a.Status, domain.StatusCancelled, "deleted ("+scope+")"); err != nil {
+			if err := s.recordStatus(ctx, tx, a.ID, &a.Status, domain.StatusCancelled, CancelledByDelete+" (scope "+scope+")"); err != nil {
 				return err
 			}
 			if err := s.audit(ctx, tx, Event{Action: domain.ActionDelete, ResourceType: domain.ResourceAppointment, ResourceID: a.ID, PatientID: a.PatientID}); err != nil {

@@ -16,9 +16,9 @@ import (
 var errSessionEnded = domain.Errorf(domain.CodeUnauthorized, "the session has ended: sign in again")
 
 // NewSession records a successful sign-in of user: a session with its first refresh token
-// (stored as its hash), the user's last_login_at, the end of the email's failed attempts
-// and the login event, in one transaction.
-func (s *Store) NewSession(ctx context.Context, u domain.User, sessionID, refreshHash string, expires, now time.Time) error {
+// (stored as its hash), the user's last_login_at, the return of the attempt's slot with the
+// failures recorded before it (releaseLogin) and the login event, in one transaction.
+func (s *Store) NewSession(ctx context.Context, u domain.User, attempt LoginAttempt, sessionID, refreshHash string, expires, now time.Time) error {
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
@@ -33,7 +33,7 @@ func (s *Store) NewSession(ctx context.Context, u domain.User, sessionID, refres
 		if _, err := tx.ExecContext(ctx, `UPDATE app_user SET last_login_at = $1 WHERE id = $2`, t, u.ID); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM login_failure WHERE email = $1`, u.Email); err != nil {
+		if err := s.releaseLogin(ctx, tx, attempt, true); err != nil {
 			return err
 		}
 		return s.audit(ctx, tx, Event{Action: domain.ActionLogin, ResourceType: domain.ResourceUser, ResourceID: u.ID, UserID: u.ID, Role: u.Role})

@@ -161,6 +161,32 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	return tx.Commit()
 }
 
+// storedRow is a row that a write returns: it can tell whether it holds a value that the
+// stores or JSON cannot give back as it is (domain.CheckStoredTime).
+type storedRow interface{ CheckStored() error }
+
+// writeRow runs a write that returns its row: fn writes and reads the row back inside the
+// transaction (RETURNING, or a SELECT after the change). The transaction commits only once
+// that read has succeeded and the row passes CheckStored, so a row that cannot be read back
+// or answered rolls the write back with the error. Reading the row again after the commit
+// would let a failure there answer 500 for a change already made, and leave a row that
+// every later read of it fails on.
+func writeRow[T storedRow](ctx context.Context, s *Store, fn func(tx *sql.Tx) (T, error)) (T, error) {
+	var out T
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		row, err := fn(tx)
+		if err != nil {
+			return err
+		}
+		if err := row.CheckStored(); err != nil {
+			return fmt.Errorf("the row as written cannot be given back: %w", err)
+		}
+		out = row
+		return nil
+	})
+	return out, err
+}
+
 // querier is what *sql.DB and *sql.Tx have in common, for helpers that run in either.
 type querier interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)

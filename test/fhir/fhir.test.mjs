@@ -119,6 +119,15 @@ before(async () => {
     for (const status of paths[i]) await api('PUT', `/api/appointments/${a.id}`, { status });
   }
   await api('POST', '/api/records', { patient_id: patient.id, diagnosis: 'Seasonal influenza', doctor_name: 'Dr. Grey', prescription: 'Rest, fluids', notes: 'review in a week' });
+  // The chart: the checked-in appointments opened visits; vital signs, allergies and problems.
+  const [visit] = await api('GET', `/api/patients/${patient.id}/visits`);
+  await api('POST', `/api/patients/${patient.id}/vitals`, { visit_id: visit.id, systolic: 128, diastolic: 82, heart_rate: 72, respiratory_rate: 14, temperature: 37.1, spo2: 98, weight: 70, height: 170 });
+  await api('POST', '/api/records', { patient_id: patient.id, visit_id: visit.id, diagnosis: 'Acute bronchitis', doctor_name: 'Dr. Grey' });
+  await api('POST', `/api/patients/${patient.id}/allergies`, { substance: 'Penicillin', code: '91936005', reaction: 'Hives', severity: 'severe', criticality: 'high', category: 'medication' });
+  await api('POST', `/api/patients/${patient.id}/problems`, { description: 'Asthma', code: '195967001', onset_date: '2001-04-01' });
+  await api('POST', `/api/patients/${patient.id}/problems`, { description: 'Fractured wrist', clinical_status: 'resolved', onset_date: '2019-02-01', abatement_date: '2019-05-01' });
+  const other = await api('POST', '/api/patients', { name: 'Ada Lovelace', email: 'ada@example.org', date_of_birth: '1985-12-10' });
+  await api('POST', `/api/patients/${other.id}/allergies`, { no_known_allergies: true });
 });
 
 after(() => {
@@ -131,7 +140,7 @@ test('the CapabilityStatement is valid R4 and names the resource types served', 
   assertValid(cs, 'CapabilityStatement');
   assert.equal(cs.fhirVersion, '4.0.1');
   const types = cs.rest[0].resource.map((r) => r.type);
-  assert.deepEqual(types.sort(), ['Appointment', 'Condition', 'MedicationRequest', 'Observation', 'Patient', 'Practitioner']);
+  assert.deepEqual(types.sort(), ['AllergyIntolerance', 'Appointment', 'Condition', 'Encounter', 'MedicationRequest', 'Observation', 'Patient', 'Practitioner']);
 });
 
 // Every search of every type, as listed by the CapabilityStatement, and a read of every
@@ -139,10 +148,12 @@ test('the CapabilityStatement is valid R4 and names the resource types served', 
 test('every search and every resource emitted validate against R4', async () => {
   const cs = (await fhirGet('/metadata')).body;
   const sample = { date: 'ge2031-03-01', string: 'a', reference: '1' };
-  const tokens = { identifier: 'us-core-client-tests-patient', status: 'booked,arrived,fulfilled,cancelled,noshow', code: '882-1', phone: '555', email: 'grace@example.org', _id: '1,2,3' };
+  const tokens = { identifier: 'us-core-client-tests-patient', status: 'booked,arrived,fulfilled,cancelled,noshow', code: '882-1', phone: '555', email: 'grace@example.org', _id: '1,2,3',
+    'Encounter.status': 'in-progress,finished,cancelled', 'Observation.category': 'vital-signs', 'Observation.code': '85354-9,8867-4,29463-7,39156-5',
+    'Condition.category': 'problem-list-item', 'Condition.clinical-status': 'active,resolved', 'AllergyIntolerance.clinical-status': 'active,inactive' };
   let checked = 0;
   for (const r of cs.rest[0].resource) {
-    const searches = [`/${r.type}?_count=500`, ...r.searchParam.map((p) => `/${r.type}?${p.name}=${encodeURIComponent(p.type === 'token' ? tokens[p.name] : sample[p.type])}`)];
+    const searches = [`/${r.type}?_count=500`, ...r.searchParam.map((p) => `/${r.type}?${p.name}=${encodeURIComponent(p.type === 'token' ? (tokens[`${r.type}.${p.name}`] ?? tokens[p.name]) : sample[p.type])}`)];
     for (const s of searches) {
       const { status, type, body } = await fhirGet(s);
       assert.equal(status, 200, `${s}: ${JSON.stringify(body)}`);
@@ -162,7 +173,7 @@ test('every search and every resource emitted validate against R4', async () => 
 });
 
 test('errors are valid OperationOutcomes', async () => {
-  for (const [p, status] of [['/Patient/999999', 404], ['/Patient?shoe_size=9', 400], ['/Encounter', 404]]) {
+  for (const [p, status] of [['/Patient/999999', 404], ['/Patient?shoe_size=9', 400], ['/Procedure', 404], ['/Encounter?status=teleported', 400]]) {
     const res = await fhirGet(p);
     assert.equal(res.status, status, p);
     assert.equal(res.body.resourceType, 'OperationOutcome');
@@ -192,6 +203,50 @@ test('a FHIR client finds a patient by name and birth date, and pages through th
   assert.equal(total, 13);
   assert.equal(seen.size, 13, 'every condition once');
   assert.equal(pages, 4);
+});
+
+test('the chart reads through FHIR: encounters, vital signs with LOINC and UCUM, allergies, both kinds of condition', async () => {
+  const c = client();
+  const [grace] = (await c.search({ resourceType: 'Patient', searchParams: { email: 'grace@example.org' } })).entry.map((e) => e.resource);
+  const enc = await c.search({ resourceType: 'Encounter', searchParams: { patient: grace.id } });
+  assert.equal(enc.total, 3, 'three appointments were checked in');
+  assert.deepEqual(enc.entry.map((e) => e.resource.status).sort(), ['finished', 'in-progress', 'in-progress']);
+  const bp = await c.search({ resourceType: 'Observation', searchParams: { patient: grace.id, code: 'http://loinc.org|85354-9' } });
+  assert.equal(bp.total, 1);
+  const panel = bp.entry[0].resource;
+  assert.equal(panel.category[0].coding[0].code, 'vital-signs');
+  assert.equal(panel.valueQuantity, undefined);
+  assert.deepEqual(panel.component.map((x) => [x.code.coding[0].code, x.valueQuantity.value, x.valueQuantity.system, x.valueQuantity.code]),
+    [['8480-6', 128, 'http://unitsofmeasure.org', 'mm[Hg]'], ['8462-4', 82, 'http://unitsofmeasure.org', 'mm[Hg]']]);
+  assert.ok(panel.encounter.reference.startsWith('Encounter/'));
+  const vitals = await c.search({ resourceType: 'Observation', searchParams: { patient: grace.id, category: 'vital-signs' } });
+  assert.equal(vitals.total, 8, 'seven measurements (blood pressure is one panel) and the BMI');
+  const bmi = vitals.entry.find((e) => e.resource.code.coding[0].code === '39156-5').resource;
+  assert.deepEqual([bmi.valueQuantity.value, bmi.valueQuantity.code], [24.2, 'kg/m2']);
+  const lab = await c.search({ resourceType: 'Observation', searchParams: { patient: grace.id, category: 'laboratory' } });
+  assert.equal(lab.total, 1, 'the blood group');
+  const allergies = await c.search({ resourceType: 'AllergyIntolerance', searchParams: { patient: grace.id, 'clinical-status': 'active' } });
+  assert.equal(allergies.total, 1);
+  assert.equal(allergies.entry[0].resource.criticality, 'high');
+  const problems = await c.search({ resourceType: 'Condition', searchParams: { patient: grace.id, category: 'problem-list-item' } });
+  assert.equal(problems.total, 2);
+  const resolved = await c.search({ resourceType: 'Condition', searchParams: { patient: grace.id, 'clinical-status': 'resolved' } });
+  assert.equal(resolved.total, 1);
+  assert.equal(resolved.entry[0].resource.abatementDateTime, '2019-05-01');
+  const diagnoses = await c.search({ resourceType: 'Condition', searchParams: { patient: grace.id, category: 'encounter-diagnosis' } });
+  assert.equal(diagnoses.total, 2);
+  // Every condition once, paged across diagnoses and problems.
+  const seen = new Set();
+  let page = await c.search({ resourceType: 'Condition', searchParams: { patient: grace.id, _count: 1 } });
+  assert.equal(page.total, 4);
+  while (page) {
+    for (const e of page.entry ?? []) seen.add(e.resource.id);
+    page = c.nextPage({ bundle: page }) && (await c.nextPage({ bundle: page }));
+  }
+  assert.equal(seen.size, 4);
+  // The imported Synthea patient has their encounters and vital signs.
+  const lucien = (await c.search({ resourceType: 'Patient', searchParams: { name: 'Lucien408' } })).entry[0].resource;
+  assert.equal((await c.search({ resourceType: 'Encounter', searchParams: { patient: lucien.id } })).total, 60);
 });
 
 test('a FHIR client pages through appointments filtered by date and status', async () => {

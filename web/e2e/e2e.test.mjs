@@ -434,7 +434,7 @@ describe('HMS in a browser', { concurrency: false }, () => {
     await shoot('appointments');
   });
 
-  test('a weekly series is refused as a whole on a clash, then booked, then deleted as a series', STEP, async () => {
+  test('a weekly series is refused as a whole on a clash, then booked, then cancelled as a series', STEP, async () => {
     const form = page.getByRole('form', { name: 'Book appointment' });
     await form.getByRole('combobox', { name: /Patient/ }).fill('Kenji');
     await page.getByRole('option', { name: /Kenji Watanabe/ }).click();
@@ -456,13 +456,15 @@ describe('HMS in a browser', { concurrency: false }, () => {
 
     const card = page.getByTestId('appointment-card').filter({ hasText: 'Kenji Watanabe' }).filter({ hasText: 'Repeats' }).first();
     await card.waitFor();
-    await card.getByRole('button', { name: /^Delete appointment/ }).click();
+    await card.getByRole('button', { name: /^Cancel appointments of the series/ }).click();
     const dialog = page.getByRole('alertdialog');
     await dialog.getByLabel('Every appointment of the series').check();
-    await shoot('series-delete', { fullPage: false });
-    await dialog.getByRole('button', { name: 'Delete', exact: true }).click();
-    await banner('Deleted the appointments of the series.');
-    assert.equal((await api.must('GET', '/api/appointments?limit=500')).total, before);
+    await shoot('series-cancel', { fullPage: false });
+    await dialog.getByRole('button', { name: 'Cancel appointments', exact: true }).click();
+    await banner('Cancelled 3 appointments of the series.');
+    // Cancelled, not removed: all three stay listed as cancelled.
+    const after = await api.must('GET', '/api/appointments?status=cancelled&limit=500');
+    assert.equal(after.data.filter((a) => a.patient_name === 'Kenji Watanabe' && a.series_id).length, 3);
   });
 
   test('cancels the appointment', STEP, async () => {
@@ -482,8 +484,13 @@ describe('HMS in a browser', { concurrency: false }, () => {
     await page.locator('#filter-status').selectOption('cancelled');
     await page.waitForFunction(
       (name) => {
+        // Maria's cancelled appointment and the cancelled weekly series: only cancelled ones.
         const cards = [...document.querySelectorAll('[data-testid="appointment-card"]')];
-        return cards.length === 1 && cards[0].textContent.includes(name);
+        return (
+          cards.length === 4 &&
+          cards.some((c) => c.textContent.includes(name)) &&
+          cards.every((c) => c.textContent.includes('Cancelled') && !c.textContent.includes('Check in'))
+        );
       },
       patientName,
     );
@@ -582,6 +589,119 @@ describe('HMS in a browser', { concurrency: false }, () => {
     const gone = await api.call('GET', `/api/patients?q=${encodeURIComponent(doomed)}`);
     assert.equal(gone.body.count, 0);
     await page.getByLabel('Search patients').fill('');
+  });
+
+  test('a whole visit: check in, allergy, vitals, note, diagnosis and prescription, sign, print', STEP, async () => {
+    const name = 'Olu Adebayo';
+    const patient = (await api.must('POST', '/api/patients', { name, email: 'olu@example.com', date_of_birth: '1971-09-14' })).data;
+    await api.must('POST', '/api/appointments', {
+      patient_id: patient.id,
+      doctor_name: 'Dr. Ana Weber',
+      appointment_datetime: clinicDateTime(clinicDate(1), '08:30'),
+      reason: 'Cough for three weeks',
+    });
+    // Earlier measurements, for the trend charts.
+    await api.must('POST', `/api/patients/${patient.id}/vitals`, { systolic: 142, diastolic: 91, weight: 84, height: 180, taken_at: `${clinicDate(-60)}T09:00:00Z` });
+    await page.goto(`${server.base}/patients/${patient.id}`);
+    const bannerBox = page.getByTestId('patient-banner');
+    await bannerBox.getByText('Allergies not recorded').waitFor();
+
+    // The front desk (here the admin) checks the patient in: the visit opens.
+    await page.getByRole('button', { name: new RegExp(`^Check in: ${name}`) }).click();
+    await banner(`${name} checked in.`);
+    const timeline = page.getByRole('list', { name: 'Visit timeline' });
+    await timeline.getByText('Cough for three weeks').waitFor();
+
+    // An allergy goes straight into the banner.
+    await page.getByRole('button', { name: 'Add allergy' }).click();
+    const allergy = page.getByRole('form', { name: 'Add allergy' });
+    await allergy.getByLabel('Substance').fill('Penicillin');
+    await allergy.getByLabel('Reaction').fill('Hives');
+    await allergy.getByLabel('Severity').selectOption('severe');
+    await allergy.getByRole('button', { name: 'Add allergy' }).click();
+    await bannerBox.getByText('Penicillin (severe)').waitFor();
+
+    await timeline.getByRole('link').first().click();
+    await page.getByRole('heading', { name: /^Visit of/ }).waitFor();
+    await page.getByTestId('patient-banner').getByText('Penicillin (severe)').waitFor();
+
+    // Vitals: an impossible temperature is refused naming the field; then the real ones.
+    const vitals = page.getByRole('form', { name: 'Record vital signs' });
+    await vitals.getByLabel('Temperature (°C)').fill('380');
+    await vitals.getByRole('button', { name: 'Record vitals' }).click();
+    await vitals.getByText(/380 Cel is impossible/).waitFor();
+    await vitals.getByLabel('Temperature (°C)').fill('37.4');
+    await vitals.getByLabel('Systolic (mmHg)').fill('128');
+    await vitals.getByLabel('Diastolic (mmHg)').fill('82');
+    await vitals.getByLabel('Heart rate (/min)').fill('210');
+    await vitals.getByLabel('Weight (kg)').fill('80');
+    await vitals.getByRole('button', { name: 'Record vitals' }).click();
+    await banner('Recorded 5 vital signs.');
+    await page.getByRole('status', { name: 'Warnings' }).getByText(/210 \/min is implausible/).waitFor();
+    const ofVisit = page.getByRole('list', { name: 'Vital signs of the visit' });
+    await ofVisit.getByText('128/82 mmHg').waitFor();
+    await ofVisit.getByText('24.7 kg/m²').waitFor(); // BMI from this weight and the earlier height
+
+    const note = page.getByRole('form', { name: 'Visit note' });
+    await note.getByLabel('Findings').fill('Expiratory wheeze, no fever.');
+    await note.getByLabel('Assessment').fill('Acute bronchitis.');
+    await note.getByLabel('Plan').fill('Inhaler; review in two weeks.');
+    await note.getByRole('button', { name: 'Save note' }).click();
+    await banner('Saved the note.');
+
+    const record = page.getByRole('form', { name: 'Add medical record' });
+    await record.getByLabel('Diagnosis').fill('Acute bronchitis');
+    await record.getByLabel('Doctor').fill('Dr. Ana Weber');
+    await record.getByLabel('Prescription').fill('Salbutamol inhaler 100 µg, 2 puffs as needed');
+    await record.getByRole('button', { name: 'Add record' }).click();
+    await page.getByRole('list', { name: 'Diagnoses of the visit' }).getByText(/Salbutamol/).waitFor();
+    await checkA11y('visit');
+    await shoot('visit');
+
+    await page.getByRole('button', { name: 'Sign visit' }).click();
+    await banner('Signed the visit. Its note is locked.');
+    await page.getByText(/^signed /).waitFor();
+    assert.equal(await page.getByRole('form', { name: 'Visit note' }).count(), 0, 'a signed note is not editable');
+    await page.getByLabel('Addendum', { exact: true }).fill('Chest X-ray normal.');
+    await page.getByRole('button', { name: 'Add addendum' }).click();
+    await page.getByRole('list', { name: 'Addenda' }).getByText('Chest X-ray normal.').waitFor();
+
+    // The printed summary: banner, note, vitals and the prescription, without the app around them.
+    await page.emulateMedia({ media: 'print' });
+    assert.equal(await page.getByRole('navigation', { name: 'Main' }).isVisible(), false);
+    assert.equal(await page.getByRole('button', { name: 'Print summary' }).isVisible(), false);
+    assert.equal(await page.getByText('Salbutamol inhaler 100 µg, 2 puffs as needed').isVisible(), true);
+    await page.pdf({ path: join(screenshotDir, 'visit-summary.pdf'), format: 'A4' });
+    await shoot('visit-print');
+    await page.emulateMedia({ media: 'screen' });
+
+    const signed = await api.must('GET', `/api/patients/${patient.id}/visits`);
+    assert.ok(signed.data[0].signed_at, 'the visit is signed on the server');
+
+    await page.getByRole('link', { name: '← Patient chart' }).click();
+    await page.getByTestId('vital-weight').getByText('80 kg', { exact: true }).waitFor();
+    // A record is amended, never edited: a new version, marked, with its history.
+    const entry = page.getByTestId('record-entry').filter({ hasText: 'Salbutamol' });
+    await entry.getByRole('button', { name: 'Amend record “Acute bronchitis”' }).click();
+    const amend = page.getByRole('form', { name: 'Amend record “Acute bronchitis”' });
+    await amend.getByLabel('Notes').fill('Sputum culture negative.');
+    await amend.getByRole('button', { name: 'Save amendment' }).click();
+    await banner('Amended the record; the earlier version is kept.');
+    await entry.getByText('amended', { exact: true }).waitFor();
+    await entry.getByRole('button', { name: 'History (2 versions)' }).click();
+    await entry.getByRole('list', { name: 'Record history' }).getByText(/^Version 2/).waitFor();
+    await checkA11y('patient chart');
+    await shoot('chart');
+    for (const path of [`/patients/${patient.id}`, `/visits/${signed.data[0].id}`]) {
+      await page.setViewportSize({ width: 375, height: 812 });
+      await page.goto(server.base + path);
+      await page.getByTestId('patient-banner').getByText('Penicillin (severe)').waitFor();
+      await settled();
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(overflow <= 0, `${path} is ${overflow}px wider than the phone screen`);
+    }
+    await shoot('visit-mobile');
+    await page.setViewportSize({ width: 1280, height: 860 });
   });
 
   test('fits a 375 px wide phone screen', STEP, async () => {

@@ -46,6 +46,29 @@ describe('roles', () => {
     expect(server.requests('GET /api/patients/1/records')).toHaveLength(0);
   });
 
+  it('staff neither see nor set the blood group, which the server leaves out for them', async () => {
+    const server = signedIn('staff');
+    const { blood_group: _, ...withoutBloodGroup } = patient(1, 'Jane Doe');
+    server.on('GET /api/patients/1', { body: { success: true, data: withoutBloodGroup } });
+    server.on('GET /api/patients', { body: list([withoutBloodGroup]) });
+    const page = renderAt('/patients/1');
+    expect(await screen.findByRole('heading', { name: /Jane Doe/ })).toBeInTheDocument();
+    expect(screen.getByText('Email')).toBeInTheDocument();
+    expect(screen.queryByText('Blood group')).not.toBeInTheDocument();
+    expect(screen.queryByText('Unknown')).not.toBeInTheDocument();
+    page.unmount();
+    renderAt('/patients/1/edit');
+    expect(await screen.findByRole('form', { name: 'Edit patient' })).toBeInTheDocument();
+    expect(screen.queryByLabelText('Blood group')).not.toBeInTheDocument();
+  });
+
+  it('doctors see and set the blood group', async () => {
+    const server = signedIn('doctor');
+    server.on('GET /api/patients/1', { body: { success: true, data: patient(1, 'Jane Doe', { blood_group: 'O-' }) } });
+    renderAt('/patients/1/edit');
+    expect(await screen.findByLabelText('Blood group')).toHaveValue('O-');
+  });
+
   it('doctors see records but cannot add or delete patients', async () => {
     const server = signedIn('doctor');
     server.on('GET /api/patients', { body: list([patient(1, 'Jane Doe')]) });

@@ -19,6 +19,7 @@ import { RecordsScreen } from './screens/Records';
 import { ScheduleScreen } from './screens/Schedule';
 import { MyDayScreen, TodayScreen } from './screens/Today';
 import { UsersScreen } from './screens/Users';
+import { VisitPage } from './screens/chart/VisitPage';
 
 interface Tab {
   to: string;
@@ -185,6 +186,12 @@ function Routes({ path }: { path: string }) {
   if (path === '/patients') return <PatientsScreen />;
   if ((m = matchPath('/patients/:id/edit', path)) && isId(m.id)) return <PatientEditPage id={Number(m.id)} />;
   if ((m = matchPath('/patients/:id', path)) && isId(m.id)) return <PatientPage key={m.id} id={Number(m.id)} />;
+  if ((m = matchPath('/visits/:id', path)) && isId(m.id))
+    return (
+      <Guard needs="chart.read">
+        <VisitPage key={m.id} id={Number(m.id)} />
+      </Guard>
+    );
   if (path === '/appointments') return <AppointmentsScreen />;
   if (path === '/appointments/schedule') return <ScheduleScreen />;
   if (path === '/records')

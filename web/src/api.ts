@@ -15,19 +15,20 @@ export const APPOINTMENT_STATUSES = [
 ] as const;
 export type AppointmentStatus = (typeof APPOINTMENT_STATUSES)[number];
 
-export const ROLES = ['admin', 'doctor', 'staff'] as const;
+export const ROLES = ['admin', 'doctor', 'nurse', 'staff'] as const;
 export type Role = (typeof ROLES)[number];
 
 export interface Patient {
   id: number;
-  /** The medical record number people use; the id is internal. */
+  /** The medical record number. */
   mrn?: string;
   name: string;
   email: string;
   date_of_birth: string;
   phone: string | null;
   address: string | null;
-  blood_group: BloodGroup | null;
+  /** Clinical data: absent for staff, who may neither read nor write it. */
+  blood_group?: BloodGroup | null;
   active?: boolean;
   version?: number;
   created_at: string;
@@ -151,6 +152,10 @@ export interface AppointmentFilter {
 export interface MedicalRecord {
   id: number;
   patient_id: number;
+  visit_id?: number | null;
+  version?: number;
+  voided_at?: string;
+  void_reason?: string;
   diagnosis: string;
   prescription: string | null;
   doctor_name: string;
@@ -159,13 +164,180 @@ export interface MedicalRecord {
   created_at: string;
 }
 
+/** One version of a medical record, as written and by whom. */
+export interface RecordVersion {
+  version: number;
+  diagnosis: string;
+  prescription: string | null;
+  doctor_name: string;
+  record_date: string;
+  notes: string | null;
+  created_by: number | null;
+  created_at: string;
+}
+
 export interface RecordInput {
   patient_id: number;
+  /** The visit the record belongs to (not signed). */
+  visit_id?: number;
   diagnosis: string;
   doctor_name: string;
   prescription?: string;
   record_date?: string;
   notes?: string;
+}
+
+// ---- the chart ----------------------------------------------------------------------
+
+export type VisitStatus = 'open' | 'closed' | 'cancelled';
+
+export interface VisitNote {
+  reason: string | null;
+  findings: string | null;
+  assessment: string | null;
+  plan: string | null;
+}
+
+export interface VisitAddendum {
+  id: number;
+  visit_id: number;
+  text: string;
+  created_by: number | null;
+  created_at: string;
+}
+
+export interface Visit extends VisitNote {
+  id: number;
+  patient_id: number;
+  appointment_id: number | null;
+  doctor_id: number | null;
+  status: VisitStatus;
+  started_at: string;
+  ended_at: string | null;
+  signed_at: string | null;
+  signed_by: number | null;
+  version: number;
+  created_at: string;
+  updated_at: string;
+  addenda?: VisitAddendum[];
+}
+
+export interface VisitVersion extends VisitNote {
+  version: number;
+  created_by: number | null;
+  created_at: string;
+}
+
+export const VITAL_KINDS = [
+  'blood_pressure',
+  'heart_rate',
+  'respiratory_rate',
+  'temperature',
+  'oxygen_saturation',
+  'weight',
+  'height',
+  'bmi',
+] as const;
+export type VitalKind = (typeof VITAL_KINDS)[number];
+
+export interface VitalSign {
+  id: number;
+  patient_id: number;
+  visit_id: number | null;
+  kind: VitalKind;
+  /** LOINC */
+  code: string;
+  display: string;
+  /** The systolic pressure for blood_pressure. */
+  value: number;
+  diastolic?: number;
+  /** UCUM */
+  unit: string;
+  effective_at: string;
+  recorded_by: number | null;
+  created_at: string;
+}
+
+export interface VitalsInput {
+  visit_id?: number;
+  taken_at?: string;
+  systolic?: number;
+  diastolic?: number;
+  heart_rate?: number;
+  respiratory_rate?: number;
+  temperature?: number;
+  spo2?: number;
+  weight?: number;
+  height?: number;
+}
+
+export interface VitalWarning {
+  field: string;
+  message: string;
+}
+
+export const ALLERGY_SEVERITIES = ['mild', 'moderate', 'severe'] as const;
+export const ALLERGY_CRITICALITIES = ['low', 'high', 'unable-to-assess'] as const;
+export const ALLERGY_STATUSES = ['active', 'inactive', 'resolved'] as const;
+
+export interface Allergy {
+  id: number;
+  patient_id: number;
+  substance: string;
+  code: string | null;
+  category: string | null;
+  reaction: string | null;
+  severity: (typeof ALLERGY_SEVERITIES)[number] | null;
+  criticality: (typeof ALLERGY_CRITICALITIES)[number] | null;
+  clinical_status: (typeof ALLERGY_STATUSES)[number];
+  no_known_allergies: boolean;
+  onset_date: string | null;
+  version: number;
+}
+
+export interface AllergyInput {
+  substance?: string;
+  reaction?: string;
+  severity?: string;
+  criticality?: string;
+  category?: string;
+  clinical_status?: string;
+  no_known_allergies?: boolean;
+}
+
+export const PROBLEM_STATUSES = ['active', 'recurrence', 'relapse', 'inactive', 'remission', 'resolved'] as const;
+
+export interface Problem {
+  id: number;
+  patient_id: number;
+  visit_id: number | null;
+  description: string;
+  code: string | null;
+  clinical_status: (typeof PROBLEM_STATUSES)[number];
+  onset_date: string | null;
+  abatement_date: string | null;
+  version: number;
+}
+
+export interface ProblemInput {
+  description?: string;
+  clinical_status?: string;
+  onset_date?: string;
+  abatement_date?: string;
+  visit_id?: number;
+}
+
+export interface Medication {
+  record_id: number;
+  patient_id: number;
+  visit_id: number | null;
+  prescription: string;
+  diagnosis: string;
+  doctor_name: string;
+  started_on: string;
+  status: 'active' | 'stopped';
+  stopped_on: string | null;
+  stop_reason: string | null;
 }
 
 export interface User {
@@ -536,6 +708,8 @@ export const api = {
       request<{ message?: string; deleted?: number[] }>('DELETE', `/api/appointments/${id}`, {
         query: { scope: scope === 'this' ? undefined : scope },
       }),
+    /** Cancels a scheduled or checked-in appointment; it stays listed as cancelled. */
+    cancel: (id: number) => request<{ message?: string }>('DELETE', `/api/appointments/${id}`),
   },
 
   records: {
@@ -549,7 +723,77 @@ export const api = {
     },
     get: (id: number, signal?: AbortSignal) => data(get<{ data: MedicalRecord }>(`/api/records/${id}`, undefined, signal)),
     create: (input: RecordInput) => data(request<{ data: MedicalRecord }>('POST', '/api/records', { body: input })),
-    remove: (id: number) => request<{ message?: string }>('DELETE', `/api/records/${id}`),
+    /** Voids the record: it leaves the lists and is kept, with every version, for the audit trail. */
+    remove: (id: number, reason?: string) =>
+      request<{ message?: string }>('DELETE', `/api/records/${id}`, { query: { reason } }),
+    /** An amendment: a new version; the earlier ones stay in the history. */
+    amend: (id: number, change: { diagnosis?: string; prescription?: string | null; notes?: string | null }) =>
+      data(request<{ data: MedicalRecord }>('PUT', `/api/records/${id}`, { body: change })),
+    history: (id: number, signal?: AbortSignal) =>
+      data(get<{ data: RecordVersion[] }>(`/api/records/${id}/history`, undefined, signal)),
+  },
+
+  visits: {
+    forPatient: (patientId: number, signal?: AbortSignal) =>
+      data(get<{ data: Visit[] }>(`/api/patients/${patientId}/visits`, undefined, signal)),
+    get: (id: number, signal?: AbortSignal) => data(get<{ data: Visit }>(`/api/visits/${id}`, undefined, signal)),
+    create: (input: { patient_id: number; appointment_id?: number; reason?: string }) =>
+      data(request<{ data: Visit }>('POST', '/api/visits', { body: input })),
+    updateNote: (id: number, note: Partial<VisitNote>) =>
+      data(request<{ data: Visit }>('PUT', `/api/visits/${id}`, { body: note })),
+    sign: (id: number) => data(request<{ data: Visit }>('POST', `/api/visits/${id}/sign`)),
+    addAddendum: (id: number, text: string) =>
+      data(request<{ data: Visit }>('POST', `/api/visits/${id}/addenda`, { body: { text } })),
+    history: (id: number, signal?: AbortSignal) =>
+      data(get<{ data: VisitVersion[] }>(`/api/visits/${id}/history`, undefined, signal)),
+  },
+
+  vitals: {
+    async forPatient(patientId: number, signal?: AbortSignal): Promise<{ vitals: VitalSign[]; latest: Partial<Record<VitalKind, VitalSign>> }> {
+      const body = await get<{ data: VitalSign[]; latest: Partial<Record<VitalKind, VitalSign>> }>(
+        `/api/patients/${patientId}/vitals`,
+        undefined,
+        signal,
+      );
+      return { vitals: body.data ?? [], latest: body.latest ?? {} };
+    },
+    async record(patientId: number, input: VitalsInput): Promise<{ vitals: VitalSign[]; warnings: VitalWarning[] }> {
+      const body = await request<{ data: VitalSign[]; warnings?: VitalWarning[] }>('POST', `/api/patients/${patientId}/vitals`, {
+        body: input,
+      });
+      return { vitals: body.data ?? [], warnings: body.warnings ?? [] };
+    },
+  },
+
+  allergies: {
+    async forPatient(patientId: number, signal?: AbortSignal): Promise<{ allergies: Allergy[]; noKnown: boolean }> {
+      const body = await get<{ data: Allergy[]; no_known_allergies: boolean }>(`/api/patients/${patientId}/allergies`, undefined, signal);
+      return { allergies: body.data ?? [], noKnown: body.no_known_allergies === true };
+    },
+    create: (patientId: number, input: AllergyInput) =>
+      data(request<{ data: Allergy }>('POST', `/api/patients/${patientId}/allergies`, { body: input })),
+    update: (id: number, input: AllergyInput) => data(request<{ data: Allergy }>('PUT', `/api/allergies/${id}`, { body: input })),
+  },
+
+  problems: {
+    forPatient: (patientId: number, signal?: AbortSignal) =>
+      data(get<{ data: Problem[] }>(`/api/patients/${patientId}/problems`, undefined, signal)),
+    create: (patientId: number, input: ProblemInput) =>
+      data(request<{ data: Problem }>('POST', `/api/patients/${patientId}/problems`, { body: input })),
+    update: (id: number, input: ProblemInput) => data(request<{ data: Problem }>('PUT', `/api/problems/${id}`, { body: input })),
+  },
+
+  medications: {
+    forPatient: (patientId: number, includeStopped = false, signal?: AbortSignal) =>
+      data(
+        get<{ data: Medication[] }>(
+          `/api/patients/${patientId}/medications`,
+          { include_stopped: includeStopped ? 'true' : undefined },
+          signal,
+        ),
+      ),
+    stop: (recordId: number, reason: string) =>
+      data(request<{ data: Medication }>('POST', `/api/medications/${recordId}/stop`, { body: { reason } })),
   },
 
   doctors: {

@@ -7,8 +7,8 @@ interface ConfirmDialogProps {
   title: string;
   children?: ReactNode;
   confirmLabel?: string;
-  /** The label of the button that closes the dialog without doing anything. */
-  cancelLabel?: string;
+  /** The button that closes the dialog without doing anything. */
+  dismissLabel?: string;
   busy?: boolean;
   onConfirm: () => void;
   onCancel: () => void;
@@ -18,7 +18,7 @@ export function ConfirmDialog({
   title,
   children,
   confirmLabel = 'Delete',
-  cancelLabel = 'Cancel',
+  dismissLabel = 'Cancel',
   busy,
   onConfirm,
   onCancel,
@@ -37,7 +37,7 @@ export function ConfirmDialog({
       e.stopPropagation();
       onCancel();
     } else if (e.key === 'Tab' && dialog.current) {
-      const focusable = dialog.current.querySelectorAll<HTMLElement>('button:not([disabled]), input:not([disabled])');
+      const focusable = dialog.current.querySelectorAll<HTMLElement>('input, textarea, select, button:not([disabled])');
       const first = focusable[0];
       const last = focusable[focusable.length - 1];
       if (e.shiftKey && document.activeElement === first) {
@@ -70,7 +70,7 @@ export function ConfirmDialog({
         </div>
         <div className="mt-5 flex justify-end gap-2">
           <button ref={cancel} type="button" className={btn.secondary} onClick={onCancel} disabled={busy}>
-            {cancelLabel}
+            {dismissLabel}
           </button>
           <button type="button" className={btn.danger} onClick={onConfirm} disabled={busy}>
             {busy ? 'Working…' : confirmLabel}
@@ -87,11 +87,13 @@ interface DeleteButtonProps {
   detail?: ReactNode;
   onDelete: () => Promise<unknown>;
   label?: string;
+  /** The dialog's button that keeps things as they are. */
+  dismissLabel?: string;
   className?: string;
 }
 
 /** A delete button that asks for confirmation before calling onDelete. */
-export function DeleteButton({ what, detail, onDelete, label = 'Delete', className = '' }: DeleteButtonProps) {
+export function DeleteButton({ what, detail, onDelete, label = 'Delete', dismissLabel, className = '' }: DeleteButtonProps) {
   const [open, setOpen] = useState(false);
   const [busy, setBusy] = useState(false);
 
@@ -121,6 +123,7 @@ export function DeleteButton({ what, detail, onDelete, label = 'Delete', classNa
         <ConfirmDialog
           title={`${label} ${what}?`}
           confirmLabel={label}
+          dismissLabel={dismissLabel}
           busy={busy}
           onConfirm={confirm}
           onCancel={() => setOpen(false)}

@@ -78,7 +78,7 @@ export function StatusActions({ appointment: a, onChanged, hide = [] }: StatusAc
         <ConfirmDialog
           title={`${ACTION_LABELS[asking]}: ${who}?`}
           confirmLabel={asking === 'cancelled' ? 'Cancel appointment' : ACTION_LABELS[asking]}
-          cancelLabel="Go back"
+          dismissLabel="Go back"
           busy={busy}
           onCancel={() => setAsking(null)}
           onConfirm={async () => {

@@ -74,7 +74,7 @@ export function StatusBar({ showCounts }: { showCounts: boolean }) {
   const counts = useCounts(showCounts, status === 'online');
   const busy = useBusy();
   return (
-    <div className="border-b border-slate-200 bg-slate-50">
+    <div className="border-b border-slate-200 bg-slate-50 print:hidden">
       <div className="mx-auto flex max-w-7xl flex-wrap items-center gap-x-6 gap-y-1 px-4 py-2 text-sm text-slate-700 sm:px-6">
         <p className="flex items-center gap-2" data-testid="system-status" aria-live="polite">
           <span>System status:</span>

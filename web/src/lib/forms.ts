@@ -96,18 +96,24 @@ export function useFormSubmit({ conflictField, fieldAliases = {}, explain }: For
   return { form, errors, formError, saving, submit, clearError, reset };
 }
 
+/** What run reports when the action succeeds: a sentence, or one made from the result. */
+type Done<T> = string | ((result: T) => string);
+
+/** Runs an action with a busy flag; resolves to whether it succeeded, and never throws. */
+type Run = <T>(action: () => Promise<T>, done: Done<T>) => Promise<boolean>;
+
 /**
  * Runs a change (a status, a deletion) with a busy flag: success and failure are
- * reported in the banner. run resolves to whether it succeeded, and never throws.
+ * reported in the banner, failure with the server's message.
  */
-export function useAction(): [boolean, (action: () => Promise<unknown>, done: string) => Promise<boolean>] {
+export function useAction(): [boolean, Run] {
   const notify = useNotify();
   const [busy, setBusy] = useState(false);
-  async function run(action: () => Promise<unknown>, done: string) {
+  async function run<T>(action: () => Promise<T>, done: Done<T>) {
     setBusy(true);
     try {
-      await action();
-      notify.success(done);
+      const result = await action();
+      notify.success(typeof done === 'function' ? done(result) : done);
       return true;
     } catch (err) {
       notify.error(err instanceof Error ? err.message : 'That did not work. Please try again.');

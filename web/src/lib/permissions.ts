@@ -6,6 +6,8 @@ export type Permission =
   | 'patients.create'
   | 'patients.update'
   | 'patients.delete'
+  /** The blood group: clinical data, read and written by admins and doctors only. */
+  | 'patients.clinical'
   | 'appointments.create'
   | 'appointments.update'
   | 'appointments.delete'
@@ -15,6 +17,9 @@ export type Permission =
   | 'records.read'
   | 'records.create'
   | 'records.delete'
+  | 'chart.read'
+  | 'chart.nursing'
+  | 'chart.sign'
   | 'users.manage'
   | 'audit.read';
 
@@ -23,6 +28,7 @@ const granted: Record<Role, readonly Permission[]> = {
     'patients.create',
     'patients.update',
     'patients.delete',
+    'patients.clinical',
     'appointments.create',
     'appointments.update',
     'appointments.delete',
@@ -31,17 +37,35 @@ const granted: Record<Role, readonly Permission[]> = {
     'records.read',
     'records.create',
     'records.delete',
+    'chart.read',
+    'chart.nursing',
+    'chart.sign',
     'users.manage',
     'audit.read',
   ],
   doctor: [
     'patients.update',
+    'patients.clinical',
     'appointments.create',
     'appointments.update',
     'appointments.start',
     'day.mine',
     'records.read',
     'records.create',
+    'chart.read',
+    'chart.nursing',
+    'chart.sign',
+  ],
+  // A nurse reads the chart and checks patients in; diagnoses and prescriptions are the doctor's.
+  nurse: [
+    'patients.update',
+    'patients.clinical',
+    'appointments.create',
+    'appointments.update',
+    'day.board',
+    'records.read',
+    'chart.read',
+    'chart.nursing',
   ],
   staff: [
     'patients.create',

@@ -69,6 +69,18 @@ describe('Users (admin)', () => {
   });
 });
 
+describe('Nurses (admin)', () => {
+  it('makes a user a nurse', async () => {
+    const u = userEvent.setup();
+    const server = admin();
+    server.on('GET /api/users', { body: list([managed('admin'), managed('doctor')]) });
+    server.on('PUT /api/users/2', { body: { success: true, data: managed('doctor', { role: 'nurse' }) } });
+    renderAt('/users');
+    await u.selectOptions(await screen.findByLabelText('Role of Doctor User'), 'nurse');
+    await waitFor(() => expect(server.requests('PUT /api/users/2')[0]?.body).toEqual({ role: 'nurse' }));
+  });
+});
+
 describe('Audit log (admin)', () => {
   it('lists events and filters them on the server', async () => {
     const u = userEvent.setup();

@@ -3,12 +3,13 @@
 import { useId, useState } from 'react';
 import { api, type Appointment, type SeriesScope } from '../api';
 import { Badge, StatusBadge } from '../components/Badge';
-import { ConfirmDialog, DeleteButton } from '../components/ConfirmDialog';
+import { ConfirmDialog } from '../components/ConfirmDialog';
 import { MoveDialog } from '../components/MoveDialog';
 import { StatusActions } from '../components/StatusActions';
 import { btn, input, inputOk, link } from '../components/styles';
 import { useAction } from '../lib/forms';
 import { formatDateTime, formatTime } from '../lib/format';
+import { nextStatuses } from '../lib/lifecycle';
 import { Link } from '../router';
 import { useSession } from '../session';
 
@@ -27,6 +28,7 @@ export function AppointmentCard({ appointment: a, hidePatient, onChanged }: Appo
   const [notes, setNotes] = useState(a.notes ?? '');
   const [busy, run] = useAction();
   const canUpdate = can('appointments.update');
+  const next = nextStatuses(a.status);
   const who = `${a.patient_name} with ${a.doctor_name}`;
 
   const update = (change: { notes?: string }, done: string) =>
@@ -85,16 +87,9 @@ export function AppointmentCard({ appointment: a, hidePatient, onChanged }: Appo
               Notes
             </button>
           )}
-          {can('appointments.delete') &&
-            (a.series_id ? (
-              <DeleteSeriesButton appointment={a} who={who} />
-            ) : (
-              <DeleteButton
-                what={`appointment for ${who}`}
-                detail={<p>It is cancelled and leaves the lists; its time becomes free again. Its history is kept.</p>}
-                onDelete={() => run(() => api.appointments.remove(a.id), 'Deleted the appointment.')}
-              />
-            ))}
+          {can('appointments.delete') && a.series_id && next.includes('cancelled') && (
+            <CancelSeriesButton appointment={a} who={who} />
+          )}
         </div>
       </div>
       {editingNotes && (
@@ -142,8 +137,9 @@ const SCOPES: { value: SeriesScope; label: string }[] = [
   { value: 'series', label: 'Every appointment of the series' },
 ];
 
-/** Delete for an occurrence of a series: which occurrences, asked in the dialog. */
-function DeleteSeriesButton({ appointment: a, who }: { appointment: Appointment; who: string }) {
+/** Cancels occurrences of a series (DELETE with a scope): which ones, asked in the dialog.
+ * A single appointment is cancelled with its Cancel step, which asks for a reason. */
+function CancelSeriesButton({ appointment: a, who }: { appointment: Appointment; who: string }) {
   const [open, setOpen] = useState(false);
   const [scope, setScope] = useState<SeriesScope>('this');
   const [busy, run] = useAction();
@@ -154,29 +150,29 @@ function DeleteSeriesButton({ appointment: a, who }: { appointment: Appointment;
         type="button"
         className={`${btn.dangerQuiet} ${btn.small}`}
         onClick={() => setOpen(true)}
-        aria-label={`Delete appointment for ${who}`}
+        aria-label={`Cancel appointments of the series for ${who}`}
       >
-        Delete
+        Cancel series…
       </button>
       {open && (
         <ConfirmDialog
-          title={`Delete appointment for ${who}?`}
-          confirmLabel="Delete"
-          cancelLabel="Go back"
+          title={`Cancel appointments of the series for ${who}?`}
+          confirmLabel="Cancel appointments"
+          dismissLabel="Keep them"
           busy={busy}
           onCancel={() => setOpen(false)}
           onConfirm={async () => {
-            await run(async () => {
-              const res = await api.appointments.remove(a.id, scope);
-              const n = res.deleted?.length ?? 1;
-              if (n === 0) throw new Error('Nothing was deleted.');
-            }, scope === 'this' ? 'Deleted the appointment.' : 'Deleted the appointments of the series.');
+            await run(
+              () => api.appointments.remove(a.id, scope),
+              (r: { deleted?: number[] }) =>
+                (r.deleted?.length ?? 1) === 1 ? 'Cancelled the appointment.' : `Cancelled ${r.deleted!.length} appointments of the series.`,
+            );
             setOpen(false);
           }}
         >
-          <p>This appointment repeats. Cancelled appointments leave the lists and free their time; completed ones are never changed.</p>
+          <p>This appointment repeats. Cancelled appointments stay in the lists as cancelled and free their time; only those still scheduled are cancelled, never a completed one.</p>
           <fieldset className="mt-3 space-y-1.5">
-            <legend className="font-medium text-slate-800">Delete</legend>
+            <legend className="font-medium text-slate-800">Cancel</legend>
             {SCOPES.map((s) => (
               <label key={s.value} className="flex items-center gap-2">
                 <input type="radio" name={name} value={s.value} checked={scope === s.value} onChange={() => setScope(s.value)} />

@@ -121,6 +121,70 @@ describe('Appointments screen', () => {
     );
   });
 
+  it('cancels an appointment after confirmation, with a reason', async () => {
+    const user = userEvent.setup();
+    let current = appointment(9);
+    const server = fakeServer({
+      'GET /api/auth/me': { body: { success: true, data: { id: 3, email: 'staff@clinic.test', name: 'Staff User', role: 'staff' } } },
+      'GET /api/appointments': () => ({ body: list([current]) }),
+      'PUT /api/appointments/9': (req) => {
+        current = { ...current, ...(req.body as object), updated_at: new Date().toISOString() };
+        return { body: { success: true, data: current } };
+      },
+    });
+    renderAt('/appointments');
+    const card = await screen.findByTestId('appointment-card');
+    await user.click(within(card).getByRole('button', { name: /^Cancel: Jane Doe with Dr. Ana Weber/ }));
+    const dialog = screen.getByRole('alertdialog');
+    expect(dialog).toHaveTextContent('The time becomes free');
+    await user.type(within(dialog).getByLabelText('Reason for cancelling'), 'Called in sick');
+    await user.click(within(dialog).getByRole('button', { name: 'Cancel appointment' }));
+    await waitFor(() =>
+      expect(server.requests('PUT /api/appointments/9')[0]?.body).toEqual({ status: 'cancelled', status_reason: 'Called in sick' }),
+    );
+    expect(await screen.findByText('Jane Doe cancelled.')).toBeInTheDocument();
+    // Still listed, as cancelled, and it cannot be cancelled again.
+    const fresh = await screen.findByTestId('appointment-card');
+    await waitFor(() => expect(within(fresh).getAllByText('Cancelled').length).toBeGreaterThan(0));
+    expect(within(fresh).queryByRole('button', { name: /^Cancel/ })).not.toBeInTheDocument();
+  });
+
+  it('shows the server’s refusal when an appointment can no longer be cancelled', async () => {
+    const user = userEvent.setup();
+    fakeServer({
+      'GET /api/appointments': { body: list([appointment(9, { status: 'checked_in' })]) },
+      'PUT /api/appointments/9': {
+        status: 409,
+        body: { success: false, error: 'the appointment is in_progress and can no longer be cancelled', current_status: 'in_progress' },
+      },
+    });
+    renderAt('/appointments');
+    const card = await screen.findByTestId('appointment-card');
+    await user.click(within(card).getByRole('button', { name: /^Cancel:/ }));
+    await user.click(within(screen.getByRole('alertdialog')).getByRole('button', { name: 'Cancel appointment' }));
+    expect(await screen.findByText('the appointment is in_progress and can no longer be cancelled')).toBeInTheDocument();
+    expect(screen.queryByText(/Jane Doe cancelled/)).not.toBeInTheDocument();
+  });
+
+  it('offers no cancelling of a visit that has begun or ended', async () => {
+    fakeServer({
+      'GET /api/appointments': {
+        body: list([
+          appointment(1, { status: 'in_progress' }),
+          appointment(2, { status: 'completed' }),
+          appointment(3, { status: 'no_show' }),
+          appointment(4, { status: 'cancelled' }),
+        ]),
+      },
+    });
+    renderAt('/appointments');
+    const cards = await screen.findAllByTestId('appointment-card');
+    expect(cards).toHaveLength(4);
+    for (const card of cards) {
+      expect(within(card).queryByRole('button', { name: /Cancel appointment/ })).not.toBeInTheDocument();
+    }
+  });
+
   it('offers only the statuses the lifecycle allows next', async () => {
     fakeServer({
       'GET /api/appointments': {
@@ -259,22 +323,22 @@ describe('recurring appointments', () => {
     expect(repeat).toHaveAccessibleDescription(/09:30 \(the doctor is booked\).*09:30 \(the patient is booked\)/);
   });
 
-  it('asks which occurrences to delete', async () => {
+  it('asks which occurrences of a series to cancel', async () => {
     const user = userEvent.setup();
     const server = fakeServer({
       'GET /api/appointments': { body: list([appointment(7, { series_id: 3 })]) },
-      'DELETE /api/appointments/7': { body: { success: true, message: '3 appointments deleted', deleted: [7, 8, 9] } },
+      'DELETE /api/appointments/7': { body: { success: true, message: '3 appointments of the series cancelled', deleted: [7, 8, 9] } },
     });
     renderAt('/appointments');
     const card = await screen.findByTestId('appointment-card');
     expect(card).toHaveTextContent('Repeats');
-    await user.click(within(card).getByRole('button', { name: /^Delete appointment/ }));
+    await user.click(within(card).getByRole('button', { name: /^Cancel appointments of the series/ }));
     const dialog = screen.getByRole('alertdialog');
     await user.click(within(dialog).getByLabelText('This and the following ones'));
-    await user.click(within(dialog).getByRole('button', { name: 'Delete' }));
+    await user.click(within(dialog).getByRole('button', { name: 'Cancel appointments' }));
     await waitFor(() => expect(server.requests('DELETE /api/appointments/7')).toHaveLength(1));
     expect(server.requests('DELETE /api/appointments/7')[0].query.get('scope')).toBe('following');
-    expect(await screen.findByText('Deleted the appointments of the series.')).toBeInTheDocument();
+    expect(await screen.findByText('Cancelled 3 appointments of the series.')).toBeInTheDocument();
   });
 });
 

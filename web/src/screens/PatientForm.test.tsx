@@ -52,6 +52,26 @@ describe('PatientForm', () => {
     expect(screen.getByLabelText(/Full name/)).toHaveValue('');
   });
 
+  it('offers no blood group to those who may not set it, and never sends one', async () => {
+    const user = userEvent.setup();
+    const onSaved = vi.fn();
+    const server = fakeServer({
+      'POST /api/patients': (req) => ({ status: 201, body: { success: true, data: { ...patient(7, 'Jane Doe'), ...(req.body as object) } } }),
+    });
+    renderForm({ onSaved, clinical: false });
+    expect(screen.queryByLabelText('Blood group')).not.toBeInTheDocument();
+    await user.type(screen.getByLabelText(/Full name/), 'Jane Doe');
+    await user.type(screen.getByLabelText(/Date of birth/), '1985-04-12');
+    await user.type(screen.getByLabelText(/Email/), 'jane@example.com');
+    await user.click(screen.getByRole('button', { name: 'Add patient' }));
+    await waitFor(() => expect(onSaved).toHaveBeenCalled());
+    expect(server.requests('POST /api/patients')[0].body).toEqual({
+      name: 'Jane Doe',
+      email: 'jane@example.com',
+      date_of_birth: '1985-04-12',
+    });
+  });
+
   it('shows the server field errors next to their fields', async () => {
     const user = userEvent.setup();
     fakeServer({

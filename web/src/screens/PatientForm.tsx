@@ -50,11 +50,13 @@ function toInput(f: PatientFields, original?: Patient): Partial<PatientInput> {
 
 interface PatientFormProps {
   patient?: Patient;
+  /** Whether the user may see and set the blood group (clinical data); true by default. */
+  clinical?: boolean;
   onSaved?: (patient: Patient) => void;
   onCancel?: () => void;
 }
 
-export function PatientForm({ patient, onSaved, onCancel }: PatientFormProps) {
+export function PatientForm({ patient, clinical = true, onSaved, onCancel }: PatientFormProps) {
   const notify = useNotify();
   const { form, errors, formError, saving, submit, clearError, reset } = useFormSubmit({ conflictField: 'email' });
   const [warnings, setWarnings] = useState<Warning[]>([]);
@@ -70,6 +72,8 @@ export function PatientForm({ patient, onSaved, onCancel }: PatientFormProps) {
 
   async function save() {
     const body = toInput(values, patient);
+    // The server refuses a body that names the blood group from someone who may not set it.
+    if (!clinical) delete body.blood_group;
     let saved = patient;
     setWarnings([]);
     if (!patient) {
@@ -148,20 +152,22 @@ export function PatientForm({ patient, onSaved, onCancel }: PatientFormProps) {
           error={errors.phone}
           onChange={(e) => set('phone', e.target.value)}
         />
-        <SelectField
-          id={`${idPrefix}-blood`}
-          label="Blood group"
-          value={values.blood_group}
-          error={errors.blood_group}
-          onChange={(e) => set('blood_group', e.target.value)}
-        >
-          <option value="">Unknown</option>
-          {BLOOD_GROUPS.map((g) => (
-            <option key={g} value={g}>
-              {g}
-            </option>
-          ))}
-        </SelectField>
+        {clinical && (
+          <SelectField
+            id={`${idPrefix}-blood`}
+            label="Blood group"
+            value={values.blood_group}
+            error={errors.blood_group}
+            onChange={(e) => set('blood_group', e.target.value)}
+          >
+            <option value="">Unknown</option>
+            {BLOOD_GROUPS.map((g) => (
+              <option key={g} value={g}>
+                {g}
+              </option>
+            ))}
+          </SelectField>
+        )}
         <TextAreaField
           id={`${idPrefix}-address`}
           label="Address"

@@ -15,6 +15,8 @@ import { AppointmentCard } from './AppointmentCard';
 import { PatientForm } from './PatientForm';
 import { RecordForm } from './RecordForm';
 import { RecordTimeline } from './RecordTimeline';
+import { PatientBanner } from '../components/PatientBanner';
+import { PatientChart } from './chart/PatientChart';
 
 export function PatientPage({ id }: { id: number }) {
   const patient = useAsync((signal) => api.patients.get(id, signal), [id]);
@@ -51,7 +53,6 @@ function PatientDetails({ patient: p }: { patient: Patient }) {
         <div className="mt-2 flex flex-wrap items-center justify-between gap-3">
           <h2 className="flex flex-wrap items-center gap-2 text-2xl font-semibold text-slate-900">
             {p.name}
-            {p.mrn && <span className="text-base font-normal text-slate-600">{p.mrn}</span>}
             {p.blood_group && <Badge tone="red">{p.blood_group}</Badge>}
           </h2>
           <div className="flex flex-wrap gap-2">
@@ -79,6 +80,8 @@ function PatientDetails({ patient: p }: { patient: Patient }) {
         </div>
       </div>
 
+      <PatientBanner patient={p} />
+
       <section className={`${panel} p-5`} aria-labelledby="profile-title">
         <h3 id="profile-title" className={`${panelTitle} mb-3`}>
           Profile
@@ -92,15 +95,17 @@ function PatientDetails({ patient: p }: { patient: Patient }) {
             <span className="break-all">{p.email}</span>
           </Item>
           <Item label="Phone">{p.phone || '—'}</Item>
-          <Item label="Blood group">{p.blood_group || 'Unknown'}</Item>
+          {can('patients.clinical') && <Item label="Blood group">{p.blood_group || 'Unknown'}</Item>}
           <Item label="Address">
             <span className="whitespace-pre-line">{p.address || '—'}</span>
           </Item>
-          <Item label="MRN">{p.mrn ?? `#${p.id}`}</Item>
+          <Item label="Medical record number">{p.mrn ?? `#${p.id}`}</Item>
           <Item label="Registered">{formatDateTime(p.created_at)}</Item>
           <Item label="Last updated">{formatDateTime(p.updated_at)}</Item>
         </dl>
       </section>
+
+      {can('chart.read') && <PatientChart patient={p} />}
 
       <div className={`grid gap-6 ${can('records.read') ? 'lg:grid-cols-2' : ''}`}>
         <PatientAppointments patientId={p.id} />
@@ -185,6 +190,7 @@ function PatientRecords({ patient }: { patient: Patient }) {
 }
 
 export function PatientEditPage({ id }: { id: number }) {
+  const { can } = useSession();
   const patient = useAsync((signal) => api.patients.get(id, signal), [id]);
   if (patient.error) return <ErrorState error={patient.error} onRetry={patient.reload} />;
   if (!patient.data) return <LoadingBlock label="Loading patient…" />;
@@ -200,6 +206,7 @@ export function PatientEditPage({ id }: { id: number }) {
         </h2>
         <PatientForm
           patient={p}
+          clinical={can('patients.clinical')}
           onSaved={(saved) => navigate(`/patients/${saved.id}`)}
           onCancel={() => navigate(`/patients/${p.id}`)}
         />

@@ -43,7 +43,7 @@ export function PatientsScreen() {
           <h2 id="add-patient-title" className={`${panelTitle} mb-4`}>
             Add new patient
           </h2>
-          <PatientForm />
+          <PatientForm clinical={can('patients.clinical')} />
         </section>
       )}
       <section className={`${panel} p-5`} aria-labelledby="patients-title">

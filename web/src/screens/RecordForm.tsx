@@ -17,9 +17,11 @@ interface RecordFormProps {
   onPatientChange?: (p: PatientRef | null) => void;
   onSaved?: (record: MedicalRecord) => void;
   onCancel?: () => void;
+  /** The visit the record belongs to. */
+  visitId?: number;
 }
 
-export function RecordForm({ patient, onPatientChange, onSaved, onCancel }: RecordFormProps) {
+export function RecordForm({ patient, onPatientChange, onSaved, onCancel, visitId }: RecordFormProps) {
   const notify = useNotify();
   const { user } = useSession();
   const doctors = useDoctors();
@@ -32,7 +34,7 @@ export function RecordForm({ patient, onPatientChange, onSaved, onCancel }: Reco
     notes: '',
   };
   // With a picker the draft outlives a change of patient; on a patient page it is theirs.
-  const draftKey = onPatientChange ? 'record-new' : `record-${patient?.id}`;
+  const draftKey = onPatientChange ? 'record-new' : `record-${patient?.id}${visitId ? `-visit-${visitId}` : ''}`;
   const [values, setValues, clearDraft] = useDraft(draftKey, initial);
 
   function set(key: keyof typeof initial, value: string) {
@@ -47,6 +49,7 @@ export function RecordForm({ patient, onPatientChange, onSaved, onCancel }: Reco
       diagnosis: values.diagnosis.trim(),
       doctor_name: values.doctor_name.trim(),
     };
+    if (visitId) body.visit_id = visitId;
     if (values.prescription.trim()) body.prescription = values.prescription.trim();
     if (values.record_date) body.record_date = values.record_date;
     if (values.notes.trim()) body.notes = values.notes.trim();

@@ -300,7 +300,7 @@ function TimeGrid({ columns, label, showDoctor }: { columns: Column[]; label: st
         <ConfirmDialog
           title={`Book ${asking.column.doctorName} outside working hours?`}
           confirmLabel="Book anyway"
-          cancelLabel="Go back"
+          dismissLabel="Go back"
           onCancel={() => setAsking(null)}
           onConfirm={() => book(asking.column, asking.minute)}
         >

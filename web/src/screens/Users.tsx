@@ -14,7 +14,7 @@ import { useAsync, useReloadOnChange } from '../lib/hooks';
 import { validateUser } from '../lib/validate';
 import { useSession } from '../session';
 
-const roleLabel: Record<Role, string> = { admin: 'Admin', doctor: 'Doctor', staff: 'Staff' };
+const roleLabel: Record<Role, string> = { admin: 'Admin', doctor: 'Doctor', nurse: 'Nurse', staff: 'Staff' };
 
 export function UsersScreen() {
   const users = useAsync((signal) => api.users.list({ limit: 500 }, signal), []);

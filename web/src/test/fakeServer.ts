@@ -120,8 +120,8 @@ export function appointment(id: number, extra: Record<string, unknown> = {}) {
   };
 }
 
-export const user = (role: 'admin' | 'doctor' | 'staff', extra: Record<string, unknown> = {}) => ({
-  id: role === 'admin' ? 1 : role === 'doctor' ? 2 : 3,
+export const user = (role: 'admin' | 'doctor' | 'nurse' | 'staff', extra: Record<string, unknown> = {}) => ({
+  id: { admin: 1, doctor: 2, staff: 3, nurse: 4 }[role],
   email: `${role}@clinic.test`,
   name: `${role[0].toUpperCase()}${role.slice(1)} User`,
   role,

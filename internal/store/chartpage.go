@@ -1,0 +1,109 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/hms-project/hms/internal/domain"
+)
+
+// chartQuery selects rows of a chart table: its columns, its FROM clause (joined to the
+// patient), its id column and the conditions with their arguments.
+type chartQuery struct {
+	what, columns, from, id string
+	conds                   []string
+	args                    []any
+}
+
+// arg adds a query argument and returns its placeholder.
+func (q *chartQuery) arg(v any) string {
+	q.args = append(q.args, v)
+	return "$" + strconv.Itoa(len(q.args))
+}
+
+// where adds a condition with one argument: cond holds a %s for the placeholder.
+func (q *chartQuery) where(cond string, v any) {
+	q.conds = append(q.conds, fmt.Sprintf(cond, q.arg(v)))
+}
+
+// list reads every matching row, ordered by order.
+func list[T any](ctx context.Context, s *Store, q chartQuery, order string, scan func(interface{ Scan(...any) error }) (T, error)) ([]T, error) {
+	ctx, cancel := s.withTimeout(ctx)
+	defer cancel()
+	rows, err := s.db.QueryContext(ctx, `SELECT `+q.columns+q.from+where(q.conds)+` ORDER BY `+order, q.args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: list %s: %w", q.what, err)
+	}
+	defer rows.Close()
+	out := []T{}
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: list %s: %w", q.what, err)
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// page reads one page of the matching rows in id order, after the cursor, with the count
+// of every match.
+func page[T any](ctx context.Context, s *Store, q chartQuery, limit int, cursor string,
+	scan func(interface{ Scan(...any) error }) (T, error), idOf func(T) int64) (Page[T], error) {
+	var out Page[T]
+	cctx, cancel := s.withTimeout(ctx)
+	defer cancel()
+	if err := s.db.QueryRowContext(cctx, `SELECT count(*)`+q.from+where(q.conds), q.args...).Scan(&out.Total); err != nil {
+		return out, fmt.Errorf("store: count %s: %w", q.what, err)
+	}
+	if cursor != "" {
+		c, err := decodeCursor(cursor, 1)
+		if err != nil {
+			return out, err
+		}
+		q.where(q.id+" > %s", c[0])
+	}
+	items, err := list(ctx, s, q, q.id+` LIMIT `+strconv.Itoa(limit+1), scan)
+	if err != nil {
+		return out, err
+	}
+	if len(items) > limit {
+		items = items[:limit]
+		out.NextCursor = encodeCursor(idOf(items[limit-1]))
+	}
+	out.Items = items
+	return out, nil
+}
+
+// VisitFilter selects visits of active patients.
+type VisitFilter struct {
+	PatientID int64
+	Statuses  []string  // any of these; nil for any
+	From, To  time.Time // on the start: From inclusive, To exclusive; zero means open
+	Limit     int
+	Cursor    string
+}
+
+// Visits returns one page of the visits matching f, in id order.
+func (s *Store) Visits(ctx context.Context, f VisitFilter) (Page[domain.Visit], error) {
+	q := chartQuery{what: "visits", columns: s.visitColumns(), from: visitFrom, id: "v.id"}
+	if f.PatientID != 0 {
+		q.where("v.patient_id = %s", f.PatientID)
+	}
+	if f.Statuses != nil {
+		in := "NULL"
+		for _, st := range f.Statuses {
+			in += ", " + q.arg(st)
+		}
+		q.conds = append(q.conds, "v.status IN ("+in+")")
+	}
+	if !f.From.IsZero() {
+		q.where("v.started_at >= %s", s.dialect.timeArg(f.From))
+	}
+	if !f.To.IsZero() {
+		q.where("v.started_at < %s", s.dialect.timeArg(f.To))
+	}
+	return page(ctx, s, q, f.Limit, f.Cursor, scanVisit, func(v domain.Visit) int64 { return v.ID })
+}
