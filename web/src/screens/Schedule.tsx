@@ -172,7 +172,7 @@ export function ScheduleScreen() {
             />
           </>
         )}
-        <PrintList title={`${doctor || 'All doctors'} · ${title}`} items={printed} />
+        <PrintList title={`${doctor || 'All doctors'} · ${title}`} items={printed} withDate={mode === 'week'} />
       </section>
     </div>
   );
@@ -200,8 +200,8 @@ function dayColumns(date: string, items: Appointment[], doctor: string, doctors:
     .sort((x, y) => x.title.localeCompare(y.title));
 }
 
-/** Pixels per minute of the time grid: 30 minutes are 32 px. */
-const SCALE = 16 / 15;
+/** Pixels per minute of the time grid: 30 minutes are 48 px, room for two lines. */
+const SCALE = 1.6;
 /** Free slots offered for booking, in minutes. */
 const SLOT = 30;
 interface Column {
@@ -326,16 +326,16 @@ function Entry({ a, showDoctor }: { a: Appointment; showDoctor: boolean }) {
       }`}
       data-testid="schedule-entry"
     >
-      <div className="flex flex-wrap items-center justify-between gap-1">
+      <div className="flex flex-wrap items-center gap-x-2">
         <span className="font-semibold">
           {formatTime(a.appointment_datetime)}
           {a.end_datetime && `–${formatTime(a.end_datetime)}`}
         </span>
-        <StatusBadge status={a.status} />
+        <Link to={`/patients/${a.patient_id}`} className={`${link} ${inactive ? 'line-through' : ''}`}>
+          {a.patient_name}
+        </Link>
+        {a.status !== 'scheduled' && <StatusBadge status={a.status} />}
       </div>
-      <Link to={`/patients/${a.patient_id}`} className={`${link} ${inactive ? 'line-through' : ''}`}>
-        {a.patient_name}
-      </Link>
       {a.status === 'scheduled' && can('appointments.update') && (
         <button
           type="button"
@@ -354,7 +354,7 @@ function Entry({ a, showDoctor }: { a: Appointment; showDoctor: boolean }) {
 }
 
 /** The day list a doctor takes along: shown only when printing. */
-function PrintList({ title, items }: { title: string; items: Appointment[] }) {
+function PrintList({ title, items, withDate }: { title: string; items: Appointment[]; withDate: boolean }) {
   return (
     <div className="hidden print:block" data-testid="print-list">
       <h2 className="mb-2 text-lg font-semibold">{title}</h2>
@@ -372,6 +372,7 @@ function PrintList({ title, items }: { title: string; items: Appointment[] }) {
           {items.map((a) => (
             <tr key={a.id} className="border-b align-top">
               <td className="py-1 pr-3 whitespace-nowrap">
+                {withDate && `${formatWeekday(isoDate(new Date(a.appointment_datetime)))}, `}
                 {formatTime(a.appointment_datetime)}
                 {a.end_datetime && `–${formatTime(a.end_datetime)}`}
               </td>
