@@ -7,12 +7,7 @@ import { FormError, SelectField, TextField } from './Field';
 import { btn } from './styles';
 import { explainConflict, explainSeriesConflict } from '../screens/AppointmentForm';
 import { isoDate, isoTime, toRFC3339 } from '../lib/format';
-
-const SCOPES: { value: SeriesScope; label: string }[] = [
-  { value: 'this', label: 'This appointment' },
-  { value: 'following', label: 'This and the following ones' },
-  { value: 'series', label: 'Every appointment of the series' },
-];
+import { SERIES_SCOPES } from '../lib/lifecycle';
 
 const DURATIONS = ['10', '15', '20', '30', '45', '60', '90'];
 
@@ -80,7 +75,7 @@ export function MoveDialog({ appointment: a, onClose }: { appointment: Appointme
         {a.series_id && (
           <fieldset className="space-y-1.5 text-sm">
             <legend className="font-medium text-slate-800">Move</legend>
-            {SCOPES.map((s) => (
+            {SERIES_SCOPES.map((s) => (
               <label key={s.value} className="flex items-center gap-2">
                 <input type="radio" name="move-scope" value={s.value} checked={scope === s.value} onChange={() => setScope(s.value)} />
                 {s.label}

@@ -1,7 +1,7 @@
 // The appointment lifecycle the server enforces:
 // scheduled → checked_in → in_progress → completed, and cancelled or no_show from
 // the first two. completed, cancelled and no_show are final.
-import type { AppointmentStatus } from '../api';
+import type { AppointmentStatus, SeriesScope } from '../api';
 
 const next: Record<AppointmentStatus, AppointmentStatus[]> = {
   scheduled: ['checked_in', 'cancelled', 'no_show'],
@@ -42,3 +42,10 @@ export const ACTION_LABELS: Record<AppointmentStatus, string> = {
   cancelled: 'Cancel',
   no_show: 'No-show',
 };
+
+/** Which occurrences of a series a cancel or a move reaches, as the dialogs offer them. */
+export const SERIES_SCOPES: { value: SeriesScope; label: string }[] = [
+  { value: 'this', label: 'This appointment' },
+  { value: 'following', label: 'This and the following ones' },
+  { value: 'series', label: 'Every appointment of the series' },
+];

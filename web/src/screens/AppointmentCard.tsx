@@ -9,7 +9,7 @@ import { StatusActions } from '../components/StatusActions';
 import { btn, input, inputOk, link } from '../components/styles';
 import { useAction } from '../lib/forms';
 import { formatDateTime, formatTime } from '../lib/format';
-import { nextStatuses } from '../lib/lifecycle';
+import { nextStatuses, SERIES_SCOPES } from '../lib/lifecycle';
 import { Link } from '../router';
 import { useSession } from '../session';
 
@@ -131,12 +131,6 @@ export function AppointmentCard({ appointment: a, hidePatient, onChanged }: Appo
   );
 }
 
-const SCOPES: { value: SeriesScope; label: string }[] = [
-  { value: 'this', label: 'This appointment' },
-  { value: 'following', label: 'This and the following ones' },
-  { value: 'series', label: 'Every appointment of the series' },
-];
-
 /** Cancels occurrences of a series (DELETE with a scope): which ones, asked in the dialog.
  * A single appointment is cancelled with its Cancel step, which asks for a reason. */
 function CancelSeriesButton({ appointment: a, who }: { appointment: Appointment; who: string }) {
@@ -173,7 +167,7 @@ function CancelSeriesButton({ appointment: a, who }: { appointment: Appointment;
           <p>This appointment repeats. Cancelled appointments stay in the lists as cancelled and free their time; only those still scheduled are cancelled, never a completed one.</p>
           <fieldset className="mt-3 space-y-1.5">
             <legend className="font-medium text-slate-800">Cancel</legend>
-            {SCOPES.map((s) => (
+            {SERIES_SCOPES.map((s) => (
               <label key={s.value} className="flex items-center gap-2">
                 <input type="radio" name={name} value={s.value} checked={scope === s.value} onChange={() => setScope(s.value)} />
                 {s.label}

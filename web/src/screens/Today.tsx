@@ -12,7 +12,7 @@ import { PatientPicker, type PatientRef } from '../components/PatientPicker';
 import { LoadingBlock } from '../components/Spinner';
 import { EmptyState, ErrorState } from '../components/States';
 import { StatusActions } from '../components/StatusActions';
-import { Badge, type Tone } from '../components/Badge';
+import { Badge, statusTone } from '../components/Badge';
 import { btn, link, panel, panelTitle } from '../components/styles';
 import { useDoctors } from '../lib/doctors';
 import { formatLongDay, formatTime, formatWaited, today } from '../lib/format';
@@ -23,15 +23,6 @@ import { useSession } from '../session';
 
 /** How often the board asks again, for changes made at other desks. */
 const REFRESH_MS = 30_000;
-
-const dayTone: Record<string, Tone> = {
-  scheduled: 'sky',
-  checked_in: 'violet',
-  in_progress: 'amber',
-  completed: 'emerald',
-  cancelled: 'slate',
-  no_show: 'red',
-};
 
 /** The order of a doctor's day: with the doctor, waiting (longest first), expected, then the ended. */
 const rank: Record<string, number> = { in_progress: 0, checked_in: 1, scheduled: 2, completed: 3, no_show: 4, cancelled: 5 };
@@ -115,7 +106,7 @@ function Row({ a, now, showDoctor }: { a: Appointment; now: Date; showDoctor?: b
           {showDoctor && <span className="text-sm text-slate-600"> · {a.doctor_name}</span>}
           {a.reason && <span className="block truncate text-xs text-slate-600">{a.reason}</span>}
         </span>
-        <Badge tone={dayTone[a.status]}>{DAY_LABELS[a.status]}</Badge>
+        <Badge tone={statusTone[a.status]}>{DAY_LABELS[a.status]}</Badge>
         {a.status === 'checked_in' && a.checked_in_at && (
           <span className="text-sm font-medium text-violet-800" data-testid="waiting">
             waiting {formatWaited(a.checked_in_at, now)}
