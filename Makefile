@@ -30,7 +30,7 @@ screenshots: ui build
 	cd web && HMS_BIN=$(CURDIR)/$(BIN) HMS_SCREENSHOT_DIR=$(CURDIR)/docs/screenshots npm run e2e
 
 ## bench: seed SQLite and a throwaway PostgreSQL, start hms on 127.0.0.1 and run the load scenarios
-## (BENCH_PATIENTS, BENCH_DURATION, BENCH_DATABASES, BENCH_SCENARIOS, BENCH_MARKDOWN; see docs/BENCHMARKS.md)
+## (BENCH_PATIENTS, BENCH_DURATION, BENCH_DATABASES, BENCH_SCENARIOS, BENCH_MARKDOWN, BENCH_REFERENCE; see docs/BENCHMARKS.md)
 bench: build
 	go build -trimpath -o bin/hms-bench ./cmd/hms-bench
 	./bin/hms-bench

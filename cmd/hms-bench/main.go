@@ -66,6 +66,7 @@ func run() error {
 	cfg.Email = envOr("BENCH_EMAIL", envOr("HMS_ADMIN_EMAIL", "bench.admin@example.org"))
 	cfg.Password = envOr("BENCH_PASSWORD", envOr("HMS_ADMIN_PASSWORD", "bench-admin-password-1"))
 	cfg.Databases = strings.Split(*databases, ",")
+	cfg.ReferenceDir = envOr("BENCH_REFERENCE", bench.DefaultReferenceDir)
 	cfg.Log = os.Stderr
 	if cfg.Duration <= 0 || cfg.Duration > 10*time.Minute {
 		return fmt.Errorf("duration must be between 0 and 10m, not %s", cfg.Duration)

@@ -32,6 +32,9 @@ type Config struct {
 	// LogDir keeps each server's log (<db>-serve.log) after the run, for the causes of
 	// errors; empty uses the system's temporary directory.
 	LogDir string
+	// ReferenceDir holds the reference programs of the compare scenario (bare-go/,
+	// flask-seed/); empty is DefaultReferenceDir.
+	ReferenceDir string
 }
 
 // DBReport is the outcome on one database.
@@ -42,6 +45,18 @@ type DBReport struct {
 	IdleRSS int64         // bytes, after start-up and before any load
 	Auth    bool          // requests carried a bearer token
 	Results []Result
+	// Ratios compare HMS with the reference programs (the compare scenario, PostgreSQL
+	// only); CompareNote says why they are missing when the scenario was asked for.
+	Ratios      []Ratio
+	CompareNote string
+}
+
+// logDir is where the servers' logs go.
+func (cfg Config) logDir() string {
+	if cfg.LogDir != "" {
+		return cfg.LogDir
+	}
+	return os.TempDir()
 }
 
 // Run benchmarks every database of cfg in turn.
@@ -73,6 +88,7 @@ func runOn(ctx context.Context, cfg Config, db string) (DBReport, error) {
 	_, _ = rand.Read(secret)
 	env := append(os.Environ(), "HMS_ENV=production", "HMS_DATA_DIR="+dir, "HMS_DATABASE_URL=",
 		"HMS_JWT_SECRET="+hex.EncodeToString(secret), "HMS_ADMIN_EMAIL="+cfg.Email, "HMS_ADMIN_PASSWORD="+cfg.Password)
+	var clusterURL string
 	switch db {
 	case "sqlite":
 	case "postgres":
@@ -82,7 +98,8 @@ func runOn(ctx context.Context, cfg Config, db string) (DBReport, error) {
 			return rep, err
 		}
 		defer cluster.Remove()
-		env = append(env, "HMS_DATABASE_URL="+cluster.URL("postgres"))
+		clusterURL = cluster.URL("postgres")
+		env = append(env, "HMS_DATABASE_URL="+clusterURL)
 	default:
 		return rep, fmt.Errorf("unknown database %q (want sqlite or postgres)", db)
 	}
@@ -92,11 +109,7 @@ func runOn(ctx context.Context, cfg Config, db string) (DBReport, error) {
 	}
 	fmt.Fprintf(cfg.Log, "%s: seeded %s patients, %s appointments, %s records in %s\n", db, seed.FormatCount(rep.Data.Patients),
 		seed.FormatCount(rep.Data.Appointments), seed.FormatCount(rep.Data.Records), rep.Data.Elapsed.Round(time.Millisecond))
-	logDir := cfg.LogDir
-	if logDir == "" {
-		logDir = os.TempDir()
-	}
-	logPath := filepath.Join(logDir, "hms-bench-"+db+"-serve.log")
+	logPath := filepath.Join(cfg.logDir(), "hms-bench-"+db+"-serve.log")
 	srv, err := StartServer(ctx, cfg.Bin, env, logPath)
 	if err != nil {
 		return rep, err
@@ -109,8 +122,47 @@ func runOn(ctx context.Context, cfg Config, db string) (DBReport, error) {
 	}
 	results, auth, err := Measure(ctx, srv.URL, srv.Pid(), cfg, rep.Data)
 	rep.Results, rep.Auth = results, auth
+	if err == nil && wantsCompare(cfg.Scenarios) {
+		if clusterURL == "" {
+			rep.CompareNote = "the references run on PostgreSQL only"
+		} else {
+			err = compareOn(ctx, cfg, &rep, srv.URL, clusterURL, dir)
+		}
+	}
 	fmt.Fprintf(cfg.Log, "%s: the server's log is in %s\n", db, logPath)
 	return rep, err
+}
+
+// compareOn runs the compare scenario against the HMS at url and the reference programs on
+// its cluster. Missing reference programs are reported in rep, not as an error.
+func compareOn(ctx context.Context, cfg Config, rep *DBReport, url, clusterURL, workDir string) error {
+	dir := cfg.ReferenceDir
+	if dir == "" {
+		dir = DefaultReferenceDir
+	}
+	fmt.Fprintf(cfg.Log, "%s: starting the reference programs of %s…\n", rep.DB, dir)
+	refs, err := startReferences(ctx, cfg, dir, clusterURL, workDir)
+	if err != nil {
+		rep.CompareNote = "compare skipped: " + err.Error()
+		fmt.Fprintf(cfg.Log, "%s: %s\n", rep.DB, rep.CompareNote)
+		return nil
+	}
+	defer func() {
+		for _, r := range refs {
+			r.stop()
+		}
+	}()
+	setup, err := NewClient(url, 1)
+	if err != nil {
+		return err
+	}
+	if _, err := setup.Login(ctx, cfg.Email, cfg.Password); err != nil {
+		return err
+	}
+	d := Data{FirstPatientID: rep.Data.FirstPatientID, LastPatientID: rep.Data.LastPatientID, Nonce: nonce()}
+	results, ratios, err := Compare(ctx, cfg, url, setup.token, refs, d)
+	rep.Results, rep.Ratios = append(rep.Results, results...), ratios
+	return err
 }
 
 // Measure runs the scenarios against the server at url; pid, when not 0, is the server's
@@ -128,8 +180,14 @@ func Measure(ctx context.Context, url string, pid int, cfg Config, data seed.Sum
 	if len(d.HeavyPatientIDs) == 0 {
 		d.HeavyPatientIDs = []int64{data.FirstPatientID}
 	}
-	if d.DeepCursors, err = setup.DeepCursors(ctx, data.Patients, 20); err != nil {
-		return nil, auth, err
+	// Walking half the list for the deep page's cursors takes a while at a million patients:
+	// only when that scenario runs.
+	for _, sc := range SelectScenarios(Scenarios(Data{LastPatientID: 1}, cfg.Conns), cfg.Scenarios) {
+		if sc.Name == deepPageScenario {
+			if d.DeepCursors, err = setup.DeepCursors(ctx, data.Patients, 20); err != nil {
+				return nil, auth, err
+			}
+		}
 	}
 	if d.DoctorIDs, err = setup.CreateDoctors(ctx, d.Nonce, 20); err != nil {
 		return nil, auth, err

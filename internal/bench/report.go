@@ -45,7 +45,22 @@ func WriteText(w io.Writer, reports []DBReport) {
 			fmt.Fprintln(tw, strings.Join(row(r), "\t"))
 		}
 		tw.Flush()
+		if rep.CompareNote != "" {
+			fmt.Fprintf(w, "%s\n", rep.CompareNote)
+		}
+		for _, rt := range rep.Ratios {
+			fmt.Fprintf(w, "ratio %-32s %6.2f  (rounds %s; target %s)\n", rt.Name, rt.Value, rounds(rt.Rounds), rt.Target)
+		}
 	}
+}
+
+// rounds formats the ratios of each round.
+func rounds(v []float64) string {
+	s := make([]string, len(v))
+	for i, x := range v {
+		s[i] = fmt.Sprintf("%.2f", x)
+	}
+	return strings.Join(s, ", ")
 }
 
 // WriteMarkdown writes the reports as Markdown tables, for docs/BENCHMARKS.md.
@@ -55,6 +70,15 @@ func WriteMarkdown(w io.Writer, reports []DBReport, duration time.Duration) {
 		fmt.Fprintf(w, "| %s |\n|%s\n", strings.Join(header, " | "), strings.Repeat("---|", len(header)))
 		for _, r := range rep.Results {
 			fmt.Fprintf(w, "| %s |\n", strings.Join(row(r), " | "))
+		}
+		if rep.CompareNote != "" {
+			fmt.Fprintf(w, "\n%s\n", rep.CompareNote)
+		}
+		if len(rep.Ratios) > 0 {
+			fmt.Fprintf(w, "\n| Ratio (req/s over all rounds) | Value | Rounds | Target |\n|---|---|---|---|\n")
+			for _, rt := range rep.Ratios {
+				fmt.Fprintf(w, "| %s | %.2f | %s | %s |\n", rt.Name, rt.Value, rounds(rt.Rounds), rt.Target)
+			}
 		}
 	}
 }

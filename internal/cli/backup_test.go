@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -61,6 +62,9 @@ func dumpAll(t *testing.T, st *store.Store) map[string][]string {
 			out[table] = append(out[table], fmt.Sprintf("%q", vals))
 		}
 		rows.Close()
+		// Sorted whole: a first column (patient_name_word's patient_id) may repeat, and
+		// ORDER BY 1 leaves its ties in any order.
+		slices.Sort(out[table])
 	}
 	return out
 }

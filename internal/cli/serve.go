@@ -18,6 +18,7 @@ import (
 	"github.com/hms-project/hms/internal/domain"
 	"github.com/hms-project/hms/internal/httpapi"
 	"github.com/hms-project/hms/internal/metrics"
+	"github.com/hms-project/hms/internal/notify"
 	"github.com/hms-project/hms/internal/store"
 )
 
@@ -70,9 +71,18 @@ func serve(ctx context.Context, e env, args []string) error {
 		HSTS:          cfg.Env == config.EnvProduction,
 		TrustProxy:    cfg.TrustProxy,
 	}
+	notices, err := startNotices(cfg, st, secret, log)
+	if err != nil {
+		return err
+	}
+	defer stopNotices(notices, cfg.ShutdownTimeout, log)
+	opts.Notices = notices
 	var metricsSrv *http.Server
 	if cfg.MetricsAddr != "" {
 		m := metrics.New(st.DB(), e.version)
+		if notices != nil {
+			m.Register(notices.Metrics.Collectors()...)
+		}
 		opts.Observe = m.Observe
 		mux := http.NewServeMux()
 		mux.Handle("GET /metrics", m.Handler())
@@ -134,6 +144,38 @@ func serve(ctx context.Context, e env, args []string) error {
 	<-sealerDone
 	log.Info("stopped")
 	return nil
+}
+
+// startNotices starts delivering appointment messages when HMS_SMTP_URL or HMS_SMS_URL
+// is set, and returns nil otherwise.
+func startNotices(cfg config.Config, st *store.Store, secret []byte, log *slog.Logger) (*notify.Service, error) {
+	if !cfg.Notify.Enabled() {
+		return nil, nil
+	}
+	svc, err := notify.New(notify.Options{Config: cfg.Notify, Location: cfg.Location, Store: st, Logger: log,
+		Links: notify.NewLinks(secret)})
+	if err != nil {
+		return nil, err
+	}
+	// Not serve's ctx: the queue stops after the HTTP server, in stopNotices.
+	if err := svc.Start(context.Background()); err != nil {
+		return nil, err
+	}
+	log.Info("appointment messages on", "email", cfg.Notify.SMTPURL != "", "sms", cfg.Notify.SMSURL != "")
+	return svc, nil
+}
+
+// stopNotices lets deliveries in progress finish, for up to timeout; one cut off is sent
+// again by a running replica or after the next start.
+func stopNotices(svc *notify.Service, timeout time.Duration, log *slog.Logger) {
+	if svc == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	if err := svc.Stop(ctx); err != nil {
+		log.Warn("stopping the message queue", "error", err)
+	}
 }
 
 // displayHost turns a listener address into something a browser can open.

@@ -46,7 +46,31 @@ type Config struct {
 	RefreshTokenTTL time.Duration
 	TrustProxy      bool
 	PprofAddr       string // empty: no profiling endpoint
+	Notify          Notify
 }
+
+// Notify is the configuration of appointment messages by email and SMS.
+type Notify struct {
+	PublicURL string // where patients reach HMS, for the links in messages
+	SMTPURL   string // smtp:// (STARTTLS when offered) or smtps:// (implicit TLS); empty: no email
+	SMTPFrom  string // the sender address
+	SMSURL    string // the HTTP gateway that HMS POSTs {"to","body"} to; empty: no SMS
+	SMSToken  string // sent as a Bearer token when set
+	// ReminderOffsets are how long before an appointment reminders go out, longest first.
+	ReminderOffsets []time.Duration
+	// QuietFrom and QuietTo are the minutes after local midnight between which no SMS is
+	// sent (QuietFrom > QuietTo spans midnight; equal: no quiet hours).
+	QuietFrom, QuietTo int
+	ClinicName         string
+	ClinicAddress      string
+	ClinicPhone        string
+	// RescueAfter is how long a delivery may stay unfinished before another process, or
+	// the next start, takes it for dead and sends it again.
+	RescueAfter time.Duration
+}
+
+// Enabled reports whether any channel is configured.
+func (n Notify) Enabled() bool { return n.SMTPURL != "" || n.SMSURL != "" }
 
 // Setting describes one environment variable: its name, default and meaning.
 type Setting struct {
@@ -77,6 +101,17 @@ var Settings = []Setting{
 	{"HMS_REFRESH_TOKEN_TTL", "7d", "lifetime of a refresh token (each use rotates it)"},
 	{"HMS_TRUST_PROXY", "false", "true behind one reverse proxy: the client IP is the last X-Forwarded-For entry"},
 	{"HMS_PPROF_ADDR", "", "loopback address (127.0.0.1:6060) that serves Go's pprof profiles; empty turns them off"},
+	{"HMS_PUBLIC_URL", "", "address patients reach HMS at (https://clinic.example.org), for the confirm/cancel links in messages; required with HMS_SMTP_URL or HMS_SMS_URL"},
+	{"HMS_SMTP_URL", "", "smtp://user:pass@host:587 (STARTTLS when offered) or smtps://user:pass@host:465 (implicit TLS) for appointment emails; empty: no email"},
+	{"HMS_SMTP_FROM", "", "sender address of appointment emails, e.g. Clinic <noreply@clinic.example.org>; required with HMS_SMTP_URL"},
+	{"HMS_SMS_URL", "", "HTTP gateway for appointment SMS: HMS POSTs {\"to\", \"body\"} as JSON and any 2xx is delivered; empty: no SMS"},
+	{"HMS_SMS_TOKEN", "", "sent to HMS_SMS_URL as Authorization: Bearer TOKEN when set"},
+	{"HMS_REMINDER_OFFSETS", "24h", "how long before an appointment reminders go out, comma-separated (e.g. 24h,2h or 2d)"},
+	{"HMS_SMS_QUIET_HOURS", "21:00-08:00", "local time (HMS_TIMEZONE) during which no SMS is sent; it waits until the end (none: no quiet hours)"},
+	{"HMS_CLINIC_NAME", "", "the clinic's name in messages; required with HMS_SMTP_URL or HMS_SMS_URL"},
+	{"HMS_CLINIC_ADDRESS", "", "the clinic's address in messages (optional)"},
+	{"HMS_CLINIC_PHONE", "", "the clinic's phone number in messages (optional)"},
+	{"HMS_DELIVERY_RESCUE_AFTER", "5m", "how long a message's delivery may stay unfinished before it is taken for dead (its process crashed) and sent again"},
 }
 
 // Load reads the configuration through getenv (os.Getenv in production, a map in tests).
@@ -148,6 +183,9 @@ func Load(getenv func(string) string) (Config, error) {
 		}
 	}
 	if err := c.loadAuth(get); err != nil {
+		return c, err
+	}
+	if err := c.loadNotify(get); err != nil {
 		return c, err
 	}
 	return c, nil

@@ -71,4 +71,6 @@ type StatusChange struct {
 	Reason    *string   `json:"reason"`
 	ChangedBy *int64    `json:"changed_by"`
 	ChangedAt time.Time `json:"changed_at"`
+	// Actor names who changed it when that was not a user: "patient" through a message's link.
+	Actor *string `json:"actor"`
 }

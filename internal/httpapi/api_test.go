@@ -315,6 +315,47 @@ func TestRecords(t *testing.T) {
 	})
 }
 
+// TestRecordsPages: limit or cursor turn the records of a patient into pages that walk the
+// list once, newest first; without them the answer is the original API's.
+func TestRecordsPages(t *testing.T) {
+	testutil.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
+		c := newClient(t, st, nil)
+		pid := c.createPatient("Grace Hopper", "grace@example.org")
+		for _, day := range []string{"2020-02-29", "2021-05-01", "2021-05-01", "2019-01-01", "2024-12-24"} {
+			c.must(201, "POST", "/api/records", fmt.Sprintf(`{"patient_id":%d,"diagnosis":"Asthma","doctor_name":"Dr. Yang","record_date":%q}`, pid, day))
+		}
+		path := fmt.Sprintf("/api/patients/%d/records", pid)
+		all := c.must(200, "GET", path, "")
+		if _, ok := all["next_cursor"]; ok {
+			t.Errorf("the unpaged answer has next_cursor: %v", all)
+		}
+		if _, ok := all["limit"]; ok {
+			t.Errorf("the unpaged answer has limit: %v", all)
+		}
+		var want []int64
+		for _, d := range all["data"].([]any) {
+			want = append(want, id(d))
+		}
+		for _, limit := range []int{1, 2, 5, 500} {
+			ids, sizes := pageThrough(c, fmt.Sprintf("%s?limit=%d", path, limit))
+			if fmt.Sprint(ids) != fmt.Sprint(want) {
+				t.Errorf("pages of %d (%v): %v, want %v", limit, sizes, ids, want)
+			}
+		}
+		first := c.must(200, "GET", path+"?limit=2", "")
+		if first["limit"] != float64(2) || first["next_cursor"] == nil || first["patient"].(map[string]any)["name"] != "Grace Hopper" {
+			t.Errorf("first page: %v", first)
+		}
+		last := c.must(200, "GET", path+"?limit=5", "")
+		if v, ok := last["next_cursor"]; !ok || v != nil {
+			t.Errorf("a page that holds the rest has next_cursor %v, want null", v)
+		}
+		for _, q := range []string{"?limit=0", "?limit=501", "?limit=x", "?cursor=nonsense", "?limit=2&cursor=MQ"} {
+			c.must(400, "GET", path+q, "")
+		}
+	})
+}
+
 // pageThrough follows next_cursor from path and returns every id seen and the page sizes.
 func pageThrough(c *client, path string) (ids []int64, sizes []int) {
 	c.t.Helper()

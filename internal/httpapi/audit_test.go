@@ -312,6 +312,7 @@ func (f readFixture) targets(admin int64) map[string]readTarget {
 		"auth":               {"", 0, "user", false},
 		"audit":              {"", 0, "audit_event", false},
 		"clinic":             {"", 0, "clinic", false},
+		"notifications":      {"", 0, "notification", true},
 	}
 }
 
@@ -319,6 +320,7 @@ func (f readFixture) targets(admin int64) map[string]readTarget {
 // one patient, to none, and what a route needs to answer at all. {P} is the first patient.
 var readQueries = map[string][]string{
 	"GET /api/patients":                  {"?q=Grace", "?q=Nobody"},
+	"GET /api/patients/{id}/records":     {"?limit=1"},
 	"GET /api/appointments":              {"?patient_id={P}", "?patient_id=999999"},
 	"GET /api/doctors/{id}/availability": {"?date=2031-03-04"},
 	"GET /api/audit":                     {"?patient_id={P}"},

@@ -195,7 +195,7 @@ func TestCanonicalPathIDs(t *testing.T) {
 		problem := id(c.must(201, "POST", fmt.Sprintf("/api/patients/%d/problems", fx.patient), `{"description":"Asthma"}`)["data"])
 		idOf := map[string]int64{
 			"/api/patients/": fx.patient, "/api/appointments/": fx.appointment, "/api/records/": fx.record,
-			"/api/users/": user, "/api/doctors/": doctor,
+			"/api/users/": user, "/api/doctors/": doctor, "/api/notifications/": 1, // that id is refused before any is read
 			"/api/visits/": visit, "/api/allergies/": allergy, "/api/problems/": problem, "/api/medications/": fx.record,
 			"/fhir/Patient/": fx.patient, "/fhir/Observation/": fx.patient, "/fhir/Appointment/": fx.appointment,
 			"/fhir/Practitioner/": doctor, "/fhir/Condition/": fx.record, "/fhir/MedicationRequest/": fx.record,

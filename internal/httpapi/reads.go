@@ -151,6 +151,9 @@ func (b unpaged[T]) reads() ([]read, error) {
 	return readsOf(b.Data)
 }
 
+func (b recordsPageBody) reads() ([]read, error) {
+	return recordsBody{b.Success, b.Data, b.Count, b.Patient}.reads()
+}
 func (b visitHistoryBody) reads() ([]read, error) { return b.unpaged.reads() }
 func (b vitalsBody) reads() ([]read, error)       { return b.unpaged.reads() }
 func (b allergiesBody) reads() ([]read, error)    { return b.unpaged.reads() }
@@ -180,6 +183,12 @@ func readsOf(payload any) ([]read, error) {
 		out = []read{{v.ID, v.PatientID}}
 	case []domain.MedicalRecord:
 		out = listReads(v, func(rec domain.MedicalRecord) int64 { return rec.PatientID })
+	case domain.Notification:
+		out = []read{{v.ID, v.PatientID}}
+	case []domain.Notification:
+		out = listReads(v, func(n domain.Notification) int64 { return n.PatientID })
+	case contactPreference:
+		out = []read{{v.PatientID, v.PatientID}}
 	case domain.Visit:
 		out = []read{{v.ID, v.PatientID}}
 	case domain.VitalSign:

@@ -15,12 +15,40 @@ func (a *API) listPatientRecords(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if q := r.URL.Query(); q.Has("limit") || q.Has("cursor") {
+		// Pages on request: without limit or cursor the answer stays the original API's.
+		limit, err := pageLimit(r)
+		if err != nil {
+			return err
+		}
+		page, err := a.store.PatientRecordsPage(r.Context(), p.ID, voided, limit, q.Get("cursor"))
+		if err != nil {
+			return err
+		}
+		body := recordsPageBody{Success: true, Data: page.Items, Count: len(page.Items), Patient: p, Limit: limit}
+		if page.NextCursor != "" {
+			body.NextCursor = &page.NextCursor
+		}
+		writeJSON(w, http.StatusOK, body)
+		return nil
+	}
 	records, err := a.store.PatientRecords(r.Context(), p.ID, voided)
 	if err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, recordsBody{true, records, len(records), p})
 	return nil
+}
+
+// recordsPageBody is the answer of GET /api/patients/{id}/records?limit=&cursor=: a page of
+// the records, with the cursor of the next (null on the last).
+type recordsPageBody struct {
+	Success    bool                   `json:"success"`
+	Data       []domain.MedicalRecord `json:"data"`
+	Count      int                    `json:"count"`
+	Patient    domain.Patient         `json:"patient"`
+	Limit      int                    `json:"limit"`
+	NextCursor *string                `json:"next_cursor"`
 }
 
 // recordsBody is the answer of GET /api/patients/{id}/records.

@@ -13,6 +13,7 @@ import (
 	"github.com/hms-project/hms/internal/auth"
 	"github.com/hms-project/hms/internal/domain"
 	"github.com/hms-project/hms/internal/fhir"
+	"github.com/hms-project/hms/internal/notify"
 	"github.com/hms-project/hms/internal/store"
 )
 
@@ -27,6 +28,7 @@ type API struct {
 	version  string
 	started  time.Time
 	draining atomic.Bool
+	notices  *notify.Service // nil: no messages, and the patients' pages answer 404
 }
 
 // RateLimit is the per-client-IP limit on /api/auth/*: Requests per Window.
@@ -54,6 +56,8 @@ type Options struct {
 	HSTS bool
 	// TrustProxy takes the client IP from the last X-Forwarded-For entry (behind one proxy).
 	TrustProxy bool
+	// Notices sends appointment messages; its links open the patients' pages.
+	Notices *notify.Service
 }
 
 // handlerFunc is an API handler: it writes a success response or returns an error,
@@ -165,6 +169,8 @@ func (a *API) routes() []route {
 		{"GET", "/api/patients/{id}/problems", chart, a.listProblems, touches{domain.ResourceProblem, pathPatient}},
 		{"POST", "/api/patients/{id}/problems", admin | doctor, a.createProblem, touches{domain.ResourceProblem, pathPatient}},
 		{"GET", "/api/patients/{id}/medications", chart, a.listMedications, touches{domain.ResourceRecord, pathPatient}},
+		{"GET", "/api/patients/{id}/contact-preference", anyRole, a.getContactPreference, touches{domain.ResourcePatient, pathPatient}},
+		{"PUT", "/api/patients/{id}/contact-preference", admin | staff, a.setContactPreference, touches{domain.ResourcePatient, pathPatient}},
 
 		{"GET", "/api/doctors", anyRole, a.listDoctors, touches{domain.ResourceDoctor, noPatient}},
 		{"POST", "/api/doctors", admin, a.createDoctor, touches{domain.ResourceDoctor, noPatient}},
@@ -178,6 +184,16 @@ func (a *API) routes() []route {
 		{"PUT", "/api/appointments/{id}", anyRole, a.updateAppointment, touches{domain.ResourceAppointment, dataPatients}},
 		{"DELETE", "/api/appointments/{id}", admin | staff, a.deleteAppointment, touches{domain.ResourceAppointment, dataPatients}}, // cancels; stays listed
 		{"GET", "/api/appointments/{id}/history", anyRole, a.appointmentHistory, touches{domain.ResourceAppointment, dataPatients}},
+		{"GET", "/api/appointments/{id}/notifications", anyRole, a.appointmentNotifications, touches{domain.ResourceAppointment, dataPatients}},
+
+		{"GET", "/api/notifications", admin, a.listNotifications, touches{domain.ResourceNotification, dataPatients}}, // the outbox
+		{"POST", "/api/notifications/{id}/resend", admin, a.resendNotification, touches{domain.ResourceNotification, dataPatients}},
+
+		// The patients' pages that messages link to: the signed token is the credential.
+		{"GET", "/respond/{token}", public, a.respondPage, nothing},
+		{"POST", "/respond/{token}", public, a.respond, nothing},
+		{"GET", "/opt-out/{token}", public, a.optOutPage, nothing},
+		{"POST", "/opt-out/{token}", public, a.optOut, nothing},
 
 		{"POST", "/api/records", admin | doctor, a.createRecord, touches{domain.ResourceRecord, dataPatients}},
 		{"GET", "/api/records/{id}", chart, a.getRecord, touches{domain.ResourceRecord, dataPatients}},
@@ -231,7 +247,7 @@ func (a *API) routes() []route {
 // New builds the HTTP handler of HMS.
 func New(opts Options) (*API, http.Handler) {
 	a := &API{store: opts.Store, auth: opts.Auth, log: opts.Logger, loc: opts.Location, now: opts.Now, limit: opts.AuthRateLimit,
-		version: opts.Version, started: time.Now()}
+		version: opts.Version, started: time.Now(), notices: opts.Notices}
 	if a.now == nil {
 		a.now = time.Now
 	}

@@ -124,6 +124,9 @@ func (s *Store) insertAppointment(ctx context.Context, tx *sql.Tx, a domain.Appo
 	if err := s.recordStatus(ctx, tx, out.ID, nil, a.Status, "booked"); err != nil {
 		return out, err
 	}
+	if err := s.enqueueNotices(ctx, tx, nil, out); err != nil {
+		return out, err
+	}
 	return out, s.audit(ctx, tx, Event{Action: domain.ActionCreate, ResourceType: domain.ResourceAppointment, ResourceID: out.ID, PatientID: a.PatientID})
 }
 
@@ -183,6 +186,9 @@ func (s *Store) checkIn(ctx context.Context, tx *sql.Tx, a domain.Appointment, r
 		return fmt.Errorf("store: check in: %w", err)
 	}
 	if err := s.recordStatus(ctx, tx, a.ID, &a.Status, domain.StatusCheckedIn, reason); err != nil {
+		return err
+	}
+	if err := s.enqueueNotices(ctx, tx, &a, a.WithStatus(domain.StatusCheckedIn)); err != nil {
 		return err
 	}
 	return s.appointmentStatusChanged(ctx, tx, a, domain.StatusCheckedIn) // as any check-in: the visit opens
@@ -510,6 +516,9 @@ func (s *Store) UpdateAppointment(ctx context.Context, id int64, c domain.Appoin
 		if err := s.appointmentStatusChanged(ctx, tx, cur, next.Status); err != nil {
 			return next, err
 		}
+		if err := s.enqueueNotices(ctx, tx, &cur, next); err != nil {
+			return next, err
+		}
 		if err := s.audit(ctx, tx, Event{Action: domain.ActionUpdate, ResourceType: domain.ResourceAppointment, ResourceID: id, PatientID: cur.PatientID}); err != nil {
 			return next, err
 		}
@@ -560,6 +569,9 @@ func (s *Store) CancelAppointment(ctx context.Context, id int64) error {
 		if err := s.recordStatus(ctx, tx, id, &cur.Status, domain.StatusCancelled, CancelledByDelete); err != nil {
 			return err
 		}
+		if err := s.enqueueNotices(ctx, tx, &cur, cur.WithStatus(domain.StatusCancelled)); err != nil {
+			return err
+		}
 		return s.audit(ctx, tx, Event{Action: domain.ActionDelete, ResourceType: domain.ResourceAppointment, ResourceID: id, PatientID: cur.PatientID})
 	})
 }
@@ -574,7 +586,7 @@ func (s *Store) AppointmentHistory(ctx context.Context, id int64) ([]domain.Stat
 	}
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
-	rows, err := s.db.QueryContext(ctx, `SELECT id, from_status, to_status, reason, changed_by, changed_at
+	rows, err := s.db.QueryContext(ctx, `SELECT id, from_status, to_status, reason, changed_by, changed_at, actor
 		FROM appointment_status_history WHERE appointment_id = $1 ORDER BY id`, id)
 	if err != nil {
 		return nil, fmt.Errorf("store: appointment history: %w", err)
@@ -585,13 +597,14 @@ func (s *Store) AppointmentHistory(ctx context.Context, id int64) ([]domain.Stat
 		var (
 			c            domain.StatusChange
 			from, reason sql.NullString
+			actor        sql.NullString
 			by           sql.NullInt64
 			at           dbTime
 		)
-		if err := rows.Scan(&c.ID, &from, &c.To, &reason, &by, &at); err != nil {
+		if err := rows.Scan(&c.ID, &from, &c.To, &reason, &by, &at, &actor); err != nil {
 			return nil, fmt.Errorf("store: appointment history: %w", err)
 		}
-		c.From, c.Reason, c.ChangedBy, c.ChangedAt = nullable(from), nullable(reason), nullableID(by), at.Time
+		c.From, c.Reason, c.ChangedBy, c.ChangedAt, c.Actor = nullable(from), nullable(reason), nullableID(by), at.Time, nullable(actor)
 		out = append(out, c)
 	}
 	return out, rows.Err()

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"database/sql"
 	"errors"
 	"fmt"
 	"strconv"
@@ -10,6 +11,9 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/riverqueue/river/riverdriver"
+	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 )
@@ -55,6 +59,8 @@ type dialect interface {
 	// storedTime is the select expression of a date or timestamp column that dbDate or
 	// dbTime scans.
 	storedTime(column string) string
+	// jobDriver is River's driver of the job queue for this database (see queue.go).
+	jobDriver(db *sql.DB) riverdriver.Driver[*sql.Tx]
 }
 
 // patientLike is the search in plain SQL, the same on both databases. Without an index
@@ -72,6 +78,8 @@ func patientLikePattern(p string) string {
 type sqliteDialect struct{}
 
 func (sqliteDialect) name() string { return "sqlite" }
+
+func (sqliteDialect) jobDriver(db *sql.DB) riverdriver.Driver[*sql.Tx] { return riversqlite.New(db) }
 
 // SQLite has no timestamp type: HMS stores UTC text of fixed width, so that text order is time order.
 func (sqliteDialect) timeArg(t time.Time) any {
@@ -170,6 +178,12 @@ func (postgresDialect) patientSearch(q string, arg func(any) string) string {
 const searchTextSeparator = "\x1f"
 
 func (postgresDialect) name() string { return "postgres" }
+
+// jobDriver is River's database/sql driver: HMS talks to PostgreSQL through pgx's
+// database/sql adapter, so the queue's inserts join HMS's own transactions.
+func (postgresDialect) jobDriver(db *sql.DB) riverdriver.Driver[*sql.Tx] {
+	return riverdatabasesql.New(db)
+}
 
 // pgx decodes dates and timestamps from PostgreSQL's binary format.
 func (postgresDialect) storedTime(column string) string { return column }

@@ -35,7 +35,7 @@ func (s *Store) MigrateUp(ctx context.Context) (int, error) {
 	if err != nil {
 		return len(res), fmt.Errorf("store: migrate up: %w", err)
 	}
-	return len(res), nil
+	return len(res), s.migrateJobQueue(ctx)
 }
 
 // MigrateDown rolls back migrations until the schema is at version to

@@ -222,10 +222,10 @@ func (s *Store) patient(ctx context.Context, id int64, cond string) (domain.Pati
 	return found[0], nil
 }
 
-// PatientFilter selects a page of patients, ordered by id. Every field that is set narrows
-// the selection.
+// PatientFilter selects a page of patients, ordered by id (by rank, then id, with Query).
+// Every field that is set narrows the selection.
 type PatientFilter struct {
-	Query           string   // case-insensitive match on name, email, phone or MRN
+	Query           string   // case-insensitive match on name, email, phone or MRN, ranked: see searchPatients
 	IncludeInactive bool     // also list deactivated patients
 	IDs             []int64  // any of these ids
 	MRN             string   // exact medical record number
@@ -253,9 +253,6 @@ func (s *Store) Patients(ctx context.Context, f PatientFilter) (Page[domain.Pati
 		conds = append(conds, "active")
 	}
 	unfiltered := len(conds)
-	if f.Query != "" {
-		conds = append(conds, s.dialect.patientSearch(f.Query, arg))
-	}
 	if f.IDs != nil {
 		ids := []string{"NULL"}
 		for _, id := range f.IDs {
@@ -284,6 +281,9 @@ func (s *Store) Patients(ctx context.Context, f PatientFilter) (Page[domain.Pati
 	if f.HasBloodGroup {
 		conds = append(conds, "blood_group IS NOT NULL")
 	}
+	if f.Query != "" {
+		return s.searchPatients(ctx, f, conds, args)
+	}
 	var page Page[domain.Patient]
 	filter, filterArgs := conds, args
 	if f.Cursor != "" {
@@ -294,7 +294,7 @@ func (s *Store) Patients(ctx context.Context, f PatientFilter) (Page[domain.Pati
 		conds = append(conds, "id > "+arg(c[0]))
 	}
 	limit := arg(f.Limit + 1)
-	if f.Query != "" || len(f.Name) > 0 || f.Phone != "" {
+	if len(f.Name) > 0 || f.Phone != "" {
 		// Whether an index helps depends on the term: plan each search for its own.
 		args, filterArgs = s.dialect.planPerValue(args), s.dialect.planPerValue(filterArgs)
 	}

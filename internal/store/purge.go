@@ -21,6 +21,8 @@ type PatientFootprint struct {
 // patientData lists, child tables first, every row that belongs to a patient: the order
 // in which a purge deletes them. A new table that holds patient data belongs here.
 var patientData = []struct{ table, where string }{
+	{"notification", "patient_id = $1"},
+	{"contact_preference", "patient_id = $1"},
 	{"appointment_status_history", "appointment_id IN (SELECT id FROM appointment WHERE patient_id = $1)"},
 	{"medication_stop", "record_id IN (SELECT id FROM medical_record WHERE patient_id = $1)"},
 	{"medical_record_version", "record_id IN (SELECT id FROM medical_record WHERE patient_id = $1)"},
@@ -32,6 +34,7 @@ var patientData = []struct{ table, where string }{
 	{"visit_version", "visit_id IN (SELECT id FROM visit WHERE patient_id = $1)"},
 	{"visit", "patient_id = $1"},
 	{"appointment", "patient_id = $1"},
+	{"patient_name_word", "patient_id = $1"}, // the words of the name, for the search
 	{"patient", "id = $1"},
 }
 

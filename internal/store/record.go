@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/hms-project/hms/internal/domain"
@@ -166,21 +167,70 @@ func (s *Store) record(ctx context.Context, id int64, cond string) (domain.Medic
 func (s *Store) PatientRecords(ctx context.Context, patientID int64, includeVoided bool) ([]domain.MedicalRecord, error) {
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
+	return s.patientRecords(ctx, includeVoided, "", []any{patientID}, 0)
+}
+
+// PatientRecordsPage returns one page of the records of a patient, newest first (by record
+// date, then id), from the cursor of the page before; voided ones only when asked. It reads
+// the rows of the page from the index on (patient_id, record_date, id) and counts nothing.
+func (s *Store) PatientRecordsPage(ctx context.Context, patientID int64, includeVoided bool, limit int, cursor string) (Page[domain.MedicalRecord], error) {
+	ctx, cancel := s.withTimeout(ctx)
+	defer cancel()
+	var page Page[domain.MedicalRecord]
+	args := []any{patientID}
+	var cond string
+	if cursor != "" {
+		c, err := decodeCursor(cursor, 2)
+		if err != nil {
+			return page, err
+		}
+		day := c[0]
+		if day < 0 || day > 99991231 {
+			return page, domain.Errorf(domain.CodeInvalid, "cursor is not valid: pass the next_cursor of a previous page")
+		}
+		args = append(args, fmt.Sprintf("%04d-%02d-%02d", day/10000, day/100%100, day%100), c[1])
+		cond = " AND (r.record_date < $2 OR (r.record_date = $2 AND r.id < $3))"
+	}
+	var err error
+	if page.Items, err = s.patientRecords(ctx, includeVoided, cond, args, limit+1); err != nil {
+		return page, err
+	}
+	if len(page.Items) > limit {
+		page.Items = page.Items[:limit]
+		last := page.Items[limit-1]
+		day, err := strconv.ParseInt(strings.ReplaceAll(last.RecordDate, "-", ""), 10, 64)
+		if err != nil {
+			return page, fmt.Errorf("store: list medical records: record date %q: %w", last.RecordDate, err)
+		}
+		page.NextCursor = encodeCursor(day, last.ID)
+	}
+	return page, nil
+}
+
+// patientRecords runs the query of the records of a patient, newest first, with the
+// condition after (the position of a page) and at most limit rows (0: all); args are the
+// query's arguments, the patient's id first.
+func (s *Store) patientRecords(ctx context.Context, includeVoided bool, after string, args []any, limit int) ([]domain.MedicalRecord, error) {
 	cond := " AND r.voided_at IS NULL"
 	if includeVoided {
 		cond = ""
 	}
-	query := `SELECT ` + s.recordColumns() + ` FROM medical_record r WHERE r.patient_id = $1` + cond + `
-		ORDER BY r.record_date DESC, r.id DESC`
+	tail := ""
+	if limit > 0 {
+		args = append(args, limit)
+		tail = " LIMIT $" + strconv.Itoa(len(args))
+	}
+	query := `SELECT ` + s.recordColumns() + ` FROM medical_record r WHERE r.patient_id = $1` + cond + after + `
+		ORDER BY r.record_date DESC, r.id DESC` + tail
 	out := []domain.MedicalRecord{}
 	if _, ok := s.dialect.(postgresDialect); ok {
-		out, err := pgxRecords(ctx, s.db, query, []any{patientID}, out)
+		out, err := pgxRecords(ctx, s.db, query, args, out)
 		if err != nil {
 			return nil, fmt.Errorf("store: list medical records: %w", err)
 		}
 		return out, nil
 	}
-	rows, err := s.db.QueryContext(ctx, query, patientID)
+	rows, err := s.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: list medical records: %w", err)
 	}

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"encoding/base64"
 	"reflect"
 	"testing"
 
@@ -68,6 +69,32 @@ func TestPatientRecordsAreTheRecords(t *testing.T) {
 				if !reflect.DeepEqual(got[i], one) {
 					t.Errorf("include voided %v, record %d:\n list %+v\n read %+v", c.voided, i, got[i], one)
 				}
+			}
+			// Pages of any size walk the same list once, two records of one day included.
+			for _, limit := range []int{1, 2, 3, 10} {
+				var paged []domain.MedicalRecord
+				cursor := ""
+				for pages := 0; pages < 10; pages++ {
+					page, err := st.PatientRecordsPage(ctx, p.ID, c.voided, limit, cursor)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if len(page.Items) > limit {
+						t.Fatalf("page of %d holds %d", limit, len(page.Items))
+					}
+					paged = append(paged, page.Items...)
+					if cursor = page.NextCursor; cursor == "" {
+						break
+					}
+				}
+				if !reflect.DeepEqual(paged, got) {
+					t.Errorf("include voided %v, pages of %d: %d records, not the list of %d", c.voided, limit, len(paged), len(got))
+				}
+			}
+		}
+		for _, cursor := range []string{"x", base64.RawURLEncoding.EncodeToString([]byte("20250101")), base64.RawURLEncoding.EncodeToString([]byte("-1.5"))} {
+			if _, err := st.PatientRecordsPage(ctx, p.ID, false, 2, cursor); err == nil {
+				t.Errorf("cursor %q accepted", cursor)
 			}
 		}
 	})

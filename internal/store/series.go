@@ -173,6 +173,9 @@ func (s *Store) CancelAppointments(ctx context.Context, id int64, scope string) 
 			if err := s.recordStatus(ctx, tx, a.ID, &a.Status, domain.StatusCancelled, CancelledByDelete+" (scope "+scope+")"); err != nil {
 				return err
 			}
+			if err := s.enqueueNotices(ctx, tx, &a, a.WithStatus(domain.StatusCancelled)); err != nil {
+				return err
+			}
 			if err := s.audit(ctx, tx, Event{Action: domain.ActionDelete, ResourceType: domain.ResourceAppointment, ResourceID: a.ID, PatientID: a.PatientID}); err != nil {
 				return err
 			}
@@ -215,12 +218,14 @@ func (s *Store) MoveSeries(ctx context.Context, id int64, scope string, c domain
 		}
 		moved := make([]domain.Appointment, len(all))
 		exclude := make([]int64, len(all))
+		before := make(map[int64]domain.Appointment, len(all))
 		for i, a := range all {
 			a.Start = a.Start.Add(shift)
 			if c.Duration != nil {
 				a.Duration = *c.Duration
 			}
 			a.End = a.Start.Add(time.Duration(a.Duration) * time.Minute)
+			before[a.ID] = all[i]
 			moved[i], exclude[i] = a, a.ID
 		}
 		clashes, err := s.clashesOf(ctx, tx, moved, exclude)
@@ -240,6 +245,10 @@ func (s *Store) MoveSeries(ctx context.Context, id int64, scope string, c domain
 			if _, err := tx.ExecContext(ctx, `UPDATE appointment SET appointment_datetime = $1, duration_minutes = $2,
 				end_datetime = $3, updated_at = $4, version = version + 1 WHERE id = $5`,
 				s.dialect.timeArg(a.Start), a.Duration, s.dialect.timeArg(a.End), now, a.ID); err != nil {
+				return err
+			}
+			prev := before[a.ID]
+			if err := s.enqueueNotices(ctx, tx, &prev, a); err != nil {
 				return err
 			}
 			if err := s.audit(ctx, tx, Event{Action: domain.ActionUpdate, ResourceType: domain.ResourceAppointment, ResourceID: a.ID, PatientID: a.PatientID}); err != nil {

@@ -44,6 +44,8 @@ type Store struct {
 	audits *batcher[auditRow, struct{}]
 	// sessions looks up the sessions of concurrent requests together (see Session).
 	sessions *batcher[string, sessionRow]
+	// notices, when set, makes appointment changes queue messages (see SetNoticePolicy).
+	notices *NoticePolicy
 }
 
 // Open connects to the database that opts names and checks that it answers.

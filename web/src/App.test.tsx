@@ -21,7 +21,7 @@ describe('without access control on the server', () => {
     fakeServer();
     renderAt('/');
     await waitFor(() => expect(tabNames()).toEqual(['Today', 'Patients', 'Appointments', 'Medical Records']));
-    expect(window.location.pathname).toBe('/today');
+    await waitFor(() => expect(window.location.pathname).toBe('/today'));
     expect(screen.queryByRole('button', { name: 'Sign out' })).not.toBeInTheDocument();
     expect(await screen.findByRole('heading', { name: 'Today' })).toBeInTheDocument();
   });
@@ -80,11 +80,11 @@ describe('roles', () => {
     expect(screen.getByRole('link', { name: 'Edit Jane Doe' })).toBeInTheDocument();
   });
 
-  it('admins also get user management and the audit log', async () => {
+  it('admins also get user management, the audit log and the outbox', async () => {
     signedIn('admin');
     renderAt('/patients');
     await waitFor(() =>
-      expect(tabNames()).toEqual(['Today', 'Patients', 'Appointments', 'Medical Records', 'Users', 'Audit log']),
+      expect(tabNames()).toEqual(['Today', 'Patients', 'Appointments', 'Medical Records', 'Users', 'Audit log', 'Outbox']),
     );
   });
 

@@ -12,6 +12,7 @@ import { Link, matchPath, navigate, useLocation } from './router';
 import { SessionProvider, useSession } from './session';
 import { AppointmentsScreen } from './screens/Appointments';
 import { AuditScreen } from './screens/Audit';
+import { OutboxScreen } from './screens/Outbox';
 import { LoginScreen } from './screens/Login';
 import { PatientEditPage, PatientPage } from './screens/PatientPage';
 import { PatientsScreen } from './screens/Patients';
@@ -35,6 +36,7 @@ export const TABS: Tab[] = [
   { to: '/records', label: 'Medical Records', needs: 'records.read' },
   { to: '/users', label: 'Users', needs: 'users.manage' },
   { to: '/audit', label: 'Audit log', needs: 'audit.read' },
+  { to: '/outbox', label: 'Outbox', needs: 'notifications.manage' },
 ];
 
 export default function App() {
@@ -210,6 +212,12 @@ function Routes({ path }: { path: string }) {
     return (
       <Guard needs="audit.read">
         <AuditScreen />
+      </Guard>
+    );
+  if (path === '/outbox')
+    return (
+      <Guard needs="notifications.manage">
+        <OutboxScreen />
       </Guard>
     );
   return <NotFound />;

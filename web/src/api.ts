@@ -380,6 +380,30 @@ export interface AuditEvent {
   outcome: string;
 }
 
+/** One appointment message on one channel (GET /api/appointments/{id}/notifications). */
+export interface Notification {
+  id: number;
+  appointment_id: number;
+  patient_id: number;
+  kind: 'confirmation' | 'reminder' | 'rescheduled' | 'cancelled';
+  channel: 'email' | 'sms';
+  offset_minutes: number;
+  appointment_datetime: string;
+  due_at: string;
+  status: 'scheduled' | 'queued' | 'sent' | 'failed' | 'dropped' | 'skipped';
+  attempts: number;
+  last_error: string | null;
+  sent_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface OutboxFilter {
+  status?: string;
+  limit?: number;
+  before?: number;
+}
+
 export interface AuditFilter {
   user_id?: string;
   patient_id?: string;
@@ -852,6 +876,14 @@ export const api = {
     update: (id: number, input: UserUpdate) =>
       data(request<{ data: ManagedUser }>('PUT', `/api/users/${id}`, { body: input })),
     deactivate: (id: number) => request<{ message?: string }>('DELETE', `/api/users/${id}`),
+  },
+
+  notifications: {
+    forAppointment: (id: number, signal?: AbortSignal) =>
+      data(get<{ data: Notification[] }>(`/api/appointments/${id}/notifications`, undefined, signal)),
+    outbox: (filter: OutboxFilter = {}, signal?: AbortSignal) =>
+      data(get<{ data: Notification[] }>('/api/notifications', { ...filter }, signal)),
+    resend: (id: number) => data(request<{ data: Notification }>('POST', `/api/notifications/${id}/resend`)),
   },
 
   audit: {

@@ -21,7 +21,8 @@ export type Permission =
   | 'chart.nursing'
   | 'chart.sign'
   | 'users.manage'
-  | 'audit.read';
+  | 'audit.read'
+  | 'notifications.manage';
 
 const granted: Record<Role, readonly Permission[]> = {
   admin: [
@@ -42,6 +43,7 @@ const granted: Record<Role, readonly Permission[]> = {
     'chart.sign',
     'users.manage',
     'audit.read',
+    'notifications.manage',
   ],
   doctor: [
     'patients.update',
@@ -88,8 +90,13 @@ export function allowed(role: Role, permission: Permission): boolean {
 
 /**
  * What the app offers when the server has no access control: all of the clinic's
- * work, but no user management or audit log, which exist only with it.
+ * work, but no user management, audit log or outbox, which exist only with it.
  */
 export function openAllows(permission: Permission): boolean {
-  return permission !== 'users.manage' && permission !== 'audit.read' && permission !== 'day.mine';
+  return (
+    permission !== 'users.manage' &&
+    permission !== 'audit.read' &&
+    permission !== 'notifications.manage' &&
+    permission !== 'day.mine'
+  );
 }

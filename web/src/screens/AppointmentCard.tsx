@@ -6,6 +6,7 @@ import { Badge, StatusBadge } from '../components/Badge';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { MoveDialog } from '../components/MoveDialog';
 import { StatusActions } from '../components/StatusActions';
+import { AppointmentMessages } from './AppointmentMessages';
 import { btn, input, inputOk, link } from '../components/styles';
 import { useAction } from '../lib/forms';
 import { formatDateTime, formatTime } from '../lib/format';
@@ -127,6 +128,7 @@ export function AppointmentCard({ appointment: a, hidePatient, onChanged }: Appo
           </div>
         </form>
       )}
+      <AppointmentMessages appointmentId={a.id} />
     </li>
   );
 }
