@@ -35,6 +35,14 @@ func serve(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
+	var certs *certReloader
+	scheme := "http"
+	if cfg.TLS() {
+		if certs, err = newCertReloader(cfg.TLSCert, cfg.TLSKey, certCheckInterval, log); err != nil {
+			return err
+		}
+		scheme = "https"
+	}
 	st, err := openStore(ctx, cfg)
 	if err != nil {
 		return err
@@ -122,13 +130,8 @@ func serve(ctx context.Context, e env, args []string) error {
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    1 << 20,
 	}
-	scheme := "http"
-	if cfg.TLS() {
-		certs, err := newCertReloader(cfg.TLSCert, cfg.TLSKey, certCheckInterval, log)
-		if err != nil {
-			return err
-		}
-		srv.TLSConfig, scheme = serverTLSConfig(certs), "https"
+	if certs != nil {
+		srv.TLSConfig = serverTLSConfig(certs)
 	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {

@@ -50,7 +50,7 @@ type Config struct {
 	TLSCert, TLSKey string
 	// HTTPRedirectAddr is a plain-HTTP listener that redirects to HTTPS; empty: none.
 	HTTPRedirectAddr string
-	Notify          Notify
+	Notify           Notify
 }
 
 // Notify is the configuration of appointment messages by email and SMS.
