@@ -137,6 +137,17 @@ func serve(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("listen on HMS_ADDR %s: %w", cfg.Addr, err)
 	}
+	var redirectSrv *http.Server
+	var redirectLn net.Listener
+	if cfg.HTTPRedirectAddr != "" {
+		if redirectLn, err = net.Listen("tcp", cfg.HTTPRedirectAddr); err != nil {
+			ln.Close()
+			return fmt.Errorf("listen on HMS_HTTP_REDIRECT_ADDR %s: %w", cfg.HTTPRedirectAddr, err)
+		}
+		_, httpsPort, _ := net.SplitHostPort(ln.Addr().String())
+		redirectSrv = &http.Server{Handler: redirectToHTTPS(httpsPort), ReadHeaderTimeout: 10 * time.Second,
+			ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second, IdleTimeout: 30 * time.Second, MaxHeaderBytes: 1 << 16}
+	}
 	log.Info("hms started", "version", e.version, "env", cfg.Env, "database", st.Dialect(), "addr", ln.Addr().String(),
 		"url", scheme+"://"+displayHost(ln.Addr()))
 	errc := make(chan error, 1)
@@ -147,18 +158,9 @@ func serve(ctx context.Context, e env, args []string) error {
 			errc <- srv.Serve(ln)
 		}
 	}()
-	var redirectSrv *http.Server
-	if cfg.HTTPRedirectAddr != "" {
-		_, httpsPort, _ := net.SplitHostPort(ln.Addr().String())
-		redirectSrv = &http.Server{Handler: redirectToHTTPS(httpsPort), ReadHeaderTimeout: 10 * time.Second,
-			ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second, IdleTimeout: 30 * time.Second, MaxHeaderBytes: 1 << 16}
-		rln, err := net.Listen("tcp", cfg.HTTPRedirectAddr)
-		if err != nil {
-			_ = srv.Close()
-			return fmt.Errorf("listen on HMS_HTTP_REDIRECT_ADDR %s: %w", cfg.HTTPRedirectAddr, err)
-		}
-		log.Info("redirecting plain HTTP to HTTPS", "addr", rln.Addr().String())
-		go func() { _ = redirectSrv.Serve(rln) }()
+	if redirectSrv != nil {
+		log.Info("redirecting plain HTTP to HTTPS", "addr", redirectLn.Addr().String())
+		go func() { _ = redirectSrv.Serve(redirectLn) }()
 	}
 	if cfg.PprofAddr != "" {
 		go servePprof(cfg.PprofAddr, log)
