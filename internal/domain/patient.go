@@ -21,6 +21,8 @@ type Patient struct {
 	Phone       *string `json:"phone"`
 	Address     *string `json:"address"`
 	BloodGroup  *string `json:"blood_group"`
+	// Gender is the administrative gender, one of Genders, or nil when not recorded.
+	Gender *string `json:"gender"`
 	// ClinicalWithheld says that the clinical fields (BloodGroup) were left out for a
 	// reader who may not see them: the JSON then has no blood_group key at all.
 	ClinicalWithheld bool `json:"-"`
@@ -129,6 +131,7 @@ type PatientInput struct {
 	Phone       Opt[string] `json:"phone"`
 	Address     Opt[string] `json:"address"`
 	BloodGroup  Opt[string] `json:"blood_group"`
+	Gender      Opt[string] `json:"gender"`
 }
 
 // PatientChanges is a validated update: nil pointers leave a column alone; for the
@@ -142,6 +145,7 @@ type PatientChanges struct {
 	Phone       Opt[string]
 	Address     Opt[string]
 	BloodGroup  Opt[string]
+	Gender      Opt[string]
 }
 
 // ValidateNew checks a create request and returns the patient to insert.
@@ -156,6 +160,7 @@ func (in PatientInput) ValidateNew(now time.Time, loc *time.Location) (Patient, 
 	p.Phone = validPhone(f, optional(f, "phone", in.Phone, 20, false))
 	p.Address = optional(f, "address", in.Address, maxTextLen, true)
 	p.BloodGroup = validBloodGroup(f, optional(f, "blood_group", in.BloodGroup, 5, false))
+	p.Gender = validGender(f, optional(f, "gender", in.Gender, 40, false))
 	return p, f.Err()
 }
 
@@ -174,6 +179,7 @@ func (in PatientInput) ValidateImport(now time.Time, loc *time.Location) (Patien
 	p.Phone = validPhone(f, optional(f, "phone", in.Phone, 20, false))
 	p.Address = optional(f, "address", in.Address, maxTextLen, true)
 	p.BloodGroup = validBloodGroup(f, optional(f, "blood_group", in.BloodGroup, 5, false))
+	p.Gender = validGender(f, optional(f, "gender", in.Gender, 40, false))
 	return p, f.Err()
 }
 
@@ -200,8 +206,9 @@ func (in PatientInput) ValidateUpdate(now time.Time, loc *time.Location) (Patien
 	c.Phone = toOpt(in.Phone, validPhone(f, optional(f, "phone", in.Phone, 20, false)))
 	c.Address = toOpt(in.Address, optional(f, "address", in.Address, maxTextLen, true))
 	c.BloodGroup = toOpt(in.BloodGroup, validBloodGroup(f, optional(f, "blood_group", in.BloodGroup, 5, false)))
-	if !in.MRN.Set && !in.Name.Set && !in.Email.Set && !in.DateOfBirth.Set && !in.Phone.Set && !in.Address.Set && !in.BloodGroup.Set {
-		return c, Errorf(CodeInvalid, "the body names no field to change (mrn, name, email, date_of_birth, phone, address, blood_group)")
+	c.Gender = toOpt(in.Gender, validGender(f, optional(f, "gender", in.Gender, 40, false)))
+	if !in.MRN.Set && !in.Name.Set && !in.Email.Set && !in.DateOfBirth.Set && !in.Phone.Set && !in.Address.Set && !in.BloodGroup.Set && !in.Gender.Set {
+		return c, Errorf(CodeInvalid, "the body names no field to change (mrn, name, email, date_of_birth, phone, address, blood_group, gender)")
 	}
 	return c, f.Err()
 }
@@ -260,4 +267,19 @@ func validBloodGroup(f FieldErrors, v *string) *string {
 		return nil
 	}
 	return &u
+}
+
+// Genders are the accepted values of patient.gender: FHIR's administrative genders.
+var Genders = []string{"male", "female", "other", "unknown"}
+
+func validGender(f FieldErrors, v *string) *string {
+	if v == nil {
+		return nil
+	}
+	g := strings.ToLower(*v)
+	if !slices.Contains(Genders, g) {
+		f.Add("gender", "must be one of male, female, other, unknown")
+		return nil
+	}
+	return &g
 }

@@ -263,9 +263,12 @@ func (p *plan) patient(e *entry) (domain.Patient, error) {
 	if a := addressOf(r.Address); a != "" {
 		in.Address = domain.Some(a)
 	}
+	if r.Gender != "" {
+		in.Gender = domain.Some(r.Gender)
+	}
 	pt, err := in.ValidateImport(p.now, p.loc)
 	return pt, fhirFields(err, map[string]string{"mrn": "identifier", "name": "name", "date_of_birth": "birthDate",
-		"phone": "telecom", "email": "telecom", "address": "address"})
+		"phone": "telecom", "email": "telecom", "address": "address", "gender": "gender"})
 }
 
 // fhirFields renames the fields of a validation error from HMS's names to FHIR's.

@@ -116,6 +116,9 @@ func FromPatient(p domain.Patient) Patient {
 	if p.Address != nil {
 		out.Address = []Address{{Text: *p.Address}}
 	}
+	if p.Gender != nil {
+		out.Gender = *p.Gender
+	}
 	return out
 }
 

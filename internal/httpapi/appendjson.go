@@ -115,6 +115,8 @@ func appendPatientJSON(b []byte, p *domain.Patient) ([]byte, error) {
 		b = append(b, `,"blood_group":`...)
 		b = appendJSONOptString(b, p.BloodGroup)
 	}
+	b = append(b, `,"gender":`...)
+	b = appendJSONOptString(b, p.Gender)
 	b = append(b, `,"active":`...)
 	b = strconv.AppendBool(b, p.Active)
 	if p.DeactivatedAt != nil {

@@ -139,6 +139,9 @@ func checkRoundTrip(t *testing.T, c *client, raw, mrn string, conditions, meds i
 	if gotName["family"] != family || fmt.Sprint(gotName["given"]) != fmt.Sprint(name["given"]) || got["birthDate"] != birth {
 		t.Fatalf("round trip: name %v %v born %v, want %v %v born %v", gotName["given"], gotName["family"], got["birthDate"], name["given"], family, birth)
 	}
+	if got["gender"] != patient["gender"] {
+		t.Fatalf("round trip: gender %v, want %v", got["gender"], patient["gender"])
+	}
 	ident := got["identifier"].([]any)[0].(map[string]any)
 	if ident["value"] != mrn || ident["type"].(map[string]any)["coding"].([]any)[0].(map[string]any)["code"] != "MR" {
 		t.Fatalf("round trip: identifier %v, want MR %s", ident, mrn)

@@ -240,6 +240,17 @@ func (g *generator) patient(i int) domain.Patient {
 			w -= b.weight
 		}
 	}
+	// Most have a gender recorded: female or male about equally, a few other or unknown.
+	switch w := g.rng.IntN(100); {
+	case w < 47:
+		p.Gender = ptr("female")
+	case w < 94:
+		p.Gender = ptr("male")
+	case w < 96:
+		p.Gender = ptr("other")
+	case w < 98:
+		p.Gender = ptr("unknown")
+	}
 	return p
 }
 

@@ -21,7 +21,7 @@ const sqliteRowsPerInsert = 500
 // BulkInsertPatients inserts ps, sets each one's ID and gives those without a medical
 // record number the one CreatePatient would: HMS- and the id in six or more digits.
 func (s *Store) BulkInsertPatients(ctx context.Context, ps []domain.Patient) error {
-	cols := []string{"id", "mrn", "name", "email", "date_of_birth", "phone", "phone_key", "address", "blood_group", "created_at", "updated_at"}
+	cols := []string{"id", "mrn", "name", "email", "date_of_birth", "phone", "phone_key", "address", "blood_group", "gender", "created_at", "updated_at"}
 	err := s.bulkWrite(ctx, "patient", cols, len(ps), true, func(ids []int64) ([][]any, error) {
 		now := s.dialect.timeArg(time.Now())
 		rows := make([][]any, len(ps))
@@ -35,7 +35,7 @@ func (s *Store) BulkInsertPatients(ctx context.Context, ps []domain.Patient) err
 			if err != nil {
 				return nil, err
 			}
-			rows[i] = []any{p.ID, p.MRN, p.Name, emailArg(p.Email), dob, p.Phone, phoneKeyArg(p.Phone), p.Address, p.BloodGroup, now, now}
+			rows[i] = []any{p.ID, p.MRN, p.Name, emailArg(p.Email), dob, p.Phone, phoneKeyArg(p.Phone), p.Address, p.BloodGroup, p.Gender, now, now}
 		}
 		return rows, nil
 	})

@@ -86,15 +86,17 @@ func (s *Store) importPatient(ctx context.Context, tx *sql.Tx, it domain.Patient
 	case err != nil:
 		return res, fmt.Errorf("store: import patient: %w", err)
 	default:
-		// The imported data is the newer word on what it carries; an email or blood group that
+		// The imported data is the newer word on what it carries; an email, blood group or gender that
 		// the import does not have is kept. Nothing changes (not even the version) when the
 		// patient is as imported.
 		res.PatientID = id
 		_, err := tx.ExecContext(ctx, `UPDATE patient SET name = $1, email = COALESCE($2, email), date_of_birth = $3,
-			phone = $4, phone_key = $5, address = $6, blood_group = COALESCE($7, blood_group), updated_at = $8, version = version + 1
+			phone = $4, phone_key = $5, address = $6, blood_group = COALESCE($7, blood_group),
+			gender = COALESCE($10, gender), updated_at = $8, version = version + 1
 			WHERE id = $9 AND NOT (name = $1 AND date_of_birth = $3 AND `+same("email", "COALESCE($2, email)")+` AND `+same("phone", "$4")+`
-			AND `+same("address", "$6")+` AND `+same("blood_group", "COALESCE($7, blood_group)")+`)`,
-			p.Name, emailArg(p.Email), p.DateOfBirth, p.Phone, phoneKeyArg(p.Phone), p.Address, p.BloodGroup, now, id)
+			AND `+same("address", "$6")+` AND `+same("blood_group", "COALESCE($7, blood_group)")+`
+			AND `+same("gender", "COALESCE($10, gender)")+`)`,
+			p.Name, emailArg(p.Email), p.DateOfBirth, p.Phone, phoneKeyArg(p.Phone), p.Address, p.BloodGroup, now, id, p.Gender)
 		if s.dialect.isUniqueViolation(err) {
 			return res, patientConflict(err, p.Email)
 		}

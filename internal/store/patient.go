@@ -15,7 +15,7 @@ import (
 // patientColumns are the columns of a patient that patientScanner reads.
 func (s *Store) patientColumns() string {
 	t := s.dialect.storedTime
-	return `id, mrn, name, email, ` + t("date_of_birth") + `, phone, address, blood_group, active, ` + t("deactivated_at") +
+	return `id, mrn, name, email, ` + t("date_of_birth") + `, phone, address, blood_group, gender, active, ` + t("deactivated_at") +
 		`, version, ` + t("created_at") + `, ` + t("updated_at")
 }
 
@@ -30,15 +30,15 @@ type patientScanner struct {
 	p                             domain.Patient
 	dob                           dbDate
 	deactivated, created, updated dbTime
-	email, phone, addr, blood     sql.NullString
+	email, phone, addr, blood, gen sql.NullString
 	dest                          []any
 	texts                         textBlocks
 }
 
 // newPatientScanner returns a scanner for up to rows rows; more take further blocks.
 func newPatientScanner(rows int) *patientScanner {
-	s := &patientScanner{texts: make(textBlocks, 0, 3*rows)}
-	s.dest = []any{&s.p.ID, &s.p.MRN, &s.p.Name, &s.email, &s.dob, &s.phone, &s.addr, &s.blood, &s.p.Active, &s.deactivated,
+	s := &patientScanner{texts: make(textBlocks, 0, 4*rows)}
+	s.dest = []any{&s.p.ID, &s.p.MRN, &s.p.Name, &s.email, &s.dob, &s.phone, &s.addr, &s.blood, &s.gen, &s.p.Active, &s.deactivated,
 		&s.p.Version, &s.created, &s.updated}
 	return s
 }
@@ -50,6 +50,7 @@ func (s *patientScanner) scan(row interface{ Scan(...any) error }) (domain.Patie
 	p.Email, p.DateOfBirth = s.email.String, string(s.dob)
 	p.Phone, p.Address = s.texts.copy(s.phone.String, s.phone.Valid), s.texts.copy(s.addr.String, s.addr.Valid)
 	p.BloodGroup = s.texts.copy(s.blood.String, s.blood.Valid)
+	p.Gender = s.texts.copy(s.gen.String, s.gen.Valid)
 	p.CreatedAt, p.UpdatedAt = s.created.Time, s.updated.Time
 	if !s.deactivated.IsZero() {
 		at := s.deactivated.Time
@@ -172,13 +173,13 @@ var errMRNTaken = errors.New("store: medical record number taken")
 // errMRNTaken when another patient holds that MRN, and a conflict for a taken email.
 func (s *Store) insertPatientRow(ctx context.Context, tx *sql.Tx, p domain.Patient, id int64) (domain.Patient, error) {
 	args := []any{p.MRN, p.Name, emailArg(p.Email), p.DateOfBirth, p.Phone, phoneKeyArg(p.Phone), p.Address, p.BloodGroup,
-		s.dialect.timeArg(time.Now())}
+		s.dialect.timeArg(time.Now()), p.Gender}
 	idColumn, idValue := "", ""
 	if id != 0 {
-		idColumn, idValue, args = "id, ", "$10, ", append(args, id)
+		idColumn, idValue, args = "id, ", "$11, ", append(args, id)
 	}
-	out, err := scanPatient(tx.QueryRowContext(ctx, `INSERT INTO patient (`+idColumn+`mrn, name, email, date_of_birth, phone, phone_key, address, blood_group, created_at, updated_at)
-		VALUES (`+idValue+`$1, $2, $3, $4, $5, $6, $7, $8, $9, $9) ON CONFLICT (mrn) DO NOTHING RETURNING `+s.patientColumns(), args...))
+	out, err := scanPatient(tx.QueryRowContext(ctx, `INSERT INTO patient (`+idColumn+`mrn, name, email, date_of_birth, phone, phone_key, address, blood_group, created_at, updated_at, gender)
+		VALUES (`+idValue+`$1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10) ON CONFLICT (mrn) DO NOTHING RETURNING `+s.patientColumns(), args...))
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return domain.Patient{}, errMRNTaken
@@ -341,7 +342,7 @@ func (s *Store) UpdatePatient(ctx context.Context, id int64, c domain.PatientCha
 	for _, o := range []struct {
 		col string
 		v   domain.Opt[string]
-	}{{"phone", c.Phone}, {"address", c.Address}, {"blood_group", c.BloodGroup}} {
+	}{{"phone", c.Phone}, {"address", c.Address}, {"blood_group", c.BloodGroup}, {"gender", c.Gender}} {
 		if o.v.Set {
 			u.set(o.col, optArg(o.v))
 		}
