@@ -27,12 +27,12 @@ func scanPatient(row interface{ Scan(...any) error }) (domain.Patient, error) {
 // a row allocates little more than the strings it holds: the destinations are reused, and
 // the optional texts are copied into one block for the page.
 type patientScanner struct {
-	p                             domain.Patient
-	dob                           dbDate
-	deactivated, created, updated dbTime
+	p                              domain.Patient
+	dob                            dbDate
+	deactivated, created, updated  dbTime
 	email, phone, addr, blood, gen sql.NullString
-	dest                          []any
-	texts                         textBlocks
+	dest                           []any
+	texts                          textBlocks
 }
 
 // newPatientScanner returns a scanner for up to rows rows; more take further blocks.
