@@ -5,6 +5,10 @@
 export const BLOOD_GROUPS = ['A+', 'A-', 'B+', 'B-', 'AB+', 'AB-', 'O+', 'O-'] as const;
 export type BloodGroup = (typeof BLOOD_GROUPS)[number];
 
+/** FHIR's administrative genders, the values of a patient's gender. */
+export const GENDERS = ['female', 'male', 'other', 'unknown'] as const;
+export type Gender = (typeof GENDERS)[number];
+
 export const APPOINTMENT_STATUSES = [
   'scheduled',
   'checked_in',
@@ -29,6 +33,7 @@ export interface Patient {
   address: string | null;
   /** Clinical data: absent for staff, who may neither read nor write it. */
   blood_group?: BloodGroup | null;
+  gender?: Gender | null;
   active?: boolean;
   version?: number;
   created_at: string;
@@ -49,6 +54,7 @@ export interface PatientInput {
   phone?: string | null;
   address?: string | null;
   blood_group?: BloodGroup | null;
+  gender?: Gender | null;
 }
 
 export interface Appointment {

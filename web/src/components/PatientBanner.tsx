@@ -1,7 +1,7 @@
 // The banner on every screen about one patient: who they are and, for those who may read
 // the chart, their active allergies — the one thing a doctor must not miss.
 import { api, type Patient } from '../api';
-import { age } from '../lib/format';
+import { age, genderLabel } from '../lib/format';
 import { useAsync, useReloadOnChange } from '../lib/hooks';
 import { useSession } from '../session';
 
@@ -20,6 +20,9 @@ export function PatientBanner({ patient: p }: { patient: Patient }) {
       </p>
       <p className="text-sm text-slate-700">
         <span className="font-medium">Age</span> {years ?? '—'}
+      </p>
+      <p className="text-sm text-slate-700">
+        <span className="font-medium">Gender</span> {genderLabel(p.gender)}
       </p>
       {can('chart.read') && <AllergyStrip patientId={p.id} />}
     </section>

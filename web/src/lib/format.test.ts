@@ -7,12 +7,15 @@ import {
   formatDateTime,
   formatTime,
   formatWaited,
+  genderLabel,
   isoDate,
+  mailtoHref,
   minutesOfDay,
   parseDate,
   setClinicZone,
   startOfWeek,
   statusLabel,
+  telHref,
   today,
   toRFC3339,
 } from './format';
@@ -91,5 +94,20 @@ describe('labels', () => {
   it('labels statuses for people', () => {
     expect(statusLabel('no_show')).toBe('No-show');
     expect(statusLabel('checked_in')).toBe('Checked in');
+  });
+});
+
+describe('patient contact and gender', () => {
+  it('links a phone number by its digits, keeping a leading +', () => {
+    expect(telHref('+1 (555) 010-2')).toBe('tel:+15550102');
+    expect(telHref('555 0100')).toBe('tel:5550100');
+  });
+  it('links an email address', () => {
+    expect(mailtoHref('ada@example.org')).toBe('mailto:ada@example.org');
+    expect(mailtoHref('a+b@example.org')).toBe('mailto:a%2Bb@example.org');
+  });
+  it('labels a gender, or a dash when none is recorded', () => {
+    expect(genderLabel('female')).toBe('Female');
+    expect(genderLabel(null)).toBe('—');
   });
 });

@@ -232,3 +232,20 @@ export const STATUS_LABELS: Record<string, string> = {
 export function statusLabel(status: string): string {
   return STATUS_LABELS[status] ?? status;
 }
+
+/** A patient's gender as the UI shows it ("Female"), or "—" when not recorded. */
+export function genderLabel(gender: string | null | undefined): string {
+  if (!gender) return '—';
+  return gender.charAt(0).toUpperCase() + gender.slice(1);
+}
+
+/** The tel: link of a phone number: its digits, with a leading + kept. */
+export function telHref(phone: string): string {
+  const digits = phone.replace(/[^\d]/g, '');
+  return `tel:${phone.trim().startsWith('+') ? '+' : ''}${digits}`;
+}
+
+/** The mailto: link of an email address. */
+export function mailtoHref(email: string): string {
+  return `mailto:${encodeURIComponent(email.trim()).replace(/%40/g, '@')}`;
+}

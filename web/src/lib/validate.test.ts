@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { addDays, clinicInstant, today } from './format';
 import { validateAppointment, validatePatient, validateRecord, validateUser } from './validate';
 
-const good = { name: 'Jane Doe', email: 'jane@example.com', date_of_birth: '1985-04-12', phone: '', blood_group: '', address: '' };
+const good = { name: 'Jane Doe', email: 'jane@example.com', date_of_birth: '1985-04-12', phone: '', blood_group: '', gender: '', address: '' };
 
 describe('validatePatient', () => {
   it('accepts a complete patient', () => {
@@ -19,6 +19,7 @@ describe('validatePatient', () => {
     ['date_of_birth', { date_of_birth: addDays(today(), 1) }, 'cannot be in the future'],
     ['phone', { phone: '1'.repeat(21) }, 'must be at most 20 characters'],
     ['blood_group', { blood_group: 'C+' }, 'must be one of A+ A- B+ B- AB+ AB- O+ O-'],
+    ['gender', { gender: 'woman' }, 'must be one of female, male, other, unknown'],
   ])('rejects a bad %s', (field, change, message) => {
     expect(validatePatient({ ...good, ...change })[field]).toBe(message);
   });

@@ -1,7 +1,7 @@
 // Client-side checks that mirror the server's rules, so most mistakes are shown
 // before a request is sent. The server stays the authority: its field errors are
 // shown the same way.
-import { BLOOD_GROUPS } from '../api';
+import { BLOOD_GROUPS, GENDERS } from '../api';
 import { clinicInstant, parseDate, today } from './format';
 
 export type FieldErrors = Record<string, string>;
@@ -22,6 +22,7 @@ export interface PatientFields {
   date_of_birth: string;
   phone: string;
   blood_group: string;
+  gender: string;
   address: string;
 }
 
@@ -40,6 +41,9 @@ export function validatePatient(p: PatientFields): FieldErrors {
   maxLength(errors, 'phone', p.phone, 20);
   if (p.blood_group && !(BLOOD_GROUPS as readonly string[]).includes(p.blood_group)) {
     errors.blood_group = `must be one of ${BLOOD_GROUPS.join(' ')}`;
+  }
+  if (p.gender && !(GENDERS as readonly string[]).includes(p.gender)) {
+    errors.gender = `must be one of ${GENDERS.join(', ')}`;
   }
   return errors;
 }

@@ -39,6 +39,7 @@ describe('PatientForm', () => {
     await user.type(screen.getByLabelText(/Date of birth/), '1985-04-12');
     await user.type(screen.getByLabelText(/Email/), 'jane@example.com');
     await user.selectOptions(screen.getByLabelText('Blood group'), 'AB-');
+    await user.selectOptions(screen.getByLabelText('Gender'), 'Female');
     await user.click(screen.getByRole('button', { name: 'Add patient' }));
 
     await waitFor(() => expect(onSaved).toHaveBeenCalled());
@@ -47,6 +48,7 @@ describe('PatientForm', () => {
       email: 'jane@example.com',
       date_of_birth: '1985-04-12',
       blood_group: 'AB-',
+      gender: 'female',
     });
     expect(await screen.findByRole('status')).toHaveTextContent('Added patient Jane Doe.');
     expect(screen.getByLabelText(/Full name/)).toHaveValue('');
@@ -98,7 +100,7 @@ describe('PatientForm', () => {
 
   it('sends only what changed when editing, null to clear', async () => {
     const user = userEvent.setup();
-    const existing = patient(3, 'John Smith', { phone: '+1 555 0102', blood_group: 'O-' });
+    const existing = patient(3, 'John Smith', { phone: '+1 555 0102', blood_group: 'O-', gender: 'male' });
     const server = fakeServer({
       'PUT /api/patients/3': { body: { success: true, data: { ...existing, name: 'John A. Smith', phone: null } } },
     });
@@ -107,10 +109,12 @@ describe('PatientForm', () => {
     await user.clear(name);
     await user.type(name, 'John A. Smith');
     await user.clear(screen.getByLabelText('Phone'));
+    expect(screen.getByLabelText('Gender')).toHaveValue('male');
+    await user.selectOptions(screen.getByLabelText('Gender'), 'Not recorded');
     await user.click(screen.getByRole('button', { name: 'Save changes' }));
 
     await waitFor(() => expect(server.requests('PUT /api/patients/3')).toHaveLength(1));
-    expect(server.requests('PUT /api/patients/3')[0].body).toEqual({ name: 'John A. Smith', phone: null });
+    expect(server.requests('PUT /api/patients/3')[0].body).toEqual({ name: 'John A. Smith', phone: null, gender: null });
   });
 
   it('keeps what was typed as a draft that comes back after a remount', async () => {

@@ -1,12 +1,12 @@
 // Add or edit a patient. Client-side checks run first; the server's field errors
 // land next to the same fields. The input is kept as a draft until it is saved.
 import { useState } from 'react';
-import { api, BLOOD_GROUPS, type BloodGroup, type Patient, type PatientInput, type Warning } from '../api';
+import { api, BLOOD_GROUPS, GENDERS, type BloodGroup, type Gender, type Patient, type PatientInput, type Warning } from '../api';
 import { FormError, SelectField, TextAreaField, TextField } from '../components/Field';
 import { btn, link } from '../components/styles';
 import { useNotify } from '../components/Banner';
 import { useFormSubmit } from '../lib/forms';
-import { today } from '../lib/format';
+import { genderLabel, today } from '../lib/format';
 import { useDraft } from '../lib/hooks';
 import { validatePatient, type PatientFields } from '../lib/validate';
 import { Link } from '../router';
@@ -18,6 +18,7 @@ function fieldsOf(p?: Patient): PatientFields {
     date_of_birth: p?.date_of_birth ?? '',
     phone: p?.phone ?? '',
     blood_group: p?.blood_group ?? '',
+    gender: p?.gender ?? '',
     address: p?.address ?? '',
   };
 }
@@ -33,12 +34,14 @@ function toInput(f: PatientFields, original?: Patient): Partial<PatientInput> {
     phone: orNull(f.phone),
     address: orNull(f.address),
     blood_group: (f.blood_group || null) as BloodGroup | null,
+    gender: (f.gender || null) as Gender | null,
   };
   if (!original) {
     const created: PatientInput = { name: full.name, email: full.email, date_of_birth: full.date_of_birth };
     if (full.phone) created.phone = full.phone;
     if (full.address) created.address = full.address;
     if (full.blood_group) created.blood_group = full.blood_group;
+    if (full.gender) created.gender = full.gender;
     return created;
   }
   const changed: Partial<PatientInput> = {};
@@ -152,6 +155,20 @@ export function PatientForm({ patient, clinical = true, onSaved, onCancel }: Pat
           error={errors.phone}
           onChange={(e) => set('phone', e.target.value)}
         />
+        <SelectField
+          id={`${idPrefix}-gender`}
+          label="Gender"
+          value={values.gender}
+          error={errors.gender}
+          onChange={(e) => set('gender', e.target.value)}
+        >
+          <option value="">Not recorded</option>
+          {GENDERS.map((g) => (
+            <option key={g} value={g}>
+              {genderLabel(g)}
+            </option>
+          ))}
+        </SelectField>
         {clinical && (
           <SelectField
             id={`${idPrefix}-blood`}

@@ -7,7 +7,7 @@ import { LoadingBlock } from '../components/Spinner';
 import { EmptyState, ErrorState } from '../components/States';
 import { btn, link, panel, panelTitle } from '../components/styles';
 import { useAction } from '../lib/forms';
-import { age, formatDate, formatDateTime } from '../lib/format';
+import { age, formatDate, formatDateTime, genderLabel, mailtoHref, telHref } from '../lib/format';
 import { useAsync, useReloadOnChange } from '../lib/hooks';
 import { Link, navigate } from '../router';
 import { useSession } from '../session';
@@ -92,9 +92,24 @@ function PatientDetails({ patient: p }: { patient: Patient }) {
             {years !== null && ` (${years} years)`}
           </Item>
           <Item label="Email">
-            <span className="break-all">{p.email}</span>
+            {p.email ? (
+              <a href={mailtoHref(p.email)} className={`${link} break-all`}>
+                {p.email}
+              </a>
+            ) : (
+              '—'
+            )}
           </Item>
-          <Item label="Phone">{p.phone || '—'}</Item>
+          <Item label="Phone">
+            {p.phone ? (
+              <a href={telHref(p.phone)} className={link}>
+                {p.phone}
+              </a>
+            ) : (
+              '—'
+            )}
+          </Item>
+          <Item label="Gender">{genderLabel(p.gender)}</Item>
           {can('patients.clinical') && <Item label="Blood group">{p.blood_group || 'Unknown'}</Item>}
           <Item label="Address">
             <span className="whitespace-pre-line">{p.address || '—'}</span>

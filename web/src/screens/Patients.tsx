@@ -9,7 +9,7 @@ import { LoadingBlock } from '../components/Spinner';
 import { EmptyState, ErrorState } from '../components/States';
 import { btn, input, inputOk, link, panel, panelTitle } from '../components/styles';
 import { useAction } from '../lib/forms';
-import { age, formatDate } from '../lib/format';
+import { age, formatDate, mailtoHref, telHref } from '../lib/format';
 import { useAsync, useCursorStack, useDebounced, useReloadOnChange } from '../lib/hooks';
 import { Link, navigate, useLocation } from '../router';
 import { useSession } from '../session';
@@ -124,8 +124,19 @@ export function PatientCard({ patient }: { patient: Patient }) {
             {years !== null && ` · age ${years}`} · {patient.mrn ?? `#${patient.id}`}
           </p>
           <p className="mt-0.5 break-all text-sm text-slate-600">
-            {patient.email}
-            {patient.phone && ` · ${patient.phone}`}
+            {patient.email && (
+              <a href={mailtoHref(patient.email)} className={link}>
+                {patient.email}
+              </a>
+            )}
+            {patient.phone && (
+              <>
+                {patient.email && ' · '}
+                <a href={telHref(patient.phone)} className={link}>
+                  {patient.phone}
+                </a>
+              </>
+            )}
           </p>
         </div>
         <div className="flex shrink-0 gap-2">

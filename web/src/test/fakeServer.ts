@@ -98,6 +98,7 @@ export function patient(id: number, name: string, extra: Record<string, unknown>
     phone: null,
     address: null,
     blood_group: null,
+    gender: null,
     created_at: '2026-01-02T10:00:00Z',
     updated_at: '2026-01-02T10:00:00Z',
     ...extra,

@@ -47,7 +47,7 @@ function chartServer(role: 'doctor' | 'staff' | 'nurse', allergies: unknown[], n
   const empty = { body: { success: true, data: [], count: 0 } };
   return fakeServer({
     'GET /api/auth/me': { body: { success: true, data: user(role) } },
-    'GET /api/patients/1': { body: { success: true, data: patient(1, 'Jane Doe', { mrn: 'HMS-000001' }) } },
+    'GET /api/patients/1': { body: { success: true, data: patient(1, 'Jane Doe', { mrn: 'HMS-000001', gender: 'female', phone: '+1 555-0102' }) } },
     'GET /api/patients/1/allergies': { body: { success: true, data: allergies, count: allergies.length, no_known_allergies: noKnown } },
     'GET /api/patients/1/visits': { body: { success: true, data: [visit()], count: 1 } },
     'GET /api/patients/1/vitals': { body: { success: true, data: [], count: 0, latest: {} } },
@@ -65,6 +65,10 @@ describe('the patient banner', () => {
     const banner = await screen.findByTestId('patient-banner');
     expect(banner).toHaveTextContent('Jane Doe');
     expect(banner).toHaveTextContent('HMS-000001');
+    expect(banner).toHaveTextContent('Gender Female');
+    // The patient's phone and email are links to call and write.
+    expect(screen.getByRole('link', { name: '+1 555-0102' })).toHaveAttribute('href', 'tel:+15550102');
+    expect(screen.getByRole('link', { name: 'jane.doe@example.com' })).toHaveAttribute('href', 'mailto:jane.doe@example.com');
     const alert = await within(banner).findByRole('alert', { name: 'Active allergies' });
     expect(alert).toHaveTextContent('Penicillin (severe)');
     expect(alert).not.toHaveTextContent('Latex');
