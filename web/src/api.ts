@@ -768,8 +768,11 @@ export const api = {
     sign: (id: number) => data(request<{ data: Visit }>('POST', `/api/visits/${id}/sign`)),
     addAddendum: (id: number, text: string) =>
       data(request<{ data: Visit }>('POST', `/api/visits/${id}/addenda`, { body: { text } })),
-    history: (id: number, signal?: AbortSignal) =>
-      data(get<{ data: VisitVersion[] }>(`/api/visits/${id}/history`, undefined, signal)),
+    /** Every version of the note, oldest first, and the addenda after signing. */
+    async history(id: number, signal?: AbortSignal): Promise<{ versions: VisitVersion[]; addenda: VisitAddendum[] }> {
+      const body = await get<{ data: VisitVersion[]; addenda?: VisitAddendum[] }>(`/api/visits/${id}/history`, undefined, signal);
+      return { versions: body.data ?? [], addenda: body.addenda ?? [] };
+    },
   },
 
   vitals: {
@@ -816,8 +819,9 @@ export const api = {
           signal,
         ),
       ),
-    stop: (recordId: number, reason: string) =>
-      data(request<{ data: Medication }>('POST', `/api/medications/${recordId}/stop`, { body: { reason } })),
+    /** date: the day it was stopped (YYYY-MM-DD); the server takes today when it is left out. */
+    stop: (recordId: number, reason: string, date?: string) =>
+      data(request<{ data: Medication }>('POST', `/api/medications/${recordId}/stop`, { body: date ? { reason, date } : { reason } })),
   },
 
   doctors: {
