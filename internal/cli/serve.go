@@ -35,6 +35,14 @@ func serve(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
+	var certs *certReloader
+	scheme := "http"
+	if cfg.TLS() {
+		if certs, err = newCertReloader(cfg.TLSCert, cfg.TLSKey, certCheckInterval, log); err != nil {
+			return err
+		}
+		scheme = "https"
+	}
 	st, err := openStore(ctx, cfg)
 	if err != nil {
 		return err
@@ -76,7 +84,7 @@ func serve(ctx context.Context, e env, args []string) error {
 		Version:       e.version,
 		AuthRateLimit: httpapi.RateLimit{Requests: cfg.AuthRateLimit, Window: cfg.AuthRateWindow},
 		CORSOrigins:   cfg.CORSOrigins,
-		HSTS:          cfg.Env == config.EnvProduction,
+		HSTS:          cfg.Env == config.EnvProduction || cfg.TLS(),
 		TrustProxy:    cfg.TrustProxy,
 	}
 	notices, err := startNotices(cfg, st, secret, log)
@@ -122,14 +130,38 @@ func serve(ctx context.Context, e env, args []string) error {
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    1 << 20,
 	}
+	if certs != nil {
+		srv.TLSConfig = serverTLSConfig(certs)
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on HMS_ADDR %s: %w", cfg.Addr, err)
 	}
+	var redirectSrv *http.Server
+	var redirectLn net.Listener
+	if cfg.HTTPRedirectAddr != "" {
+		if redirectLn, err = net.Listen("tcp", cfg.HTTPRedirectAddr); err != nil {
+			ln.Close()
+			return fmt.Errorf("listen on HMS_HTTP_REDIRECT_ADDR %s: %w", cfg.HTTPRedirectAddr, err)
+		}
+		_, httpsPort, _ := net.SplitHostPort(ln.Addr().String())
+		redirectSrv = &http.Server{Handler: redirectToHTTPS(httpsPort), ReadHeaderTimeout: 10 * time.Second,
+			ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second, IdleTimeout: 30 * time.Second, MaxHeaderBytes: 1 << 16}
+	}
 	log.Info("hms started", "version", e.version, "env", cfg.Env, "database", st.Dialect(), "addr", ln.Addr().String(),
-		"url", "http://"+displayHost(ln.Addr()))
+		"url", scheme+"://"+displayHost(ln.Addr()))
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() {
+		if cfg.TLS() {
+			errc <- srv.ServeTLS(ln, "", "") // the certificate comes from TLSConfig.GetCertificate
+		} else {
+			errc <- srv.Serve(ln)
+		}
+	}()
+	if redirectSrv != nil {
+		log.Info("redirecting plain HTTP to HTTPS", "addr", redirectLn.Addr().String())
+		go func() { _ = redirectSrv.Serve(redirectLn) }()
+	}
 	if cfg.PprofAddr != "" {
 		go servePprof(cfg.PprofAddr, log)
 	}
@@ -147,6 +179,9 @@ func serve(ctx context.Context, e env, args []string) error {
 	}
 	if metricsSrv != nil {
 		_ = metricsSrv.Shutdown(shutdownCtx)
+	}
+	if redirectSrv != nil {
+		_ = redirectSrv.Shutdown(shutdownCtx)
 	}
 	stopSealer()
 	<-sealerDone

@@ -46,7 +46,11 @@ type Config struct {
 	RefreshTokenTTL time.Duration
 	TrustProxy      bool
 	PprofAddr       string // empty: no profiling endpoint
-	Notify          Notify
+	// TLSCert and TLSKey are the PEM files of HTTPS on HMS_ADDR; both empty: plain HTTP.
+	TLSCert, TLSKey string
+	// HTTPRedirectAddr is a plain-HTTP listener that redirects to HTTPS; empty: none.
+	HTTPRedirectAddr string
+	Notify           Notify
 }
 
 // Notify is the configuration of appointment messages by email and SMS.
@@ -100,6 +104,9 @@ var Settings = []Setting{
 	{"HMS_ACCESS_TOKEN_TTL", "1h", "lifetime of an access token"},
 	{"HMS_REFRESH_TOKEN_TTL", "7d", "lifetime of a refresh token (each use rotates it)"},
 	{"HMS_TRUST_PROXY", "false", "true behind one reverse proxy: the client IP is the last X-Forwarded-For entry"},
+	{"HMS_TLS_CERT", "", "PEM file of the certificate (with its chain) that makes HMS_ADDR serve HTTPS (TLS 1.2 or newer, with HSTS); read again when it changes; requires HMS_TLS_KEY"},
+	{"HMS_TLS_KEY", "", "PEM file of the private key of HMS_TLS_CERT"},
+	{"HMS_HTTP_REDIRECT_ADDR", "", "address of a plain-HTTP listener (e.g. :80) that redirects every request to HTTPS with 308; requires HMS_TLS_CERT; empty: none"},
 	{"HMS_PPROF_ADDR", "", "loopback address (127.0.0.1:6060) that serves Go's pprof profiles; empty turns them off"},
 	{"HMS_PUBLIC_URL", "", "address patients reach HMS at (https://clinic.example.org), for the confirm/cancel links in messages; required with HMS_SMTP_URL or HMS_SMS_URL"},
 	{"HMS_SMTP_URL", "", "smtp://user:pass@host:587 (STARTTLS when offered) or smtps://user:pass@host:465 (implicit TLS) for appointment emails; empty: no email"},
@@ -182,6 +189,9 @@ func Load(getenv func(string) string) (Config, error) {
 			return c, fmt.Errorf("HMS_PPROF_ADDR must be a loopback host:port such as 127.0.0.1:6060, not %q", c.PprofAddr)
 		}
 	}
+	if err := c.loadTLS(get); err != nil {
+		return c, err
+	}
 	if err := c.loadAuth(get); err != nil {
 		return c, err
 	}
@@ -190,6 +200,29 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	return c, nil
 }
+
+// loadTLS reads the settings of HTTPS served by HMS itself, without a proxy in front.
+func (c *Config) loadTLS(get func(string) string) error {
+	c.TLSCert, c.TLSKey = get("HMS_TLS_CERT"), get("HMS_TLS_KEY")
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		return fmt.Errorf("HMS_TLS_CERT and HMS_TLS_KEY go together: set both (the certificate and its key) or neither")
+	}
+	if c.HTTPRedirectAddr = get("HMS_HTTP_REDIRECT_ADDR"); c.HTTPRedirectAddr != "" {
+		if c.TLSCert == "" {
+			return fmt.Errorf("HMS_HTTP_REDIRECT_ADDR redirects to HTTPS, which needs HMS_TLS_CERT and HMS_TLS_KEY")
+		}
+		if _, port, err := net.SplitHostPort(c.HTTPRedirectAddr); err != nil || port == "" {
+			return fmt.Errorf("HMS_HTTP_REDIRECT_ADDR must be host:port or :port, not %q", c.HTTPRedirectAddr)
+		}
+		if c.HTTPRedirectAddr == c.Addr {
+			return fmt.Errorf("HMS_HTTP_REDIRECT_ADDR must differ from HMS_ADDR, which serves HTTPS")
+		}
+	}
+	return nil
+}
+
+// TLS reports whether HMS_ADDR serves HTTPS.
+func (c Config) TLS() bool { return c.TLSCert != "" }
 
 func positiveInt(get func(string) string, name string) (int, error) {
 	n, err := strconv.Atoi(get(name))

@@ -130,3 +130,38 @@ func TestGuessableJWTSecretRefusedInProduction(t *testing.T) {
 		}
 	}
 }
+
+// TestTLSSettings: the certificate and its key go together, and the error of one alone
+// names both; the redirect listener needs HTTPS to redirect to.
+func TestTLSSettings(t *testing.T) {
+	for _, env := range []map[string]string{{"HMS_TLS_CERT": "/etc/hms/cert.pem"}, {"HMS_TLS_KEY": "/etc/hms/key.pem"}} {
+		_, err := Load(envOf(env))
+		if err == nil || !strings.Contains(err.Error(), "HMS_TLS_CERT") || !strings.Contains(err.Error(), "HMS_TLS_KEY") {
+			t.Errorf("%v: error %v should name HMS_TLS_CERT and HMS_TLS_KEY", env, err)
+		}
+	}
+	both := map[string]string{"HMS_TLS_CERT": "/etc/hms/cert.pem", "HMS_TLS_KEY": "/etc/hms/key.pem", "HMS_ADDR": ":443"}
+	c, err := Load(envOf(both))
+	if err != nil || !c.TLS() || c.TLSCert != "/etc/hms/cert.pem" || c.TLSKey != "/etc/hms/key.pem" || c.HTTPRedirectAddr != "" {
+		t.Errorf("cert and key: %+v %v", c, err)
+	}
+	if c, _ := Load(envOf(nil)); c.TLS() {
+		t.Error("TLS on by default")
+	}
+	for value, ok := range map[string]bool{":80": true, "80": false, ":443": false} {
+		env := map[string]string{"HMS_HTTP_REDIRECT_ADDR": value}
+		for k, v := range both {
+			env[k] = v
+		}
+		c, err := Load(envOf(env))
+		if ok && (err != nil || c.HTTPRedirectAddr != value) {
+			t.Errorf("HMS_HTTP_REDIRECT_ADDR=%s: %v", value, err)
+		}
+		if !ok && (err == nil || !strings.Contains(err.Error(), "HMS_HTTP_REDIRECT_ADDR")) {
+			t.Errorf("HMS_HTTP_REDIRECT_ADDR=%s: error %v should name it", value, err)
+		}
+	}
+	if _, err := Load(envOf(map[string]string{"HMS_HTTP_REDIRECT_ADDR": ":80"})); err == nil || !strings.Contains(err.Error(), "HMS_TLS_CERT") {
+		t.Errorf("a redirect without TLS: %v", err)
+	}
+}

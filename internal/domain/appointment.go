@@ -42,9 +42,14 @@ type Appointment struct {
 	Status      string    `json:"status"`
 	Reason      *string   `json:"reason"`
 	Notes       *string   `json:"notes"`
-	Version     int64     `json:"version"`
-	CreatedAt   time.Time `json:"created_at"`
-	UpdatedAt   time.Time `json:"updated_at"`
+	// CheckedInAt is when the patient arrived (the status history's change to
+	// checked_in), or nil before then: the front desk's "waiting for 12 min".
+	CheckedInAt *time.Time `json:"checked_in_at"`
+	// SeriesID is the recurring series the appointment is an occurrence of, or nil.
+	SeriesID  *int64    `json:"series_id"`
+	Version   int64     `json:"version"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // CheckStored returns an error when the appointment, as the store read it back, holds a
@@ -66,17 +71,49 @@ type AppointmentInput struct {
 	Duration   Opt[int]    `json:"duration_minutes"`
 	Reason     Opt[string] `json:"reason"`
 	Status     Opt[string] `json:"status"`
-	Notes      Opt[string] `json:"notes"`
+	// StatusReason says why the status changes (a cancellation's reason); it is kept in the
+	// status history.
+	StatusReason Opt[string] `json:"status_reason"`
+	Notes        Opt[string] `json:"notes"`
+	// WalkIn books the doctor's first free moment from now on and checks the patient in
+	// at once; appointment_datetime is then left out.
+	WalkIn Opt[bool] `json:"walk_in"`
+	// Recurrence books a series: this appointment and its repetitions, checked as a whole.
+	Recurrence Opt[RecurrenceInput] `json:"recurrence"`
+}
+
+// ValidateSeries checks a create request with a recurrence and returns every occurrence,
+// the first being the one the request describes.
+func (in AppointmentInput) ValidateSeries(now time.Time, loc *time.Location) ([]Appointment, Recurrence, error) {
+	first, err := in.ValidateNew(now, loc)
+	f := FieldErrors{}
+	if fe, ok := err.(*Error); ok && fe.Fields != nil {
+		for k, v := range fe.Fields {
+			f.Add(k, v)
+		}
+	} else if err != nil {
+		return nil, Recurrence{}, err
+	}
+	if in.WalkIn.Value {
+		f.Add("walk_in", "a walk-in cannot repeat; book the series instead")
+	}
+	r := in.Recurrence.Value.Validate(f)
+	if err := f.Err(); err != nil {
+		return nil, r, err
+	}
+	occ, err := r.SeriesOf(first, now, loc)
+	return occ, r, err
 }
 
 // AppointmentChanges is a validated PUT: nil leaves a column alone.
 type AppointmentChanges struct {
-	Status    *string
-	Notes     Opt[string]
-	Start     *time.Time
-	Duration  *int
-	Reason    Opt[string]
-	IfVersion int64 // when not 0, the update applies only to this version (If-Match)
+	Status       *string
+	StatusReason string // for the status history; "" for none
+	Notes        Opt[string]
+	Start        *time.Time
+	Duration     *int
+	Reason       Opt[string]
+	IfVersion    int64 // when not 0, the update applies only to this version (If-Match)
 }
 
 // Moves reports whether the change reschedules the appointment.
@@ -111,14 +148,26 @@ func (in AppointmentInput) ValidateNew(now time.Time, loc *time.Location) (Appoi
 	if in.Duration.Set {
 		a.Duration = validDuration(f, in.Duration)
 	}
-	if t, ok := validStart(f, in.Start, now, loc); ok {
-		a.Start = t
-		a.End = t.Add(time.Duration(a.Duration) * time.Minute)
+	switch {
+	case in.WalkIn.Given() && in.WalkIn.Value:
+		if in.Start.Set {
+			f.Add("appointment_datetime", "must be left out for a walk-in: it starts at the doctor's first free moment from now")
+		}
+		a.Start = now.Truncate(time.Minute) // the store moves it on to the first free moment
+		a.End = a.Start.Add(time.Duration(a.Duration) * time.Minute)
+	default:
+		if t, ok := validStart(f, in.Start, now, loc); ok {
+			a.Start = t
+			a.End = t.Add(time.Duration(a.Duration) * time.Minute)
+		}
 	}
 	a.Reason = optional(f, "reason", in.Reason, maxTextLen, true)
 	a.Notes = optional(f, "notes", in.Notes, maxTextLen, true)
 	if in.Status.Given() && in.Status.Value != StatusScheduled {
 		f.Add("status", "a new appointment is always scheduled; change the status afterwards")
+	}
+	if in.StatusReason.Set {
+		f.Add("status_reason", "applies to a change of status")
 	}
 	return a, f.Err()
 }
@@ -140,12 +189,25 @@ func (in AppointmentInput) ValidateUpdate(now time.Time, loc *time.Location) (Ap
 		d := validDuration(f, in.Duration)
 		c.Duration = &d
 	}
+	if in.WalkIn.Set {
+		f.Add("walk_in", "applies to booking only; check a booked patient in with status checked_in")
+	}
+	if in.Recurrence.Set {
+		f.Add("recurrence", "applies to booking only; move or cancel occurrences with ?scope=this|following|series")
+	}
 	if in.Status.Set {
 		v := strings.ToLower(required(f, "status", in.Status, 20))
 		if v != "" && !slices.Contains(AppointmentStatuses, v) {
 			f.Add("status", "must be one of "+strings.Join(AppointmentStatuses, ", "))
 		}
 		c.Status = &v
+	}
+	if in.StatusReason.Set {
+		if !in.Status.Set {
+			f.Add("status_reason", "applies to a change of status; give status too")
+		} else if r := optional(f, "status_reason", in.StatusReason, 255, true); r != nil {
+			c.StatusReason = *r
+		}
 	}
 	if in.Start.Set {
 		if t, ok := validStart(f, in.Start, now, loc); ok {

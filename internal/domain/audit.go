@@ -37,6 +37,7 @@ const (
 	ResourceUser        = "user"
 	ResourceSession     = "session"
 	ResourceAudit       = "audit_event"
+	ResourceClinic      = "clinic"
 )
 
 // AuditEvent is one entry of the audit trail. It holds ids only, never patient names,

@@ -87,19 +87,62 @@ func (a *API) createAppointment(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
-	ap, err := in.ValidateNew(a.now(), a.loc)
+	now := a.now()
+	if in.Recurrence.Set {
+		return a.createSeries(w, r, in, now)
+	}
+	ap, err := in.ValidateNew(now, a.loc)
 	if err != nil {
 		return err
 	}
-	if ap, err = a.store.CreateAppointment(r.Context(), ap); err != nil {
+	if in.WalkIn.Value {
+		// A walk-in is seen today or not at all: the slot must start before the clinic's midnight.
+		y, m, d := now.In(a.loc).Date()
+		ap, err = a.store.CreateWalkIn(r.Context(), ap, time.Date(y, m, d+1, 0, 0, 0, 0, a.loc))
+	} else {
+		ap, err = a.store.CreateAppointment(r.Context(), ap)
+	}
+	if err != nil {
 		return err
 	}
 	writeResource(w, r, http.StatusCreated, ap, ap.Version)
 	return nil
 }
 
+// seriesBody is the answer to booking or moving occurrences of a series: the appointment
+// the request named, and every occurrence it booked or moved.
+type seriesBody struct {
+	Success bool               `json:"success"`
+	Data    domain.Appointment `json:"data"`
+	Series  seriesOf           `json:"series"`
+}
+
+type seriesOf struct {
+	ID           int64                `json:"id"`
+	Appointments []domain.Appointment `json:"appointments"`
+}
+
+// createSeries books a recurring series as a whole: 201 with the first occurrence and all
+// of them, or 409 listing every clashing occurrence with nothing booked.
+func (a *API) createSeries(w http.ResponseWriter, r *http.Request, in domain.AppointmentInput, now time.Time) error {
+	occ, rule, err := in.ValidateSeries(now, a.loc)
+	if err != nil {
+		return err
+	}
+	booked, err := a.store.CreateSeries(r.Context(), occ, rule)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, seriesBody{Success: true, Data: booked[0], Series: seriesOf{ID: *booked[0].SeriesID, Appointments: booked}})
+	return nil
+}
+
 func (a *API) updateAppointment(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	scope, err := domain.ParseScope(r.URL.Query().Get("scope"))
 	if err != nil {
 		return err
 	}
@@ -112,11 +155,34 @@ func (a *API) updateAppointment(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	changes.IfVersion = ifMatch(r)
+	if scope != domain.ScopeThis {
+		return a.moveSeries(w, r, id, scope, changes)
+	}
 	ap, err := a.store.UpdateAppointment(r.Context(), id, changes)
 	if err != nil {
 		return err
 	}
 	writeResource(w, r, http.StatusOK, ap, ap.Version)
+	return nil
+}
+
+// moveSeries moves the occurrences of id's series that scope names by as much as id moves.
+func (a *API) moveSeries(w http.ResponseWriter, r *http.Request, id int64, scope string, c domain.AppointmentChanges) error {
+	if !c.Moves() || c.Status != nil || c.Notes.Set || c.Reason.Set {
+		return &domain.Error{Code: domain.CodeInvalid, Message: "scope: with following or series, change only appointment_datetime and duration_minutes",
+			Fields: map[string]string{"scope": "moves occurrences only; change status, notes and reason one appointment at a time"}}
+	}
+	moved, err := a.store.MoveSeries(r.Context(), id, scope, c)
+	if err != nil {
+		return err
+	}
+	body := seriesBody{Success: true, Data: moved[0], Series: seriesOf{ID: *moved[0].SeriesID, Appointments: moved}}
+	for _, m := range moved {
+		if m.ID == id {
+			body.Data = m
+		}
+	}
+	writeJSON(w, http.StatusOK, body)
 	return nil
 }
 
@@ -146,9 +212,22 @@ func (a *API) deleteAppointment(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := a.store.CancelAppointment(r.Context(), id); err != nil {
+	scope, err := domain.ParseScope(r.URL.Query().Get("scope"))
+	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, message{Success: true, Message: fmt.Sprintf("appointment %d cancelled", id)})
+	ids, err := a.store.CancelAppointments(r.Context(), id, scope)
+	if err != nil {
+		return err
+	}
+	msg := fmt.Sprintf("appointment %d cancelled", id)
+	if scope != domain.ScopeThis {
+		msg = fmt.Sprintf("%d appointments of the series cancelled", len(ids))
+	}
+	writeJSON(w, http.StatusOK, struct {
+		Success bool    `json:"success"`
+		Message string  `json:"message"`
+		Deleted []int64 `json:"deleted"`
+	}{true, msg, ids})
 	return nil
 }

@@ -311,6 +311,7 @@ func (f readFixture) targets(admin int64) map[string]readTarget {
 		"users":              {s(admin), 0, "user", false},
 		"auth":               {"", 0, "user", false},
 		"audit":              {"", 0, "audit_event", false},
+		"clinic":             {"", 0, "clinic", false},
 		"notifications":      {"", 0, "notification", true},
 	}
 }

@@ -53,6 +53,7 @@ var roleTable = map[string]string{
 	"GET /api/audit":                  "admin",
 
 	"GET /api/openapi.json":                     "public",
+	"GET /api/clinic":                           "admin doctor nurse staff",
 	"DELETE /api/patients/{id}/purge":           "admin",
 	"GET /api/patients/{id}/duplicates":         "admin staff",
 	"GET /api/doctors":                          "admin doctor nurse staff",

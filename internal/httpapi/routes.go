@@ -152,6 +152,7 @@ func (a *API) routes() []route {
 		{"DELETE", "/api/auth/sessions/{id}", anyRole, a.endSession, touches{domain.ResourceSession, noPatient}}, // one's own; {id}: its public id
 
 		{"GET", "/api/openapi.json", public, a.openAPI, nothing},
+		{"GET", "/api/clinic", anyRole, a.clinic, touches{domain.ResourceClinic, noPatient}}, // the time zone the UI shows and reads times in
 
 		// ?include_inactive=true (deactivated patients too) is for admins only.
 		{"GET", "/api/patients", anyRole, a.listPatients, touches{domain.ResourcePatient, dataPatients}},

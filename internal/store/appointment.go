@@ -13,8 +13,13 @@ import (
 )
 
 const appointmentSelect = `SELECT a.id, a.patient_id, p.name, a.doctor_id, d.name, a.appointment_datetime, a.duration_minutes,
-	a.end_datetime, a.status, a.reason, a.notes, a.version, a.created_at, a.updated_at
+	a.end_datetime, a.status, a.reason, a.notes, a.version, a.created_at, a.updated_at, ` + checkedInAt + `, a.series_id
 	FROM appointment a JOIN patient p ON p.id = a.patient_id JOIN doctor d ON d.id = a.doctor_id`
+
+// checkedInAt is when appointment a was checked in, from its status history (one index
+// probe of the few history rows of a).
+const checkedInAt = `(SELECT max(h.changed_at) FROM appointment_status_history h
+	WHERE h.appointment_id = a.id AND h.to_status = 'checked_in')`
 
 // appointmentVisible is what every read of appointments requires: a patient who has not
 // been deactivated. Every appointment of such a patient is seen, whatever its status: DELETE
@@ -29,13 +34,18 @@ const slotHeld = "deleted_at IS NULL AND status NOT IN ('cancelled', 'no_show')"
 
 func scanAppointment(row interface{ Scan(...any) error }) (domain.Appointment, error) {
 	var (
-		a                            domain.Appointment
-		start, end, created, updated dbTime
-		reason, notes                sql.NullString
+		a                                       domain.Appointment
+		start, end, created, updated, checkedIn dbTime
+		reason, notes                           sql.NullString
+		series                                  sql.NullInt64
 	)
 	err := row.Scan(&a.ID, &a.PatientID, &a.PatientName, &a.DoctorID, &a.DoctorName, &start, &a.Duration, &end,
-		&a.Status, &reason, &notes, &a.Version, &created, &updated)
+		&a.Status, &reason, &notes, &a.Version, &created, &updated, &checkedIn, &series)
+	a.SeriesID = nullableID(series)
 	a.Start, a.End, a.CreatedAt, a.UpdatedAt = start.Time, end.Time, created.Time, updated.Time
+	if !checkedIn.IsZero() {
+		a.CheckedInAt = &checkedIn.Time
+	}
 	a.Reason, a.Notes = nullable(reason), nullable(notes)
 	return a, err
 }
@@ -87,31 +97,139 @@ func (s *Store) CreateAppointment(ctx context.Context, a domain.Appointment) (do
 		if err := s.checkFree(ctx, tx, a, 0); err != nil {
 			return a, err
 		}
-		// RETURNING gives the appointment as stored, with the names the claims above read:
-		// what reading it again would give, without the round trip.
-		now := s.dialect.timeArg(time.Now())
-		out, err := scanAppointment(tx.QueryRowContext(ctx, `INSERT INTO appointment (patient_id, doctor_id, appointment_datetime, duration_minutes,
-			end_datetime, status, reason, notes, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)
-			RETURNING id, patient_id, CAST($10 AS TEXT), doctor_id, CAST($11 AS TEXT), appointment_datetime, duration_minutes,
-			end_datetime, status, reason, notes, version, created_at, updated_at`,
-			a.PatientID, a.DoctorID, s.dialect.timeArg(a.Start), a.Duration, s.dialect.timeArg(a.End), a.Status,
-			a.Reason, a.Notes, now, patientName, doctorName))
-		if err != nil {
-			return out, err
-		}
-		if err := s.recordStatus(ctx, tx, out.ID, nil, a.Status, "booked"); err != nil {
-			return out, err
-		}
-		if err := s.enqueueNotices(ctx, tx, nil, out); err != nil {
-			return out, err
-		}
-		return out, s.audit(ctx, tx, Event{Action: domain.ActionCreate, ResourceType: domain.ResourceAppointment, ResourceID: out.ID, PatientID: a.PatientID})
+		return s.insertAppointment(ctx, tx, a, patientName, doctorName)
 	})
 	if err != nil {
 		return a, s.appointmentWriteError(ctx, err, a, 0, "create appointment")
 	}
 	return out, nil
+}
+
+// insertAppointment adds a, with its first status history entry and its audit event, in
+// tx, after the caller has claimed the patient and doctor and checked the slot.
+func (s *Store) insertAppointment(ctx context.Context, tx *sql.Tx, a domain.Appointment, patientName, doctorName string) (domain.Appointment, error) {
+	// RETURNING gives the appointment as stored, with the names the claims read: what
+	// reading it again after the commit would give, without the round trip.
+	now := s.dialect.timeArg(time.Now())
+	out, err := scanAppointment(tx.QueryRowContext(ctx, `INSERT INTO appointment (patient_id, doctor_id, appointment_datetime, duration_minutes,
+		end_datetime, status, reason, notes, created_at, updated_at, series_id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $12)
+		RETURNING id, patient_id, CAST($10 AS TEXT), doctor_id, CAST($11 AS TEXT), appointment_datetime, duration_minutes,
+		end_datetime, status, reason, notes, version, created_at, updated_at, NULL, series_id`,
+		a.PatientID, a.DoctorID, s.dialect.timeArg(a.Start), a.Duration, s.dialect.timeArg(a.End), a.Status,
+		a.Reason, a.Notes, now, patientName, doctorName, a.SeriesID))
+	if err != nil {
+		return out, err
+	}
+	if err := s.recordStatus(ctx, tx, out.ID, nil, a.Status, "booked"); err != nil {
+		return out, err
+	}
+	if err := s.enqueueNotices(ctx, tx, nil, out); err != nil {
+		return out, err
+	}
+	return out, s.audit(ctx, tx, Event{Action: domain.ActionCreate, ResourceType: domain.ResourceAppointment, ResourceID: out.ID, PatientID: a.PatientID})
+}
+
+// CreateWalkIn books a walk-in and checks the patient in, in one transaction: the
+// appointment starts at the first moment from a.Start on at which the doctor and the
+// patient are both free for a.Duration, and it must start before until (the end of the
+// clinic's day), or the answer is a conflict and nothing is booked. Working hours do not
+// apply: a patient who walks in is seen when the doctor is free.
+func (s *Store) CreateWalkIn(ctx context.Context, a domain.Appointment, until time.Time) (domain.Appointment, error) {
+	ctx, cancel := s.withTimeout(ctx)
+	defer cancel()
+	if a.Duration == 0 {
+		a.Duration = domain.DefaultDuration
+	}
+	length := time.Duration(a.Duration) * time.Minute
+	var out domain.Appointment
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		patientName, err := s.requireActivePatient(ctx, tx, a.PatientID, s.dialect.claimRows())
+		if err != nil {
+			return err
+		}
+		doctorID, doctorName, err := s.resolveDoctor(ctx, tx, a.DoctorID, a.DoctorName)
+		if err != nil {
+			return err
+		}
+		a.DoctorID = doctorID
+		busy, err := s.busySpans(ctx, tx, a.DoctorID, a.PatientID, a.Start, until.Add(length))
+		if err != nil {
+			return fmt.Errorf("store: walk-in: %w", err)
+		}
+		a.Start = firstFree(a.Start, length, busy)
+		a.End = a.Start.Add(length)
+		if !a.Start.Before(until) {
+			return domain.Errorf(domain.CodeConflict, "%s has no free %d minutes left today; book another day or another doctor", doctorName, a.Duration)
+		}
+		if err := s.checkFree(ctx, tx, a, 0); err != nil {
+			return err
+		}
+		if out, err = s.insertAppointment(ctx, tx, a, patientName, doctorName); err != nil {
+			return err
+		}
+		return s.checkIn(ctx, tx, out, "walk-in")
+	})
+	if err != nil {
+		return a, s.appointmentWriteError(ctx, err, a, 0, "book walk-in")
+	}
+	return s.Appointment(ctx, out.ID)
+}
+
+// checkIn changes scheduled appointment a to checked_in inside tx, with its history entry.
+func (s *Store) checkIn(ctx context.Context, tx *sql.Tx, a domain.Appointment, reason string) error {
+	if err := domain.CheckTransition(a.Status, domain.StatusCheckedIn); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE appointment SET status = $1, updated_at = $2, version = version + 1 WHERE id = $3`,
+		domain.StatusCheckedIn, s.dialect.timeArg(time.Now()), a.ID); err != nil {
+		return fmt.Errorf("store: check in: %w", err)
+	}
+	if err := s.recordStatus(ctx, tx, a.ID, &a.Status, domain.StatusCheckedIn, reason); err != nil {
+		return err
+	}
+	if err := s.enqueueNotices(ctx, tx, &a, a.WithStatus(domain.StatusCheckedIn)); err != nil {
+		return err
+	}
+	return s.appointmentStatusChanged(ctx, tx, a, domain.StatusCheckedIn) // as any check-in: the visit opens
+}
+
+// busySpans returns the slots that the doctor's or the patient's appointments hold
+// between from and to, by start time.
+func (s *Store) busySpans(ctx context.Context, q querier, doctorID, patientID int64, from, to time.Time) ([]domain.Span, error) {
+	rows, err := q.QueryContext(ctx, `SELECT appointment_datetime, end_datetime FROM appointment
+		WHERE `+slotHeld+` AND (doctor_id = $1 OR patient_id = $2)
+		AND appointment_datetime < $3 AND end_datetime > $4 AND appointment_datetime > $5
+		ORDER BY appointment_datetime, id`,
+		doctorID, patientID, s.dialect.timeArg(to), s.dialect.timeArg(from),
+		s.dialect.timeArg(from.Add(-domain.MaxDuration*time.Minute)))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []domain.Span
+	for rows.Next() {
+		var start, end dbTime
+		if err := rows.Scan(&start, &end); err != nil {
+			return nil, err
+		}
+		out = append(out, domain.Span{Start: start.Time, End: end.Time})
+	}
+	return out, rows.Err()
+}
+
+// firstFree returns the first moment from start on at which a slot of length overlaps
+// none of busy (sorted by start).
+func firstFree(start time.Time, length time.Duration, busy []domain.Span) time.Time {
+	for _, b := range busy {
+		if !b.Start.Before(start.Add(length)) {
+			break // the gap before b is long enough
+		}
+		if b.End.After(start) {
+			start = b.End
+		}
+	}
+	return start
 }
 
 // appointmentWriteError turns the failure of a booking or a move into the error to return:
@@ -137,6 +255,26 @@ func (s *Store) appointmentWriteError(ctx context.Context, err error, a domain.A
 // checkFree returns a conflict when another appointment (not self) of the same doctor or
 // the same patient holds a slot that overlaps a's.
 func (s *Store) checkFree(ctx context.Context, q querier, a domain.Appointment, self int64) error {
+	c, err := s.findClash(ctx, q, a, []int64{self})
+	if err != nil || c == nil {
+		return err
+	}
+	return &domain.Error{Code: domain.CodeConflict,
+		Message: fmt.Sprintf("%s already has an appointment from %s to %s", c.who, c.start.Format(time.RFC3339), c.end.Format(time.RFC3339)),
+		Details: map[string]any{"conflict": map[string]any{"appointment_id": c.id, "start": c.start, "end": c.end}}}
+}
+
+// clash is the first held appointment that overlaps a slot: its id and times, and whose
+// ("the doctor" or "the patient") it is.
+type clash struct {
+	id         int64
+	start, end time.Time
+	who        string
+}
+
+// findClash returns the first appointment, not one of exclude, of a's doctor or a's patient
+// that holds a slot overlapping a's; nil when there is none.
+func (s *Store) findClash(ctx context.Context, q querier, a domain.Appointment, exclude []int64) (*clash, error) {
 	var (
 		id, doctorID int64
 		start, end   dbTime
@@ -145,25 +283,30 @@ func (s *Store) checkFree(ctx context.Context, q querier, a domain.Appointment, 
 	// a.Start - MaxDuration. Without that bound the database walks every earlier
 	// appointment in time order to find the first overlap: 80 ms at 200,000 appointments.
 	earliest := a.Start.Add(-domain.MaxDuration * time.Minute)
+	args := []any{a.DoctorID, a.PatientID, s.dialect.timeArg(a.End), s.dialect.timeArg(a.Start), s.dialect.timeArg(earliest)}
+	not := make([]string, 0, len(exclude))
+	for _, x := range exclude {
+		args = append(args, x)
+		not = append(not, "$"+strconv.Itoa(len(args)))
+	}
+	if len(not) == 0 {
+		not = append(not, "0")
+	}
 	err := q.QueryRowContext(ctx, `SELECT id, doctor_id, appointment_datetime, end_datetime FROM appointment
-		WHERE `+slotHeld+` AND id <> $1 AND (doctor_id = $2 OR patient_id = $3)
-		AND appointment_datetime < $4 AND end_datetime > $5 AND appointment_datetime > $6
-		ORDER BY appointment_datetime, id LIMIT 1`,
-		self, a.DoctorID, a.PatientID, s.dialect.timeArg(a.End), s.dialect.timeArg(a.Start),
-		s.dialect.timeArg(earliest)).Scan(&id, &doctorID, &start, &end)
+		WHERE `+slotHeld+` AND id NOT IN (`+strings.Join(not, ", ")+`) AND (doctor_id = $1 OR patient_id = $2)
+		AND appointment_datetime < $3 AND end_datetime > $4 AND appointment_datetime > $5
+		ORDER BY appointment_datetime, id LIMIT 1`, args...).Scan(&id, &doctorID, &start, &end)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil
+		return nil, nil
 	}
 	if err != nil {
-		return fmt.Errorf("store: check the slot: %w", err)
+		return nil, fmt.Errorf("store: check the slot: %w", err)
 	}
 	who := "the patient"
 	if doctorID == a.DoctorID {
 		who = "the doctor"
 	}
-	return &domain.Error{Code: domain.CodeConflict,
-		Message: fmt.Sprintf("%s already has an appointment from %s to %s", who, start.Format(time.RFC3339), end.Format(time.RFC3339)),
-		Details: map[string]any{"conflict": map[string]any{"appointment_id": id, "start": start.Time, "end": end.Time}}}
+	return &clash{id: id, start: start.Time, end: end.Time, who: who}, nil
 }
 
 // recordStatus adds an entry to the appointment's status history.
@@ -361,7 +504,7 @@ func (s *Store) UpdateAppointment(ctx context.Context, id int64, c domain.Appoin
 			return next, err
 		}
 		if next.Status != cur.Status {
-			if err := s.recordStatus(ctx, tx, id, &cur.Status, next.Status, ""); err != nil {
+			if err := s.recordStatus(ctx, tx, id, &cur.Status, next.Status, c.StatusReason); err != nil {
 				return next, err
 			}
 		}

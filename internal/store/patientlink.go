@@ -47,7 +47,7 @@ func (s *Store) linked(ctx context.Context, q querier, id int64, now time.Time, 
 	)
 	a, err := scanAppointment(withExtra(q.QueryRowContext(ctx, `SELECT a.id, a.patient_id, p.name, a.doctor_id, d.name, a.appointment_datetime,
 		a.duration_minutes, a.end_datetime, a.status, a.reason, a.notes, a.version, a.created_at, a.updated_at,
-		n.appointment_start, n.link_used_at, a.deleted_at, n.kind
+		`+checkedInAt+`, a.series_id, n.appointment_start, n.link_used_at, a.deleted_at, n.kind
 		FROM notification n JOIN appointment a ON a.id = n.appointment_id JOIN patient p ON p.id = a.patient_id
 		JOIN doctor d ON d.id = a.doctor_id WHERE n.id = $1 AND p.active`+lock, id),
 		&sentFor, &used, &deleted, &kind))

@@ -18,8 +18,11 @@ import {
   CHROMIUM,
   CHROMIUM_ARGS,
   checkChromium,
-  localDate,
-  localDateTime,
+  clinicDate,
+  clinicDateTime,
+  clinicTime,
+  pickZones,
+  useClinicZone,
   screenshotDir,
   seriousViolations,
   startServer,
@@ -36,6 +39,7 @@ let browser;
 let context;
 let page;
 let authEnabled = false;
+let zones; // {clinic, browser}: HMS_TIMEZONE and the browser's zone, hours apart
 let doctorsEnabled = false; // GET /api/doctors: free times and double-booking checks
 const problems = []; // page errors and CSP violations, checked at the end
 
@@ -76,6 +80,13 @@ async function signIn(email, password) {
   await page.getByRole('navigation', { name: 'Main' }).waitFor();
 }
 
+/** Picks a doctor in the booking form, from the list (the UI never takes a typed name). */
+async function pickDoctor(form, name) {
+  const select = form.locator('select#booking-doctor');
+  await select.waitFor();
+  await select.selectOption(name);
+}
+
 async function signOut() {
   await page.getByRole('button', { name: 'Sign out' }).click();
   await page.getByRole('heading', { name: 'Sign in' }).waitFor();
@@ -98,19 +109,26 @@ async function seed() {
     if (bg) body.blood_group = bg;
     ids.push((await api.must('POST', '/api/patients', body)).data.id);
   }
-  const tomorrow = localDate(1);
+  const tomorrow = clinicDate(1);
   const bookings = [
     [ids[0], 'Dr. Ana Weber', tomorrow, '09:00', 'Annual check-up'],
     [ids[1], 'Dr. Ana Weber', tomorrow, '10:30', 'Blood pressure follow-up'],
     [ids[3], 'Dr. Ana Weber', tomorrow, '14:00', 'Diabetes review'],
     [ids[2], 'Dr. Omar Reyes', tomorrow, '11:00', 'Knee pain'],
-    [ids[4], 'Dr. Omar Reyes', localDate(2), '15:15', 'Lab results'],
+    [ids[4], 'Dr. Omar Reyes', clinicDate(2), '15:15', 'Lab results'],
   ];
+  // Today's board: the clinic's zone is one where it is day now, so these are still to come.
+  const today = clinicDate(0);
+  bookings.push(
+    [ids[1], 'Dr. Ana Weber', today, clinicTime(60), 'Blood test results'],
+    [ids[2], 'Dr. Omar Reyes', today, clinicTime(90), 'Sprained ankle'],
+    [ids[4], 'Dr. Ana Weber', today, clinicTime(120), 'Vaccination'],
+  );
   for (const [patient_id, doctor_name, date, time, reason] of bookings) {
     await api.must('POST', '/api/appointments', {
       patient_id,
       doctor_name,
-      appointment_datetime: localDateTime(date, time),
+      appointment_datetime: clinicDateTime(date, time),
       reason,
     });
   }
@@ -120,7 +138,7 @@ async function seed() {
     diagnosis: 'Hypertension, stage 1',
     doctor_name: 'Dr. Ana Weber',
     prescription: 'Amlodipine 5 mg daily',
-    record_date: localDate(-30),
+    record_date: clinicDate(-30),
   });
   return ids;
 }
@@ -152,7 +170,9 @@ async function seedFiller(count) {
 before(async () => {
   checkChromium();
   mkdirSync(screenshotDir, { recursive: true });
-  server = await startServer();
+  zones = pickZones();
+  useClinicZone(zones.clinic);
+  server = await startServer({ HMS_TIMEZONE: zones.clinic });
   api = apiClient(server.base);
 
   const me = await api.call('GET', '/api/auth/me');
@@ -169,7 +189,11 @@ before(async () => {
   await seed();
 
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-  context = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: 'en-US' });
+  context = await browser.newContext({
+    viewport: { width: 1280, height: 860 },
+    locale: 'en-US',
+    timezoneId: zones.browser, // far from the clinic's: the UI must show the clinic's clock
+  });
   context.setDefaultTimeout(10_000);
   page = await context.newPage();
   page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
@@ -202,8 +226,55 @@ describe('HMS in a browser', { concurrency: false }, () => {
       await signIn(server.admin.email, server.admin.password);
       await page.getByTestId('current-user').waitFor();
     }
+    // The front desk (and an admin) starts on Today.
+    await page.getByRole('heading', { name: 'Today', exact: true }).waitFor();
+    assert.equal(new URL(page.url()).pathname, '/today');
+  });
+
+  test('the front desk runs today: check in, a walk-in, a no-show', STEP, async () => {
+    const row = (name) => page.getByTestId('day-row').filter({ hasText: name });
+    await row('John Smith').filter({ hasText: 'Expected' }).waitFor();
+    await page.getByRole('region', { name: 'Dr. Ana Weber today' }).waitFor();
+    await page.getByRole('region', { name: 'Dr. Omar Reyes today' }).waitFor();
+    // Times on the board are the clinic's: the seeded booking at now + 60 min on its clock.
+    await row('John Smith').filter({ hasText: clinicTime(60) }).waitFor();
+
+    await row('John Smith').getByRole('button', { name: /^Check in:/ }).click();
+    await banner('John Smith checked in.');
+    await row('John Smith').filter({ hasText: 'Arrived' }).getByTestId('waiting').filter({ hasText: /waiting \d+ min/ }).waitFor();
+
+    // A walk-in: Dr. Reyes is free now, so Grace is booked now and checked in at once.
+    await page.getByRole('button', { name: 'Walk-in' }).click();
+    const form = page.getByRole('form', { name: 'Walk-in' });
+    await form.getByRole('combobox', { name: /Patient/ }).fill('Grace');
+    await page.getByRole('option', { name: /Grace Okafor/ }).click();
+    await form.getByLabel('Doctor').selectOption({ label: 'Dr. Omar Reyes' });
+    const before = clinicTime(0);
+    await form.getByRole('button', { name: 'Book and check in' }).click();
+    const text = await page.getByTestId('banner').filter({ hasText: 'Checked in Grace Okafor with Dr. Omar Reyes at' }).textContent();
+    const at = /at (\d\d:\d\d)/.exec(text)?.[1];
+    assert.ok(at === before || at === clinicTime(0), `the walk-in starts now on the clinic's clock (${before}), not at ${at}`);
+    await row('Grace Okafor').filter({ hasText: 'Arrived' }).waitFor();
+
+    // A no-show ends the appointment: it asks first.
+    await row('Luis García').getByRole('button', { name: /^No-show:/ }).click();
+    const dialog = page.getByRole('alertdialog');
+    await dialog.getByRole('button', { name: 'Go back' }).click();
+    await row('Luis García').filter({ hasText: 'Expected' }).waitFor();
+    await row('Luis García').getByRole('button', { name: /^No-show:/ }).click();
+    await dialog.getByRole('button', { name: 'No-show', exact: true }).click();
+    await banner('Luis García marked as a no-show.');
+    await row('Luis García').filter({ hasText: 'No-show' }).waitFor();
+    await checkA11y('today');
+    await shoot('today');
+    await page.setViewportSize({ width: 375, height: 812 });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `Today is ${overflow}px wider than a phone`);
+    await shoot('today-mobile');
+    await page.setViewportSize({ width: 1280, height: 860 });
+
+    await openTab('Patients');
     await page.getByRole('heading', { name: 'All patients' }).waitFor();
-    assert.equal(new URL(page.url()).pathname, '/patients');
   });
 
   test('the status bar shows the system online with counts', STEP, async () => {
@@ -314,8 +385,8 @@ describe('HMS in a browser', { concurrency: false }, () => {
     await page.getByRole('link', { name: 'Book appointment' }).click();
     const form = page.getByRole('form', { name: 'Book appointment' });
     await form.getByTestId('picked-patient').filter({ hasText: patientName }).waitFor();
-    await form.getByLabel('Doctor').fill('Dr. Ana Weber');
-    await form.getByLabel('Date').fill(localDate(1));
+    await pickDoctor(form, 'Dr. Ana Weber');
+    await form.getByLabel('Date').fill(clinicDate(1));
     if (doctorsEnabled) {
       // The doctor's free times are offered; 14:00 is taken by a seeded appointment.
       await form.getByTestId('free-slots').locator('[data-time="16:30"]').click();
@@ -339,8 +410,8 @@ describe('HMS in a browser', { concurrency: false }, () => {
     const form = page.getByRole('form', { name: 'Book appointment' });
     await form.getByRole('combobox', { name: /Patient/ }).fill('Kenji');
     await page.getByRole('option', { name: /Kenji Watanabe/ }).click();
-    await form.getByLabel('Doctor').fill('Dr. Ana Weber');
-    await form.getByLabel('Date').fill(localDate(1));
+    await pickDoctor(form, 'Dr. Ana Weber');
+    await form.getByLabel('Date').fill(clinicDate(1));
     await form.getByLabel('Time').fill('14:15');
     await form.getByRole('button', { name: 'Book appointment' }).click();
     await form.getByText(/^The doctor already has an appointment/).waitFor();
@@ -354,8 +425,8 @@ describe('HMS in a browser', { concurrency: false }, () => {
     const form = page.getByRole('form', { name: 'Book appointment' });
     await form.getByRole('combobox', { name: /Patient/ }).fill('Grace');
     await page.getByRole('option', { name: /Grace Okafor/ }).click();
-    await form.getByLabel('Doctor').fill('Dr. Omar Reyes');
-    await form.getByLabel('Date').fill(localDate(2));
+    await pickDoctor(form, 'Dr. Omar Reyes');
+    await form.getByLabel('Date').fill(clinicDate(2));
     await form.getByLabel('Time').fill('09:45');
     await form.getByRole('button', { name: 'Book appointment' }).click();
     await banner('Booked Grace Okafor with Dr. Omar Reyes.');
@@ -363,10 +434,44 @@ describe('HMS in a browser', { concurrency: false }, () => {
     await shoot('appointments');
   });
 
+  test('a weekly series is refused as a whole on a clash, then booked, then cancelled as a series', STEP, async () => {
+    const form = page.getByRole('form', { name: 'Book appointment' });
+    await form.getByRole('combobox', { name: /Patient/ }).fill('Kenji');
+    await page.getByRole('option', { name: /Kenji Watanabe/ }).click();
+    await pickDoctor(form, 'Dr. Ana Weber');
+    await form.locator('#booking-date').fill(clinicDate(1));
+    await form.locator('#booking-time').fill('10:30'); // John Smith's seeded time
+    await form.getByLabel('Repeats').selectOption('weekly');
+    await form.getByLabel('Times').fill('3');
+    const before = (await api.must('GET', '/api/appointments?limit=500')).total;
+    await form.getByRole('button', { name: 'Book appointment' }).click();
+    await form.getByText(/^Nothing was booked: one occurrence clashes/).waitFor();
+    assert.equal((await api.must('GET', '/api/appointments?limit=500')).total, before, 'a refused series booked something');
+    await form.locator('#booking-time').fill('12:00');
+    await form.getByRole('button', { name: 'Book appointment' }).click();
+    await banner('Booked 3 appointments (weekly) for Kenji Watanabe with Dr. Ana Weber.');
+    // The doctor and the date stay for the next patient.
+    assert.equal(await form.getByLabel('Doctor').inputValue(), 'Dr. Ana Weber');
+    assert.equal(await form.locator('#booking-date').inputValue(), clinicDate(1));
+
+    const card = page.getByTestId('appointment-card').filter({ hasText: 'Kenji Watanabe' }).filter({ hasText: 'Repeats' }).first();
+    await card.waitFor();
+    await card.getByRole('button', { name: /^Cancel appointments of the series/ }).click();
+    const dialog = page.getByRole('alertdialog');
+    await dialog.getByLabel('Every appointment of the series').check();
+    await shoot('series-cancel', { fullPage: false });
+    await dialog.getByRole('button', { name: 'Cancel appointments', exact: true }).click();
+    await banner('Cancelled 3 appointments of the series.');
+    // Cancelled, not removed: all three stay listed as cancelled.
+    const after = await api.must('GET', '/api/appointments?status=cancelled&limit=500');
+    assert.equal(after.data.filter((a) => a.patient_name === 'Kenji Watanabe' && a.series_id).length, 3);
+  });
+
   test('cancels the appointment', STEP, async () => {
     const card = page.getByTestId('appointment-card').filter({ hasText: patientName });
-    await card.getByRole('combobox', { name: /Status of appointment/ }).selectOption('cancelled');
-    await banner('Appointment marked cancelled.');
+    await card.getByRole('button', { name: /^Cancel:/ }).click();
+    await page.getByRole('alertdialog').getByRole('button', { name: 'Cancel appointment' }).click();
+    await banner(`${patientName} cancelled.`);
     await page
       .getByTestId('appointment-card')
       .filter({ hasText: patientName })
@@ -379,8 +484,13 @@ describe('HMS in a browser', { concurrency: false }, () => {
     await page.locator('#filter-status').selectOption('cancelled');
     await page.waitForFunction(
       (name) => {
+        // Maria's cancelled appointment and the cancelled weekly series: only cancelled ones.
         const cards = [...document.querySelectorAll('[data-testid="appointment-card"]')];
-        return cards.length === 1 && cards[0].textContent.includes(name);
+        return (
+          cards.length === 4 &&
+          cards.some((c) => c.textContent.includes(name)) &&
+          cards.every((c) => c.textContent.includes('Cancelled') && !c.textContent.includes('Check in'))
+        );
       },
       patientName,
     );
@@ -390,15 +500,50 @@ describe('HMS in a browser', { concurrency: false }, () => {
   test('shows a doctor’s day and week', STEP, async () => {
     await page.getByRole('link', { name: 'Day / week schedule' }).click();
     await page.getByLabel('Doctor', { exact: true }).selectOption('Dr. Ana Weber');
-    await page.getByLabel('Date', { exact: true }).fill(localDate(1));
-    await page.getByTestId('schedule-entry').filter({ hasText: 'Amira Haddad' }).waitFor();
-    await page.getByTestId('schedule-entry').filter({ hasText: patientName }).waitFor();
+    await page.getByLabel('Date', { exact: true }).fill(clinicDate(1));
+    // Seeded at 09:00 and booked at 16:30 on the clinic's clock; the browser is hours away.
+    await page.getByTestId('schedule-entry').filter({ hasText: 'Amira Haddad' }).filter({ hasText: '09:00–09:30' }).waitFor();
+    await page.getByTestId('schedule-entry').filter({ hasText: patientName }).filter({ hasText: '16:30–17:00' }).waitFor();
+    await page.getByTestId('clinic-zone').filter({ hasText: zones.clinic.replace(/_/g, ' ') }).waitFor();
+    assert.notEqual(await page.evaluate(() => Intl.DateTimeFormat().resolvedOptions().timeZone), zones.clinic);
     await checkA11y('schedule (day)');
     await shoot('schedule-day');
     await page.getByRole('button', { name: 'Week' }).click();
-    await page.getByRole('list', { name: 'Week schedule' }).waitFor();
+    // A doctor's week is a time grid: a column per day.
+    await page.getByRole('region', { name: 'Week schedule of Dr. Ana Weber' }).getByTestId('calendar-column').nth(6).waitFor();
     await checkA11y('schedule (week)');
     await shoot('schedule-week');
+  });
+
+  test('the calendar has a column per doctor, books a free slot and prints a day list', STEP, async () => {
+    // Still on the schedule from the test before, in a doctor's week.
+    await page.getByRole('button', { name: 'Day', exact: true }).click();
+    await page.getByLabel('Doctor', { exact: true }).selectOption('');
+    await page.getByLabel('Date', { exact: true }).fill(clinicDate(1));
+    const grid = page.getByRole('region', { name: /^Schedule for / });
+    await grid.getByRole('region', { name: 'Dr. Ana Weber' }).getByTestId('schedule-entry').filter({ hasText: 'Amira Haddad' }).waitFor();
+    await grid.getByRole('region', { name: 'Dr. Omar Reyes' }).getByTestId('schedule-entry').filter({ hasText: 'Luis García' }).waitFor();
+    await checkA11y('calendar (day)');
+    await shoot('calendar-day');
+    // A free slot books that doctor, day and time; the form has them filled in.
+    await grid.getByRole('region', { name: 'Dr. Omar Reyes' }).getByRole('button', { name: /at 13:00$/ }).click();
+    const form = page.getByRole('form', { name: 'Book appointment' });
+    assert.equal(await form.getByLabel('Doctor').inputValue(), 'Dr. Omar Reyes');
+    assert.equal(await form.locator('#booking-time').inputValue(), '13:00');
+    await form.getByRole('combobox', { name: /Patient/ }).fill('Amira');
+    await page.getByRole('option', { name: /Amira Haddad/ }).click();
+    await form.getByRole('button', { name: 'Book appointment' }).click();
+    await banner('Booked Amira Haddad with Dr. Omar Reyes.');
+
+    await page.getByRole('link', { name: 'Day / week schedule' }).click();
+    await page.getByLabel('Doctor', { exact: true }).selectOption('Dr. Omar Reyes');
+    await page.getByLabel('Date', { exact: true }).fill(clinicDate(1));
+    await page.getByTestId('schedule-entry').filter({ hasText: '13:00–13:30' }).filter({ hasText: 'Amira Haddad' }).waitFor();
+    await page.emulateMedia({ media: 'print' });
+    await page.getByTestId('print-list').filter({ hasText: 'Amira Haddad' }).waitFor();
+    assert.equal(await page.getByRole('navigation', { name: 'Main' }).isVisible(), false, 'the tabs are printed');
+    await shoot('schedule-print');
+    await page.emulateMedia({ media: 'screen' });
   });
 
   test('adds a medical record and sees it on the patient page', STEP, async () => {
@@ -453,18 +598,18 @@ describe('HMS in a browser', { concurrency: false }, () => {
     await api.must('POST', '/api/appointments', {
       patient_id: patient.id,
       doctor_name: 'Dr. Ana Weber',
-      appointment_datetime: localDateTime(localDate(1), '08:30'),
+      appointment_datetime: clinicDateTime(clinicDate(1), '08:30'),
       reason: 'Cough for three weeks',
     });
     // Earlier measurements, for the trend charts.
-    await api.must('POST', `/api/patients/${patient.id}/vitals`, { systolic: 142, diastolic: 91, weight: 84, height: 180, taken_at: `${localDate(-60)}T09:00:00Z` });
+    await api.must('POST', `/api/patients/${patient.id}/vitals`, { systolic: 142, diastolic: 91, weight: 84, height: 180, taken_at: `${clinicDate(-60)}T09:00:00Z` });
     await page.goto(`${server.base}/patients/${patient.id}`);
     const bannerBox = page.getByTestId('patient-banner');
     await bannerBox.getByText('Allergies not recorded').waitFor();
 
     // The front desk (here the admin) checks the patient in: the visit opens.
-    await page.getByLabel(`Status of appointment for ${name}`).selectOption('checked_in');
-    await banner('Appointment marked checked in.');
+    await page.getByRole('button', { name: new RegExp(`^Check in: ${name}`) }).click();
+    await banner(`${name} checked in.`);
     const timeline = page.getByRole('list', { name: 'Visit timeline' });
     await timeline.getByText('Cough for three weeks').waitFor();
 
@@ -601,7 +746,8 @@ describe('HMS in a browser', { concurrency: false }, () => {
     await signOut();
     await signIn(staff.email, staff.password);
     const tabs = await page.getByRole('navigation', { name: 'Main' }).getByRole('link').allTextContents();
-    assert.deepEqual(tabs, ['Patients', 'Appointments']);
+    assert.deepEqual(tabs, ['Today', 'Patients', 'Appointments']);
+    assert.equal(new URL(page.url()).pathname, '/today', 'staff start on Today, not on the last screen of the admin');
     await page.goto(server.base + '/records');
     await page.getByText('Access denied').waitFor();
     await page.goto(server.base + '/users');
@@ -614,6 +760,30 @@ describe('HMS in a browser', { concurrency: false }, () => {
     assert.equal(await page.getByRole('heading', { name: 'Medical records' }).count(), 0);
     await signOut();
     await signIn(server.admin.email, server.admin.password);
+  });
+
+  test('a doctor starts on My day, the waiting patients first, and starts the visit', STEP, async (t) => {
+    if (!authEnabled) {
+      t.skip('the server has no access control (GET /api/auth/me is 404)');
+      return;
+    }
+    // A doctor user named as the doctor is linked to that doctor.
+    const doctor = { name: 'Dr. Ana Weber', email: 'ana.weber@clinic.test', password: 'cardiology passphrase 7' };
+    await api.must('POST', '/api/users', { ...doctor, role: 'doctor' });
+    await signOut();
+    await signIn(doctor.email, doctor.password);
+    await page.getByRole('heading', { name: 'My day' }).waitFor();
+    assert.equal(new URL(page.url()).pathname, '/my-day');
+    const rows = page.getByTestId('day-row');
+    await rows.first().filter({ hasText: 'John Smith' }).filter({ hasText: 'Arrived' }).waitFor();
+    await rows.first().getByRole('button', { name: /^Start:/ }).click();
+    await banner('John Smith with the doctor.');
+    await rows.filter({ hasText: 'John Smith' }).filter({ hasText: 'With the doctor' }).waitFor();
+    await checkA11y('my day');
+    await shoot('my-day');
+    await signOut();
+    await signIn(server.admin.email, server.admin.password);
+    await page.getByRole('heading', { name: 'Today', exact: true }).waitFor();
   });
 
   test('an expired access token is refreshed unnoticed; a dead session keeps the form for after sign-in', STEP, async (t) => {

@@ -56,7 +56,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
  * stop(). The log goes to a file in the temporary data directory, printed when
  * start-up fails.
  */
-export async function startServer() {
+export async function startServer(env = {}) {
   const bin = hmsBinary();
   const dataDir = mkdtempSync(join(tmpdir(), 'hms-e2e-'));
   const port = await freePort();
@@ -72,6 +72,7 @@ export async function startServer() {
       HMS_ADMIN_EMAIL: admin.email,
       HMS_ADMIN_PASSWORD: admin.password,
       HMS_DATABASE_URL: '',
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -174,17 +175,74 @@ export async function seriousViolations(page) {
 
 const pad = (n) => String(n).padStart(2, '0');
 
-/** YYYY-MM-DD, days from today, in local time. */
-export function localDate(days = 0) {
-  const d = new Date();
-  d.setDate(d.getDate() + days);
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+// The run's clinic sits in a zone where it is daytime now (so that today's board has a
+// today to book into), and the browser in a zone at least seven hours away from it: every
+// time the UI shows must be the clinic's, not the browser's.
+const ZONES = [
+  'Pacific/Honolulu',
+  'America/Los_Angeles',
+  'America/New_York',
+  'America/Sao_Paulo',
+  'Europe/London',
+  'Europe/Berlin',
+  'Asia/Dubai',
+  'Asia/Kolkata',
+  'Asia/Tokyo',
+  'Australia/Sydney',
+];
+
+/** Minutes east of UTC of zone at instant t. */
+function offsetMinutes(zone, t = new Date()) {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-US', {
+      timeZone: zone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+    })
+      .formatToParts(t)
+      .map((p) => [p.type, Number(p.value)]),
+  );
+  return Math.round((Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour % 24, parts.minute) - t.getTime()) / 60000);
 }
 
-/** RFC 3339 with the local offset for a local date and HH:MM. */
-export function localDateTime(date, time) {
-  const d = new Date(`${date}T${time}:00`);
-  const off = -d.getTimezoneOffset();
-  const sign = off >= 0 ? '+' : '-';
-  return `${date}T${time}:00${sign}${pad(Math.floor(Math.abs(off) / 60))}:${pad(Math.abs(off) % 60)}`;
+/** The clinic's zone for this run ($HMS_E2E_TIMEZONE, or one where it is 07:00–15:59 now) and a browser zone far away. */
+export function pickZones(now = new Date()) {
+  const hourIn = (z) => (((now.getUTCHours() * 60 + now.getUTCMinutes() + offsetMinutes(z, now)) % 1440) + 1440) % 1440 / 60;
+  const clinic = process.env.HMS_E2E_TIMEZONE || ZONES.find((z) => hourIn(z) >= 7 && hourIn(z) < 16) || 'UTC';
+  const browser = ZONES.find((z) => Math.abs(offsetMinutes(z, now) - offsetMinutes(clinic, now)) >= 7 * 60) || 'Pacific/Kiritimati';
+  return { clinic, browser };
+}
+
+let clinicZone = 'UTC';
+
+/** Sets the zone that clinicDate and clinicTime read the clinic's calendar in. */
+export function useClinicZone(zone) {
+  clinicZone = zone;
+}
+
+/** YYYY-MM-DD, days from the clinic's today. */
+export function clinicDate(days = 0) {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-US', { timeZone: clinicZone, year: 'numeric', month: '2-digit', day: '2-digit' })
+      .formatToParts(new Date())
+      .map((p) => [p.type, Number(p.value)]),
+  );
+  const d = new Date(Date.UTC(parts.year, parts.month - 1, parts.day + days));
+  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
+}
+
+/** HH:MM on the clinic's clock, minutes from now. */
+export function clinicTime(minutesFromNow = 0) {
+  return new Intl.DateTimeFormat('en-GB', { timeZone: clinicZone, hourCycle: 'h23', hour: '2-digit', minute: '2-digit' }).format(
+    new Date(Date.now() + minutesFromNow * 60000),
+  );
+}
+
+/** A date and HH:MM on the clinic's clock, as the API reads it (no offset: HMS_TIMEZONE). */
+export function clinicDateTime(date, time) {
+  return `${date}T${time}:00`;
 }

@@ -20,10 +20,10 @@ describe('without access control on the server', () => {
   it('runs without a login screen and shows the clinic’s tabs', async () => {
     fakeServer();
     renderAt('/');
-    await waitFor(() => expect(tabNames()).toEqual(['Patients', 'Appointments', 'Medical Records']));
-    expect(window.location.pathname).toBe('/patients');
+    await waitFor(() => expect(tabNames()).toEqual(['Today', 'Patients', 'Appointments', 'Medical Records']));
+    await waitFor(() => expect(window.location.pathname).toBe('/today'));
     expect(screen.queryByRole('button', { name: 'Sign out' })).not.toBeInTheDocument();
-    expect(screen.getByRole('heading', { name: 'Add new patient' })).toBeInTheDocument();
+    expect(await screen.findByRole('heading', { name: 'Today' })).toBeInTheDocument();
   });
 });
 
@@ -31,7 +31,7 @@ describe('roles', () => {
   it('staff see no medical records, not even by URL', async () => {
     signedIn('staff');
     renderAt('/records');
-    await waitFor(() => expect(tabNames()).toEqual(['Patients', 'Appointments']));
+    await waitFor(() => expect(tabNames()).toEqual(['Today', 'Patients', 'Appointments']));
     expect(screen.getByText('Access denied')).toBeInTheDocument();
     expect(screen.getByTestId('current-user')).toHaveTextContent('Staff User');
   });
@@ -74,7 +74,7 @@ describe('roles', () => {
     server.on('GET /api/patients', { body: list([patient(1, 'Jane Doe')]) });
     renderAt('/patients');
     await screen.findByText('Jane Doe');
-    expect(tabNames()).toEqual(['Patients', 'Appointments', 'Medical Records']);
+    expect(tabNames()).toEqual(['My day', 'Patients', 'Appointments', 'Medical Records']);
     expect(screen.queryByRole('heading', { name: 'Add new patient' })).not.toBeInTheDocument();
     expect(screen.queryByRole('button', { name: /Delete patient/ })).not.toBeInTheDocument();
     expect(screen.getByRole('link', { name: 'Edit Jane Doe' })).toBeInTheDocument();
@@ -84,7 +84,7 @@ describe('roles', () => {
     signedIn('admin');
     renderAt('/patients');
     await waitFor(() =>
-      expect(tabNames()).toEqual(['Patients', 'Appointments', 'Medical Records', 'Users', 'Audit log', 'Outbox']),
+      expect(tabNames()).toEqual(['Today', 'Patients', 'Appointments', 'Medical Records', 'Users', 'Audit log', 'Outbox']),
     );
   });
 
@@ -117,12 +117,34 @@ describe('signing in and out', () => {
 
     await user.type(screen.getByLabelText('Password'), 'correct horse battery');
     await user.click(screen.getByRole('button', { name: 'Sign in' }));
-    expect(await screen.findByRole('heading', { name: 'Book appointment' })).toBeInTheDocument();
-    expect(window.location.pathname).toBe('/appointments');
+    // The user's own start screen, not the page the browser was left on.
+    expect(await screen.findByRole('heading', { name: 'Today' })).toBeInTheDocument();
+    expect(window.location.pathname).toBe('/today');
     expect(server.requests('POST /api/auth/login')[1].body).toEqual({
       email: 'admin@clinic.test',
       password: 'correct horse battery',
     });
+  });
+
+  it('each role lands on its own start screen after signing in', async () => {
+    for (const [role, path, heading] of [
+      ['doctor', '/my-day', 'My day'],
+      ['staff', '/today', 'Today'],
+    ] as const) {
+      const user = userEvent.setup();
+      fakeServer({
+        'GET /api/auth/me': { status: 401, body: { success: false, error: 'authentication required' } },
+        'POST /api/auth/login': { body: session(role) },
+        'GET /api/doctors': { body: list([{ id: 7, name: 'Doctor User', specialty: null, active: true, user_id: 2 }]) },
+      });
+      const { unmount } = renderAt('/users');
+      await user.type(await screen.findByLabelText('Email'), `${role}@clinic.test`);
+      await user.type(screen.getByLabelText('Password'), 'correct horse battery');
+      await user.click(screen.getByRole('button', { name: 'Sign in' }));
+      expect(await screen.findByRole('heading', { name: heading })).toBeInTheDocument();
+      expect(window.location.pathname).toBe(path);
+      unmount();
+    }
   });
 
   it('tells a locked-out user how long to wait', async () => {

@@ -6,7 +6,8 @@ import { LoadingBlock } from './components/Spinner';
 import { ErrorState, Forbidden } from './components/States';
 import { StatusBar } from './components/StatusBar';
 import { link } from './components/styles';
-import type { Permission } from './lib/permissions';
+import { clinicZone } from './lib/format';
+import { homePath, type Permission } from './lib/permissions';
 import { Link, matchPath, navigate, useLocation } from './router';
 import { SessionProvider, useSession } from './session';
 import { AccountScreen } from './screens/Account';
@@ -18,6 +19,7 @@ import { PatientEditPage, PatientPage } from './screens/PatientPage';
 import { PatientsScreen } from './screens/Patients';
 import { RecordsScreen } from './screens/Records';
 import { ScheduleScreen } from './screens/Schedule';
+import { MyDayScreen, TodayScreen } from './screens/Today';
 import { UsersScreen } from './screens/Users';
 import { VisitPage } from './screens/chart/VisitPage';
 
@@ -28,6 +30,8 @@ interface Tab {
 }
 
 export const TABS: Tab[] = [
+  { to: '/today', label: 'Today', needs: 'day.board' },
+  { to: '/my-day', label: 'My day', needs: 'day.mine' },
   { to: '/patients', label: 'Patients' },
   { to: '/appointments', label: 'Appointments' },
   { to: '/records', label: 'Medical Records', needs: 'records.read' },
@@ -49,7 +53,7 @@ export default function App() {
 function Header() {
   const { user, logout } = useSession();
   return (
-    <header className="bg-sky-800 text-white">
+    <header className="bg-sky-800 text-white print:hidden">
       <div className="mx-auto flex max-w-7xl flex-wrap items-center justify-between gap-3 px-4 py-4 sm:px-6">
         <div className="flex items-center gap-3">
           <span aria-hidden="true" className="flex h-9 w-9 items-center justify-center rounded-lg bg-white text-lg font-bold text-sky-800">
@@ -62,6 +66,10 @@ function Header() {
         </div>
         {user && (
           <div className="flex items-center gap-3 text-sm">
+            <span className="text-right text-xs leading-tight text-sky-100" data-testid="clinic-zone">
+              <span className="block">Clinic time</span>
+              <span className="block font-medium text-white">{clinicZone().replace(/_/g, ' ')}</span>
+            </span>
             <span className="text-right leading-tight">
               <span className="block font-medium" data-testid="current-user">
                 {user.name}
@@ -93,7 +101,7 @@ function Header() {
 function Tabs({ path }: { path: string }) {
   const { can } = useSession();
   return (
-    <nav aria-label="Main" className="border-b border-slate-200 bg-white">
+    <nav aria-label="Main" className="border-b border-slate-200 bg-white print:hidden">
       <ul className="mx-auto flex max-w-7xl gap-1 overflow-x-auto px-4 sm:px-6">
         {TABS.filter((t) => !t.needs || can(t.needs)).map((t) => {
           const active = path === t.to || path.startsWith(`${t.to}/`);
@@ -125,13 +133,13 @@ function Main({ children }: { children: ReactNode }) {
 }
 
 function Shell() {
-  const { state, retry } = useSession();
+  const { state, role, retry } = useSession();
   const { path } = useLocation();
   const ready = state.status === 'open' || state.status === 'signed-in';
 
   useEffect(() => {
-    if (path === '/' || (ready && path === '/login')) navigate('/patients', { replace: true });
-  }, [path, ready]);
+    if (ready && (path === '/' || path === '/login')) navigate(homePath(role), { replace: true });
+  }, [path, ready, role]);
 
   useEffect(() => {
     const tab = TABS.find((t) => path === t.to || path.startsWith(`${t.to}/`));
@@ -147,7 +155,9 @@ function Shell() {
         Skip to content
       </a>
       <Header />
-      <StatusBar showCounts={ready} />
+      <div className="print:hidden">
+        <StatusBar showCounts={ready} />
+      </div>
       {ready && <Tabs path={path} />}
       <Main>
         {state.status === 'checking' && <LoadingBlock label="Connecting to HMS…" />}
@@ -155,7 +165,7 @@ function Shell() {
         {state.status === 'signed-out' && <LoginScreen expired={state.expired} />}
         {ready && <Routes path={path} />}
       </Main>
-      <footer className="border-t border-slate-200 bg-white py-3 text-center text-xs text-slate-600">
+      <footer className="border-t border-slate-200 bg-white py-3 text-center text-xs text-slate-600 print:hidden">
         HMS · Healthcare Management System
       </footer>
     </div>
@@ -169,7 +179,20 @@ function Guard({ needs, children }: { needs: Permission; children: ReactNode }) 
 
 function Routes({ path }: { path: string }) {
   let m: Record<string, string> | null;
-  if (path === '/patients' || path === '/' || path === '/login') return <PatientsScreen />;
+  if (path === '/' || path === '/login') return null; // on the way to the role's start screen
+  if (path === '/today')
+    return (
+      <Guard needs="day.board">
+        <TodayScreen />
+      </Guard>
+    );
+  if (path === '/my-day')
+    return (
+      <Guard needs="day.mine">
+        <MyDayScreen />
+      </Guard>
+    );
+  if (path === '/patients') return <PatientsScreen />;
   if ((m = matchPath('/patients/:id/edit', path)) && isId(m.id)) return <PatientEditPage id={Number(m.id)} />;
   if ((m = matchPath('/patients/:id', path)) && isId(m.id)) return <PatientPage key={m.id} id={Number(m.id)} />;
   if ((m = matchPath('/visits/:id', path)) && isId(m.id))

@@ -64,22 +64,58 @@ export interface Appointment {
   status: AppointmentStatus;
   reason: string | null;
   notes: string | null;
+  /** When the patient was checked in; null before (and on servers without it). */
+  checked_in_at?: string | null;
+  /** The recurring series this is an occurrence of, or null. */
+  series_id?: number | null;
   created_at: string;
   updated_at: string;
 }
 
 export interface AppointmentInput {
   patient_id: number;
-  doctor_name: string;
-  appointment_datetime: string;
+  /** doctor_id, or doctor_name for the original API's clients. */
+  doctor_id?: number;
+  doctor_name?: string;
+  /** Required unless walk_in. */
+  appointment_datetime?: string;
   duration_minutes?: number;
   reason?: string;
+  /** Book the doctor's first free moment from now and check the patient in at once. */
+  walk_in?: boolean;
+  /** Book a series: this appointment and its repetitions, as a whole or not at all. */
+  recurrence?: Recurrence;
+}
+
+export type Frequency = 'daily' | 'weekly' | 'monthly';
+
+export interface Recurrence {
+  frequency: Frequency;
+  interval?: number;
+  count?: number;
+  /** YYYY-MM-DD, inclusive; instead of count. */
+  until?: string;
+}
+
+/** Which occurrences of a series a cancel or a move applies to. */
+export type SeriesScope = 'this' | 'following' | 'series';
+
+/** One occurrence of a series that could not be booked or moved, from a 409. */
+export interface SeriesConflict {
+  occurrence: number;
+  start: string;
+  end: string;
+  with: string;
+  appointment_id?: number;
 }
 
 export interface AppointmentUpdate {
   status?: AppointmentStatus;
+  /** Why the status changes (kept in the status history), e.g. a cancellation's reason. */
+  status_reason?: string;
   notes?: string;
   appointment_datetime?: string;
+  duration_minutes?: number;
 }
 
 export interface Doctor {
@@ -87,6 +123,10 @@ export interface Doctor {
   name: string;
   specialty: string | null;
   active: boolean;
+  /** The user who is this doctor, if any. */
+  user_id?: number | null;
+  /** Weekday ("mon" … "sun") to intervals in the clinic's zone; [] is a day off. */
+  working_hours?: Record<string, { start: string; end: string }[]>;
 }
 
 /** Free start times of a doctor on one day, from GET /api/doctors/{id}/availability. */
@@ -100,6 +140,7 @@ export interface Availability {
 
 export interface AppointmentFilter {
   patient_id?: number;
+  doctor_id?: number;
   doctor_name?: string;
   status?: AppointmentStatus | '';
   from?: string;
@@ -388,6 +429,14 @@ export interface AuditFilter {
   cursor?: string | null;
 }
 
+/** The clinic's clock, from GET /api/clinic. */
+export interface Clinic {
+  /** HMS_TIMEZONE: every time the UI shows or reads is in it. */
+  time_zone: string;
+  today: string;
+  now: string;
+}
+
 export interface Session {
   access_token: string;
   token_type: string;
@@ -674,8 +723,30 @@ export const api = {
       data(get<{ data: Appointment }>(`/api/appointments/${id}`, undefined, signal)),
     create: (input: AppointmentInput) =>
       data(request<{ data: Appointment }>('POST', '/api/appointments', { body: input })),
+    /** Books a series; the answer holds every occurrence. */
+    async createSeries(input: AppointmentInput): Promise<{ first: Appointment; appointments: Appointment[] }> {
+      const body = await request<{ data: Appointment; series: { id: number; appointments: Appointment[] } }>(
+        'POST',
+        '/api/appointments',
+        { body: input },
+      );
+      return { first: body.data, appointments: body.series.appointments };
+    },
     update: (id: number, input: AppointmentUpdate) =>
       data(request<{ data: Appointment }>('PUT', `/api/appointments/${id}`, { body: input })),
+    /** Moves this appointment, or with scope the following or all occurrences of its series. */
+    move: (id: number, input: { appointment_datetime: string; duration_minutes?: number }, scope: SeriesScope = 'this') =>
+      data(
+        request<{ data: Appointment }>('PUT', `/api/appointments/${id}`, {
+          body: input,
+          query: { scope: scope === 'this' ? undefined : scope },
+        }),
+      ),
+    /** Cancels and hides; scope reaches the following or all occurrences of a series. */
+    remove: (id: number, scope: SeriesScope = 'this') =>
+      request<{ message?: string; deleted?: number[] }>('DELETE', `/api/appointments/${id}`, {
+        query: { scope: scope === 'this' ? undefined : scope },
+      }),
     /** Cancels a scheduled or checked-in appointment; it stays listed as cancelled. */
     cancel: (id: number) => request<{ message?: string }>('DELETE', `/api/appointments/${id}`),
   },
@@ -813,6 +884,9 @@ export const api = {
     /** Ends one of the user's own sessions: its tokens stop working at once. */
     endSession: (id: string) => request<{ message?: string }>('DELETE', `/api/auth/sessions/${encodeURIComponent(id)}`),
   },
+
+  /** The clinic's time zone and date. */
+  clinic: (signal?: AbortSignal) => data(get<{ data: Clinic }>('/api/clinic', undefined, signal)),
 
   users: {
     list(params: { limit?: number; cursor?: string | null } = {}, signal?: AbortSignal) {

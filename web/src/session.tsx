@@ -1,9 +1,11 @@
 // Who is using the app. On start it asks the server (GET /api/auth/me): a user
 // means signed in, 401 means the login screen, 404 means the server has no access
 // control yet, so the app runs open with every tab.
-import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { api, ApiError, sessionExpired, type Role, type User } from './api';
-import { allowed, openAllows, type Permission } from './lib/permissions';
+import { setClinicZone } from './lib/format';
+import { allowed, homePath, openAllows, type Permission } from './lib/permissions';
+import { navigate } from './router';
 
 export type SessionState =
   | { status: 'checking' }
@@ -31,6 +33,18 @@ export function useSession(): SessionValue {
   return value;
 }
 
+/**
+ * Learns the clinic's time zone (GET /api/clinic) before any screen shows a time.
+ * A server without that call leaves the browser's zone.
+ */
+async function loadClinicZone(signal?: AbortSignal): Promise<void> {
+  try {
+    setClinicZone((await api.clinic(signal)).time_zone);
+  } catch (err) {
+    if (signal?.aborted) throw err;
+  }
+}
+
 /** Removes every saved form draft: they may hold patient data. */
 function clearDrafts() {
   for (const key of Object.keys(sessionStorage)) {
@@ -41,15 +55,19 @@ function clearDrafts() {
 export function SessionProvider({ children }: { children: ReactNode }) {
   const [state, setState] = useState<SessionState>({ status: 'checking' });
   const [attempt, setAttempt] = useState(0);
+  // Who was signed in when the session expired: the same user signing in again gets the
+  // page (and the form drafts) back; anyone else starts on their own start screen.
+  const expiredUser = useRef<number | null>(null);
 
   useEffect(() => {
     const ctrl = new AbortController();
     setState({ status: 'checking' });
     api.auth.me(ctrl.signal).then(
-      (user) => setState({ status: 'signed-in', user }),
+      (user) => loadClinicZone(ctrl.signal).then(() => setState({ status: 'signed-in', user })),
       (err) => {
         if (ctrl.signal.aborted) return;
-        if (err instanceof ApiError && (err.status === 404 || err.status === 405)) setState({ status: 'open' });
+        if (err instanceof ApiError && (err.status === 404 || err.status === 405))
+          void loadClinicZone(ctrl.signal).then(() => setState({ status: 'open' }));
         else if (err instanceof ApiError && err.status === 401) setState({ status: 'signed-out', expired: false });
         else setState({ status: 'unreachable', error: err });
       },
@@ -61,19 +79,31 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   useEffect(
     () =>
       sessionExpired.subscribe(() =>
-        setState((s) => (s.status === 'signed-in' ? { status: 'signed-out', expired: true } : s)),
+        setState((s) => {
+          if (s.status !== 'signed-in') return s;
+          expiredUser.current = s.user.id;
+          return { status: 'signed-out', expired: true };
+        }),
       ),
     [],
   );
 
   const login = useCallback(async (email: string, password: string) => {
     const user = await api.auth.login(email, password);
+    await loadClinicZone();
+    if (expiredUser.current !== user.id) {
+      clearDrafts(); // another user's drafts are not this one's
+      navigate(homePath(user.role), { replace: true });
+    }
+    expiredUser.current = null;
     setState({ status: 'signed-in', user });
   }, []);
 
   const logout = useCallback(async () => {
     await api.auth.logout();
     clearDrafts();
+    expiredUser.current = null;
+    navigate('/', { replace: true });
     setState({ status: 'signed-out', expired: false });
   }, []);
 

@@ -20,7 +20,8 @@ export function Badge({ tone = 'slate', children }: { tone?: Tone; children: Rea
   );
 }
 
-const statusTone: Record<string, Tone> = {
+/** The colour of each appointment status, wherever it is shown. */
+export const statusTone: Record<string, Tone> = {
   scheduled: 'sky',
   checked_in: 'violet',
   in_progress: 'amber',

@@ -9,6 +9,7 @@ import { input, inputBad, inputOk, btn } from './styles';
 export interface PatientRef {
   id: number;
   name: string;
+  mrn?: string;
 }
 
 interface PatientPickerProps {
@@ -47,7 +48,7 @@ export function PatientPicker({ label = 'Patient', value, onChange, error, requi
   }, [q, open, value]);
 
   function choose(p: Patient) {
-    onChange({ id: p.id, name: p.name });
+    onChange({ id: p.id, name: p.name, mrn: p.mrn });
     setText('');
     setOpen(false);
   }
@@ -86,7 +87,7 @@ export function PatientPicker({ label = 'Patient', value, onChange, error, requi
           className={`flex items-center justify-between gap-2 rounded-md border bg-sky-50 px-3 py-1.5 text-sm ${error ? inputBad : 'border-sky-200'}`}
         >
           <span className="font-medium text-slate-900" data-testid="picked-patient">
-            {value.name} <span className="font-normal text-slate-600">#{value.id}</span>
+            {value.name} <span className="font-normal text-slate-600">{value.mrn ?? `#${value.id}`}</span>
           </span>
           <button
             id={id}
@@ -145,7 +146,7 @@ export function PatientPicker({ label = 'Patient', value, onChange, error, requi
             >
               <span className="font-medium text-slate-900">{p.name}</span>
               <span className="block text-xs text-slate-600">
-                Born {formatDate(p.date_of_birth)} · {p.email}
+                {p.mrn ? `${p.mrn} · ` : ''}Born {formatDate(p.date_of_birth)} · {p.email}
               </span>
             </li>
           ))}
@@ -178,7 +179,7 @@ export function usePatientParam(idText: string | null): PatientRef | null {
     if (!idText || !Number.isInteger(id) || id <= 0) return;
     const ctrl = new AbortController();
     api.patients.get(id, ctrl.signal).then(
-      (p) => setPatient({ id: p.id, name: p.name }),
+      (p) => setPatient({ id: p.id, name: p.name, mrn: p.mrn }),
       () => {},
     );
     return () => ctrl.abort();

@@ -4,6 +4,10 @@ import { useEffect, useState } from 'react';
 import { api, type Doctor } from '../api';
 
 export interface Doctors {
+  /** The doctors the server lists (active ones), by name; empty until loaded. */
+  list: Doctor[];
+  /** Whether the list has been asked for and answered. */
+  loaded: boolean;
   /** Every known name, sorted. */
   names: string[];
   /** The doctor with this name (the server's rule: case and runs of spaces ignored). */
@@ -16,6 +20,7 @@ export const sameName = (name: string) => name.trim().replace(/\s+/g, ' ').toLow
 export function useDoctors(): Doctors {
   const [doctors, setDoctors] = useState<Doctor[]>([]);
   const [seen, setSeen] = useState<string[]>([]);
+  const [loaded, setLoaded] = useState(false);
   useEffect(() => {
     const ctrl = new AbortController();
     Promise.allSettled([api.doctors.list(ctrl.signal), api.appointments.list({ limit: 200 }, ctrl.signal)]).then(
@@ -23,6 +28,7 @@ export function useDoctors(): Doctors {
         if (ctrl.signal.aborted) return;
         if (listed.status === 'fulfilled') setDoctors(listed.value);
         if (recent.status === 'fulfilled') setSeen(recent.value.items.map((a) => a.doctor_name));
+        setLoaded(true);
       },
     );
     return () => ctrl.abort();
@@ -33,6 +39,8 @@ export function useDoctors(): Doctors {
     if (!byName.has(sameName(n))) byName.set(sameName(n), n);
   }
   return {
+    list: [...doctors].sort((a, b) => a.name.localeCompare(b.name)),
+    loaded,
     names: [...byName.values()].sort((a, b) => a.localeCompare(b)),
     find: (name) => doctors.find((d) => sameName(d.name) === sameName(name)),
   };
@@ -47,4 +55,19 @@ export function DoctorList({ id, names }: { id: string; names: string[] }) {
       ))}
     </datalist>
   );
+}
+
+const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
+
+/** The doctor's working intervals on date (YYYY-MM-DD), in minutes after midnight. */
+export function workingMinutes(doctor: Doctor | undefined, date: string): [number, number][] {
+  const weekday = WEEKDAYS[new Date(`${date}T12:00:00Z`).getUTCDay()];
+  const toMin = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+  return (doctor?.working_hours?.[weekday] ?? []).map((iv) => [toMin(iv.start), toMin(iv.end)]);
+}
+
+/** Whether [start, start+length) lies inside the doctor's hours that day. */
+export function withinHours(doctor: Doctor | undefined, date: string, start: number, length: number): boolean {
+  if (!doctor?.working_hours) return true; // unknown hours: no warning
+  return workingMinutes(doctor, date).some(([s, e]) => start >= s && start + length <= e);
 }

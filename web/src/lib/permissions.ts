@@ -11,6 +11,9 @@ export type Permission =
   | 'appointments.create'
   | 'appointments.update'
   | 'appointments.delete'
+  | 'appointments.start'
+  | 'day.board'
+  | 'day.mine'
   | 'records.read'
   | 'records.create'
   | 'records.delete'
@@ -30,6 +33,8 @@ const granted: Record<Role, readonly Permission[]> = {
     'appointments.create',
     'appointments.update',
     'appointments.delete',
+    'appointments.start',
+    'day.board',
     'records.read',
     'records.create',
     'records.delete',
@@ -45,6 +50,8 @@ const granted: Record<Role, readonly Permission[]> = {
     'patients.clinical',
     'appointments.create',
     'appointments.update',
+    'appointments.start',
+    'day.mine',
     'records.read',
     'records.create',
     'chart.read',
@@ -57,6 +64,7 @@ const granted: Record<Role, readonly Permission[]> = {
     'patients.clinical',
     'appointments.create',
     'appointments.update',
+    'day.board',
     'records.read',
     'chart.read',
     'chart.nursing',
@@ -67,8 +75,14 @@ const granted: Record<Role, readonly Permission[]> = {
     'appointments.create',
     'appointments.update',
     'appointments.delete',
+    'day.board',
   ],
 };
+
+/** The screen a role starts on: the front desk's Today, a doctor's My day. */
+export function homePath(role: Role | null): string {
+  return role === 'doctor' ? '/my-day' : '/today';
+}
 
 export function allowed(role: Role, permission: Permission): boolean {
   return granted[role]?.includes(permission) ?? false;
@@ -79,5 +93,10 @@ export function allowed(role: Role, permission: Permission): boolean {
  * work, but no user management, audit log or outbox, which exist only with it.
  */
 export function openAllows(permission: Permission): boolean {
-  return permission !== 'users.manage' && permission !== 'audit.read' && permission !== 'notifications.manage';
+  return (
+    permission !== 'users.manage' &&
+    permission !== 'audit.read' &&
+    permission !== 'notifications.manage' &&
+    permission !== 'day.mine'
+  );
 }

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { addDays, today } from './format';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { addDays, clinicInstant, today } from './format';
 import { validateAppointment, validatePatient, validateRecord, validateUser } from './validate';
 
 const good = { name: 'Jane Doe', email: 'jane@example.com', date_of_birth: '1985-04-12', phone: '', blood_group: '', address: '' };
@@ -25,7 +25,10 @@ describe('validatePatient', () => {
 });
 
 describe('validateAppointment', () => {
-  const now = new Date(2030, 0, 7, 12, 0);
+  let now: Date;
+  beforeEach(() => {
+    now = clinicInstant('2030-01-07', '12:00'); // noon at the clinic (setup.ts sets its zone)
+  });
   const booking = { patient_id: 1, doctor_name: 'Dr. Weber', date: '2030-01-07', time: '13:00', reason: '' };
 
   it('accepts a future booking', () => {

@@ -2,7 +2,7 @@
 // before a request is sent. The server stays the authority: its field errors are
 // shown the same way.
 import { BLOOD_GROUPS } from '../api';
-import { parseDate, today } from './format';
+import { clinicInstant, parseDate, today } from './format';
 
 export type FieldErrors = Record<string, string>;
 
@@ -61,10 +61,30 @@ export function validateAppointment(a: AppointmentFields, now = new Date()): Fie
   if (!errors.date && !parseDate(a.date)) errors.date = 'must be a valid date';
   required(errors, 'time', a.time, 'Time');
   if (!errors.date && !errors.time) {
-    const when = new Date(`${a.date}T${a.time}:00`);
+    const when = /^\d{2}:\d{2}$/.test(a.time) ? clinicInstant(a.date, a.time) : new Date(NaN);
     if (Number.isNaN(when.getTime())) errors.time = 'must be a valid time';
     else if (when.getTime() < now.getTime()) errors.time = 'cannot be in the past';
   }
+  return errors;
+}
+
+export interface RepeatFields {
+  repeat: string;
+  date: string;
+  ends: 'count' | 'until';
+  count: string;
+  until: string;
+}
+
+/** The repeat options of a booking: 2 to 52 times, or a last date after the first. */
+export function validateRepeat(r: RepeatFields): FieldErrors {
+  const errors: FieldErrors = {};
+  if (!r.repeat) return errors;
+  if (r.ends === 'count') {
+    const n = Number(r.count);
+    if (!Number.isInteger(n) || n < 2 || n > 52) errors.count = 'must be from 2 to 52';
+  } else if (!parseDate(r.until)) errors.until = 'Last date is required';
+  else if (r.date && r.until <= r.date) errors.until = 'must be after the first date';
   return errors;
 }
 

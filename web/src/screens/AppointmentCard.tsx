@@ -1,13 +1,16 @@
-// One appointment: when, who, with whom, its status (changeable) and notes.
+// One appointment: when, who, with whom, its status with the next steps as buttons
+// (final ones ask first), and notes.
 import { useId, useState } from 'react';
-import { api, type Appointment, type AppointmentStatus } from '../api';
-import { StatusBadge } from '../components/Badge';
+import { api, type Appointment, type SeriesScope } from '../api';
+import { Badge, StatusBadge } from '../components/Badge';
+import { ConfirmDialog } from '../components/ConfirmDialog';
+import { MoveDialog } from '../components/MoveDialog';
+import { StatusActions } from '../components/StatusActions';
 import { AppointmentMessages } from './AppointmentMessages';
-import { DeleteButton } from '../components/ConfirmDialog';
 import { btn, input, inputOk, link } from '../components/styles';
 import { useAction } from '../lib/forms';
-import { formatDateTime, formatTime, statusLabel } from '../lib/format';
-import { nextStatuses } from '../lib/lifecycle';
+import { formatDateTime, formatTime } from '../lib/format';
+import { nextStatuses, SERIES_SCOPES } from '../lib/lifecycle';
 import { Link } from '../router';
 import { useSession } from '../session';
 
@@ -18,23 +21,18 @@ interface AppointmentCardProps {
   onChanged?: (a: Appointment) => void;
 }
 
-/** The server's message as a sentence: "appointment 9 cancelled" → "Appointment 9 cancelled." */
-function sentence(message: string): string {
-  const s = message.charAt(0).toUpperCase() + message.slice(1);
-  return /[.!?]$/.test(s) ? s : `${s}.`;
-}
-
 export function AppointmentCard({ appointment: a, hidePatient, onChanged }: AppointmentCardProps) {
   const { can } = useSession();
   const id = useId();
   const [editingNotes, setEditingNotes] = useState(false);
+  const [moving, setMoving] = useState(false);
   const [notes, setNotes] = useState(a.notes ?? '');
   const [busy, run] = useAction();
   const canUpdate = can('appointments.update');
   const next = nextStatuses(a.status);
   const who = `${a.patient_name} with ${a.doctor_name}`;
 
-  const update = (change: { status?: AppointmentStatus; notes?: string }, done: string) =>
+  const update = (change: { notes?: string }, done: string) =>
     run(() => api.appointments.update(a.id, change).then((saved) => onChanged?.(saved)), done);
 
   return (
@@ -47,6 +45,7 @@ export function AppointmentCard({ appointment: a, hidePatient, onChanged }: Appo
               {a.end_datetime && `–${formatTime(a.end_datetime)}`}
             </time>
             <StatusBadge status={a.status} />
+            {a.series_id && <Badge tone="slate">Repeats</Badge>}
           </p>
           <p className="mt-1 text-sm text-slate-700">
             {!hidePatient && (
@@ -67,30 +66,18 @@ export function AppointmentCard({ appointment: a, hidePatient, onChanged }: Appo
           )}
         </div>
         <div className="flex flex-wrap items-end gap-2">
-          {canUpdate && next.length > 0 && (
-            <div>
-              <label htmlFor={`${id}-status`} className="mb-1 block text-xs font-medium text-slate-600">
-                Status
-              </label>
-              <select
-                id={`${id}-status`}
-                className={`${input} ${inputOk} py-1.5 text-xs`}
-                value={a.status}
-                disabled={busy}
-                aria-label={`Status of appointment for ${who}`}
-                onChange={(e) => {
-                  const status = e.target.value as AppointmentStatus;
-                  void update({ status }, `Appointment marked ${statusLabel(status).toLowerCase()}.`);
-                }}
-              >
-                {[a.status, ...next].map((s) => (
-                  <option key={s} value={s}>
-                    {s === a.status ? statusLabel(s) : `→ ${statusLabel(s)}`}
-                  </option>
-                ))}
-              </select>
-            </div>
+          <StatusActions appointment={a} onChanged={onChanged} />
+          {canUpdate && a.status === 'scheduled' && (
+            <button
+              type="button"
+              className={`${btn.secondary} ${btn.small}`}
+              onClick={() => setMoving(true)}
+              aria-label={`Move appointment of ${who}`}
+            >
+              Move
+            </button>
           )}
+          {moving && <MoveDialog appointment={a} onClose={() => setMoving(false)} />}
           {canUpdate && !editingNotes && (
             <button
               type="button"
@@ -101,14 +88,8 @@ export function AppointmentCard({ appointment: a, hidePatient, onChanged }: Appo
               Notes
             </button>
           )}
-          {can('appointments.delete') && next.includes('cancelled') && (
-            <DeleteButton
-              label="Cancel appointment"
-              dismissLabel="Keep it"
-              what={`for ${who}`}
-              detail={<p>It stays in the lists as cancelled, with its history, and its time becomes free again.</p>}
-              onDelete={() => run(() => api.appointments.cancel(a.id), (r) => sentence(r.message ?? 'appointment cancelled'))}
-            />
+          {can('appointments.delete') && a.series_id && next.includes('cancelled') && (
+            <CancelSeriesButton appointment={a} who={who} />
           )}
         </div>
       </div>
@@ -149,5 +130,54 @@ export function AppointmentCard({ appointment: a, hidePatient, onChanged }: Appo
       )}
       <AppointmentMessages appointmentId={a.id} />
     </li>
+  );
+}
+
+/** Cancels occurrences of a series (DELETE with a scope): which ones, asked in the dialog.
+ * A single appointment is cancelled with its Cancel step, which asks for a reason. */
+function CancelSeriesButton({ appointment: a, who }: { appointment: Appointment; who: string }) {
+  const [open, setOpen] = useState(false);
+  const [scope, setScope] = useState<SeriesScope>('this');
+  const [busy, run] = useAction();
+  const name = useId();
+  return (
+    <>
+      <button
+        type="button"
+        className={`${btn.dangerQuiet} ${btn.small}`}
+        onClick={() => setOpen(true)}
+        aria-label={`Cancel appointments of the series for ${who}`}
+      >
+        Cancel series…
+      </button>
+      {open && (
+        <ConfirmDialog
+          title={`Cancel appointments of the series for ${who}?`}
+          confirmLabel="Cancel appointments"
+          dismissLabel="Keep them"
+          busy={busy}
+          onCancel={() => setOpen(false)}
+          onConfirm={async () => {
+            await run(
+              () => api.appointments.remove(a.id, scope),
+              (r: { deleted?: number[] }) =>
+                (r.deleted?.length ?? 1) === 1 ? 'Cancelled the appointment.' : `Cancelled ${r.deleted!.length} appointments of the series.`,
+            );
+            setOpen(false);
+          }}
+        >
+          <p>This appointment repeats. Cancelled appointments stay in the lists as cancelled and free their time; only those still scheduled are cancelled, never a completed one.</p>
+          <fieldset className="mt-3 space-y-1.5">
+            <legend className="font-medium text-slate-800">Cancel</legend>
+            {SERIES_SCOPES.map((s) => (
+              <label key={s.value} className="flex items-center gap-2">
+                <input type="radio" name={name} value={s.value} checked={scope === s.value} onChange={() => setScope(s.value)} />
+                {s.label}
+              </label>
+            ))}
+          </fieldset>
+        </ConfirmDialog>
+      )}
+    </>
   );
 }

@@ -50,6 +50,10 @@ export function AppointmentsScreen() {
   const { can } = useSession();
   const { query } = useLocation();
   const preselected = usePatientParam(query.get('patient'));
+  const slot =
+    query.get('doctor') && query.get('date') && query.get('time')
+      ? { doctor: query.get('doctor')!, date: query.get('date')!, time: query.get('time')! }
+      : null;
   const doctors = useDoctors();
   const [filters, setFilters] = useState<Filters>({ from: today(), to: '', doctor: '', status: '' });
   const doctor = useDebounced(filters.doctor.trim(), 300);
@@ -88,7 +92,7 @@ export function AppointmentsScreen() {
             <h2 id="book-title" className={`${panelTitle} mb-4`}>
               Book appointment
             </h2>
-            <AppointmentForm doctors={doctors} initialPatient={preselected} />
+            <AppointmentForm doctors={doctors} initialPatient={preselected} initialSlot={slot} />
           </section>
         )}
         <section className={`${panel} p-5`} aria-labelledby="appointments-title">

@@ -7,7 +7,7 @@ import { Pager } from '../components/Pager';
 import { LoadingBlock } from '../components/Spinner';
 import { EmptyState, ErrorState } from '../components/States';
 import { btn, panel, panelTitle } from '../components/styles';
-import { formatDateTime } from '../lib/format';
+import { formatDateTimeSeconds } from '../lib/format';
 import { useAsync, useCursorStack, useDebounced } from '../lib/hooks';
 
 export const AUDIT_PAGE_SIZE = 50;
@@ -87,7 +87,7 @@ export function AuditScreen() {
             <tbody className={`divide-y divide-slate-100 ${events.loading ? 'opacity-60' : ''}`}>
               {events.data.items.map((e) => (
                 <tr key={e.id} data-testid="audit-row">
-                  <td className="whitespace-nowrap px-3 py-2 text-slate-700">{formatDateTime(e.time)}</td>
+                  <td className="whitespace-nowrap px-3 py-2 text-slate-700">{formatDateTimeSeconds(e.time)}</td>
                   <td className="whitespace-nowrap px-3 py-2 text-slate-700">
                     {e.user_id ?? '—'}
                     {e.role && <span className="text-slate-600"> ({e.role})</span>}

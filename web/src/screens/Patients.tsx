@@ -121,7 +121,7 @@ export function PatientCard({ patient }: { patient: Patient }) {
           </p>
           <p className="mt-1 text-sm text-slate-600">
             Born {formatDate(patient.date_of_birth)}
-            {years !== null && ` · age ${years}`} · #{patient.id}
+            {years !== null && ` · age ${years}`} · {patient.mrn ?? `#${patient.id}`}
           </p>
           <p className="mt-0.5 break-all text-sm text-slate-600">
             {patient.email}

@@ -69,11 +69,20 @@ export function fakeServer(routes: Record<string, Handler> = {}) {
 function defaults(method: string, path: string): Reply {
   if (path === '/health') return { body: { status: 'healthy' } };
   if (path === '/api/auth/me') return { status: 404, body: { success: false, error: 'not found' } };
+  if (path === '/api/clinic') return { body: { success: true, data: clinic() } };
   if (path === '/api/doctors') return { status: 404, body: { success: false, error: 'not found' } };
   if (method === 'GET' && (path === '/api/patients' || path === '/api/appointments' || path === '/api/audit' || path === '/api/users')) {
     return { body: list([]) };
   }
   return { status: 404, body: { success: false, error: `no fake for ${method} ${path}` } };
+}
+
+/** The fake clinic's zone: far from the test process's own (setup.ts), so that a time
+ * shown in the browser's zone instead of the clinic's fails the tests. */
+export const CLINIC_ZONE = 'America/New_York';
+
+export function clinic() {
+  return { time_zone: CLINIC_ZONE, today: '2030-01-07', now: '2030-01-07T09:00:00-05:00' };
 }
 
 export function list<T>(items: T[], total = items.length, next: string | null = null) {
