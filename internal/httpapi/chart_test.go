@@ -78,6 +78,14 @@ func TestVisitFollowsTheAppointment(t *testing.T) {
 		if len(vs) != 2 || vs[0]["appointment_id"] != float64(other) || vs[0]["status"] != "cancelled" {
 			t.Errorf("a cancelled appointment's visit: %v", vs)
 		}
+		// DELETE cancels a checked-in appointment as the status change does: its visit ends.
+		third := c.createAppointment(pid, "Dr. Grey", soonAt(3, 14))
+		c.must(200, "PUT", fmt.Sprintf("/api/appointments/%d", third), `{"status":"checked_in"}`)
+		c.as("staff").must(200, "DELETE", fmt.Sprintf("/api/appointments/%d", third), "")
+		vs = items(doc.must(200, "GET", visits, ""))
+		if len(vs) != 3 || vs[0]["appointment_id"] != float64(third) || vs[0]["status"] != "cancelled" {
+			t.Errorf("the visit of an appointment that DELETE cancelled: %v", vs)
+		}
 		if n := c.audits("read", "visit", pid); n < 3 {
 			t.Errorf("%d read events of the patient's visits, want every read", n)
 		}

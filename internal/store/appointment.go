@@ -564,6 +564,9 @@ func (s *Store) CancelAppointment(ctx context.Context, id int64) error {
 		if err := s.recordStatus(ctx, tx, id, &cur.Status, domain.StatusCancelled, CancelledByDelete); err != nil {
 			return err
 		}
+		if err := s.appointmentStatusChanged(ctx, tx, cur, domain.StatusCancelled); err != nil {
+			return err
+		}
 		if err := s.enqueueNotices(ctx, tx, &cur, cur.WithStatus(domain.StatusCancelled)); err != nil {
 			return err
 		}

@@ -173,6 +173,9 @@ func (s *Store) CancelAppointments(ctx context.Context, id int64, scope string) 
 			if err := s.recordStatus(ctx, tx, a.ID, &a.Status, domain.StatusCancelled, CancelledByDelete+" (scope "+scope+")"); err != nil {
 				return err
 			}
+			if err := s.appointmentStatusChanged(ctx, tx, a, domain.StatusCancelled); err != nil {
+				return err
+			}
 			if err := s.enqueueNotices(ctx, tx, &a, a.WithStatus(domain.StatusCancelled)); err != nil {
 				return err
 			}
