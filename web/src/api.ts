@@ -353,6 +353,21 @@ export interface ManagedUser extends User {
   last_login_at: string | null;
 }
 
+/** One signed-in session of the user, as GET /api/auth/sessions lists it. */
+export interface SignedInSession {
+  /** A public id, good only for ending the session. */
+  id: string;
+  /** "Chrome on Linux", from the User-Agent. */
+  device: string;
+  user_agent: string;
+  ip: string;
+  created_at: string;
+  /** The last renewal of the session's tokens, else the sign-in. */
+  last_used_at: string;
+  /** The session of this browser. */
+  current: boolean;
+}
+
 export interface UserInput {
   email: string;
   name: string;
@@ -867,6 +882,11 @@ export const api = {
     },
     /** The signed-in user. A 404 means the server has no access control. */
     me: (signal?: AbortSignal) => data(get<{ data: User }>('/api/auth/me', undefined, signal)),
+    /** The signed-in user's open sessions, this browser's marked current. */
+    sessions: (signal?: AbortSignal) =>
+      data(get<{ data: SignedInSession[] }>('/api/auth/sessions', undefined, signal)),
+    /** Ends one of the user's own sessions: its tokens stop working at once. */
+    endSession: (id: string) => request<{ message?: string }>('DELETE', `/api/auth/sessions/${encodeURIComponent(id)}`),
   },
 
   /** The clinic's time zone and date. */
@@ -880,6 +900,8 @@ export const api = {
     update: (id: number, input: UserUpdate) =>
       data(request<{ data: ManagedUser }>('PUT', `/api/users/${id}`, { body: input })),
     deactivate: (id: number) => request<{ message?: string }>('DELETE', `/api/users/${id}`),
+    /** Ends every session of a user: they must sign in again everywhere. */
+    endSessions: (id: number) => request<{ message?: string }>('DELETE', `/api/users/${id}/sessions`),
   },
 
   notifications: {
