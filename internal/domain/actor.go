@@ -17,6 +17,7 @@ type Actor struct {
 	Role      string // admin, doctor, nurse or staff; empty for the system itself
 	IP        string
 	RequestID string
+	UserAgent string // the request's User-Agent header: a new session records it, the audit trail does not
 }
 
 type actorKey struct{}

@@ -18,6 +18,7 @@ const (
 	ActionPasswordReset  = "password_reset"
 	ActionPurge          = "purge"
 	ActionImport         = "import"
+	ActionSessionEnd     = "session_end" // a session ended from the list of sessions, or all of a user's by an admin
 )
 
 // Audit outcomes.

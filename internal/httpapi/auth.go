@@ -127,3 +127,40 @@ func (a *API) changePassword(w http.ResponseWriter, r *http.Request) error {
 	writeJSON(w, http.StatusOK, message{Success: true, Message: "password changed; your other sessions are signed out"})
 	return nil
 }
+
+// listSessions answers the signed-in user's open sessions, theirs marked current.
+func (a *API) listSessions(w http.ResponseWriter, r *http.Request) error {
+	id := identity(r.Context())
+	sessions, err := a.store.UserSessions(r.Context(), id.UserID, id.Session, a.now())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, item{Success: true, Data: sessions})
+	return nil
+}
+
+// endSession ends one of the signed-in user's own sessions; another user's is not found.
+func (a *API) endSession(w http.ResponseWriter, r *http.Request) error {
+	public := r.PathValue("id")
+	if !validPublicSessionID(public) {
+		return domain.Errorf(domain.CodeInvalid, "id in the path must be a session id from GET /api/auth/sessions, not %q", public)
+	}
+	if err := a.store.EndUserSession(r.Context(), identity(r.Context()).UserID, public, a.now()); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, message{Success: true, Message: "session ended"})
+	return nil
+}
+
+// validPublicSessionID checks the form of a session's public id: 32 lower-case hex digits.
+func validPublicSessionID(s string) bool {
+	if len(s) != 32 {
+		return false
+	}
+	for _, c := range s {
+		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
+}

@@ -200,6 +200,7 @@ func TestCanonicalPathIDs(t *testing.T) {
 			"/fhir/Patient/": fx.patient, "/fhir/Observation/": fx.patient, "/fhir/Appointment/": fx.appointment,
 			"/fhir/Practitioner/": doctor, "/fhir/Condition/": fx.record, "/fhir/MedicationRequest/": fx.record,
 			"/fhir/Encounter/": visit, "/fhir/AllergyIntolerance/": allergy,
+			"/api/auth/sessions/": 1, // a session's id is 32 hex digits: no form of a number is one
 		}
 		bodies := map[string]string{
 			"/api/patients/": `{"name":"Changed Name"}`, "/api/appointments/": `{"notes":"changed"}`,

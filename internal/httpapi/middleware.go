@@ -85,7 +85,7 @@ func withRequestLog(log *slog.Logger, observe func(method, route string, status 
 		w.Header().Set("X-Request-ID", id)
 		rec := &statusRecorder{ResponseWriter: w}
 		ctx := context.WithValue(context.WithValue(r.Context(), requestIDKey, id), loggerKey, log)
-		ctx = domain.WithActor(ctx, domain.Actor{IP: clientIP(r), RequestID: id})
+		ctx = domain.WithActor(ctx, domain.Actor{IP: clientIP(r), RequestID: id, UserAgent: r.UserAgent()})
 		r = r.WithContext(ctx)
 		defer func() {
 			if p := recover(); p != nil {

@@ -148,6 +148,8 @@ func (a *API) routes() []route {
 		{"POST", "/api/auth/logout", public, a.logout, touches{domain.ResourceSession, noPatient}}, // the refresh token in the body is the credential
 		{"GET", "/api/auth/me", anyRole, a.me, touches{domain.ResourceUser, noPatient}},
 		{"POST", "/api/auth/password", anyRole, a.changePassword, touches{domain.ResourceUser, noPatient}},
+		{"GET", "/api/auth/sessions", anyRole, a.listSessions, touches{domain.ResourceSession, noPatient}},       // one's own
+		{"DELETE", "/api/auth/sessions/{id}", anyRole, a.endSession, touches{domain.ResourceSession, noPatient}}, // one's own; {id}: its public id
 
 		{"GET", "/api/openapi.json", public, a.openAPI, nothing},
 		{"GET", "/api/clinic", anyRole, a.clinic, touches{domain.ResourceClinic, noPatient}}, // the time zone the UI shows and reads times in
@@ -219,6 +221,7 @@ func (a *API) routes() []route {
 		{"GET", "/api/users/{id}", admin, a.getUser, touches{domain.ResourceUser, noPatient}},
 		{"PUT", "/api/users/{id}", admin, a.updateUser, touches{domain.ResourceUser, noPatient}},
 		{"DELETE", "/api/users/{id}", admin, a.deactivateUser, touches{domain.ResourceUser, noPatient}},
+		{"DELETE", "/api/users/{id}/sessions", admin, a.endUserSessions, touches{domain.ResourceUser, noPatient}},
 
 		{"GET", "/api/audit", admin, a.listAudit, touches{domain.ResourceAudit, queryPatient}},
 

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"fmt"
 	"net/http"
 
 	"github.com/hms-project/hms/internal/auth"
@@ -89,5 +90,19 @@ func (a *API) deactivateUser(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	writeJSON(w, http.StatusOK, message{Success: true, Message: "user deactivated; their sessions are ended"})
+	return nil
+}
+
+// endUserSessions ends every session of a user: they must sign in again everywhere.
+func (a *API) endUserSessions(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	n, err := a.store.EndAllSessions(r.Context(), id, a.now())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, message{Success: true, Message: fmt.Sprintf("%d session(s) ended; the user must sign in again", n)})
 	return nil
 }

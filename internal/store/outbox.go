@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"time"
+	"unicode/utf8"
 
 	"github.com/hms-project/hms/internal/domain"
 )
@@ -321,9 +322,13 @@ func (s *Store) NoticeAttemptFailed(ctx context.Context, id int64, why string, a
 	return nil
 }
 
+// truncate cuts s to at most n bytes, at the start of a character.
 func truncate(s string, n int) string {
 	if len(s) <= n {
 		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
 	}
 	return s[:n]
 }

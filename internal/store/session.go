@@ -2,7 +2,10 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
+	"crypto/subtle"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strconv"
@@ -16,14 +19,17 @@ import (
 var errSessionEnded = domain.Errorf(domain.CodeUnauthorized, "the session has ended: sign in again")
 
 // NewSession records a successful sign-in of user: a session with its first refresh token
-// (stored as its hash), the user's last_login_at, the return of the attempt's slot with the
+// (stored as its hash) and the User-Agent and IP address of the context's actor, the
+// user's last_login_at, the return of the attempt's slot with the
 // failures recorded before it (releaseLogin) and the login event, in one transaction.
 func (s *Store) NewSession(ctx context.Context, u domain.User, attempt LoginAttempt, sessionID, refreshHash string, expires, now time.Time) error {
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		t := s.dialect.timeArg(now)
-		if _, err := tx.ExecContext(ctx, `INSERT INTO auth_session (id, user_id, created_at) VALUES ($1, $2, $3)`, sessionID, u.ID, t); err != nil {
+		client := domain.ActorFrom(ctx)
+		if _, err := tx.ExecContext(ctx, `INSERT INTO auth_session (id, user_id, created_at, user_agent, ip) VALUES ($1, $2, $3, $4, $5)`,
+			sessionID, u.ID, t, truncate(client.UserAgent, maxUserAgent), truncate(client.IP, maxSessionIP)); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO refresh_token (token_hash, session_id, expires_at) VALUES ($1, $2, $3)`,
@@ -140,6 +146,122 @@ func (s *Store) EndSession(ctx context.Context, refreshHash string, now time.Tim
 		return fmt.Errorf("store: end session: %w", err)
 	}
 	return err
+}
+
+// The longest User-Agent and IP address a session keeps (the columns' sizes).
+const (
+	maxUserAgent = 512
+	maxSessionIP = 64
+)
+
+// publicSessionID is the id a session is shown and ended by: a hash of its own id, which
+// access tokens carry, so that knowing it does not let one pass for the session.
+func publicSessionID(id string) string {
+	sum := sha256.Sum256([]byte("hms-session:" + id))
+	return hex.EncodeToString(sum[:16])
+}
+
+// openSessions is the condition of a user's sessions that can still be used: not ended,
+// with a refresh token neither spent nor expired ($2: now).
+const openSessions = `s.user_id = $1 AND s.revoked_at IS NULL AND EXISTS (SELECT 1 FROM refresh_token o
+	WHERE o.session_id = s.id AND o.used_at IS NULL AND o.expires_at > $2)`
+
+// UserSessions returns the open sessions of a user, the newest sign-in first; current
+// (a session id) is marked as the caller's own.
+func (s *Store) UserSessions(ctx context.Context, userID int64, current string, now time.Time) ([]domain.SignedInSession, error) {
+	ctx, cancel := s.withTimeout(ctx)
+	defer cancel()
+	rows, err := s.db.QueryContext(ctx, `SELECT s.id, s.user_agent, s.ip, s.created_at,
+		(SELECT MAX(t.used_at) FROM refresh_token t WHERE t.session_id = s.id)
+		FROM auth_session s WHERE `+openSessions+` ORDER BY s.created_at DESC, s.id`, userID, s.dialect.timeArg(now))
+	if err != nil {
+		return nil, fmt.Errorf("store: list sessions: %w", err)
+	}
+	defer rows.Close()
+	out := []domain.SignedInSession{}
+	for rows.Next() {
+		var (
+			id, ua, ip        string
+			created, lastUsed dbTime
+		)
+		if err := rows.Scan(&id, &ua, &ip, &created, &lastUsed); err != nil {
+			return nil, fmt.Errorf("store: list sessions: %w", err)
+		}
+		if lastUsed.IsZero() {
+			lastUsed = created
+		}
+		out = append(out, domain.SignedInSession{ID: publicSessionID(id), Device: domain.DeviceName(ua), UserAgent: ua, IP: ip,
+			CreatedAt: created.Time, LastUsedAt: lastUsed.Time, Current: id == current})
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: list sessions: %w", err)
+	}
+	return out, nil
+}
+
+// EndUserSession ends the open session of a user that publicID names, with its access
+// and refresh tokens, and records it. A session that is not the user's, or not open,
+// answers not found.
+func (s *Store) EndUserSession(ctx context.Context, userID int64, publicID string, now time.Time) error {
+	ctx, cancel := s.withTimeout(ctx)
+	defer cancel()
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT s.id FROM auth_session s WHERE `+openSessions, userID, s.dialect.timeArg(now))
+		if err != nil {
+			return err
+		}
+		var ids []string
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return err
+			}
+			ids = append(ids, id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, id := range ids {
+			if subtle.ConstantTimeCompare([]byte(publicSessionID(id)), []byte(publicID)) == 1 {
+				if _, err := tx.ExecContext(ctx, `UPDATE auth_session SET revoked_at = $1 WHERE id = $2`, s.dialect.timeArg(now), id); err != nil {
+					return err
+				}
+				return s.audit(ctx, tx, Event{Action: domain.ActionSessionEnd, ResourceType: domain.ResourceUser, ResourceID: userID})
+			}
+		}
+		return domain.Errorf(domain.CodeNotFound, "no open session of yours has the id %q", publicID)
+	})
+	if err != nil && domain.ErrorCode(err) == domain.CodeInternal {
+		return fmt.Errorf("store: end session: %w", err)
+	}
+	return err
+}
+
+// EndAllSessions ends every session of a user (an admin's decision, audited): their
+// access tokens fail at the next request and their refresh tokens are refused. It
+// answers how many sessions were open.
+func (s *Store) EndAllSessions(ctx context.Context, userID int64, now time.Time) (int, error) {
+	ctx, cancel := s.withTimeout(ctx)
+	defer cancel()
+	var n int64
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := s.user(ctx, tx, userID); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE auth_session SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL`,
+			s.dialect.timeArg(now), userID)
+		if err != nil {
+			return err
+		}
+		n, _ = res.RowsAffected()
+		return s.audit(ctx, tx, Event{Action: domain.ActionSessionEnd, ResourceType: domain.ResourceUser, ResourceID: userID})
+	})
+	if err != nil && domain.ErrorCode(err) == domain.CodeInternal {
+		return 0, fmt.Errorf("store: end all sessions: %w", err)
+	}
+	return int(n), err
 }
 
 // revokeSessions ends every open session of a user except keep.

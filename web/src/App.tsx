@@ -10,6 +10,7 @@ import { clinicZone } from './lib/format';
 import { homePath, type Permission } from './lib/permissions';
 import { Link, matchPath, navigate, useLocation } from './router';
 import { SessionProvider, useSession } from './session';
+import { AccountScreen } from './screens/Account';
 import { AppointmentsScreen } from './screens/Appointments';
 import { AuditScreen } from './screens/Audit';
 import { OutboxScreen } from './screens/Outbox';
@@ -75,6 +76,12 @@ function Header() {
               </span>
               <span className="block text-xs capitalize text-sky-100">{user.role}</span>
             </span>
+            <Link
+              to="/account"
+              className="rounded-md px-3 py-1.5 text-sm font-medium text-white underline-offset-2 hover:bg-sky-700 hover:underline"
+            >
+              Sessions
+            </Link>
             <button
               type="button"
               className="rounded-md border border-sky-200/60 px-3 py-1.5 text-sm font-medium text-white hover:bg-sky-700"
@@ -194,6 +201,7 @@ function Routes({ path }: { path: string }) {
         <VisitPage key={m.id} id={Number(m.id)} />
       </Guard>
     );
+  if (path === '/account') return <AccountScreen />;
   if (path === '/appointments') return <AppointmentsScreen />;
   if (path === '/appointments/schedule') return <ScheduleScreen />;
   if (path === '/records')

@@ -359,6 +359,21 @@ export interface ManagedUser extends User {
   last_login_at: string | null;
 }
 
+/** One signed-in session of the user, as GET /api/auth/sessions lists it. */
+export interface SignedInSession {
+  /** A public id, good only for ending the session. */
+  id: string;
+  /** "Chrome on Linux", from the User-Agent. */
+  device: string;
+  user_agent: string;
+  ip: string;
+  created_at: string;
+  /** The last renewal of the session's tokens, else the sign-in. */
+  last_used_at: string;
+  /** The session of this browser. */
+  current: boolean;
+}
+
 export interface UserInput {
   email: string;
   name: string;
@@ -774,8 +789,11 @@ export const api = {
     sign: (id: number) => data(request<{ data: Visit }>('POST', `/api/visits/${id}/sign`)),
     addAddendum: (id: number, text: string) =>
       data(request<{ data: Visit }>('POST', `/api/visits/${id}/addenda`, { body: { text } })),
-    history: (id: number, signal?: AbortSignal) =>
-      data(get<{ data: VisitVersion[] }>(`/api/visits/${id}/history`, undefined, signal)),
+    /** Every version of the note, oldest first, and the addenda after signing. */
+    async history(id: number, signal?: AbortSignal): Promise<{ versions: VisitVersion[]; addenda: VisitAddendum[] }> {
+      const body = await get<{ data: VisitVersion[]; addenda?: VisitAddendum[] }>(`/api/visits/${id}/history`, undefined, signal);
+      return { versions: body.data ?? [], addenda: body.addenda ?? [] };
+    },
   },
 
   vitals: {
@@ -822,8 +840,9 @@ export const api = {
           signal,
         ),
       ),
-    stop: (recordId: number, reason: string) =>
-      data(request<{ data: Medication }>('POST', `/api/medications/${recordId}/stop`, { body: { reason } })),
+    /** date: the day it was stopped (YYYY-MM-DD); the server takes today when it is left out. */
+    stop: (recordId: number, reason: string, date?: string) =>
+      data(request<{ data: Medication }>('POST', `/api/medications/${recordId}/stop`, { body: date ? { reason, date } : { reason } })),
   },
 
   doctors: {
@@ -869,6 +888,11 @@ export const api = {
     },
     /** The signed-in user. A 404 means the server has no access control. */
     me: (signal?: AbortSignal) => data(get<{ data: User }>('/api/auth/me', undefined, signal)),
+    /** The signed-in user's open sessions, this browser's marked current. */
+    sessions: (signal?: AbortSignal) =>
+      data(get<{ data: SignedInSession[] }>('/api/auth/sessions', undefined, signal)),
+    /** Ends one of the user's own sessions: its tokens stop working at once. */
+    endSession: (id: string) => request<{ message?: string }>('DELETE', `/api/auth/sessions/${encodeURIComponent(id)}`),
   },
 
   /** The clinic's time zone and date. */
@@ -882,6 +906,8 @@ export const api = {
     update: (id: number, input: UserUpdate) =>
       data(request<{ data: ManagedUser }>('PUT', `/api/users/${id}`, { body: input })),
     deactivate: (id: number) => request<{ message?: string }>('DELETE', `/api/users/${id}`),
+    /** Ends every session of a user: they must sign in again everywhere. */
+    endSessions: (id: number) => request<{ message?: string }>('DELETE', `/api/users/${id}/sessions`),
   },
 
   notifications: {

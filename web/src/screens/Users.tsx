@@ -87,6 +87,14 @@ function UserRow({ user: u }: { user: ManagedUser }) {
           ))}
         </select>
         </div>
+        {!self && u.active && (
+          <DeleteButton
+            what={`of ${u.name}`}
+            label="End all sessions"
+            detail={<p>They are signed out on every device at once and must sign in again.</p>}
+            onDelete={() => run(() => api.users.endSessions(u.id), `Ended every session of ${u.name}.`)}
+          />
+        )}
         {!self &&
           (u.active ? (
             <DeleteButton

@@ -1,6 +1,7 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { today } from '../../lib/format';
 import { tokens } from '../../api';
 import { fakeServer, patient, user } from '../../test/fakeServer';
 import { renderAt } from '../../test/render';
@@ -158,5 +159,91 @@ describe('amending and voiding records', () => {
     await u.click(within(dialog).getByRole('button', { name: 'Delete' }));
     await waitFor(() => expect(server.requests('DELETE /api/records/7')).toHaveLength(1));
     expect(server.requests('DELETE /api/records/7')[0].query.get('reason')).toBe('wrong patient');
+  });
+});
+
+describe('the history of a visit note', () => {
+  it('marks an amended note and lists every version and addendum with its author and time', async () => {
+    const u = userEvent.setup();
+    const server = chartServer('doctor', []);
+    const addenda = [{ id: 31, visit_id: 5, text: 'Culture came back negative.', created_by: 77, created_at: '2026-03-02T08:00:00Z' }];
+    server.on('GET /api/visits/5', { body: { success: true, data: visit({ version: 3, signed_at: '2026-03-01T10:00:00Z', signed_by: 2, addenda }) } });
+    server.on('GET /api/doctors', { body: { success: true, data: [{ id: 2, name: 'Dr. Ana Weber', specialty: null, active: true, user_id: 77 }], count: 1, total: 1 } });
+    server.on('GET /api/visits/5/history', {
+      body: {
+        success: true,
+        count: 3,
+        data: [
+          { version: 1, reason: 'Cough', findings: null, assessment: null, plan: null, created_by: 77, created_at: '2026-03-01T09:00:00Z' },
+          { version: 2, reason: 'Cough', findings: null, assessment: 'Bronchitis', plan: null, created_by: 77, created_at: '2026-03-01T09:30:00Z' },
+          { version: 3, reason: 'Cough', findings: null, assessment: 'Bronchitis', plan: 'Rest', created_by: 12, created_at: '2026-03-01T10:00:00Z' },
+        ],
+        addenda,
+      },
+    });
+    renderAt('/visits/5');
+    const heading = await screen.findByRole('heading', { level: 2, name: /Visit of/ });
+    expect(within(heading).getByText('amended')).toBeInTheDocument();
+    await u.click(screen.getByRole('button', { name: 'History (3 versions, 1 addendum)' }));
+    const history = await screen.findByRole('list', { name: 'Note history' });
+    const items = within(history).getAllByRole('listitem');
+    expect(items).toHaveLength(4);
+    expect(items[0]).toHaveTextContent('Version 1');
+    await waitFor(() => expect(items[1]).toHaveTextContent('Dr. Ana Weber'));
+    expect(items[1]).toHaveTextContent('Assessment: Bronchitis');
+    expect(items[2]).toHaveTextContent('user #12');
+    expect(items[3]).toHaveTextContent('Addendum 1');
+    expect(items[3]).toHaveTextContent('Culture came back negative.');
+    expect(items[3]).toHaveTextContent('Dr. Ana Weber');
+    expect(server.requests('GET /api/visits/5/history')).toHaveLength(1);
+  });
+
+  it('a note of one version is not marked amended', async () => {
+    chartServer('doctor', []);
+    renderAt('/visits/5');
+    const heading = await screen.findByRole('heading', { level: 2, name: /Visit of/ });
+    expect(within(heading).queryByText('amended')).not.toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'History (1 version)' })).toBeInTheDocument();
+  });
+});
+
+describe('stopping a medication', () => {
+  const med = { record_id: 7, patient_id: 1, visit_id: 5, prescription: 'Amoxicillin 500 mg', diagnosis: 'Otitis', doctor_name: 'Dr. Ana Weber', started_on: '2026-02-01', status: 'active', stopped_on: null, stop_reason: null };
+
+  it('asks for the reason and date in a dialog, not the browser prompt, and sends both', async () => {
+    const u = userEvent.setup();
+    const prompt = vi.spyOn(window, 'prompt');
+    const server = chartServer('doctor', []);
+    server.on('GET /api/patients/1/medications', { body: { success: true, data: [med], count: 1 } });
+    server.on('POST /api/medications/7/stop', (req) => ({ body: { success: true, data: { ...med, status: 'stopped', stopped_on: (req.body as { date: string }).date, stop_reason: 'rash' } } }));
+    renderAt('/patients/1');
+    await u.click(await screen.findByRole('button', { name: 'Stop Amoxicillin 500 mg' }));
+    const dialog = screen.getByRole('alertdialog', { name: 'Stop Amoxicillin 500 mg?' });
+    expect(within(dialog).getByLabelText('Stopped on')).toHaveValue(today());
+
+    await u.click(within(dialog).getByRole('button', { name: 'Stop medication' }));
+    expect(within(dialog).getByText('Say why it is stopped.')).toBeInTheDocument();
+    expect(server.requests('POST /api/medications/7/stop')).toHaveLength(0);
+
+    await u.type(within(dialog).getByLabelText(/Reason/), 'rash');
+    const date = within(dialog).getByLabelText('Stopped on');
+    await u.clear(date);
+    await u.type(date, '2026-02-20');
+    await u.click(within(dialog).getByRole('button', { name: 'Stop medication' }));
+    await waitFor(() => expect(server.requests('POST /api/medications/7/stop')[0]?.body).toEqual({ reason: 'rash', date: '2026-02-20' }));
+    await waitFor(() => expect(screen.queryByRole('alertdialog')).not.toBeInTheDocument());
+    expect(prompt).not.toHaveBeenCalled();
+    prompt.mockRestore();
+  });
+
+  it('Keep it closes the dialog and stops nothing', async () => {
+    const u = userEvent.setup();
+    const server = chartServer('doctor', []);
+    server.on('GET /api/patients/1/medications', { body: { success: true, data: [med], count: 1 } });
+    renderAt('/patients/1');
+    await u.click(await screen.findByRole('button', { name: 'Stop Amoxicillin 500 mg' }));
+    await u.click(within(screen.getByRole('alertdialog')).getByRole('button', { name: 'Keep it' }));
+    expect(screen.queryByRole('alertdialog')).not.toBeInTheDocument();
+    expect(server.requests('POST /api/medications/7/stop')).toHaveLength(0);
   });
 });

@@ -6,18 +6,20 @@ import {
   ALLERGY_SEVERITIES,
   api,
   VITAL_KINDS,
+  type Medication,
   type Patient,
   type VitalKind,
   type VitalSign,
 } from '../../api';
 import { Badge } from '../../components/Badge';
+import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { FormError, SelectField, TextField } from '../../components/Field';
 import { LoadingBlock } from '../../components/Spinner';
 import { EmptyState, ErrorState } from '../../components/States';
 import { btn, link, panel, panelTitle } from '../../components/styles';
 import { VitalChart } from '../../components/VitalChart';
 import { useAction, useFormSubmit } from '../../lib/forms';
-import { formatDate, formatDateTime } from '../../lib/format';
+import { formatDate, formatDateTime, today } from '../../lib/format';
 import { useAsync, useReloadOnChange } from '../../lib/hooks';
 import { Link, navigate } from '../../router';
 import { useSession } from '../../session';
@@ -375,22 +377,74 @@ function Medications({ patientId }: { patientId: number }) {
                 <span className="font-medium">{m.prescription}</span> · since {formatDate(m.started_on)}
                 {m.stopped_on && ` · stopped ${formatDate(m.stopped_on)} (${m.stop_reason})`}
               </span>
-              {can('chart.sign') && m.status === 'active' && (
-                <button
-                  type="button"
-                  className={`${btn.quiet} ${btn.small}`}
-                  onClick={() => {
-                    const reason = window.prompt(`Why stop ${m.prescription}?`);
-                    if (reason?.trim()) void run(() => api.medications.stop(m.record_id, reason.trim()), `Stopped ${m.prescription}.`);
-                  }}
-                >
-                  Stop
-                </button>
-              )}
+              {can('chart.sign') && m.status === 'active' && <StopMedicationButton medication={m} run={run} />}
             </li>
           ))}
         </ul>
       )}
     </Section>
+  );
+}
+
+/** Stop asks, in a dialog, why and since when (today unless told); the API wants a reason. */
+function StopMedicationButton({ medication: m, run }: { medication: Medication; run: ReturnType<typeof useAction>[1] }) {
+  const [open, setOpen] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [reason, setReason] = useState('');
+  const [date, setDate] = useState(today());
+  const [error, setError] = useState<string | undefined>();
+  async function confirm() {
+    if (!reason.trim()) {
+      setError('Say why it is stopped.');
+      return;
+    }
+    setBusy(true);
+    const ok = await run(() => api.medications.stop(m.record_id, reason.trim(), date || undefined), `Stopped ${m.prescription}.`);
+    setBusy(false);
+    if (ok) setOpen(false);
+  }
+  return (
+    <>
+      <button
+        type="button"
+        className={`${btn.quiet} ${btn.small}`}
+        aria-label={`Stop ${m.prescription}`}
+        onClick={() => {
+          setReason('');
+          setDate(today());
+          setError(undefined);
+          setOpen(true);
+        }}
+      >
+        Stop
+      </button>
+      {open && (
+        <ConfirmDialog
+          title={`Stop ${m.prescription}?`}
+          confirmLabel="Stop medication"
+          dismissLabel="Keep it"
+          busy={busy}
+          onConfirm={() => void confirm()}
+          onCancel={() => setOpen(false)}
+        >
+          <div className="space-y-3">
+            <p>It stays in the medication list as stopped, with the reason.</p>
+            <TextField
+              id={`stop-${m.record_id}-reason`}
+              label="Reason"
+              required
+              placeholder="side effects"
+              value={reason}
+              error={error}
+              onChange={(e) => {
+                setReason(e.target.value);
+                setError(undefined);
+              }}
+            />
+            <TextField id={`stop-${m.record_id}-date`} label="Stopped on" type="date" max={today()} value={date} onChange={(e) => setDate(e.target.value)} />
+          </div>
+        </ConfirmDialog>
+      )}
+    </>
   );
 }

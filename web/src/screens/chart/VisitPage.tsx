@@ -61,6 +61,7 @@ function VisitDetails({ visit: v }: { visit: Visit }) {
           Visit of {formatDateTime(v.started_at)}
           <Badge tone={v.status === 'open' ? 'emerald' : 'slate'}>{v.status}</Badge>
           {locked && <Badge tone="sky">signed {formatDateTime(v.signed_at!)}</Badge>}
+          {amended(v) && <Badge tone="amber">amended</Badge>}
         </h2>
       </header>
 
@@ -83,12 +84,72 @@ function VisitDetails({ visit: v }: { visit: Visit }) {
           </div>
         )}
         {locked && can('chart.sign') && <AddendumForm visitId={v.id} />}
+        <NoteHistory visit={v} />
       </section>
 
       <VisitVitals visit={v} />
       <VisitRecords visit={v} patientName={patient.data?.name ?? ''} />
     </div>
   );
+}
+
+/** A note is amended once it has more than one version, or addenda after signing. */
+export function amended(v: Visit): boolean {
+  return v.version > 1 || (v.addenda?.length ?? 0) > 0;
+}
+
+/** Who wrote a version: the signed-in user, a doctor by their user, or the user's number. */
+function useAuthorName(): (userId: number | null) => string {
+  const { user } = useSession();
+  const doctors = useAsync((signal) => api.doctors.list(signal), []);
+  return (userId) => {
+    if (userId === null) return 'unknown';
+    if (user && user.id === userId) return `${user.name} (you)`;
+    const d = doctors.data?.find((x) => x.user_id === userId);
+    return d ? d.name : `user #${userId}`;
+  };
+}
+
+function NoteHistory({ visit: v }: { visit: Visit }) {
+  const [open, setOpen] = useState(false);
+  const versions = v.version;
+  const addenda = v.addenda?.length ?? 0;
+  return (
+    <div className="mt-4 border-t border-slate-200 pt-3 print:hidden">
+      <button type="button" className={`${btn.quiet} ${btn.small}`} aria-expanded={open} onClick={() => setOpen(!open)}>
+        {open ? 'Hide history' : `History (${versions} ${versions === 1 ? 'version' : 'versions'}${addenda > 0 ? `, ${addenda} ${addenda === 1 ? 'addendum' : 'addenda'}` : ''})`}
+      </button>
+      {open && <NoteVersions id={v.id} version={v.version} addenda={addenda} />}
+    </div>
+  );
+}
+
+function NoteVersions({ id, version, addenda }: { id: number; version: number; addenda: number }) {
+  const history = useAsync((signal) => api.visits.history(id, signal), [id, version, addenda]);
+  const author = useAuthorName();
+  if (history.error) return <ErrorState error={history.error} onRetry={history.reload} />;
+  if (!history.data) return <LoadingBlock label="Loading history…" />;
+  const entries = [
+    ...history.data.versions.map((x) => ({ key: `v${x.version}`, at: x.created_at, by: x.created_by, title: `Version ${x.version}`, body: noteSummary(x) })),
+    ...history.data.addenda.map((a, i) => ({ key: `a${a.id}`, at: a.created_at, by: a.created_by, title: `Addendum ${i + 1}`, body: a.text })),
+  ];
+  return (
+    <ol className="mt-2 space-y-2 border-l border-slate-200 pl-3 text-sm" aria-label="Note history">
+      {entries.map((e) => (
+        <li key={e.key}>
+          <p className="text-xs text-slate-600">
+            <span className="font-semibold text-slate-900">{e.title}</span> · <time dateTime={e.at}>{formatDateTime(e.at)}</time> · {author(e.by)}
+          </p>
+          <p className="whitespace-pre-line text-slate-700">{e.body}</p>
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+function noteSummary(n: VisitNote): string {
+  const parts = NOTE_FIELDS.filter((f) => n[f.key]).map((f) => `${f.label}: ${n[f.key]}`);
+  return parts.length > 0 ? parts.join('\n') : '(empty note)';
 }
 
 function NoteView({ visit: v }: { visit: Visit }) {
