@@ -65,8 +65,8 @@ function Header() {
           </div>
         </div>
         {user && (
-          <div className="flex items-center gap-3 text-sm">
-            <span className="text-right text-xs leading-tight text-sky-100" data-testid="clinic-zone">
+          <div className="flex min-w-0 flex-wrap items-center justify-end gap-x-3 gap-y-2 text-sm">
+            <span className="min-w-0 break-words text-right text-xs leading-tight text-sky-100" data-testid="clinic-zone">
               <span className="block">Clinic time</span>
               <span className="block font-medium text-white">{clinicZone().replace(/_/g, ' ')}</span>
             </span>
