@@ -27,6 +27,11 @@ type Options struct {
 	Lockout     time.Duration    // how long; DefaultLockout when zero
 	// Hasher bounds the password hashes of requests in flight; NewHasher(0, 0) when nil.
 	Hasher *Hasher
+	// MFARequired are the roles that must sign in with a second factor (HMS_MFA_REQUIRED):
+	// a user of one without it enrols at their next sign-in.
+	MFARequired []string
+	// PendingTTL is the lifetime of the token of a sign-in's second step; 5 minutes when zero.
+	PendingTTL time.Duration
 }
 
 // Service runs the sign-in flows. Every piece of state lives in the database, so replicas
@@ -39,12 +44,14 @@ type Service struct {
 	maxFailures int
 	lockout     time.Duration
 	hasher      *Hasher
+	mfaRequired []string
+	pendingTTL  time.Duration
 }
 
 // NewService returns a Service for opts.
 func NewService(opts Options) *Service {
 	s := &Service{store: opts.Store, signer: opts.Signer, refreshTTL: opts.RefreshTTL, now: opts.Now,
-		maxFailures: opts.MaxFailures, lockout: opts.Lockout, hasher: opts.Hasher}
+		maxFailures: opts.MaxFailures, lockout: opts.Lockout, hasher: opts.Hasher, mfaRequired: opts.MFARequired, pendingTTL: opts.PendingTTL}
 	if s.refreshTTL <= 0 {
 		s.refreshTTL = 7 * 24 * time.Hour
 	}
@@ -57,26 +64,36 @@ func NewService(opts Options) *Service {
 	if s.lockout <= 0 {
 		s.lockout = DefaultLockout
 	}
+	if s.pendingTTL <= 0 {
+		s.pendingTTL = DefaultPendingTTL
+	}
 	if s.hasher == nil {
 		s.hasher = NewHasher(0, 0)
 	}
 	return s
 }
 
-// Session is the answer to a sign-in or a refresh.
+// Session is the answer to a sign-in or a refresh. A sign-in that needs its second factor
+// answers only MFARequired ("code" or "enrolment"), MFAToken (the token of that step) and
+// ExpiresIn (its lifetime).
 type Session struct {
-	AccessToken  string             `json:"access_token"`
-	TokenType    string             `json:"token_type"`
+	AccessToken  string             `json:"access_token,omitempty"`
+	TokenType    string             `json:"token_type,omitempty"`
 	ExpiresIn    int64              `json:"expires_in"`
-	RefreshToken string             `json:"refresh_token"`
-	User         domain.UserSummary `json:"user"`
+	RefreshToken string             `json:"refresh_token,omitempty"`
+	User         domain.UserSummary `json:"user,omitzero"`
+	MFARequired  string             `json:"mfa_required,omitempty"`
+	MFAToken     string             `json:"mfa_token,omitempty"`
 }
 
-// Identity is who an access token belongs to, checked against the database.
+// Identity is who an access token belongs to, checked against the database. Pending is
+// the purpose of a token that only takes a sign-in through its second factor
+// (PurposeMFA, PurposeEnrol); such an identity has no session.
 type Identity struct {
 	UserID  int64
 	Role    string
 	Session string
+	Pending string
 }
 
 var errBadCredentials = domain.Errorf(domain.CodeUnauthorized, "invalid email or password")
@@ -117,6 +134,9 @@ func (s *Service) Login(ctx context.Context, email, password string) (Session, e
 	}
 	if !ok || !u.Active {
 		return Session{}, s.failed(ctx, attempt, &u, now)
+	}
+	if next, err := s.secondStep(ctx, u, attempt, now); err != nil || next.MFARequired != "" {
+		return next, err
 	}
 	sessionID := NewSessionID()
 	refresh, refreshHash := NewRefreshToken()
@@ -222,6 +242,9 @@ func (s *Service) Authenticate(ctx context.Context, header string) (Identity, er
 	c, err := s.signer.Parse(strings.TrimSpace(token), s.now())
 	if err != nil {
 		return Identity{}, domain.Errorf(domain.CodeUnauthorized, "the access token is not valid or has expired: refresh it or sign in again")
+	}
+	if c.Purpose != "" {
+		return s.pendingIdentity(ctx, c)
 	}
 	st, err := s.store.Session(ctx, c.Session)
 	if err != nil {

@@ -18,11 +18,14 @@ const MinSecretLength = 32
 const issuer = "hms"
 
 // Claims is what an access token says: who (sub), in which session (sid), with which
-// role and token version (ver).
+// role and token version (ver). A token with a purpose (pur) is not an access token: it
+// only takes a sign-in through its second factor (PurposeMFA, PurposeEnrol), and its sid
+// names no session.
 type Claims struct {
 	Session      string `json:"sid"`
 	Role         string `json:"role"`
 	TokenVersion int64  `json:"ver"`
+	Purpose      string `json:"pur,omitempty"`
 	jwt.RegisteredClaims
 }
 
@@ -57,6 +60,19 @@ func (s *Signer) Issue(userID int64, session, role string, version int64, now ti
 		IssuedAt:  jwt.NewNumericDate(now),
 		ExpiresAt: jwt.NewNumericDate(now.Add(s.ttl)),
 	}}
+	return jwt.NewWithClaims(jwt.SigningMethodHS256, c).SignedString(s.secret)
+}
+
+// IssuePending signs a token of purpose for a sign-in that still needs its second factor:
+// valid from now for ttl, it names the user and their token version, and no session.
+func (s *Signer) IssuePending(userID int64, purpose, role string, version int64, now time.Time, ttl time.Duration) (string, error) {
+	c := Claims{Session: "pending:" + randomString(12), Role: role, TokenVersion: version, Purpose: purpose,
+		RegisteredClaims: jwt.RegisteredClaims{
+			Issuer:    issuer,
+			Subject:   strconv.FormatInt(userID, 10),
+			IssuedAt:  jwt.NewNumericDate(now),
+			ExpiresAt: jwt.NewNumericDate(now.Add(ttl)),
+		}}
 	return jwt.NewWithClaims(jwt.SigningMethodHS256, c).SignedString(s.secret)
 }
 

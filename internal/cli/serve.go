@@ -77,7 +77,7 @@ func serve(ctx context.Context, e env, args []string) error {
 	}
 	opts := httpapi.Options{
 		Store:         st,
-		Auth:          auth.NewService(auth.Options{Store: st, Signer: signer, RefreshTTL: cfg.RefreshTokenTTL}),
+		Auth:          auth.NewService(auth.Options{Store: st, Signer: signer, RefreshTTL: cfg.RefreshTokenTTL, MFARequired: cfg.MFARequired}),
 		Logger:        log,
 		Location:      cfg.Location,
 		UI:            uiHandler(),

@@ -6,10 +6,13 @@ import (
 	"io"
 	"math"
 	"net"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/hms-project/hms/internal/domain"
 )
 
 // Environments HMS runs in.
@@ -45,7 +48,9 @@ type Config struct {
 	AccessTokenTTL  time.Duration
 	RefreshTokenTTL time.Duration
 	TrustProxy      bool
-	PprofAddr       string // empty: no profiling endpoint
+	// MFARequired are the roles that must sign in with a second factor (HMS_MFA_REQUIRED).
+	MFARequired []string
+	PprofAddr   string // empty: no profiling endpoint
 	// TLSCert and TLSKey are the PEM files of HTTPS on HMS_ADDR; both empty: plain HTTP.
 	TLSCert, TLSKey string
 	// HTTPRedirectAddr is a plain-HTTP listener that redirects to HTTPS; empty: none.
@@ -101,6 +106,7 @@ var Settings = []Setting{
 	{"HMS_CORS_ORIGINS", "", "comma-separated origins allowed to call the API from a browser (development: http://localhost:5173)"},
 	{"HMS_AUDIT_RETENTION", "1y", "age after which `hms audit purge` removes audit events (e.g. 1y, 400d, 8760h)"},
 	{"HMS_AUTH_RATE_LIMIT", "60/min", "requests to /api/auth/* allowed per client IP, e.g. 60/min, 10/s, 600/h"},
+	{"HMS_MFA_REQUIRED", "", "roles that must sign in with a second factor (TOTP), comma-separated (admin,doctor) or all; a user of one without it enrols at their next sign-in; empty: optional for everyone"},
 	{"HMS_ACCESS_TOKEN_TTL", "1h", "lifetime of an access token"},
 	{"HMS_REFRESH_TOKEN_TTL", "7d", "lifetime of a refresh token (each use rotates it)"},
 	{"HMS_TRUST_PROXY", "false", "true behind one reverse proxy: the client IP is the last X-Forwarded-For entry"},
@@ -329,6 +335,9 @@ func (c *Config) loadAuth(get func(string) string) error {
 	if c.AuthRateLimit, c.AuthRateWindow, err = rate(get, "HMS_AUTH_RATE_LIMIT"); err != nil {
 		return err
 	}
+	if c.MFARequired, err = roles(get, "HMS_MFA_REQUIRED"); err != nil {
+		return err
+	}
 	if c.AccessTokenTTL, err = longDuration(get, "HMS_ACCESS_TOKEN_TTL"); err != nil {
 		return err
 	}
@@ -359,6 +368,27 @@ func longDuration(get func(string) string, name string) (time.Duration, error) {
 		return 0, bad
 	}
 	return d, nil
+}
+
+// roles parses a comma-separated list of roles, or all.
+func roles(get func(string) string, name string) ([]string, error) {
+	v := strings.ToLower(get(name))
+	if v == "all" {
+		return domain.Roles, nil
+	}
+	var out []string
+	for _, r := range strings.Split(v, ",") {
+		if r = strings.TrimSpace(r); r == "" {
+			continue
+		}
+		if !slices.Contains(domain.Roles, r) {
+			return nil, fmt.Errorf("%s must list roles (%s) separated by commas, or all; %q is not a role", name, strings.Join(domain.Roles, ", "), r)
+		}
+		if !slices.Contains(out, r) {
+			out = append(out, r)
+		}
+	}
+	return out, nil
 }
 
 // rate parses N/unit: 60/min, 10/s, 600/h or N/<duration> such as 100/30s.

@@ -19,6 +19,9 @@ const (
 	ActionPurge          = "purge"
 	ActionImport         = "import"
 	ActionSessionEnd     = "session_end" // a session ended from the list of sessions, or all of a user's by an admin
+	ActionMFAEnrol       = "mfa_enrol"   // two-factor sign-in turned on (its enrolment confirmed)
+	ActionMFADisable     = "mfa_disable" // turned off by the user
+	ActionMFAReset       = "mfa_reset"   // removed by an admin, with all of the user's sessions
 )
 
 // Audit outcomes.

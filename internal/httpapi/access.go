@@ -18,12 +18,26 @@ func identity(ctx context.Context) auth.Identity {
 	return id
 }
 
+// errPendingToken answers the token of a sign-in's second step anywhere but that step.
+var errPendingToken = domain.Errorf(domain.CodeUnauthorized,
+	"this token only completes a sign-in with its second factor (POST /api/auth/mfa/verify, or /api/auth/mfa/setup and /confirm): finish signing in first")
+
 // authenticate checks the request's bearer token and returns a request whose context
 // carries the caller: as an auth.Identity and in the domain.Actor that the audit reads.
+// Only an access token passes.
 func (a *API) authenticate(r *http.Request) (*http.Request, error) {
+	return a.authenticateFor(r, 0)
+}
+
+// authenticateFor is authenticate for a route of permission p: the token of a sign-in's
+// second step also passes where p allows it.
+func (a *API) authenticateFor(r *http.Request, p perm) (*http.Request, error) {
 	id, err := a.auth.Authenticate(r.Context(), r.Header.Get("Authorization"))
 	if err != nil {
 		return nil, err
+	}
+	if id.Pending != "" && !p.allowsPending(id.Pending) {
+		return nil, errPendingToken
 	}
 	actor := domain.ActorFrom(r.Context())
 	actor.UserID, actor.Role = id.UserID, id.Role
@@ -45,11 +59,11 @@ func (a *API) guard(rt route) handlerFunc {
 	}
 	recorded := rt.method == http.MethodGet && rt.touches.patient != noPatient
 	return func(w http.ResponseWriter, r *http.Request) error {
-		r, err := a.authenticate(r)
+		r, err := a.authenticateFor(r, rt.perm)
 		if err != nil {
 			return err
 		}
-		if role := domain.ActorFrom(r.Context()).Role; !rt.perm.allows(role) {
+		if role := domain.ActorFrom(r.Context()).Role; identity(r.Context()).Pending == "" && !rt.perm.allows(role) {
 			if err := a.store.Audit(r.Context(), deniedEvent(rt.touches, r)); err != nil {
 				return err
 			}

@@ -31,6 +31,12 @@ var roleTable = map[string]string{
 	"GET /api/auth/sessions":          "admin doctor nurse staff",
 	"DELETE /api/auth/sessions/{id}":  "admin doctor nurse staff",
 	"DELETE /api/users/{id}/sessions": "admin",
+	"DELETE /api/users/{id}/mfa":      "admin",
+	"GET /api/auth/mfa":               "admin doctor nurse staff",
+	"POST /api/auth/mfa/setup":        "admin doctor nurse staff mfa_enrolment",
+	"POST /api/auth/mfa/confirm":      "admin doctor nurse staff mfa_enrolment",
+	"POST /api/auth/mfa/disable":      "admin doctor nurse staff",
+	"POST /api/auth/mfa/verify":       "mfa",
 	"GET /api/patients":               "admin doctor nurse staff",
 	"POST /api/patients":              "admin staff",
 	"GET /api/patients/{id}":          "admin doctor nurse staff",
@@ -122,8 +128,8 @@ func TestRouteTableMatchesTheRoleTable(t *testing.T) {
 			t.Errorf("%s has no permission in the route table", key)
 		case !ok:
 			t.Errorf("%s is in the route table but not in the role table of this test (and the README): add it", key)
-		case rt.Public && want != "public", !rt.Public && strings.Join(rt.Roles, " ") != want:
-			t.Errorf("%s allows %v (public %v); the role table says %q", key, rt.Roles, rt.Public, want)
+		case rt.Public && want != "public", !rt.Public && strings.Join(append(rt.Roles, rt.Pending...), " ") != want:
+			t.Errorf("%s allows %v and the tokens %v (public %v); the role table says %q", key, rt.Roles, rt.Pending, rt.Public, want)
 		}
 	}
 	for key := range roleTable {
@@ -135,9 +141,10 @@ func TestRouteTableMatchesTheRoleTable(t *testing.T) {
 
 // principal is a way of calling the API in the matrix.
 type principal struct {
-	name  string
-	token string
-	role  string // the role when the token is valid; "" when it must be refused (401)
+	name    string
+	token   string
+	role    string // the role when the token is valid; "" when it must be refused (401)
+	pending string // the purpose of the token of a sign-in's second step: 401 unless the route takes it
 }
 
 // principals signs in as each role and builds the tokens that must be refused.
@@ -164,19 +171,25 @@ func principals(t *testing.T, c *client) []principal {
 
 	gone := c.signIn("gone@clinic.test", "doctor")
 	c.must(200, "DELETE", fmt.Sprintf("/api/users/%d", gone.user), "")
+	// The tokens of a sign-in's second step: of a user with a second factor, and of one
+	// whose role must enrol one first.
+	challenge := c.pendingSignIn("two-factor@clinic.test", domain.RoleDoctor, true)
+	enrolment := c.pendingSignIn("must-enrol@clinic.test", domain.RoleNurse, false)
 	return []principal{
-		{"anonymous", "", ""},
-		{"admin", adminTok, "admin"},
-		{"doctor", c.as("doctor").token, "doctor"},
-		{"nurse", c.as("nurse").token, "nurse"},
-		{"staff", c.as("staff").token, "staff"},
-		{"deactivated user", gone.token, ""},
-		{"expired token", expired, ""},
-		{"tampered token", tampered, ""},
-		{"alg none token", none, ""},
-		{"HS512 token", hs512, ""},
-		{"token signed with another key", otherKey, ""},
-		{"not a JWT", "garbage", ""},
+		{"MFA challenge token", challenge, "", auth.PurposeMFA},
+		{"MFA enrolment token", enrolment, "", auth.PurposeEnrol},
+		{"anonymous", "", "", ""},
+		{"admin", adminTok, "admin", ""},
+		{"doctor", c.as("doctor").token, "doctor", ""},
+		{"nurse", c.as("nurse").token, "nurse", ""},
+		{"staff", c.as("staff").token, "staff", ""},
+		{"deactivated user", gone.token, "", ""},
+		{"expired token", expired, "", ""},
+		{"tampered token", tampered, "", ""},
+		{"alg none token", none, "", ""},
+		{"HS512 token", hs512, "", ""},
+		{"token signed with another key", otherKey, "", ""},
+		{"not a JWT", "garbage", "", ""},
 	}
 }
 
@@ -204,6 +217,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 					want := "allowed"
 					switch {
 					case rt.Public:
+					case p.pending != "" && slices.Contains(rt.Pending, p.pending):
 					case p.role == "":
 						want = "401"
 					case !slices.Contains(rt.Roles, p.role):

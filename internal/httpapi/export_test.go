@@ -1,11 +1,16 @@
 package httpapi
 
+import "github.com/hms-project/hms/internal/auth"
+
 // RouteEntry is one line of the route table as the authorization tests see it.
 type RouteEntry struct {
 	Method, Pattern string
 	Public          bool
 	Roles           []string // the roles allowed; empty when Public
-	Valid           bool     // the line names a permission at all
+	// Pending are the purposes (auth.PurposeMFA, auth.PurposeEnrol) of the tokens of a
+	// sign-in's second step that the route takes.
+	Pending []string
+	Valid   bool // the line names a permission at all
 }
 
 // RouteTable returns the route table that New serves and guard enforces.
@@ -16,6 +21,11 @@ func RouteTable() []RouteEntry {
 		for _, role := range []string{"admin", "doctor", "nurse", "staff"} {
 			if rt.perm.allows(role) {
 				e.Roles = append(e.Roles, role)
+			}
+		}
+		for _, purpose := range []string{auth.PurposeMFA, auth.PurposeEnrol} {
+			if rt.perm.allowsPending(purpose) {
+				e.Pending = append(e.Pending, purpose)
 			}
 		}
 		out = append(out, e)

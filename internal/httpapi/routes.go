@@ -72,11 +72,25 @@ const (
 	doctor
 	nurse
 	staff
-	public  // no sign-in: health checks and the calls that sign in
-	anyRole = admin | doctor | nurse | staff
+	public       // no sign-in: health checks and the calls that sign in
+	mfaStep      // the token of a sign-in's second step (auth.PurposeMFA); 401 on every other route
+	mfaEnrolment // the token of a sign-in that must first enrol a second factor (auth.PurposeEnrol)
+	anyRole      = admin | doctor | nurse | staff
 	// chart reads the chart: everyone who treats patients, not the front desk.
 	chart = admin | doctor | nurse
 )
+
+// allowsPending reports whether the token of a sign-in's second step, of purpose, may
+// call the route.
+func (p perm) allowsPending(purpose string) bool {
+	switch purpose {
+	case auth.PurposeMFA:
+		return p&mfaStep != 0
+	case auth.PurposeEnrol:
+		return p&mfaEnrolment != 0
+	}
+	return false
+}
 
 // allows reports whether a signed-in user with role may call the route.
 func (p perm) allows(role string) bool {
@@ -150,6 +164,13 @@ func (a *API) routes() []route {
 		{"POST", "/api/auth/password", anyRole, a.changePassword, touches{domain.ResourceUser, noPatient}},
 		{"GET", "/api/auth/sessions", anyRole, a.listSessions, touches{domain.ResourceSession, noPatient}},       // one's own
 		{"DELETE", "/api/auth/sessions/{id}", anyRole, a.endSession, touches{domain.ResourceSession, noPatient}}, // one's own; {id}: its public id
+		// Two-factor sign-in: one's own; the second step of a sign-in calls verify (or setup
+		// and confirm, when its role requires a second factor it has not enrolled).
+		{"GET", "/api/auth/mfa", anyRole, a.mfaStatus, touches{domain.ResourceUser, noPatient}},
+		{"POST", "/api/auth/mfa/setup", anyRole | mfaEnrolment, a.mfaSetup, touches{domain.ResourceUser, noPatient}},
+		{"POST", "/api/auth/mfa/confirm", anyRole | mfaEnrolment, a.mfaConfirm, touches{domain.ResourceUser, noPatient}},
+		{"POST", "/api/auth/mfa/disable", anyRole, a.mfaDisable, touches{domain.ResourceUser, noPatient}},
+		{"POST", "/api/auth/mfa/verify", mfaStep, a.mfaVerify, touches{domain.ResourceSession, noPatient}},
 
 		{"GET", "/api/openapi.json", public, a.openAPI, nothing},
 		{"GET", "/api/clinic", anyRole, a.clinic, touches{domain.ResourceClinic, noPatient}}, // the time zone the UI shows and reads times in
@@ -222,6 +243,7 @@ func (a *API) routes() []route {
 		{"PUT", "/api/users/{id}", admin, a.updateUser, touches{domain.ResourceUser, noPatient}},
 		{"DELETE", "/api/users/{id}", admin, a.deactivateUser, touches{domain.ResourceUser, noPatient}},
 		{"DELETE", "/api/users/{id}/sessions", admin, a.endUserSessions, touches{domain.ResourceUser, noPatient}},
+		{"DELETE", "/api/users/{id}/mfa", admin, a.resetUserMFA, touches{domain.ResourceUser, noPatient}}, // ends their sessions too
 
 		{"GET", "/api/audit", admin, a.listAudit, touches{domain.ResourceAudit, queryPatient}},
 
