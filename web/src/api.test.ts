@@ -118,12 +118,27 @@ describe('health', () => {
 describe('session tokens', () => {
   it('login stores the tokens and later calls send the bearer token', async () => {
     const server = fakeServer({ 'POST /api/auth/login': { body: session('admin', 'A1', 'R1') } });
-    const user = await api.auth.login('admin@clinic.test', 'correct horse battery');
-    expect(user.role).toBe('admin');
+    const result = await api.auth.login('admin@clinic.test', 'correct horse battery');
+    expect('user' in result && result.user.role).toBe('admin');
     expect(tokens.access()).toBe('A1');
     await api.patients.list();
     expect(server.requests('GET /api/patients')[0].headers.Authorization).toBe('Bearer A1');
     expect(server.requests('POST /api/auth/login')[0].headers.Authorization).toBeUndefined();
+  });
+
+  it('a password that needs a second factor keeps no tokens; the code step sends its own token', async () => {
+    const server = fakeServer({
+      'POST /api/auth/login': { body: { success: true, data: { mfa_required: 'code', mfa_token: 'M1', expires_in: 300 } } },
+      'POST /api/auth/mfa/verify': { body: session('doctor', 'A2', 'R2') },
+    });
+    const result = await api.auth.login('doc@clinic.test', 'correct horse battery');
+    expect(result).toEqual({ step: 'code', token: 'M1' });
+    expect(tokens.access()).toBeNull();
+    const user = await api.auth.verifyMfa('M1', '123456');
+    expect(user.role).toBe('doctor');
+    expect(server.requests('POST /api/auth/mfa/verify')[0].headers.Authorization).toBe('Bearer M1');
+    expect(server.requests('POST /api/auth/mfa/verify')[0].body).toEqual({ code: '123456' });
+    expect(tokens.access()).toBe('A2');
   });
 
   it('a wrong password is an error, not an expired session', async () => {

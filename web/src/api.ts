@@ -451,6 +451,33 @@ export interface Session {
   user: User;
 }
 
+/** What a right password answers when the sign-in needs its second factor. */
+export interface MfaChallenge {
+  mfa_required: 'code' | 'enrolment';
+  /** The only credential of the second step; every other call answers it 401. */
+  mfa_token: string;
+  expires_in: number;
+}
+
+/** A sign-in: done (user), or its second step. */
+export type LoginResult = { user: User } | { step: 'code' | 'enrolment'; token: string };
+
+/** The signed-in user's two-factor sign-in, as GET /api/auth/mfa answers it. */
+export interface MfaStatus {
+  enabled: boolean;
+  /** Their role must sign in with two factors (HMS_MFA_REQUIRED): they cannot turn it off. */
+  required: boolean;
+  recovery_codes_left: number;
+}
+
+/** A new authenticator secret, shown once: as text, as an otpauth:// URI and as a QR code. */
+export interface MfaEnrolment {
+  secret: string;
+  otpauth_uri: string;
+  /** A PNG data: URL. */
+  qr_code: string;
+}
+
 /** One page of a cursor-paginated list. */
 export interface Page<T> {
   items: T[];
@@ -576,6 +603,8 @@ interface RequestOptions {
   signal?: AbortSignal;
   /** false for the login and refresh calls: a 401 there is an answer, not an expired session. */
   auth?: boolean;
+  /** The token of a sign-in's second step, sent instead of the access token (implies auth: false). */
+  bearer?: string;
 }
 
 export function queryString(query: Query = {}): string {
@@ -591,8 +620,8 @@ export function queryString(query: Query = {}): string {
 async function send(method: string, url: string, opts: RequestOptions): Promise<Response> {
   const headers: Record<string, string> = { Accept: 'application/json' };
   if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
-  const access = tokens.access();
-  if (access && opts.auth !== false) headers.Authorization = `Bearer ${access}`;
+  const access = opts.bearer ?? (opts.auth !== false ? tokens.access() : null);
+  if (access) headers.Authorization = `Bearer ${access}`;
   track(1);
   try {
     return await fetch(url, {
@@ -656,6 +685,7 @@ function refreshSession(): Promise<boolean> {
 }
 
 async function request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
+  if (opts.bearer) opts = { ...opts, auth: false };
   const url = path + queryString(opts.query);
   let res = await send(method, url, opts);
   if (res.status === 401 && opts.auth !== false && tokens.refresh()) {
@@ -867,14 +897,43 @@ export const api = {
   },
 
   auth: {
-    async login(email: string, password: string): Promise<User> {
-      const { data: session } = await request<{ data: Session }>('POST', '/api/auth/login', {
+    /** Signs in with a password: done, or the second step it needs (a code, or enrolment). */
+    async login(email: string, password: string): Promise<LoginResult> {
+      const { data } = await request<{ data: Session | MfaChallenge }>('POST', '/api/auth/login', {
         body: { email, password },
         auth: false,
+      });
+      if ('mfa_token' in data) return { step: data.mfa_required, token: data.mfa_token };
+      tokens.set(data.access_token, data.refresh_token);
+      return { user: data.user };
+    },
+    /** Completes a sign-in with a code of the authenticator app or a recovery code. */
+    async verifyMfa(token: string, code: string): Promise<User> {
+      const { data: session } = await request<{ data: Session }>('POST', '/api/auth/mfa/verify', {
+        body: { code },
+        bearer: token,
       });
       tokens.set(session.access_token, session.refresh_token);
       return session.user;
     },
+    mfaStatus: (signal?: AbortSignal) => data(get<{ data: MfaStatus }>('/api/auth/mfa', undefined, signal)),
+    /** Starts an enrolment: for the signed-in user, or with the enrolment token of a sign-in. */
+    mfaSetup: (token?: string) =>
+      data(request<{ data: MfaEnrolment }>('POST', '/api/auth/mfa/setup', { bearer: token })),
+    /**
+     * Confirms the enrolment with a code: the recovery codes, and, with the enrolment token
+     * of a sign-in, the signed-in user (the tokens are kept).
+     */
+    async mfaConfirm(code: string, token?: string): Promise<{ recoveryCodes: string[]; user?: User }> {
+      const { data: out } = await request<{ data: { recovery_codes: string[]; session?: Session } }>(
+        'POST',
+        '/api/auth/mfa/confirm',
+        { body: { code }, bearer: token },
+      );
+      if (out.session) tokens.set(out.session.access_token, out.session.refresh_token);
+      return { recoveryCodes: out.recovery_codes, user: out.session?.user };
+    },
+    mfaDisable: (code: string) => request<{ message?: string }>('POST', '/api/auth/mfa/disable', { body: { code } }),
     /** Revokes the refresh token on the server (best effort) and forgets both tokens. */
     async logout(): Promise<void> {
       const refresh = tokens.refresh();
@@ -908,6 +967,8 @@ export const api = {
     deactivate: (id: number) => request<{ message?: string }>('DELETE', `/api/users/${id}`),
     /** Ends every session of a user: they must sign in again everywhere. */
     endSessions: (id: number) => request<{ message?: string }>('DELETE', `/api/users/${id}/sessions`),
+    /** Removes a user's two-factor sign-in (a lost phone); their sessions end too. */
+    resetMfa: (id: number) => request<{ message?: string }>('DELETE', `/api/users/${id}/mfa`),
   },
 
   notifications: {

@@ -2,7 +2,7 @@
 // means signed in, 401 means the login screen, 404 means the server has no access
 // control yet, so the app runs open with every tab.
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
-import { api, ApiError, sessionExpired, type Role, type User } from './api';
+import { api, ApiError, sessionExpired, type LoginResult, type Role, type User } from './api';
 import { setClinicZone } from './lib/format';
 import { allowed, homePath, openAllows, type Permission } from './lib/permissions';
 import { navigate } from './router';
@@ -20,7 +20,10 @@ export interface SessionValue {
   /** null when the server has no access control. */
   role: Role | null;
   can: (permission: Permission) => boolean;
-  login: (email: string, password: string) => Promise<void>;
+  /** Signs in with a password: null when done, else the second step it needs. */
+  login: (email: string, password: string) => Promise<Exclude<LoginResult, { user: User }> | null>;
+  /** Completes a sign-in whose second step (api.auth.verifyMfa, mfaConfirm) answered user. */
+  signedIn: (user: User) => Promise<void>;
   logout: () => Promise<void>;
   retry: () => void;
 }
@@ -88,8 +91,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     [],
   );
 
-  const login = useCallback(async (email: string, password: string) => {
-    const user = await api.auth.login(email, password);
+  const signedIn = useCallback(async (user: User) => {
     await loadClinicZone();
     if (expiredUser.current !== user.id) {
       clearDrafts(); // another user's drafts are not this one's
@@ -98,6 +100,16 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     expiredUser.current = null;
     setState({ status: 'signed-in', user });
   }, []);
+
+  const login = useCallback(
+    async (email: string, password: string) => {
+      const result = await api.auth.login(email, password);
+      if ('step' in result) return result;
+      await signedIn(result.user);
+      return null;
+    },
+    [signedIn],
+  );
 
   const logout = useCallback(async () => {
     await api.auth.logout();
@@ -116,10 +128,11 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       role,
       can: (p) => (state.status === 'open' ? openAllows(p) : user !== null && allowed(user.role, p)),
       login,
+      signedIn,
       logout,
       retry: () => setAttempt((a) => a + 1),
     };
-  }, [state, login, logout]);
+  }, [state, login, signedIn, logout]);
 
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }

@@ -1,6 +1,8 @@
-// The signed-in user's own account: the sessions they are signed in with, each of
-// which they can sign out.
+// The signed-in user's own account: two-factor sign-in (enrol, turn off), and the
+// sessions they are signed in with, each of which they can sign out.
+import { useState, type FormEvent } from 'react';
 import { api, type SignedInSession } from '../api';
+import { TextField } from '../components/Field';
 import { Badge } from '../components/Badge';
 import { LoadingBlock } from '../components/Spinner';
 import { EmptyState, ErrorState } from '../components/States';
@@ -9,12 +11,93 @@ import { useAction } from '../lib/forms';
 import { formatDateTime } from '../lib/format';
 import { useAsync } from '../lib/hooks';
 import { useSession } from '../session';
+import { MfaEnrol } from './MfaEnrol';
 
 export function AccountScreen() {
+  return (
+    <div className="max-w-3xl space-y-5">
+      <TwoFactorPanel />
+      <SessionsPanel />
+    </div>
+  );
+}
+
+function TwoFactorPanel() {
+  const status = useAsync((signal) => api.auth.mfaStatus(signal), []);
+  const [enrolling, setEnrolling] = useState(false);
+  const [code, setCode] = useState('');
+  const [busy, run] = useAction();
+
+  async function disable(e: FormEvent) {
+    e.preventDefault();
+    if (!code.trim()) return;
+    const ok = await run(() => api.auth.mfaDisable(code.trim()), 'Two-factor sign-in is off.');
+    setCode('');
+    if (ok) status.reload();
+  }
+
+  return (
+    <section className={`${panel} p-5`} aria-labelledby="mfa-title">
+      <h2 id="mfa-title" className={`${panelTitle} mb-1 flex items-center gap-2`}>
+        Two-factor sign-in
+        {status.data && <Badge tone={status.data.enabled ? 'emerald' : 'slate'}>{status.data.enabled ? 'On' : 'Off'}</Badge>}
+      </h2>
+      {status.error ? (
+        <ErrorState error={status.error} onRetry={status.reload} />
+      ) : !status.data ? (
+        <LoadingBlock label="Loading…" />
+      ) : enrolling ? (
+        <MfaEnrol
+          onDone={() => {
+            setEnrolling(false);
+            status.reload();
+          }}
+        />
+      ) : status.data.enabled ? (
+        <div className="space-y-3">
+          <p className="text-sm text-slate-600">
+            Signing in asks for a code from your authenticator app after your password.{' '}
+            {status.data.recovery_codes_left} of 10 recovery codes left.
+          </p>
+          {status.data.required ? (
+            <p className="text-sm text-slate-600">Your role requires it, so it cannot be turned off. If you lose your phone, an admin can reset it.</p>
+          ) : (
+            <form onSubmit={disable} noValidate className="flex flex-wrap items-end gap-3">
+              <TextField
+                id="mfa-disable-code"
+                label="Current code (or a recovery code)"
+                autoComplete="one-time-code"
+                maxLength={20}
+                value={code}
+                onChange={(e) => setCode(e.target.value)}
+              />
+              <button type="submit" className={btn.dangerQuiet} disabled={busy || !code.trim()}>
+                Turn off
+              </button>
+            </form>
+          )}
+        </div>
+      ) : (
+        <div className="space-y-3">
+          <p className="text-sm text-slate-600">
+            {status.data.required
+              ? 'Your role requires a second step at sign-in.'
+              : 'Protect your account with a code from an authenticator app on your phone, asked after your password.'}
+          </p>
+          <button type="button" className={btn.primary} onClick={() => setEnrolling(true)}>
+            Set up two-factor sign-in
+          </button>
+        </div>
+      )}
+    </section>
+  );
+}
+
+function SessionsPanel() {
   const { user } = useSession();
   const sessions = useAsync((signal) => api.auth.sessions(signal), []);
   return (
-    <section className={`${panel} max-w-3xl p-5`} aria-labelledby="sessions-title">
+    <section className={`${panel} p-5`} aria-labelledby="sessions-title">
       <h2 id="sessions-title" className={`${panelTitle} mb-1`}>
         Signed-in sessions
       </h2>

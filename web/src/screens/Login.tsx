@@ -1,11 +1,14 @@
 // The sign-in screen. After an expired session it says so, and the forms the user
-// was filling in come back once they are signed in again.
+// was filling in come back once they are signed in again. A user with two-factor sign-in
+// enters a code (or a recovery code) after the password; one whose role requires it and
+// has none enrols first.
 import { useRef, useState, type FormEvent } from 'react';
-import { ApiError } from '../api';
+import { api, ApiError } from '../api';
 import { FormError, TextField } from '../components/Field';
 import { btn, panel } from '../components/styles';
 import { formatRetryAfter } from '../lib/format';
 import { useSession } from '../session';
+import { MfaEnrol } from './MfaEnrol';
 
 function loginMessage(err: unknown): string {
   if (!(err instanceof ApiError)) return 'Signing in failed. Please try again.';
@@ -18,7 +21,8 @@ function loginMessage(err: unknown): string {
 }
 
 export function LoginScreen({ expired }: { expired: boolean }) {
-  const { login } = useSession();
+  const { login, signedIn } = useSession();
+  const [second, setSecond] = useState<{ step: 'code' | 'enrolment'; token: string } | null>(null);
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [errors, setErrors] = useState<{ email?: string; password?: string }>({});
@@ -36,7 +40,11 @@ export function LoginScreen({ expired }: { expired: boolean }) {
     if (found.email || found.password) return;
     setBusy(true);
     try {
-      await login(email.trim(), password);
+      const next = await login(email.trim(), password);
+      if (next) {
+        setPassword('');
+        setSecond(next);
+      }
     } catch (err) {
       setMessage(loginMessage(err));
       setPassword('');
@@ -45,6 +53,25 @@ export function LoginScreen({ expired }: { expired: boolean }) {
       setBusy(false);
     }
   }
+
+  const restart = (why: string) => {
+    setSecond(null);
+    setMessage(why);
+  };
+  if (second?.step === 'code')
+    return <CodeStep token={second.token} onSignedIn={signedIn} onRestart={restart} />;
+  if (second?.step === 'enrolment')
+    return (
+      <div className="flex min-h-[60vh] items-center justify-center px-4 py-10">
+        <section className={`${panel} w-full max-w-sm p-6`} aria-labelledby="enrol-title">
+          <h2 id="enrol-title" className="text-xl font-semibold text-slate-900">
+            Set up two-factor sign-in
+          </h2>
+          <p className="mb-4 mt-1 text-sm text-slate-600">Your clinic requires a second step at sign-in for your role.</p>
+          <MfaEnrol token={second.token} onDone={(user) => (user ? void signedIn(user) : restart('Sign in again.'))} />
+        </section>
+      </div>
+    );
 
   return (
     <div className="flex min-h-[60vh] items-center justify-center px-4 py-10">
@@ -82,6 +109,96 @@ export function LoginScreen({ expired }: { expired: boolean }) {
           />
           <button type="submit" className={`${btn.primary} w-full`} disabled={busy}>
             {busy ? 'Signing in…' : 'Sign in'}
+          </button>
+        </form>
+      </section>
+    </div>
+  );
+}
+
+/** The second step: a code of the authenticator app, or one of the recovery codes. */
+function CodeStep({
+  token,
+  onSignedIn,
+  onRestart,
+}: {
+  token: string;
+  onSignedIn: (user: Awaited<ReturnType<typeof api.auth.verifyMfa>>) => Promise<void>;
+  onRestart: (why: string) => void;
+}) {
+  const [code, setCode] = useState('');
+  const [recovery, setRecovery] = useState(false);
+  const [message, setMessage] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const codeRef = useRef<HTMLInputElement>(null);
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    if (!code.trim()) {
+      setMessage(recovery ? 'Enter one of your recovery codes.' : 'Enter the 6-digit code your app shows.');
+      return;
+    }
+    setBusy(true);
+    setMessage(null);
+    try {
+      await onSignedIn(await api.auth.verifyMfa(token, code.trim()));
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 401) {
+        onRestart('The sign-in took too long. Enter your password again.');
+        return;
+      }
+      setMessage(
+        err instanceof ApiError && err.fields.code
+          ? recovery
+            ? 'That recovery code is not right, or was already used.'
+            : 'That code is not right. Enter the current one from your app.'
+          : loginMessage(err),
+      );
+      setCode('');
+      codeRef.current?.focus();
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <div className="flex min-h-[60vh] items-center justify-center px-4 py-10">
+      <section className={`${panel} w-full max-w-sm p-6`} aria-labelledby="mfa-title">
+        <h2 id="mfa-title" className="text-xl font-semibold text-slate-900">
+          Two-factor sign-in
+        </h2>
+        <p className="mt-1 text-sm text-slate-600">
+          {recovery
+            ? 'Enter one of the recovery codes you saved when you set up two-factor sign-in. Each works once.'
+            : 'Enter the 6-digit code from your authenticator app.'}
+        </p>
+        <form onSubmit={submit} noValidate className="mt-5 space-y-4">
+          <FormError message={message} />
+          <TextField
+            ref={codeRef}
+            key={recovery ? 'recovery' : 'code'}
+            id="mfa-code"
+            label={recovery ? 'Recovery code' : 'Code'}
+            inputMode={recovery ? 'text' : 'numeric'}
+            autoComplete="one-time-code"
+            autoFocus
+            maxLength={recovery ? 20 : 10}
+            value={code}
+            onChange={(e) => setCode(e.target.value)}
+          />
+          <button type="submit" className={`${btn.primary} w-full`} disabled={busy}>
+            {busy ? 'Checking…' : 'Verify'}
+          </button>
+          <button
+            type="button"
+            className={`${btn.quiet} w-full`}
+            onClick={() => {
+              setRecovery(!recovery);
+              setCode('');
+              setMessage(null);
+            }}
+          >
+            {recovery ? 'Use a code from the app' : 'Use a recovery code'}
           </button>
         </form>
       </section>

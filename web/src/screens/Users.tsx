@@ -95,6 +95,19 @@ function UserRow({ user: u }: { user: ManagedUser }) {
             onDelete={() => run(() => api.users.endSessions(u.id), `Ended every session of ${u.name}.`)}
           />
         )}
+        {!self && u.active && (
+          <DeleteButton
+            what={`two-factor sign-in of ${u.name}`}
+            label="Reset two-factor"
+            detail={
+              <p>
+                For a lost phone: their authenticator and recovery codes stop working and they are signed out everywhere. They set
+                it up again at their next sign-in if their role requires it.
+              </p>
+            }
+            onDelete={() => run(() => api.users.resetMfa(u.id), `Reset the two-factor sign-in of ${u.name}.`)}
+          />
+        )}
         {!self &&
           (u.active ? (
             <DeleteButton
