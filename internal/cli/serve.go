@@ -87,6 +87,7 @@ func serve(ctx context.Context, e env, args []string) error {
 		CORSOrigins:   cfg.CORSOrigins,
 		HSTS:          cfg.Env == config.EnvProduction || cfg.TLS(),
 		TrustProxy:    cfg.TrustProxy,
+		ChartAccess:   cfg.ChartAccess,
 	}
 	notices, err := startNotices(cfg, st, secret, log)
 	if err != nil {

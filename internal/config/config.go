@@ -50,6 +50,9 @@ type Config struct {
 	TrustProxy      bool
 	// MFARequired are the roles that must sign in with a second factor (HMS_MFA_REQUIRED).
 	MFARequired []string
+	// ChartAccess is which charts a doctor opens without declaring an emergency
+	// (HMS_CHART_ACCESS): all, or care-team.
+	ChartAccess string
 	PprofAddr   string // empty: no profiling endpoint
 	// TLSCert and TLSKey are the PEM files of HTTPS on HMS_ADDR; both empty: plain HTTP.
 	TLSCert, TLSKey string
@@ -107,6 +110,7 @@ var Settings = []Setting{
 	{"HMS_AUDIT_RETENTION", "1y", "age after which `hms audit purge` removes audit events (e.g. 1y, 400d, 8760h)"},
 	{"HMS_AUTH_RATE_LIMIT", "60/min", "requests to /api/auth/* allowed per client IP, e.g. 60/min, 10/s, 600/h"},
 	{"HMS_MFA_REQUIRED", "", "roles that must sign in with a second factor (TOTP), comma-separated (admin,doctor) or all; a user of one without it enrols at their next sign-in; empty: optional for everyone"},
+	{"HMS_CHART_ACCESS", "all", "which patients' charts a doctor opens: all, or care-team (patients with an appointment, a visit or a record with them); any other chart only by declaring an emergency, for an hour, audited and shown to admins"},
 	{"HMS_ACCESS_TOKEN_TTL", "1h", "lifetime of an access token"},
 	{"HMS_REFRESH_TOKEN_TTL", "7d", "lifetime of a refresh token (each use rotates it)"},
 	{"HMS_TRUST_PROXY", "false", "true behind one reverse proxy: the client IP is the last X-Forwarded-For entry"},
@@ -337,6 +341,11 @@ func (c *Config) loadAuth(get func(string) string) error {
 	}
 	if c.MFARequired, err = roles(get, "HMS_MFA_REQUIRED"); err != nil {
 		return err
+	}
+	switch c.ChartAccess = strings.ToLower(get("HMS_CHART_ACCESS")); c.ChartAccess {
+	case "all", "care-team":
+	default:
+		return fmt.Errorf("HMS_CHART_ACCESS must be all or care-team, not %q", c.ChartAccess)
 	}
 	if c.AccessTokenTTL, err = longDuration(get, "HMS_ACCESS_TOKEN_TTL"); err != nil {
 		return err

@@ -22,6 +22,10 @@ const (
 	ActionMFAEnrol       = "mfa_enrol"   // two-factor sign-in turned on (its enrolment confirmed)
 	ActionMFADisable     = "mfa_disable" // turned off by the user
 	ActionMFAReset       = "mfa_reset"   // removed by an admin, with all of the user's sessions
+	// ActionEmergencyAccess: a doctor declared an emergency to open a chart outside their
+	// care team; ActionEmergencyRead: a read of that chart under it.
+	ActionEmergencyAccess = "emergency_access"
+	ActionEmergencyRead   = "emergency_read"
 )
 
 // Audit outcomes.

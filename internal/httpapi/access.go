@@ -70,7 +70,7 @@ func (a *API) guard(rt route) handlerFunc {
 			return domain.Errorf(domain.CodeForbidden, "your role (%s) may not %s %s", role, rt.method, rt.pattern)
 		}
 		if recorded {
-			w = &readRecorder{ResponseWriter: w, api: a, r: r, touches: rt.touches}
+			w = &readRecorder{ResponseWriter: w, api: a, r: r, touches: rt.touches, chart: rt.perm&staff == 0}
 		}
 		return h(w, r)
 	}

@@ -313,6 +313,7 @@ func (f readFixture) targets(admin int64) map[string]readTarget {
 		"audit":              {"", 0, "audit_event", false},
 		"clinic":             {"", 0, "clinic", false},
 		"notifications":      {"", 0, "notification", true},
+		"emergency-access":   {"", 0, "patient", true},
 	}
 }
 

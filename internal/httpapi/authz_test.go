@@ -37,6 +37,9 @@ var roleTable = map[string]string{
 	"POST /api/auth/mfa/confirm":      "admin doctor nurse staff mfa_enrolment",
 	"POST /api/auth/mfa/disable":      "admin doctor nurse staff",
 	"POST /api/auth/mfa/verify":       "mfa",
+
+	"POST /api/patients/{id}/emergency-access": "doctor",
+	"GET /api/emergency-access":                "admin",
 	"GET /api/patients":               "admin doctor nurse staff",
 	"POST /api/patients":              "admin staff",
 	"GET /api/patients/{id}":          "admin doctor nurse staff",

@@ -32,6 +32,7 @@ type readRecorder struct {
 	api     *API
 	r       *http.Request
 	touches touches
+	chart   bool // the route reads the chart (front-desk staff may not): see chartAccess
 	payload any
 	offered bool // the payload was handed over
 	started bool // WriteHeader was called
@@ -57,7 +58,7 @@ func (w *readRecorder) WriteHeader(status int) {
 	}
 	w.started = true
 	if status >= 200 && status < 300 || status == http.StatusNotModified {
-		if err := w.api.recordRead(w.r, w.touches, w.payload, w.offered); err != nil {
+		if err := w.api.recordRead(w.r, w.touches, w.chart, w.payload, w.offered); err != nil {
 			w.failed = true
 			w.Header().Del("ETag")
 			writeError(w.ResponseWriter, w.r, err)
@@ -80,8 +81,9 @@ func (w *readRecorder) Write(b []byte) (int, error) {
 func (w *readRecorder) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // recordRead stores the events of a successful read of a route that touches t: one per
-// patient, the one the path or query names first, each committed before it returns.
-func (a *API) recordRead(r *http.Request, t touches, payload any, offered bool) error {
+// patient, the one the path or query names first, each committed before it returns. A
+// read of the chart passes chartAccess first.
+func (a *API) recordRead(r *http.Request, t touches, chart bool, payload any, offered bool) error {
 	subject := t.subject(r)
 	reads := []read{subject}
 	if t.patient != queryPatient {
@@ -106,7 +108,50 @@ func (a *API) recordRead(r *http.Request, t touches, payload any, offered bool) 
 	if len(events) == 0 {
 		events = append(events, store.Event{Action: domain.ActionRead, ResourceType: t.resource, ResourceID: subject.resourceID})
 	}
+	if chart {
+		if err := a.chartAccess(r, t, events); err != nil {
+			return err
+		}
+	}
 	return a.store.AuditAll(r.Context(), events)
+}
+
+// chartAccess enforces HMS_CHART_ACCESS=care-team on a read of the chart by a doctor:
+// each patient of events must be in the doctor's care team (store.InCareTeam), or under an
+// emergency access the doctor declared, whose reads it records as emergency_read. Any other
+// patient refuses the whole answer: 403, and a denied event that names them.
+func (a *API) chartAccess(r *http.Request, t touches, events []store.Event) error {
+	actor := domain.ActorFrom(r.Context())
+	if a.chartAccessRule != ChartAccessCareTeam || actor.Role != domain.RoleDoctor {
+		return nil
+	}
+	for i, e := range events {
+		if e.PatientID == 0 {
+			continue
+		}
+		inTeam, err := a.store.InCareTeam(r.Context(), actor.UserID, e.PatientID)
+		if err != nil || inTeam {
+			if err != nil {
+				return err
+			}
+			continue
+		}
+		emergency, err := a.store.HasEmergencyAccess(r.Context(), actor.UserID, e.PatientID, a.now())
+		if err != nil {
+			return err
+		}
+		if emergency {
+			events[i].Action = domain.ActionEmergencyRead
+			continue
+		}
+		denied := store.Event{Action: domain.ActionDenied, Outcome: domain.OutcomeDenied, ResourceType: t.resource, PatientID: e.PatientID}
+		if err := a.store.Audit(r.Context(), denied); err != nil {
+			return err
+		}
+		return domain.Errorf(domain.CodeForbidden, "patient %d is not in your care team (HMS_CHART_ACCESS=care-team): "+
+			"to open their chart, declare an emergency with POST /api/patients/%d/emergency-access", e.PatientID, e.PatientID)
+	}
+	return nil
 }
 
 // subject is what the path or the query of a request names for the audit trail, before
@@ -197,6 +242,10 @@ func readsOf(payload any) ([]read, error) {
 		out = []read{{v.ID, v.PatientID}}
 	case domain.Problem:
 		out = []read{{v.ID, v.PatientID}}
+	case domain.EmergencyAccess:
+		out = []read{{0, v.PatientID}}
+	case []domain.EmergencyAccess:
+		out = listReads(v, func(e domain.EmergencyAccess) int64 { return e.PatientID })
 	case domain.Medication:
 		out = []read{{v.RecordID, v.PatientID}}
 	case fhir.Encounter:

@@ -29,7 +29,19 @@ type API struct {
 	started  time.Time
 	draining atomic.Bool
 	notices  *notify.Service // nil: no messages, and the patients' pages answer 404
+	// chartAccessRule and emergencyTTL: see Options.ChartAccess and Options.EmergencyTTL.
+	chartAccessRule string
+	emergencyTTL    time.Duration
 }
+
+// The rules of HMS_CHART_ACCESS: which charts a doctor opens without declaring an emergency.
+const (
+	ChartAccessAll      = "all"       // every patient's
+	ChartAccessCareTeam = "care-team" // their care team's (store.InCareTeam)
+)
+
+// DefaultEmergencyTTL is how long an emergency access lasts.
+const DefaultEmergencyTTL = time.Hour
 
 // RateLimit is the per-client-IP limit on /api/auth/*: Requests per Window.
 type RateLimit struct {
@@ -58,6 +70,10 @@ type Options struct {
 	TrustProxy bool
 	// Notices sends appointment messages; its links open the patients' pages.
 	Notices *notify.Service
+	// ChartAccess is ChartAccessAll (the default when empty) or ChartAccessCareTeam.
+	ChartAccess string
+	// EmergencyTTL is how long an emergency access lasts; DefaultEmergencyTTL when zero.
+	EmergencyTTL time.Duration
 }
 
 // handlerFunc is an API handler: it writes a success response or returns an error,
@@ -192,6 +208,9 @@ func (a *API) routes() []route {
 		{"GET", "/api/patients/{id}/problems", chart, a.listProblems, touches{domain.ResourceProblem, pathPatient}},
 		{"POST", "/api/patients/{id}/problems", admin | doctor, a.createProblem, touches{domain.ResourceProblem, pathPatient}},
 		{"GET", "/api/patients/{id}/medications", chart, a.listMedications, touches{domain.ResourceRecord, pathPatient}},
+		// Break-glass: a doctor opens a chart outside their care team (HMS_CHART_ACCESS).
+		{"POST", "/api/patients/{id}/emergency-access", doctor, a.startEmergencyAccess, touches{domain.ResourcePatient, pathPatient}},
+		{"GET", "/api/emergency-access", admin, a.listEmergencyAccess, touches{domain.ResourcePatient, dataPatients}}, // the last 7 days
 		{"GET", "/api/patients/{id}/contact-preference", anyRole, a.getContactPreference, touches{domain.ResourcePatient, pathPatient}},
 		{"PUT", "/api/patients/{id}/contact-preference", admin | staff, a.setContactPreference, touches{domain.ResourcePatient, pathPatient}},
 
@@ -272,7 +291,10 @@ func (a *API) routes() []route {
 // New builds the HTTP handler of HMS.
 func New(opts Options) (*API, http.Handler) {
 	a := &API{store: opts.Store, auth: opts.Auth, log: opts.Logger, loc: opts.Location, now: opts.Now, limit: opts.AuthRateLimit,
-		version: opts.Version, started: time.Now(), notices: opts.Notices}
+		version: opts.Version, started: time.Now(), notices: opts.Notices, chartAccessRule: opts.ChartAccess, emergencyTTL: opts.EmergencyTTL}
+	if a.emergencyTTL <= 0 {
+		a.emergencyTTL = DefaultEmergencyTTL
+	}
 	if a.now == nil {
 		a.now = time.Now
 	}

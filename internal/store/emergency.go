@@ -1,0 +1,97 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/hms-project/hms/internal/domain"
+)
+
+// InCareTeam reports whether a patient is in the care team of a doctor user: the patient
+// has an appointment or a visit with the user's doctor, or a medical record by them.
+func (s *Store) InCareTeam(ctx context.Context, userID, patientID int64) (bool, error) {
+	ctx, cancel := s.withTimeout(ctx)
+	defer cancel()
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT
+		(SELECT count(*) FROM appointment a JOIN doctor d ON d.id = a.doctor_id WHERE d.user_id = $1 AND a.patient_id = $2) +
+		(SELECT count(*) FROM visit v JOIN doctor d ON d.id = v.doctor_id WHERE d.user_id = $1 AND v.patient_id = $2) +
+		(SELECT count(*) FROM medical_record r JOIN doctor d ON d.name = r.doctor_name WHERE d.user_id = $1 AND r.patient_id = $2)`,
+		userID, patientID).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("store: care team: %w", err)
+	}
+	return n > 0, nil
+}
+
+// StartEmergencyAccess records a doctor user's declared emergency for a patient, open
+// from now until expires, with its audit event, in one transaction.
+func (s *Store) StartEmergencyAccess(ctx context.Context, userID, patientID int64, reason string, now, expires time.Time) (domain.EmergencyAccess, error) {
+	ctx, cancel := s.withTimeout(ctx)
+	defer cancel()
+	out := domain.EmergencyAccess{UserID: userID, PatientID: patientID, Reason: reason, StartedAt: now.UTC(), ExpiresAt: expires.UTC()}
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := s.patientExists(ctx, tx, patientID); err != nil {
+			return err
+		}
+		u, err := s.user(ctx, tx, userID)
+		if err != nil {
+			return err
+		}
+		out.UserName = u.Name
+		if err := tx.QueryRowContext(ctx, `INSERT INTO emergency_access (user_id, patient_id, reason, started_at, expires_at)
+			VALUES ($1, $2, $3, $4, $5) RETURNING id`, userID, patientID, reason, s.dialect.timeArg(now), s.dialect.timeArg(expires)).Scan(&out.ID); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, Event{Action: domain.ActionEmergencyAccess, ResourceType: domain.ResourcePatient, ResourceID: patientID, PatientID: patientID})
+	})
+	if err != nil && domain.ErrorCode(err) == domain.CodeInternal {
+		return out, fmt.Errorf("store: start emergency access: %w", err)
+	}
+	return out, err
+}
+
+// HasEmergencyAccess reports whether a doctor user has an emergency access to a patient
+// open at now.
+func (s *Store) HasEmergencyAccess(ctx context.Context, userID, patientID int64, now time.Time) (bool, error) {
+	ctx, cancel := s.withTimeout(ctx)
+	defer cancel()
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM emergency_access
+		WHERE user_id = $1 AND patient_id = $2 AND started_at <= $3 AND expires_at > $3`, userID, patientID, s.dialect.timeArg(now)).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("store: emergency access: %w", err)
+	}
+	return n > 0, nil
+}
+
+// EmergencyAccesses lists the emergency accesses started since, the newest first.
+func (s *Store) EmergencyAccesses(ctx context.Context, since time.Time) ([]domain.EmergencyAccess, error) {
+	ctx, cancel := s.withTimeout(ctx)
+	defer cancel()
+	rows, err := s.db.QueryContext(ctx, `SELECT e.id, e.user_id, u.name, e.patient_id, e.reason, e.started_at, e.expires_at
+		FROM emergency_access e JOIN app_user u ON u.id = e.user_id WHERE e.started_at >= $1 ORDER BY e.started_at DESC, e.id DESC LIMIT 500`,
+		s.dialect.timeArg(since))
+	if err != nil {
+		return nil, fmt.Errorf("store: list emergency access: %w", err)
+	}
+	defer rows.Close()
+	out := []domain.EmergencyAccess{}
+	for rows.Next() {
+		var (
+			e                domain.EmergencyAccess
+			started, expires dbTime
+		)
+		if err := rows.Scan(&e.ID, &e.UserID, &e.UserName, &e.PatientID, &e.Reason, &started, &expires); err != nil {
+			return nil, fmt.Errorf("store: list emergency access: %w", err)
+		}
+		e.StartedAt, e.ExpiresAt = started.UTC(), expires.UTC()
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: list emergency access: %w", err)
+	}
+	return out, nil
+}
