@@ -21,6 +21,7 @@ import { RecordsScreen } from './screens/Records';
 import { ScheduleScreen } from './screens/Schedule';
 import { MyDayScreen, TodayScreen } from './screens/Today';
 import { UsersScreen } from './screens/Users';
+import { EmergencyNotice } from './screens/Emergency';
 import { VisitPage } from './screens/chart/VisitPage';
 
 interface Tab {
@@ -163,6 +164,7 @@ function Shell() {
         {state.status === 'checking' && <LoadingBlock label="Connecting to HMS…" />}
         {state.status === 'unreachable' && <ErrorState error={state.error} onRetry={retry} />}
         {state.status === 'signed-out' && <LoginScreen expired={state.expired} />}
+        {state.status === 'signed-in' && <EmergencyNotice />}
         {ready && <Routes path={path} />}
       </Main>
       <footer className="border-t border-slate-200 bg-white py-3 text-center text-xs text-slate-600 print:hidden">

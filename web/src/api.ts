@@ -459,6 +459,17 @@ export interface MfaChallenge {
   expires_in: number;
 }
 
+/** A doctor's declared emergency: one patient's chart, outside their care team, for an hour. */
+export interface EmergencyAccess {
+  id: number;
+  user_id: number;
+  user_name: string;
+  patient_id: number;
+  reason: string;
+  started_at: string;
+  expires_at: string;
+}
+
 /** A sign-in: done (user), or its second step. */
 export type LoginResult = { user: User } | { step: 'code' | 'enrolment'; token: string };
 
@@ -952,6 +963,14 @@ export const api = {
       data(get<{ data: SignedInSession[] }>('/api/auth/sessions', undefined, signal)),
     /** Ends one of the user's own sessions: its tokens stop working at once. */
     endSession: (id: string) => request<{ message?: string }>('DELETE', `/api/auth/sessions/${encodeURIComponent(id)}`),
+  },
+
+  emergency: {
+    /** Declares an emergency to open a patient's chart outside the doctor's care team. */
+    start: (patientId: number, reason: string) =>
+      data(request<{ data: EmergencyAccess }>('POST', `/api/patients/${patientId}/emergency-access`, { body: { reason } })),
+    /** Admins: the emergency accesses of the last 7 days, newest first. */
+    list: (signal?: AbortSignal) => data(get<{ data: EmergencyAccess[] }>('/api/emergency-access', undefined, signal)),
   },
 
   /** The clinic's time zone and date. */

@@ -17,6 +17,7 @@ import { RecordForm } from './RecordForm';
 import { RecordTimeline } from './RecordTimeline';
 import { PatientBanner } from '../components/PatientBanner';
 import { PatientChart } from './chart/PatientChart';
+import { ChartGate } from './Emergency';
 
 export function PatientPage({ id }: { id: number }) {
   const patient = useAsync((signal) => api.patients.get(id, signal), [id]);
@@ -120,12 +121,17 @@ function PatientDetails({ patient: p }: { patient: Patient }) {
         </dl>
       </section>
 
-      {can('chart.read') && <PatientChart patient={p} />}
-
-      <div className={`grid gap-6 ${can('records.read') ? 'lg:grid-cols-2' : ''}`}>
-        <PatientAppointments patientId={p.id} />
-        {can('records.read') && <PatientRecords patient={p} />}
-      </div>
+      <ChartGate patientId={p.id}>
+        {(open) => (
+          <>
+            {open && can('chart.read') && <PatientChart patient={p} />}
+            <div className={`grid gap-6 ${open && can('records.read') ? 'lg:grid-cols-2' : ''}`}>
+              <PatientAppointments patientId={p.id} />
+              {open && can('records.read') && <PatientRecords patient={p} />}
+            </div>
+          </>
+        )}
+      </ChartGate>
     </div>
   );
 }
