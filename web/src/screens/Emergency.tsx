@@ -28,6 +28,7 @@ export function ChartGate({ patientId, children }: { patientId: number; children
     (signal) => (role === 'doctor' ? api.records.forPatient(patientId, signal).then(() => true) : Promise.resolve(true)),
     [patientId, role, opened],
   );
+  if (role !== 'doctor') return <>{children(true)}</>;
   if (probe.error && outsideCareTeam(probe.error))
     return (
       <>
@@ -35,7 +36,13 @@ export function ChartGate({ patientId, children }: { patientId: number; children
         {children(false)}
       </>
     );
-  if (!probe.data && !probe.error) return <LoadingBlock label="Loading the chart…" />;
+  if (!probe.data && !probe.error)
+    return (
+      <>
+        <LoadingBlock label="Loading the chart…" />
+        {children(false)}
+      </>
+    );
   return <>{children(true)}</>;
 }
 
