@@ -195,12 +195,7 @@ func (s *Service) ConfirmEnrolment(ctx context.Context, id Identity, code string
 	}
 	out := Enrolled{RecoveryCodes: codes}
 	if id.Pending == PurposeEnrol {
-		sessionID := NewSessionID()
-		refresh, refreshHash := NewRefreshToken()
-		if err := s.store.NewSession(ctx, u, store.LoginAttempt{}, sessionID, refreshHash, now.Add(s.refreshTTL), now); err != nil {
-			return Enrolled{}, err
-		}
-		session, err := s.issue(ctx, u, sessionID, refresh, now)
+		session, err := s.startSession(ctx, u, store.LoginAttempt{}, now)
 		if err != nil {
 			return Enrolled{}, err
 		}
@@ -222,12 +217,7 @@ func (s *Service) VerifyMFA(ctx context.Context, id Identity, code string) (Sess
 	if err != nil {
 		return Session{}, err
 	}
-	sessionID := NewSessionID()
-	refresh, refreshHash := NewRefreshToken()
-	if err := s.store.NewSession(ctx, u, attempt, sessionID, refreshHash, now.Add(s.refreshTTL), now); err != nil {
-		return Session{}, s.release(ctx, attempt, err)
-	}
-	return s.issue(ctx, u, sessionID, refresh, now)
+	return s.startSession(ctx, u, attempt, now)
 }
 
 // DisableMFA turns the caller's second factor off, after checking a code of it (which
@@ -335,11 +325,17 @@ const recoveryAlphabet = "abcdefghjkmnpqrstuvwxyz23456789"
 // newRecoveryCodes returns RecoveryCodes random codes (xxxxx-xxxxx, about 49 bits each) and
 // the hashes under which they are stored.
 func newRecoveryCodes() (codes, hashes []string) {
+	// Random bytes at or above the last multiple of the alphabet's size are drawn again, so
+	// that every character is as likely.
+	limit := byte(256 / len(recoveryAlphabet) * len(recoveryAlphabet))
 	for range RecoveryCodes {
-		b := make([]byte, 10)
-		_, _ = rand.Read(b)
-		for i := range b {
-			b[i] = recoveryAlphabet[int(b[i])%len(recoveryAlphabet)]
+		b := make([]byte, 0, 10)
+		for len(b) < 10 {
+			var one [1]byte
+			_, _ = rand.Read(one[:])
+			if one[0] < limit {
+				b = append(b, recoveryAlphabet[int(one[0])%len(recoveryAlphabet)])
+			}
 		}
 		code := string(b[:5]) + "-" + string(b[5:])
 		codes = append(codes, code)

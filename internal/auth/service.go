@@ -138,6 +138,12 @@ func (s *Service) Login(ctx context.Context, email, password string) (Session, e
 	if next, err := s.secondStep(ctx, u, attempt, now); err != nil || next.MFARequired != "" {
 		return next, err
 	}
+	return s.startSession(ctx, u, attempt, now)
+}
+
+// startSession opens a session for a completed sign-in of u (store.NewSession ends the
+// attempt's slot) and answers its tokens.
+func (s *Service) startSession(ctx context.Context, u domain.User, attempt store.LoginAttempt, now time.Time) (Session, error) {
 	sessionID := NewSessionID()
 	refresh, refreshHash := NewRefreshToken()
 	if err := s.store.NewSession(ctx, u, attempt, sessionID, refreshHash, now.Add(s.refreshTTL), now); err != nil {
