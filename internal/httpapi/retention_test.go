@@ -146,6 +146,7 @@ var patientTables = map[string]string{
 	"allergy":                    "patient_id = $1",
 	"problem":                    "patient_id = $1",
 	"patient_name_word":          "patient_id = $1",
+	"emergency_access":           "patient_id = $1",
 }
 
 // TestPurgeErasesEverything: a purge leaves no row of the patient in any table, and
@@ -202,6 +203,7 @@ func TestPurgeErasesEverything(t *testing.T) {
 				c.must(201, "POST", fmt.Sprintf("/api/patients/%d/vitals", who), `{"heart_rate":70}`)
 				c.must(201, "POST", fmt.Sprintf("/api/patients/%d/allergies", who), `{"substance":"Latex"}`)
 				c.must(201, "POST", fmt.Sprintf("/api/patients/%d/problems", who), `{"description":"Asthma"}`)
+				c.as("doctor").must(201, "POST", fmt.Sprintf("/api/patients/%d/emergency-access", who), `{"reason":"collapsed"}`)
 			}
 			if deactivateFirst {
 				c.must(200, "DELETE", fmt.Sprintf("/api/patients/%d", pid), "")

@@ -35,6 +35,7 @@ var patientData = []struct{ table, where string }{
 	{"visit", "patient_id = $1"},
 	{"appointment", "patient_id = $1"},
 	{"patient_name_word", "patient_id = $1"}, // the words of the name, for the search
+	{"emergency_access", "patient_id = $1"},  // the audit trail keeps each one, as ids
 	{"patient", "id = $1"},
 }
 
