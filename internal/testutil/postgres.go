@@ -86,3 +86,39 @@ func Main(m *testing.M) int {
 	}
 	return code
 }
+
+// ReplicatedPostgres starts a primary of its own with a streaming replica of it (see
+// pgcluster.StartReplica) and returns the URLs of an empty database on each, and the
+// replica, which tests stop, start and pause. Both are removed when the test ends. It
+// skips or fails the test as PostgresMode says when PostgreSQL cannot be started.
+func ReplicatedPostgres(t testing.TB) (primaryURL, replicaURL string, replica *Cluster) {
+	t.Helper()
+	mode := PostgresMode()
+	if mode == "off" {
+		t.Skip("PostgreSQL tests are off (HMS_TEST_POSTGRES=off)")
+	}
+	primary, err := StartCluster()
+	if err != nil {
+		if mode == "required" || !strings.Contains(err.Error(), "not found") {
+			t.Fatalf("PostgreSQL is required for this test run but could not start: %v", err)
+		}
+		t.Skipf("PostgreSQL not available: %v", err)
+	}
+	t.Cleanup(primary.Remove)
+	admin, err := sql.Open("pgx", primary.URL("postgres"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if _, err := admin.ExecContext(ctx, "CREATE DATABASE hms"); err != nil {
+		t.Fatalf("create test database: %v", err)
+	}
+	replica, err = primary.StartReplica()
+	if err != nil {
+		t.Fatalf("start a streaming replica: %v", err)
+	}
+	t.Cleanup(replica.Remove)
+	return primary.URL("hms"), replica.URL("hms"), replica
+}
