@@ -22,8 +22,10 @@ import (
 //   - and it is not behind the primary by more than ReadMaxLag,
 //
 // and otherwise on the primary. Each heavy read asks the replica for its replay position
-// (one small query); the lag is measured against the primary's insert position, which a
-// watcher samples every check interval, so it is known to within one interval.
+// (one small query), unless the replica was last found down: then reads use the primary
+// until the watcher finds it answering again. The lag is measured against the primary's
+// insert position, which the watcher samples every check interval, so it is known to
+// within one interval.
 
 // Where a heavy read went, and why (the reasons of ReplicaStatus and the metrics).
 const (
@@ -31,7 +33,7 @@ const (
 	ReadReplicaDown     = "replica_down"  // it did not answer
 	ReadReplicaLagging  = "replica_lag"   // it was behind by more than the bound
 	ReadOwnWrites       = "own_writes"    // it had not yet replayed the session's last write
-	ReadReplicaNotReady = "not_a_standby" // the server is not in recovery (promoted, or misconfigured)
+	ReadNotAStandby     = "not_a_standby" // the server is not in recovery (promoted, or misconfigured)
 	readReasons         = 5               // how many reasons there are
 	defaultCheckEvery   = 500 * time.Millisecond
 	replicaCheckTimeout = 2 * time.Second
@@ -39,7 +41,7 @@ const (
 )
 
 // readReasonNames lists the reasons in the order of replica.reads.
-var readReasonNames = [readReasons]string{ReadOnReplica, ReadReplicaDown, ReadReplicaLagging, ReadOwnWrites, ReadReplicaNotReady}
+var readReasonNames = [readReasons]string{ReadOnReplica, ReadReplicaDown, ReadReplicaLagging, ReadOwnWrites, ReadNotAStandby}
 
 // replica is the read pool of a streaming replica and what HMS learnt of it.
 type replica struct {
@@ -170,7 +172,7 @@ func (r *replica) judge(ctx context.Context, q querier, wrote int64) (string, ti
 		return ReadReplicaDown, 0, 0
 	}
 	if !standby {
-		return ReadReplicaNotReady, 0, 0
+		return ReadNotAStandby, 0, 0
 	}
 	r.mu.Lock()
 	lag := r.lagAt(replay, time.Now())
@@ -247,9 +249,19 @@ func (s *Store) HeavyRead(ctx context.Context, wrote int64) (context.Context, st
 	if r == nil {
 		return ctx, ""
 	}
-	checkCtx, cancel := context.WithTimeout(ctx, min(s.timeout, replicaCheckTimeout))
-	defer cancel()
-	where, _, _ := r.judge(checkCtx, r.db, wrote)
+	where := ReadReplicaDown
+	// A replica found down waits for the watcher to see it answer again, so that reads do
+	// not each wait for a connection to a host that is gone.
+	if st, _ := s.ReadReplica(); st.State != ReadReplicaDown {
+		checkCtx, cancel := context.WithTimeout(ctx, min(s.timeout, replicaCheckTimeout))
+		where, _, _ = r.judge(checkCtx, r.db, wrote)
+		cancel()
+		if where == ReadReplicaDown {
+			r.mu.Lock()
+			r.status = ReplicaStatus{State: ReadReplicaDown, CheckedAt: time.Now()}
+			r.mu.Unlock()
+		}
+	}
 	for i, name := range readReasonNames {
 		if name == where {
 			r.reads[i].Add(1)
