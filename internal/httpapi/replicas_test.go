@@ -3,6 +3,7 @@ package httpapi_test
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -85,6 +86,23 @@ func TestReadReplica(t *testing.T) {
 	eventually(t, "the replica has replayed the admin's write", func() bool {
 		res := adm.do("GET", "/api/patients", "")
 		return res.header.Get("X-HMS-Read-Source") == "replica" && listed(res, "Alma Early")
+	})
+
+	t.Run("the lists and searches are the reads that may use the replica, as the API reference says", func(t *testing.T) {
+		heavy := documentedReplicaReads(t)
+		for _, rt := range httpapi.RouteTable() {
+			if rt.Method != "GET" || rt.Public || !(strings.HasPrefix(rt.Pattern, "/api/") || strings.HasPrefix(rt.Pattern, "/fhir/")) {
+				continue
+			}
+			// FHIR is described by its CapabilityStatement, not the OpenAPI document: its
+			// searches are heavy reads, its reads by id are not.
+			want := heavy[rt.Pattern] || strings.HasPrefix(rt.Pattern, "/fhir/") && !strings.Contains(rt.Pattern, "{")
+			path := strings.NewReplacer("{id}", "1", "{token}", "x").Replace(rt.Pattern)
+			res := adm.do("GET", path, "")
+			if got := res.header.Get("X-HMS-Read-Source") != ""; got != want {
+				t.Errorf("GET %s: from the replica %v, want %v (status %d)", rt.Pattern, got, want, res.status)
+			}
+		}
 	})
 
 	rep.pause()
@@ -184,6 +202,36 @@ func TestReadReplica(t *testing.T) {
 			t.Errorf("no heavy read counted as %s: %v", reason, reads)
 		}
 	}
+}
+
+// documentedReplicaReads are the paths whose GET the OpenAPI document says may run on the
+// read replica (their 200 answer has the X-HMS-Read-Source header).
+func documentedReplicaReads(t *testing.T) map[string]bool {
+	t.Helper()
+	var doc struct {
+		Paths map[string]map[string]json.RawMessage `json:"paths"`
+	}
+	if err := json.Unmarshal(httpapi.OpenAPISpec(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]bool{}
+	for path, item := range doc.Paths {
+		var get struct {
+			Responses map[string]struct {
+				Headers map[string]any `json:"headers"`
+			} `json:"responses"`
+		}
+		if item["get"] == nil {
+			continue
+		}
+		if err := json.Unmarshal(item["get"], &get); err != nil {
+			t.Fatalf("GET %s in openapi.json: %v", path, err)
+		}
+		if _, ok := get.Responses["200"].Headers["X-HMS-Read-Source"]; ok {
+			out[path] = true
+		}
+	}
+	return out
 }
 
 // readEvents counts the read events in the audit trail on the primary.
