@@ -140,12 +140,12 @@ func TestReadReplica(t *testing.T) {
 		if src := res.header.Get("X-HMS-Read-Source"); src != "primary; "+store.ReadOwnWrites {
 			t.Errorf("source %q, want the primary for the session's own write", src)
 		}
-		// Another HMS process on the same database knows it too: the position is in the
-		// session's row, not in this process's memory.
-		other := newClientWith(t, st, httpapi.Options{})
+		// Another HMS instance (its own store and pools) knows it too: the position is in
+		// the session's row, not in a process's memory.
+		other := newClientWith(t, open(time.Hour), httpapi.Options{})
 		other.token = desk.token
-		if res := other.do("GET", "/api/patients", ""); !listed(res, "Bruno Late") {
-			t.Errorf("through another HMS instance the session does not see its own write: %s", res.raw)
+		if res := other.do("GET", "/api/patients", ""); !listed(res, "Bruno Late") || res.header.Get("X-HMS-Read-Source") != "primary; "+store.ReadOwnWrites {
+			t.Errorf("through another HMS instance the session does not see its own write: %q %s", res.header.Get("X-HMS-Read-Source"), res.raw)
 		}
 	})
 
