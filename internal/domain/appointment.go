@@ -118,7 +118,9 @@ type AppointmentChanges struct {
 }
 
 // Moves reports whether the change reschedules the appointment.
-func (c AppointmentChanges) Moves() bool { return c.Start != nil || c.Duration != nil || c.DoctorID != nil }
+func (c AppointmentChanges) Moves() bool {
+	return c.Start != nil || c.Duration != nil || c.DoctorID != nil
+}
 
 // ValidateNew checks a create request. Appointments cannot be booked in the past. The
 // doctor is doctor_id or, as in the original API, doctor_name; the store resolves the name.

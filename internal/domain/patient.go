@@ -31,10 +31,10 @@ type Patient struct {
 	DeactivatedAt *time.Time `json:"deactivated_at,omitempty"`
 	// ReplacedBy is the patient this one was merged into (POST /api/patients/{id}/merge):
 	// set only on a deactivated patient, FHIR's Patient.link replaced-by.
-	ReplacedBy *int64 `json:"replaced_by,omitempty"`
-	Version       int64      `json:"version"`
-	CreatedAt     time.Time  `json:"created_at"`
-	UpdatedAt     time.Time  `json:"updated_at"`
+	ReplacedBy *int64    `json:"replaced_by,omitempty"`
+	Version    int64     `json:"version"`
+	CreatedAt  time.Time `json:"created_at"`
+	UpdatedAt  time.Time `json:"updated_at"`
 }
 
 // ClinicalPatientFields are the JSON fields of a patient that are clinical data: only the
