@@ -37,16 +37,16 @@ async function settled() {
   await page.waitForFunction(() => !document.querySelector('[aria-busy="true"]'));
 }
 
-/** Saves the page at 1280 and at 375 px wide, then goes back to 1280. */
-async function shootBoth(name) {
+/** Saves the page at 1280 and at 375 px wide, then goes back to 1280; a dialog only as far as the screen. */
+async function shootBoth(name, { fullPage = true } = {}) {
   await settled();
   const dismiss = page.getByRole('button', { name: 'Dismiss message' });
   if (await dismiss.count()) await dismiss.click();
   await page.mouse.move(0, 0);
-  await page.screenshot({ path: join(screenshotDir, `${name}.png`), fullPage: true });
+  await page.screenshot({ path: join(screenshotDir, `${name}.png`), fullPage });
   await page.setViewportSize({ width: 375, height: 812 });
   await settled();
-  await page.screenshot({ path: join(screenshotDir, `${name}-phone.png`), fullPage: true });
+  await page.screenshot({ path: join(screenshotDir, `${name}-phone.png`), fullPage });
   await page.setViewportSize({ width: 1280, height: 860 });
 }
 
@@ -156,7 +156,7 @@ describe('registration at the front desk', { concurrency: false }, () => {
     await dialog.getByRole('option').filter({ hasText: seeded.ada.mrn }).click();
     await dialog.getByRole('region', { name: 'Remains, with everything' }).filter({ hasText: seeded.ada.mrn }).waitFor();
     await dialog.getByRole('region', { name: 'This record: deactivated' }).filter({ hasText: 'ada.l@example.com' }).waitFor();
-    await shootBoth('patient-merge');
+    await shootBoth('patient-merge', { fullPage: false });
 
     await dialog.getByRole('button', { name: `Merge into ${seeded.ada.mrn}` }).click();
     await banner(`into ${seeded.ada.mrn}`);
@@ -196,7 +196,7 @@ describe('registration at the front desk', { concurrency: false }, () => {
     // Dr. Reyes sees Luis García at 09:00: the same sentence as a booking, and nothing moves.
     await dialog.getByText(/The doctor already has an appointment/).waitFor();
     assert.equal((await api.must('GET', `/api/appointments/${seeded.adaVisit}`)).data.doctor_name, 'Dr. Ana Weber');
-    await shootBoth('appointment-move-doctor');
+    await shootBoth('appointment-move-doctor', { fullPage: false });
 
     await dialog.getByLabel('Time').fill('11:30');
     await dialog.getByRole('button', { name: 'Move', exact: true }).click();

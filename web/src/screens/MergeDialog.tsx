@@ -82,7 +82,7 @@ export function MergeDialog({ patient, onClose }: { patient: Patient; onClose: (
         </p>
         <PatientPicker label="Patient who remains" value={target} onChange={setTarget} />
         <FormError message={error} />
-        <div className="grid gap-3 sm:grid-cols-2">
+        <div className="grid grid-cols-2 gap-2 sm:gap-3">
           <Side title="This record: deactivated" patient={patient} tone="border-amber-300 bg-amber-50" />
           {survivor ? (
             <Side title="Remains, with everything" patient={survivor} tone="border-emerald-300 bg-emerald-50" />
@@ -115,14 +115,14 @@ function Side({ title, patient: p, tone }: { title: string; patient: Patient; to
     ['Registered', formatDateTime(p.created_at)],
   ];
   return (
-    <section className={`rounded-md border p-3 text-sm ${tone}`} aria-label={title}>
+    <section className={`min-w-0 rounded-md border p-2 text-xs sm:p-3 sm:text-sm ${tone}`} aria-label={title}>
       <h3 className="text-xs font-semibold uppercase tracking-wide text-slate-700">{title}</h3>
       <p className="mt-1 font-semibold text-slate-900">{p.name}</p>
-      <dl className="mt-2 grid grid-cols-[auto_1fr] gap-x-3 gap-y-1">
+      <dl className="mt-2 grid grid-cols-1 gap-x-3 sm:grid-cols-[auto_1fr] sm:gap-y-1">
         {rows.map(([k, v]) => (
           <div key={k} className="contents">
             <dt className="text-slate-600">{k}</dt>
-            <dd className="break-all text-slate-900">{v}</dd>
+            <dd className="mb-1 break-all text-slate-900 sm:mb-0">{v}</dd>
           </div>
         ))}
       </dl>

@@ -103,7 +103,7 @@ function PatientDetails({ patient: p }: { patient: Patient }) {
       {!active && <InactiveNotice patient={p} />}
       {merging && <MergeDialog patient={p} onClose={() => setMerging(false)} />}
 
-      <PatientBanner patient={p} />
+      {active && <PatientBanner patient={p} />}
 
       <section className={`${panel} p-5`} aria-labelledby="profile-title">
         <h3 id="profile-title" className={`${panelTitle} mb-3`}>
@@ -143,12 +143,15 @@ function PatientDetails({ patient: p }: { patient: Patient }) {
         </dl>
       </section>
 
-      {can('chart.read') && <PatientChart patient={p} />}
+      {/* A deactivated patient's chart is kept but not shown until they are restored; a merged one's is the survivor's now. */}
+      {active && can('chart.read') && <PatientChart patient={p} />}
 
-      <div className={`grid gap-6 ${can('records.read') ? 'lg:grid-cols-2' : ''}`}>
-        <PatientAppointments patientId={p.id} />
-        {can('records.read') && <PatientRecords patient={p} />}
-      </div>
+      {active && (
+        <div className={`grid gap-6 ${can('records.read') ? 'lg:grid-cols-2' : ''}`}>
+          <PatientAppointments patientId={p.id} />
+          {can('records.read') && <PatientRecords patient={p} />}
+        </div>
+      )}
     </div>
   );
 }
