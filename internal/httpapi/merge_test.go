@@ -224,6 +224,16 @@ func TestPatientMerge(t *testing.T) {
 			t.Errorf("FHIR links of the survivor: %q, want %q", got, want)
 		}
 
+		// A deactivated patient neither is merged nor takes a merge: restore them first.
+		gone := c.createPatient("Ada Byron", "ada.byron@example.org")
+		c.must(200, "DELETE", fmt.Sprintf("/api/patients/%d", gone), "")
+		for _, w := range []struct{ from, into int64 }{{gone, third}, {third, gone}} {
+			res := c.do("POST", mergePath(w.from), fmt.Sprintf(`{"into":%d}`, w.into))
+			if res.status != 409 || !strings.Contains(res.raw, "is deactivated; restore them") {
+				t.Errorf("merge %d into %d with a deactivated patient: %d %s; want 409", w.from, w.into, res.status, res.raw)
+			}
+		}
+
 		// A chain ends at the survivor: survivor merged into third, dup now names third.
 		c.must(200, "POST", mergePath(survivor), fmt.Sprintf(`{"into":%d}`, third))
 		if p := c.must(200, "GET", fmt.Sprintf("/api/patients/%d?include_inactive=true", dup), ""); field(p, "replaced_by") != float64(third) {
