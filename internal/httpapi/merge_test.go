@@ -224,6 +224,22 @@ func TestPatientMerge(t *testing.T) {
 			t.Errorf("FHIR links of the survivor: %q, want %q", got, want)
 		}
 
+		// A re-import under the merged patient's MRN lands on the survivor, whose details stay.
+		dupMRN := field(c.must(200, "GET", fmt.Sprintf("/api/patients/%d?include_inactive=true", dup), ""), "mrn").(string)
+		survivorVersion := field(c.must(200, "GET", fmt.Sprintf("/api/patients/%d", survivor), ""), "version")
+		c.fhir(200, "POST", "/fhir", `{"resourceType":"Bundle","type":"transaction","entry":[`+
+			`{"fullUrl":"urn:uuid:p1","resource":{"resourceType":"Patient","identifier":[{"value":"`+dupMRN+`"}],"name":[{"text":"Ada Lovelace"}],"birthDate":"1980-05-17"}},`+
+			`{"resource":{"resourceType":"Condition","code":{"text":"Flu"},"subject":{"reference":"urn:uuid:p1"}}}]}`)
+		if n := c.count(fmt.Sprintf("medical_record WHERE patient_id = %d", survivor)); n != 2 {
+			t.Errorf("after a re-import under the merged MRN the survivor holds %d records, want 2", n)
+		}
+		if c.count(fmt.Sprintf("medical_record WHERE patient_id = %d", dup)) != 0 {
+			t.Error("a re-import gave the merged patient a record")
+		}
+		if v := field(c.must(200, "GET", fmt.Sprintf("/api/patients/%d", survivor), ""), "version"); v != survivorVersion {
+			t.Errorf("the import changed the survivor's details: version %v → %v", survivorVersion, v)
+		}
+
 		// A deactivated patient neither is merged nor takes a merge: restore them first.
 		gone := c.createPatient("Ada Byron", "ada.byron@example.org")
 		c.must(200, "DELETE", fmt.Sprintf("/api/patients/%d", gone), "")
