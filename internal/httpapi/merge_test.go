@@ -261,6 +261,14 @@ func TestPatientMerge(t *testing.T) {
 		if n := c.count(fmt.Sprintf("appointment WHERE patient_id = %d", third)); n != 2 {
 			t.Errorf("the end of the chain holds %d appointments, want 2", n)
 		}
+
+		// Erasing the survivor erases what was merged into it; the merged patients lose only the link.
+		c.must(200, "DELETE", fmt.Sprintf("/api/patients/%d/purge?confirm=true", third), "")
+		for _, m := range []int64{dup, survivor} {
+			if p := c.must(200, "GET", fmt.Sprintf("/api/patients/%d?include_inactive=true", m), ""); field(p, "replaced_by") != nil {
+				t.Errorf("patient %d still names the erased survivor: %v", m, field(p, "replaced_by"))
+			}
+		}
 	})
 }
 
