@@ -33,6 +33,7 @@ func TestIsUnavailable(t *testing.T) {
 		{"broken connection", fmt.Errorf("store: list: %w", syscall.ECONNRESET), true},
 		{"timeout", fmt.Errorf("store: list: %w", context.DeadlineExceeded), true},
 		{"connection done", sql.ErrConnDone, true},
+		{"connection closed by an earlier call", fmt.Errorf("store: create patient: %w", pgconn.ErrConnClosed), true},
 		{"no rows", sql.ErrNoRows, false},
 		{"a bug", errors.New("store: scan: converting NULL to string is unsupported"), false},
 	}
