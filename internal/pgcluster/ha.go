@@ -223,7 +223,9 @@ func (h *HA) command(args ...string) *exec.Cmd {
 	return cmd
 }
 
-func (h *HA) autoctlOutput(args ...string) ([]byte, error) { return h.command(args...).CombinedOutput() }
+func (h *HA) autoctlOutput(args ...string) ([]byte, error) {
+	return h.command(args...).CombinedOutput()
+}
 
 // appendSettings adds settings to pgdata's postgresql.conf, after pg_autoctl's own.
 func appendSettings(pgdata string, settings []string) error {
