@@ -59,9 +59,10 @@ var MonitorSettings = []string{
 var KeeperSettings = [][2]string{{"timeout.network_partition_timeout", "2"}}
 
 // haTestSettings trade durability for speed on the nodes: the test kills processes, never
-// the machine, so what PostgreSQL wrote stays in the page cache. Synchronous replication,
-// what the test checks, is untouched.
-var haTestSettings = []string{"fsync=off"}
+// the machine, so what PostgreSQL wrote stays in the page cache; and checkpoints are not
+// spread over minutes, which a standby's base backup or a rejoining node's rewind would
+// wait for. Synchronous replication, what the test checks, is untouched.
+var haTestSettings = []string{"fsync=off", "checkpoint_completion_target=0"}
 
 // autoctlPath finds pg_autoctl, from Debian's pg-auto-failover-cli package.
 func autoctlPath() (string, error) {
