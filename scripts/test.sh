@@ -66,7 +66,7 @@ mapfile -t other_pkgs < <(go list ./... | grep -v -x -F \
 
 log "Go tests on SQLite and PostgreSQL, with the race detector in ${race_pkgs[*]}"
 HMS_TEST_POSTGRES=required CGO_ENABLED=1 go test -race -count=1 "${race_pkgs[@]}"
-HMS_TEST_POSTGRES=required go test -count=1 "${other_pkgs[@]}"
+HMS_TEST_POSTGRES=required HMS_TEST_HA=required go test -count=1 "${other_pkgs[@]}"
 
 log "deployment files (Dockerfile, compose.yaml, Kubernetes manifests, CI workflows)"
 (cd deploy && go vet ./... && go test -count=1 ./...)
