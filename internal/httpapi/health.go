@@ -17,7 +17,7 @@ func (a *API) health(w http.ResponseWriter, r *http.Request) error {
 
 // ready answers readiness probes: 200 when a primary answers within two seconds (a
 // standby, or no server at all, as during a failover, is not ready) and the server is not
-// shutting down.
+// shutting down. With a read replica it also says whether heavy reads use it.
 func (a *API) ready(w http.ResponseWriter, r *http.Request) error {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
@@ -34,6 +34,26 @@ func (a *API) ready(w http.ResponseWriter, r *http.Request) error {
 		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "not ready", "database": state})
 		return nil
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ready", "database": "connected"})
+	body := map[string]string{"status": "ready", "database": "connected"}
+	if st, ok := a.store.ReadReplica(); ok {
+		// The primary serves every read while the replica cannot: still ready.
+		body["read_replica"] = replicaState(st.State)
+		body["read_replica_lag"] = st.Lag.Round(time.Millisecond).String()
+	}
+	writeJSON(w, http.StatusOK, body)
 	return nil
+}
+
+// replicaState is how /ready names the read replica's state: "in use" or why heavy reads
+// go to the primary (down, lagging, not a standby).
+func replicaState(s string) string {
+	switch s {
+	case store.ReadOnReplica:
+		return "in use"
+	case store.ReadReplicaDown:
+		return "down: reads use the primary"
+	case store.ReadReplicaLagging:
+		return "lagging: reads use the primary"
+	}
+	return "not a standby: reads use the primary"
 }
