@@ -227,6 +227,8 @@ func TestFailoverUnderWriteLoad(t *testing.T) {
 			if o.retryAfter == "" {
 				t.Errorf("a 503 without Retry-After at %v", o.start)
 			}
+		case o.status == 0:
+			t.Errorf("a write that began at %v had no answer within %v: a hang past HMS_DB_TIMEOUT, or a broken connection", o.start, client.Timeout)
 		default:
 			t.Errorf("a write was answered %d at %v (want 201, or 503 during the failover)", o.status, o.start)
 		}
@@ -235,9 +237,6 @@ func TestFailoverUnderWriteLoad(t *testing.T) {
 				firstFailure = o.end
 			}
 			lastFailure = max(lastFailure, o.end)
-		}
-		if o.end-o.start > dbTimeout+time.Second {
-			t.Errorf("a write took %v, past HMS_DB_TIMEOUT (%v)", o.end-o.start, dbTimeout)
 		}
 	}
 	if before == 0 || statuses[http.StatusCreated] <= before {
