@@ -1,6 +1,7 @@
 package deploy
 
 import (
+	"strings"
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
@@ -49,8 +50,9 @@ type Cluster struct {
 // is the URL of the database on the -rw Service.
 func (c *Cluster) appSecret() string { return c.Name + "-app" }
 
-// TestCloudNativePGOverlay: the database runs replicated with synchronous commits, and
-// every pod that talks to it takes the URL of the primary's Service from the operator.
+// TestCloudNativePGOverlay: the database runs replicated with synchronous commits, every
+// pod that talks to it takes the URL of the primary's Service from the operator, and the
+// servers read from the standbys' Service.
 func TestCloudNativePGOverlay(t *testing.T) {
 	m := render(t, "overlays/cloudnativepg")
 	c := the[Cluster](t, m)
@@ -65,6 +67,10 @@ func TestCloudNativePGOverlay(t *testing.T) {
 	}
 	if a := c.Spec.Affinity; a.EnablePodAntiAffinity == nil || !*a.EnablePodAntiAffinity || a.PodAntiAffinityType != "required" {
 		t.Errorf("Cluster %s: instances may share a node (affinity %+v)", c.Name, a)
+	}
+	_, server := serverPod(t, m)
+	if got, _ := envValue(server, "HMS_DATABASE_READ_URL"); !strings.Contains(got, "@"+c.Name+"-ro:") {
+		t.Errorf("the servers' HMS_DATABASE_READ_URL %q does not name the %s-ro Service (the standbys)", got, c.Name)
 	}
 	for _, p := range podTemplates(m) {
 		for _, ctr := range p.spec.Containers {
