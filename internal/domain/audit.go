@@ -26,6 +26,8 @@ const (
 	// care team; ActionEmergencyRead: a read of that chart under it.
 	ActionEmergencyAccess = "emergency_access"
 	ActionEmergencyRead   = "emergency_read"
+	ActionMerge           = "merge"   // one event for the merged patient, one for the survivor
+	ActionRestore         = "restore" // a deactivated patient made active again
 )
 
 // Audit outcomes.
