@@ -43,7 +43,9 @@ func serve(ctx context.Context, e env, args []string) error {
 		}
 		scheme = "https"
 	}
-	st, err := openStore(ctx, cfg)
+	stOpts := storeOptions(cfg)
+	stOpts.Logger = log
+	st, err := store.Open(ctx, stOpts)
 	if err != nil {
 		return err
 	}

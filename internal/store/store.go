@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -33,6 +34,9 @@ type Options struct {
 	MaxIdleConns int
 	// Timeout bounds each store call: waiting for a connection plus running the queries.
 	Timeout time.Duration
+	// Logger receives what the store reports on its own (the session cache's listener);
+	// nil: slog.Default().
+	Logger *slog.Logger
 }
 
 // Store is HMS's data access layer. It is safe for concurrent use.
@@ -44,6 +48,11 @@ type Store struct {
 	audits *batcher[auditRow, struct{}]
 	// sessions looks up the sessions of concurrent requests together (see Session).
 	sessions *batcher[string, sessionRow]
+	// sessionCache keeps the sessions read a moment ago (see Session); on PostgreSQL a
+	// listener, which stopListening ends, empties it when another replica changes one.
+	sessionCache  *sessionCache
+	stopListening context.CancelFunc
+	listenDone    chan struct{}
 	// notices, when set, makes appointment changes queue messages (see SetNoticePolicy).
 	notices *NoticePolicy
 }
@@ -90,6 +99,18 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("store: connect to %s: %w", d.name(), err)
 	}
+	listens := d.sessionNotice() != ""
+	s.sessionCache = newSessionCache(!listens)
+	if listens {
+		log := opts.Logger
+		if log == nil {
+			log = slog.Default()
+		}
+		var listenCtx context.Context
+		listenCtx, s.stopListening = context.WithCancel(context.Background())
+		s.listenDone = make(chan struct{})
+		go s.listen(listenCtx, opts.DatabaseURL, log)
+	}
 	return s, nil
 }
 
@@ -129,7 +150,13 @@ func (s *Store) Dialect() string { return s.dialect.name() }
 func (s *Store) DB() *sql.DB { return s.db }
 
 // Close closes the connection pool.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	if s.stopListening != nil {
+		s.stopListening()
+		<-s.listenDone
+	}
+	return s.db.Close()
+}
 
 // Ping checks that the database answers.
 func (s *Store) Ping(ctx context.Context) error {
