@@ -72,7 +72,12 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		d = postgresDialect{}
 		db, err = sql.Open("pgx", opts.DatabaseURL)
 		if err == nil {
-			db.SetMaxOpenConns(opts.MaxOpenConns)
+			// The session cache's listener holds one connection of the process's allowance.
+			pool := opts.MaxOpenConns
+			if pool > 1 {
+				pool--
+			}
+			db.SetMaxOpenConns(pool)
 			db.SetMaxIdleConns(opts.MaxIdleConns)
 			db.SetConnMaxIdleTime(5 * time.Minute)
 		}
