@@ -70,6 +70,9 @@ type dialect interface {
 	// listeners of the session cache on every replica (see sessionCache). "" on SQLite,
 	// where one process serves the database and empties its own cache.
 	sessionNotice() string
+	// writableCTEs reports whether a WITH may hold an INSERT, so that a row and its audit
+	// event go in one statement (SQLite's WITH holds SELECTs only).
+	writableCTEs() bool
 	// jobDriver is River's driver of the job queue for this database (see queue.go).
 	jobDriver(db *sql.DB) riverdriver.Driver[*sql.Tx]
 	// auditRuns is how many batched inserts of audit events may run at a time (see Open).
@@ -161,6 +164,8 @@ func firstMatchesInOrder(query, id string, n int) string {
 func (sqliteDialect) auditRuns() int { return 1 }
 
 func (sqliteDialect) sessionNotice() string { return "" }
+
+func (sqliteDialect) writableCTEs() bool { return false }
 
 // Binding numbered $N parameters looks each name up in a list, which makes a statement with
 // thousands of them quadratic on SQLite.
@@ -269,6 +274,8 @@ func (postgresDialect) jobDriver(db *sql.DB) riverdriver.Driver[*sql.Tx] {
 
 // On a durable PostgreSQL, more runs at a time mean smaller batches and more commits.
 func (postgresDialect) auditRuns() int { return 2 }
+
+func (postgresDialect) writableCTEs() bool { return true }
 
 func (postgresDialect) sessionNotice() string {
 	return `SELECT (SELECT count(*) FROM pg_stat_activity WHERE application_name = $3 AND datname = current_database())
