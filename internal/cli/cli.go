@@ -140,7 +140,8 @@ func openStore(ctx context.Context, cfg config.Config) (*store.Store, error) {
 	return store.Open(ctx, storeOptions(cfg))
 }
 
-// storeOptions are the store's options from the settings.
+// storeOptions are the store's options from the configuration, without the read replica,
+// which only serve uses.
 func storeOptions(cfg config.Config) store.Options {
 	return store.Options{
 		DatabaseURL:  cfg.DatabaseURL,

@@ -37,6 +37,14 @@ type Options struct {
 	// Logger receives what the store reports on its own (the session cache's listener);
 	// nil: slog.Default().
 	Logger *slog.Logger
+	// ReadURL names a streaming replica of DatabaseURL (PostgreSQL) for the heavy reads;
+	// empty: every read uses DatabaseURL (see replica.go).
+	ReadURL string
+	// ReadMaxLag is how far behind the primary the replica may be and still serve reads
+	// (5s when zero).
+	ReadMaxLag time.Duration
+	// ReplicaCheckInterval is how often the replica's lag is measured (500ms when zero).
+	ReplicaCheckInterval time.Duration
 }
 
 // Store is HMS's data access layer. It is safe for concurrent use.
@@ -55,6 +63,8 @@ type Store struct {
 	listenDone    chan struct{}
 	// notices, when set, makes appointment changes queue messages (see SetNoticePolicy).
 	notices *NoticePolicy
+	// replica, when set, serves the heavy reads (see replica.go).
+	replica *replica
 }
 
 // Open connects to the database that opts names and checks that it answers.
@@ -103,6 +113,10 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	if err := db.PingContext(pingCtx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("store: connect to %s: %w", d.name(), err)
+	}
+	if err := s.openReplica(ctx, opts); err != nil {
+		db.Close()
+		return nil, err
 	}
 	listens := d.sessionNotice() != ""
 	s.sessionCache = newSessionCache(!listens)
@@ -154,8 +168,9 @@ func (s *Store) Dialect() string { return s.dialect.name() }
 // DB exposes the connection pool for migrations, backups and tests.
 func (s *Store) DB() *sql.DB { return s.db }
 
-// Close closes the connection pool.
+// Close closes the connection pools and ends the session cache's listener.
 func (s *Store) Close() error {
+	s.closeReplica()
 	if s.stopListening != nil {
 		s.stopListening()
 		<-s.listenDone
