@@ -310,10 +310,15 @@ type SessionState struct {
 // the database. The lookups of concurrent requests go to the database together, as one
 // query (see batcher); each still starts after its request arrived, so it sees every
 // revocation committed before.
+//
+// With a read replica the cache is not used: the session's row also holds the position of
+// its last write (MarkWritten, made on any HMS replica), which its next heavy read needs
+// as it is now.
 func (s *Store) Session(ctx context.Context, sessionID string) (SessionState, error) {
 	now := time.Now()
+	cached := s.replica == nil
 	st, ok, gen := s.sessionCache.get(sessionID, now)
-	if ok {
+	if ok && cached {
 		return st, nil
 	}
 	ctx, cancel := s.withTimeout(ctx)
@@ -325,7 +330,9 @@ func (s *Store) Session(ctx context.Context, sessionID string) (SessionState, er
 	case !r.found:
 		return SessionState{}, errSessionEnded
 	}
-	s.sessionCache.put(sessionID, r.state, gen, now)
+	if cached {
+		s.sessionCache.put(sessionID, r.state, gen, now)
+	}
 	return r.state, nil
 }
 
