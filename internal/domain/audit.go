@@ -19,6 +19,8 @@ const (
 	ActionPurge          = "purge"
 	ActionImport         = "import"
 	ActionSessionEnd     = "session_end" // a session ended from the list of sessions, or all of a user's by an admin
+	ActionMerge          = "merge"       // one event for the merged patient, one for the survivor
+	ActionRestore        = "restore"     // a deactivated patient made active again
 )
 
 // Audit outcomes.
