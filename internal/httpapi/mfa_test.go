@@ -344,6 +344,7 @@ func TestAdminResetsMFA(t *testing.T) {
 		session := field(res, "session").(map[string]any)
 		nina := c.with(session["access_token"].(string))
 		ninaID := id(session["user"])
+		nina.must(200, "GET", "/api/auth/me", "") // the session is now in the store's cache
 		_, challenge := c.passwordStep("nina@clinic.test")
 
 		c.must(200, "DELETE", fmt.Sprintf("/api/users/%d/mfa", ninaID), "")

@@ -123,10 +123,12 @@ func (s *Store) UseRecoveryCode(ctx context.Context, userID int64, hash string, 
 // RemoveMFA deletes the user's second factor and recovery codes and records action
 // (domain.ActionMFADisable by the user, domain.ActionMFAReset by an admin). A reset also
 // ends every session of the user and bumps their token version, so whoever holds their
-// tokens must sign in again. A user that does not exist is not found.
+// tokens must sign in again (and every replica forgets the sessions it cached). A user that
+// does not exist is not found.
 func (s *Store) RemoveMFA(ctx context.Context, userID int64, action string, now time.Time) error {
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
+	var notice *sessionNotice
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		if _, err := s.user(ctx, tx, userID); err != nil {
 			return err
@@ -143,9 +145,14 @@ func (s *Store) RemoveMFA(ctx context.Context, userID int64, action string, now 
 			if err := s.revokeSessions(ctx, tx, userID, "", now); err != nil {
 				return err
 			}
+			var err error
+			if notice, err = s.noticeSessionChange(ctx, tx); err != nil {
+				return err
+			}
 		}
 		return s.audit(ctx, tx, Event{Action: action, ResourceType: domain.ResourceUser, ResourceID: userID})
 	})
+	s.sessionsChanged(ctx, notice, err)
 	if err != nil && domain.ErrorCode(err) == domain.CodeInternal {
 		return fmt.Errorf("store: remove mfa: %w", err)
 	}
