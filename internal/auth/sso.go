@@ -98,7 +98,7 @@ func (s *SSO) Begin(ctx context.Context) (authURL, browser string, err error) {
 	browser = randomString(32)
 	now := s.svc.now()
 	if err := s.store.BeginSSO(ctx, store.PendingSSO{StateHash: HashRefreshToken(state), BrowserHash: HashRefreshToken(browser),
-		Nonce: nonce, Verifier: verifier, Expires: now.Add(ssoLoginTTL)}, now); err != nil {
+		Nonce: nonce, Verifier: verifier, Expires: now.Add(ssoLoginTTL)}); err != nil {
 		return "", "", err
 	}
 	return conf.AuthCodeURL(state, oidc.Nonce(nonce), oauth2.S256ChallengeOption(verifier)), browser, nil

@@ -30,6 +30,7 @@ type ssoEnv struct {
 	st  *store.Store
 	idp *testidp.Provider
 	hms *httptest.Server
+	clk *clock // HMS's clock
 }
 
 var ssoRoleMap = map[string]string{"clinic-doctors": "doctor", "clinic-admins": "admin", "clinic-nurses": "nurse", "front-desk": "staff"}
@@ -48,12 +49,13 @@ func newSSOEnv(t *testing.T, st *store.Store, createUsers bool) *ssoEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := auth.NewService(auth.Options{Store: st, Signer: signer})
+	clk := &clock{}
+	svc := auth.NewService(auth.Options{Store: st, Signer: signer, Now: clk.now})
 	sso := auth.NewSSO(svc, auth.SSOOptions{Issuer: idp.Issuer(), ClientID: "hms-test", ClientSecret: "provider-secret",
 		RedirectURL: hms.URL + "/api/auth/oidc/callback", ProviderName: "Clinic ID", RoleMap: ssoRoleMap, CreateUsers: createUsers})
 	_, h = httpapi.New(httpapi.Options{Store: st, Auth: svc, SSO: sso, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		AuthRateLimit: httpapi.RateLimit{Requests: 10000, Window: time.Minute}})
-	return &ssoEnv{t: t, st: st, idp: idp, hms: hms}
+	return &ssoEnv{t: t, st: st, idp: idp, hms: hms, clk: clk}
 }
 
 // browser is a client with its own cookies that follows redirects until one leads back
@@ -233,7 +235,7 @@ func TestSSOSignIn(t *testing.T) {
 func TestSSOHandoffCode(t *testing.T) {
 	testutil.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		e := newSSOEnv(t, st, false)
-		e.createUser("dana@clinic.test", domain.RoleDoctor, true)
+		dana := e.createUser("dana@clinic.test", domain.RoleDoctor, true)
 		e.idp.Add(testidp.Account{Subject: "sub-dana", Email: "dana@clinic.test", Groups: []string{"clinic-doctors"}})
 
 		b := e.browser()
@@ -251,6 +253,25 @@ func TestSSOHandoffCode(t *testing.T) {
 		}
 		if status, _ := e.session(b, code); status != 401 {
 			t.Fatalf("code used twice: %d", status)
+		}
+		if e.sessions() != 1 {
+			t.Fatalf("%d sessions, want 1", e.sessions())
+		}
+
+		// A code not taken in time is refused.
+		code = e.flow(b, "dana@clinic.test").Get("sso")
+		e.clk.advance(3 * time.Minute)
+		if status, _ := e.session(b, code); status != 401 {
+			t.Fatalf("expired code: %d", status)
+		}
+		// A user disabled in HMS after the provider vouched for them gets no session.
+		code = e.flow(b, "dana@clinic.test").Get("sso")
+		f := false
+		if _, err := st.UpdateUser(context.Background(), dana.ID, domain.UserChanges{Active: &f}); err != nil {
+			t.Fatal(err)
+		}
+		if status, body := e.session(b, code); status != 403 || !strings.Contains(body["error"].(string), "disabled") {
+			t.Fatalf("disabled user: %d %v", status, body)
 		}
 		if e.sessions() != 1 {
 			t.Fatalf("%d sessions, want 1", e.sessions())
@@ -395,7 +416,26 @@ func TestSSOBrowserBinding(t *testing.T) {
 		if got := e.land(res).Get("sso_error"); got != "Clinic ID refused the sign-in (access_denied: The user cancelled)" {
 			t.Fatalf("sso_error = %q", got)
 		}
-		if e.events(domain.ActionSSODenied) != 2 || e.sessions() != 0 {
+		// A sign-in that stays at the provider longer than 10 minutes is refused.
+		b := e.browser()
+		if err := e.idp.SignInAs("dana@clinic.test"); err != nil {
+			t.Fatal(err)
+		}
+		noFollow.Jar = b.Jar
+		res, err = noFollow.Get(e.hms.URL + "/api/auth/oidc/start")
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		e.clk.advance(11 * time.Minute)
+		res, err = b.Get(res.Header.Get("Location"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := e.land(res).Get("sso_error"); !strings.Contains(got, "has expired") {
+			t.Fatalf("sso_error = %q", got)
+		}
+		if e.events(domain.ActionSSODenied) != 3 || e.sessions() != 0 {
 			t.Fatalf("sso_denied %d, sessions %d", e.events(domain.ActionSSODenied), e.sessions())
 		}
 	})

@@ -25,23 +25,13 @@ type PendingSSO struct {
 var errSSONotStarted = domain.Errorf(domain.CodeUnauthorized,
 	"this sign-in was not started from this HMS or has expired: start again from the sign-in page")
 
-// BeginSSO records a sign-in sent to the provider, and forgets those that expired.
-func (s *Store) BeginSSO(ctx context.Context, p PendingSSO, now time.Time) error {
+// BeginSSO records a sign-in sent to the provider. Housekeep removes those that expired
+// without coming back.
+func (s *Store) BeginSSO(ctx context.Context, p PendingSSO) error {
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		t := s.dialect.timeArg(now)
-		if _, err := tx.ExecContext(ctx, `DELETE FROM oidc_login WHERE expires_at < $1`, t); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM oidc_handoff WHERE expires_at < $1`, t); err != nil {
-			return err
-		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO oidc_login (state_hash, browser_hash, nonce, verifier, expires_at) VALUES ($1, $2, $3, $4, $5)`,
-			p.StateHash, p.BrowserHash, p.Nonce, p.Verifier, s.dialect.timeArg(p.Expires))
-		return err
-	})
-	if err != nil {
+	if _, err := s.db.ExecContext(ctx, `INSERT INTO oidc_login (state_hash, browser_hash, nonce, verifier, expires_at) VALUES ($1, $2, $3, $4, $5)`,
+		p.StateHash, p.BrowserHash, p.Nonce, p.Verifier, s.dialect.timeArg(p.Expires)); err != nil {
 		return fmt.Errorf("store: begin sso sign-in: %w", err)
 	}
 	return nil
