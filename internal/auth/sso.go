@@ -146,6 +146,19 @@ func refused(format string, args ...any) error {
 // verify runs the checks of Finish and returns the user signed in, with the provider
 // account (issuer, subject) to link them to.
 func (s *SSO) verify(ctx context.Context, browser string, q url.Values) (u domain.User, iss, sub string, err error) {
+	state, code := q.Get("state"), q.Get("code")
+	if state == "" || len(state) > 200 {
+		return u, "", "", domain.Errorf(domain.CodeInvalid, "the provider's answer lacks its state: start again from the sign-in page")
+	}
+	pending, err := s.store.TakeSSO(ctx, HashRefreshToken(state), s.svc.now())
+	if err != nil {
+		return u, "", "", err
+	}
+	if !sameBrowser(browser, pending.BrowserHash) {
+		return u, "", "", domain.Errorf(domain.CodeUnauthorized, "this sign-in was started in another browser: start again from the sign-in page")
+	}
+	// The provider's own words are shown only for a sign-in this browser started, so that a
+	// crafted link cannot put a message of its choosing on HMS's sign-in screen.
 	if e := q.Get("error"); e != "" {
 		msg := e
 		if d := q.Get("error_description"); d != "" {
@@ -153,16 +166,8 @@ func (s *SSO) verify(ctx context.Context, browser string, q url.Values) (u domai
 		}
 		return u, "", "", refused("%s refused the sign-in (%s)", s.opts.ProviderName, truncateRunes(msg, 200))
 	}
-	state, code := q.Get("state"), q.Get("code")
-	if state == "" || code == "" || len(state) > 200 {
-		return u, "", "", domain.Errorf(domain.CodeInvalid, "the provider's answer lacks its state or code: start again from the sign-in page")
-	}
-	pending, err := s.store.TakeSSO(ctx, HashRefreshToken(state), s.svc.now())
-	if err != nil {
-		return u, "", "", err
-	}
-	if browser == "" || subtle.ConstantTimeCompare([]byte(HashRefreshToken(browser)), []byte(pending.BrowserHash)) != 1 {
-		return u, "", "", domain.Errorf(domain.CodeUnauthorized, "this sign-in was started in another browser: start again from the sign-in page")
+	if code == "" {
+		return u, "", "", domain.Errorf(domain.CodeInvalid, "the provider's answer lacks its code: start again from the sign-in page")
 	}
 	provider, conf, err := s.discover(ctx)
 	if err != nil {
@@ -304,7 +309,7 @@ func (s *SSO) Exchange(ctx context.Context, browser, code string) (Session, erro
 	if err != nil {
 		return Session{}, err
 	}
-	if browser == "" || subtle.ConstantTimeCompare([]byte(HashRefreshToken(browser)), []byte(browserHash)) != 1 {
+	if !sameBrowser(browser, browserHash) {
 		return Session{}, domain.Errorf(domain.CodeUnauthorized, "this single sign-on was started in another browser: sign in again")
 	}
 	u, err := s.store.User(ctx, userID)
@@ -320,6 +325,12 @@ func (s *SSO) Exchange(ctx context.Context, browser, code string) (Session, erro
 		return Session{}, err
 	}
 	return s.svc.issue(ctx, u, sessionID, refresh, now)
+}
+
+// sameBrowser reports whether the cookie value browser is the one whose hash a sign-in
+// in progress recorded.
+func sameBrowser(browser, hash string) bool {
+	return browser != "" && subtle.ConstantTimeCompare([]byte(HashRefreshToken(browser)), []byte(hash)) == 1
 }
 
 // exchangeError is the provider's own words for a refused code exchange.

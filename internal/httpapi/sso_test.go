@@ -409,11 +409,16 @@ func TestSSOBrowserBinding(t *testing.T) {
 			t.Fatalf("sso_error = %q", got)
 		}
 
-		res, err = e.browser().Get(e.hms.URL + "/api/auth/oidc/callback?error=access_denied&error_description=The+user+cancelled&state=x")
+		e.idp.RefuseNext("access_denied", "The user cancelled")
+		if got := e.flow(e.browser(), "dana@clinic.test").Get("sso_error"); got != "Clinic ID refused the sign-in (access_denied: The user cancelled)" {
+			t.Fatalf("sso_error = %q", got)
+		}
+		// A crafted link with an error but no sign-in of this browser's shows no words of its own.
+		res, err = e.browser().Get(e.hms.URL + "/api/auth/oidc/callback?error=access_denied&error_description=Call+555-0100&state=x")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := e.land(res).Get("sso_error"); got != "Clinic ID refused the sign-in (access_denied: The user cancelled)" {
+		if got := e.land(res).Get("sso_error"); strings.Contains(got, "555") || !strings.Contains(got, "not started from this HMS") {
 			t.Fatalf("sso_error = %q", got)
 		}
 		// A sign-in that stays at the provider longer than 10 minutes is refused.
@@ -435,7 +440,7 @@ func TestSSOBrowserBinding(t *testing.T) {
 		if got := e.land(res).Get("sso_error"); !strings.Contains(got, "has expired") {
 			t.Fatalf("sso_error = %q", got)
 		}
-		if e.events(domain.ActionSSODenied) != 3 || e.sessions() != 0 {
+		if e.events(domain.ActionSSODenied) != 4 || e.sessions() != 0 {
 			t.Fatalf("sso_denied %d, sessions %d", e.events(domain.ActionSSODenied), e.sessions())
 		}
 	})

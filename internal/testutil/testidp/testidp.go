@@ -46,6 +46,7 @@ type Provider struct {
 	mu       sync.Mutex
 	accounts map[string]Account // by email
 	tamper   func(url.Values)
+	refusal  url.Values   // error and error_description for the next authorization request
 	seen     []url.Values // the query of every authorization request, as received
 }
 
@@ -105,6 +106,14 @@ func (p *Provider) TamperNext(fn func(url.Values)) {
 	p.mu.Unlock()
 }
 
+// RefuseNext makes the next authorization request go back to the client with an OAuth
+// error (such as access_denied) instead of a code.
+func (p *Provider) RefuseNext(code, description string) {
+	p.mu.Lock()
+	p.refusal = url.Values{"error": {code}, "error_description": {description}}
+	p.mu.Unlock()
+}
+
 // Authorizations returns the query of every authorization request received.
 func (p *Provider) Authorizations() []url.Values {
 	p.mu.Lock()
@@ -149,7 +158,20 @@ func (p *Provider) authorize(next http.Handler) http.Handler {
 			p.tamper(q)
 			p.tamper = nil
 		}
+		refusal := p.refusal
+		p.refusal = nil
 		p.mu.Unlock()
+		if refusal != nil {
+			back, err := url.Parse(q.Get("redirect_uri"))
+			if err != nil {
+				http.Error(w, "bad redirect_uri", http.StatusBadRequest)
+				return
+			}
+			refusal.Set("state", q.Get("state"))
+			back.RawQuery = refusal.Encode()
+			http.Redirect(w, r, back.String(), http.StatusFound)
+			return
+		}
 		r.URL.RawQuery = q.Encode()
 		next.ServeHTTP(w, r)
 	})
