@@ -35,9 +35,19 @@ export interface Patient {
   blood_group?: BloodGroup | null;
   gender?: Gender | null;
   active?: boolean;
+  deactivated_at?: string;
+  /** The patient this one was merged into; set only on a deactivated patient. */
+  replaced_by?: number;
   version?: number;
   created_at: string;
   updated_at: string;
+}
+
+/** What a merge did: both patients as they are now, and the rows moved, by table. */
+export interface MergeResult {
+  merged: Patient;
+  survivor: Patient;
+  moved: Record<string, number>;
 }
 
 /** A note the server adds to a successful create, e.g. a possible duplicate patient. */
@@ -719,7 +729,17 @@ export const api = {
     list(params: { q?: string; limit?: number; cursor?: string | null } = {}, signal?: AbortSignal) {
       return get<ListEnvelope<Patient>>('/api/patients', params, signal).then(toPage);
     },
-    get: (id: number, signal?: AbortSignal) => data(get<{ data: Patient }>(`/api/patients/${id}`, undefined, signal)),
+    /** With includeInactive (admins only), a deactivated or merged patient too. */
+    get: (id: number, signal?: AbortSignal, includeInactive = false) =>
+      data(get<{ data: Patient }>(`/api/patients/${id}`, includeInactive ? { include_inactive: 'true' } : undefined, signal)),
+    /** The registration form's check before it saves: who this person may already be. */
+    matches: (q: { name?: string; date_of_birth?: string; phone?: string; email?: string }, signal?: AbortSignal) =>
+      data(get<{ data: Patient[] }>('/api/patients/matches', q, signal)),
+    /** Merges patient id into the survivor `into` (admins). */
+    merge: (id: number, into: number) =>
+      data(request<{ data: MergeResult }>('POST', `/api/patients/${id}/merge`, { body: { into } })),
+    /** Makes a deactivated patient active again (admins). */
+    restore: (id: number) => data(request<{ data: Patient }>('POST', `/api/patients/${id}/restore`)),
     async create(input: PatientInput): Promise<{ patient: Patient; warnings: Warning[] }> {
       const body = await request<{ data: Patient; warnings?: Warning[] }>('POST', '/api/patients', { body: input });
       return { patient: body.data, warnings: body.warnings ?? [] };
@@ -749,7 +769,7 @@ export const api = {
     update: (id: number, input: AppointmentUpdate) =>
       data(request<{ data: Appointment }>('PUT', `/api/appointments/${id}`, { body: input })),
     /** Moves this appointment, or with scope the following or all occurrences of its series. */
-    move: (id: number, input: { appointment_datetime: string; duration_minutes?: number }, scope: SeriesScope = 'this') =>
+    move: (id: number, input: { appointment_datetime: string; duration_minutes?: number; doctor_id?: number }, scope: SeriesScope = 'this') =>
       data(
         request<{ data: Appointment }>('PUT', `/api/appointments/${id}`, {
           body: input,

@@ -71,6 +71,7 @@ function defaults(method: string, path: string): Reply {
   if (path === '/api/auth/me') return { status: 404, body: { success: false, error: 'not found' } };
   if (path === '/api/clinic') return { body: { success: true, data: clinic() } };
   if (path === '/api/doctors') return { status: 404, body: { success: false, error: 'not found' } };
+  if (method === 'GET' && path === '/api/patients/matches') return { body: { success: true, data: [], count: 0 } };
   if (method === 'GET' && (path === '/api/patients' || path === '/api/appointments' || path === '/api/audit' || path === '/api/users')) {
     return { body: list([]) };
   }
