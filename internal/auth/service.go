@@ -27,6 +27,9 @@ type Options struct {
 	Lockout     time.Duration    // how long; DefaultLockout when zero
 	// Hasher bounds the password hashes of requests in flight; NewHasher(0, 0) when nil.
 	Hasher *Hasher
+	// BreakGlassAdmin, when set, is the only email that may sign in with a password (and
+	// only while it is an admin's): everyone else signs in through SSO.
+	BreakGlassAdmin string
 }
 
 // Service runs the sign-in flows. Every piece of state lives in the database, so replicas
@@ -39,12 +42,14 @@ type Service struct {
 	maxFailures int
 	lockout     time.Duration
 	hasher      *Hasher
+	breakGlass  string
 }
 
 // NewService returns a Service for opts.
 func NewService(opts Options) *Service {
 	s := &Service{store: opts.Store, signer: opts.Signer, refreshTTL: opts.RefreshTTL, now: opts.Now,
-		maxFailures: opts.MaxFailures, lockout: opts.Lockout, hasher: opts.Hasher}
+		maxFailures: opts.MaxFailures, lockout: opts.Lockout, hasher: opts.Hasher,
+		breakGlass: strings.ToLower(strings.TrimSpace(opts.BreakGlassAdmin))}
 	if s.refreshTTL <= 0 {
 		s.refreshTTL = 7 * 24 * time.Hour
 	}
@@ -92,6 +97,9 @@ var errBadCredentials = domain.Errorf(domain.CodeUnauthorized, "invalid email or
 func (s *Service) Login(ctx context.Context, email, password string) (Session, error) {
 	now := s.now()
 	email = strings.ToLower(strings.TrimSpace(email))
+	if s.breakGlass != "" && email != s.breakGlass {
+		return Session{}, s.passwordOff(ctx)
+	}
 	attempt, err := s.reserve(ctx, email, now)
 	if err != nil {
 		return Session{}, err
@@ -121,12 +129,29 @@ func (s *Service) Login(ctx context.Context, email, password string) (Session, e
 	if !ok || !u.Active {
 		return Session{}, s.failed(ctx, attempt, &u, now)
 	}
+	if s.breakGlass != "" && u.Role != domain.RoleAdmin {
+		return Session{}, s.release(ctx, attempt, s.passwordOff(ctx))
+	}
 	sessionID := NewSessionID()
 	refresh, refreshHash := NewRefreshToken()
 	if err := s.store.NewSession(ctx, u, attempt, sessionID, refreshHash, now.Add(s.refreshTTL), now); err != nil {
 		return Session{}, s.release(ctx, attempt, err)
 	}
 	return s.issue(ctx, u, sessionID, refresh, now)
+}
+
+// errPasswordOff answers a password sign-in when HMS_BREAK_GLASS_ADMIN turned them off.
+var errPasswordOff = domain.Errorf(domain.CodeForbidden,
+	"password sign-in is turned off for this account: use single sign-on (the break-glass admin alone may use a password)")
+
+// passwordOff audits a password sign-in refused because passwords are off, and returns
+// the error to answer with.
+func (s *Service) passwordOff(ctx context.Context) error {
+	if err := s.store.Audit(ctx, store.Event{Action: domain.ActionLoginFailed, ResourceType: domain.ResourceUser,
+		Outcome: domain.OutcomeDenied}); err != nil {
+		return err
+	}
+	return errPasswordOff
 }
 
 // HashPassword hashes pw for storing, in one of the Hasher's slots: a 503-code error when
