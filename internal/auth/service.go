@@ -32,6 +32,9 @@ type Options struct {
 	MFARequired []string
 	// PendingTTL is the lifetime of the token of a sign-in's second step; 5 minutes when zero.
 	PendingTTL time.Duration
+	// BreakGlassAdmin, when set, is the only email that may sign in with a password (and
+	// only while it is an admin's): everyone else signs in through SSO.
+	BreakGlassAdmin string
 }
 
 // Service runs the sign-in flows. Every piece of state lives in the database, so replicas
@@ -46,12 +49,14 @@ type Service struct {
 	hasher      *Hasher
 	mfaRequired []string
 	pendingTTL  time.Duration
+	breakGlass  string
 }
 
 // NewService returns a Service for opts.
 func NewService(opts Options) *Service {
 	s := &Service{store: opts.Store, signer: opts.Signer, refreshTTL: opts.RefreshTTL, now: opts.Now,
-		maxFailures: opts.MaxFailures, lockout: opts.Lockout, hasher: opts.Hasher, mfaRequired: opts.MFARequired, pendingTTL: opts.PendingTTL}
+		maxFailures: opts.MaxFailures, lockout: opts.Lockout, hasher: opts.Hasher, mfaRequired: opts.MFARequired, pendingTTL: opts.PendingTTL,
+		breakGlass: strings.ToLower(strings.TrimSpace(opts.BreakGlassAdmin))}
 	if s.refreshTTL <= 0 {
 		s.refreshTTL = 7 * 24 * time.Hour
 	}
@@ -109,6 +114,9 @@ var errBadCredentials = domain.Errorf(domain.CodeUnauthorized, "invalid email or
 func (s *Service) Login(ctx context.Context, email, password string) (Session, error) {
 	now := s.now()
 	email = strings.ToLower(strings.TrimSpace(email))
+	if s.breakGlass != "" && email != s.breakGlass {
+		return Session{}, s.passwordOff(ctx)
+	}
 	attempt, err := s.reserve(ctx, email, now)
 	if err != nil {
 		return Session{}, err
@@ -138,6 +146,9 @@ func (s *Service) Login(ctx context.Context, email, password string) (Session, e
 	if !ok || !u.Active {
 		return Session{}, s.failed(ctx, attempt, &u, now)
 	}
+	if s.breakGlass != "" && u.Role != domain.RoleAdmin {
+		return Session{}, s.release(ctx, attempt, s.passwordOff(ctx))
+	}
 	if next, err := s.secondStep(ctx, u, attempt, now); err != nil || next.MFARequired != "" {
 		return next, err
 	}
@@ -153,6 +164,20 @@ func (s *Service) startSession(ctx context.Context, u domain.User, attempt store
 		return Session{}, s.release(ctx, attempt, err)
 	}
 	return s.issue(ctx, u, sessionID, refresh, now)
+}
+
+// errPasswordOff answers a password sign-in when HMS_BREAK_GLASS_ADMIN turned them off.
+var errPasswordOff = domain.Errorf(domain.CodeForbidden,
+	"password sign-in is turned off for this account: use single sign-on (the break-glass admin alone may use a password)")
+
+// passwordOff audits a password sign-in refused because passwords are off, and returns
+// the error to answer with.
+func (s *Service) passwordOff(ctx context.Context) error {
+	if err := s.store.Audit(ctx, store.Event{Action: domain.ActionLoginFailed, ResourceType: domain.ResourceUser,
+		Outcome: domain.OutcomeDenied}); err != nil {
+		return err
+	}
+	return errPasswordOff
 }
 
 // HashPassword hashes pw for storing, in one of the Hasher's slots: a 503-code error when

@@ -79,9 +79,13 @@ func serve(ctx context.Context, e env, args []string) error {
 	if _, set := os.LookupEnv("GOMEMLIMIT"); !set {
 		debug.SetMemoryLimit(defaultMemoryLimit(runtime.NumCPU()))
 	}
+	authService := auth.NewService(auth.Options{Store: st, Signer: signer, RefreshTTL: cfg.RefreshTokenTTL, BreakGlassAdmin: cfg.BreakGlassAdmin,
+		MFARequired: cfg.MFARequired})
 	apiOpts := httpapi.Options{
 		Store:         st,
-		Auth:          auth.NewService(auth.Options{Store: st, Signer: signer, RefreshTTL: cfg.RefreshTokenTTL, MFARequired: cfg.MFARequired}),
+		Auth:          authService,
+		SSO:           newSSO(cfg, authService, log),
+		BreakGlass:    cfg.BreakGlassAdmin != "",
 		Logger:        log,
 		Location:      cfg.Location,
 		UI:            uiHandler(),
@@ -363,4 +367,16 @@ func servePprof(addr string, log *slog.Logger) {
 	if err := srv.ListenAndServe(); err != nil {
 		log.Warn("pprof listener stopped", "error", err)
 	}
+}
+
+// newSSO returns single sign-on with the provider of HMS_OIDC_ISSUER; nil when none.
+func newSSO(cfg config.Config, svc *auth.Service, log *slog.Logger) *auth.SSO {
+	c := cfg.SSO
+	if !c.Enabled() {
+		return nil
+	}
+	log.Info("single sign-on on", "issuer", c.Issuer, "redirect_uri", c.RedirectURL, "create_users", c.CreateUsers,
+		"password_sign_in", map[bool]string{true: "break-glass admin only", false: "all"}[cfg.BreakGlassAdmin != ""])
+	return auth.NewSSO(svc, auth.SSOOptions{Issuer: c.Issuer, ClientID: c.ClientID, ClientSecret: c.ClientSecret,
+		RedirectURL: c.RedirectURL, ProviderName: c.ProviderName, RolesClaim: c.RolesClaim, RoleMap: c.RoleMap, CreateUsers: c.CreateUsers})
 }

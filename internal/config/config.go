@@ -63,6 +63,10 @@ type Config struct {
 	// HTTPRedirectAddr is a plain-HTTP listener that redirects to HTTPS; empty: none.
 	HTTPRedirectAddr string
 	Notify           Notify
+	SSO              SSO
+	// BreakGlassAdmin, when set, is the only email that may still sign in with a password:
+	// everyone else signs in through SSO.
+	BreakGlassAdmin string
 }
 
 // Notify is the configuration of appointment messages by email and SMS.
@@ -124,7 +128,7 @@ var Settings = []Setting{
 	{"HMS_TLS_KEY", "", "PEM file of the private key of HMS_TLS_CERT"},
 	{"HMS_HTTP_REDIRECT_ADDR", "", "address of a plain-HTTP listener (e.g. :80) that redirects every request to HTTPS with 308; requires HMS_TLS_CERT; empty: none"},
 	{"HMS_PPROF_ADDR", "", "loopback address (127.0.0.1:6060) that serves Go's pprof profiles; empty turns them off"},
-	{"HMS_PUBLIC_URL", "", "address patients reach HMS at (https://clinic.example.org), for the confirm/cancel links in messages; required with HMS_SMTP_URL or HMS_SMS_URL"},
+	{"HMS_PUBLIC_URL", "", "address patients reach HMS at (https://clinic.example.org), for the confirm/cancel links in messages and the single sign-on redirect URI; required with HMS_SMTP_URL, HMS_SMS_URL or HMS_OIDC_ISSUER"},
 	{"HMS_SMTP_URL", "", "smtp://user:pass@host:587 (STARTTLS when offered) or smtps://user:pass@host:465 (implicit TLS) for appointment emails; empty: no email"},
 	{"HMS_SMTP_FROM", "", "sender address of appointment emails, e.g. Clinic <noreply@clinic.example.org>; required with HMS_SMTP_URL"},
 	{"HMS_SMS_URL", "", "HTTP gateway for appointment SMS: HMS POSTs {\"to\", \"body\"} as JSON and any 2xx is delivered; empty: no SMS"},
@@ -134,6 +138,14 @@ var Settings = []Setting{
 	{"HMS_CLINIC_NAME", "", "the clinic's name in messages; required with HMS_SMTP_URL or HMS_SMS_URL"},
 	{"HMS_CLINIC_ADDRESS", "", "the clinic's address in messages (optional)"},
 	{"HMS_CLINIC_PHONE", "", "the clinic's phone number in messages (optional)"},
+	{"HMS_OIDC_ISSUER", "", "issuer address of the clinic's OpenID Connect provider (https://login.clinic.example.org) for single sign-on; empty: none. Register HMS_PUBLIC_URL/api/auth/oidc/callback at the provider as the redirect URI"},
+	{"HMS_OIDC_CLIENT_ID", "", "client id HMS is registered with at the provider; required with HMS_OIDC_ISSUER"},
+	{"HMS_OIDC_CLIENT_SECRET", "", "client secret of that client (empty for a public client: PKCE is used either way)"},
+	{"HMS_OIDC_PROVIDER_NAME", "single sign-on", "the provider's name on the sign-in button: Sign in with NAME"},
+	{"HMS_OIDC_ROLES_CLAIM", "groups", "ID token claim (a list of strings or one string) that HMS_OIDC_ROLE_MAP reads"},
+	{"HMS_OIDC_ROLE_MAP", "", "claim values to HMS roles, e.g. clinic-doctors=doctor,clinic-admins=admin; the most privileged role mapped wins, and a user mapped to none is refused; required with HMS_OIDC_ISSUER"},
+	{"HMS_OIDC_CREATE_USERS", "false", "true: a provider user with no HMS account is created with the mapped role at their first sign-in; false: refused until an admin creates them"},
+	{"HMS_BREAK_GLASS_ADMIN", "", "email of the one admin who may still sign in with a password; set, it turns password sign-in off for everyone else (needs HMS_OIDC_ISSUER); empty: passwords work for all"},
 	{"HMS_DELIVERY_RESCUE_AFTER", "5m", "how long a message's delivery may stay unfinished before it is taken for dead (its process crashed) and sent again"},
 }
 
@@ -224,6 +236,9 @@ func Load(getenv func(string) string) (Config, error) {
 		return c, err
 	}
 	if err := c.loadNotify(get); err != nil {
+		return c, err
+	}
+	if err := c.loadSSO(get); err != nil {
 		return c, err
 	}
 	return c, nil

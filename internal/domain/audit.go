@@ -18,6 +18,8 @@ const (
 	ActionPasswordReset  = "password_reset"
 	ActionPurge          = "purge"
 	ActionImport         = "import"
+	ActionSSOLogin       = "sso_login"   // the identity provider vouched for a user (single sign-on); "login" follows when the UI takes its tokens
+	ActionSSODenied      = "sso_denied"  // a single sign-on refused: by the provider, or by HMS (unknown, disabled or unmapped user, state or nonce mismatch)
 	ActionSessionEnd     = "session_end" // a session ended from the list of sessions, or all of a user's by an admin
 	ActionMFAEnrol       = "mfa_enrol"   // two-factor sign-in turned on (its enrolment confirmed)
 	ActionMFADisable     = "mfa_disable" // turned off by the user

@@ -29,6 +29,9 @@ type API struct {
 	started  time.Time
 	draining atomic.Bool
 	notices  *notify.Service // nil: no messages, and the patients' pages answer 404
+	sso      *auth.SSO       // nil: no single sign-on, and its routes answer 404
+	// breakGlass: password sign-in is off for everyone but the break-glass admin.
+	breakGlass bool
 	// chartAccessRule and emergencyTTL: see Options.ChartAccess and Options.EmergencyTTL.
 	chartAccessRule string
 	emergencyTTL    time.Duration
@@ -70,6 +73,10 @@ type Options struct {
 	TrustProxy bool
 	// Notices sends appointment messages; its links open the patients' pages.
 	Notices *notify.Service
+	// SSO signs users in with the clinic's OpenID Connect provider; nil: no single sign-on.
+	SSO *auth.SSO
+	// BreakGlass tells the sign-in screen that passwords are off but for the break-glass admin.
+	BreakGlass bool
 	// ChartAccess is ChartAccessAll (the default when empty) or ChartAccessCareTeam.
 	ChartAccess string
 	// EmergencyTTL is how long an emergency access lasts; DefaultEmergencyTTL when zero.
@@ -176,7 +183,11 @@ func (a *API) routes() []route {
 
 		{"POST", "/api/auth/login", public, a.login, touches{domain.ResourceSession, noPatient}},
 		{"POST", "/api/auth/refresh", public, a.refresh, touches{domain.ResourceSession, noPatient}},
-		{"POST", "/api/auth/logout", public, a.logout, touches{domain.ResourceSession, noPatient}}, // the refresh token in the body is the credential
+		{"POST", "/api/auth/logout", public, a.logout, touches{domain.ResourceSession, noPatient}},            // the refresh token in the body is the credential
+		{"GET", "/api/auth/methods", public, a.signInMethods, nothing},                                        // what the sign-in screen offers
+		{"GET", "/api/auth/oidc/start", public, a.ssoStart, touches{domain.ResourceSession, noPatient}},       // redirects to the identity provider
+		{"GET", "/api/auth/oidc/callback", public, a.ssoCallback, touches{domain.ResourceSession, noPatient}}, // the provider's redirect back; redirects to the UI
+		{"POST", "/api/auth/oidc/session", public, a.ssoSession, touches{domain.ResourceSession, noPatient}},  // the callback's one-time code for HMS's tokens
 		{"GET", "/api/auth/me", anyRole, a.me, touches{domain.ResourceUser, noPatient}},
 		{"POST", "/api/auth/password", anyRole, a.changePassword, touches{domain.ResourceUser, noPatient}},
 		{"GET", "/api/auth/sessions", anyRole, a.listSessions, touches{domain.ResourceSession, noPatient}},       // one's own
@@ -296,7 +307,8 @@ func (a *API) routes() []route {
 // New builds the HTTP handler of HMS.
 func New(opts Options) (*API, http.Handler) {
 	a := &API{store: opts.Store, auth: opts.Auth, log: opts.Logger, loc: opts.Location, now: opts.Now, limit: opts.AuthRateLimit,
-		version: opts.Version, started: time.Now(), notices: opts.Notices, chartAccessRule: opts.ChartAccess, emergencyTTL: opts.EmergencyTTL}
+		version: opts.Version, started: time.Now(), notices: opts.Notices, sso: opts.SSO, breakGlass: opts.BreakGlass,
+		chartAccessRule: opts.ChartAccess, emergencyTTL: opts.EmergencyTTL}
 	if a.emergencyTTL <= 0 {
 		a.emergencyTTL = DefaultEmergencyTTL
 	}

@@ -159,7 +159,8 @@ func (s *Store) releaseLogin(ctx context.Context, q querier, a LoginAttempt, ver
 }
 
 // Housekeep deletes request counters and failed sign-ins older than before, refresh tokens
-// that expired before it, and the sessions that ended before it or have no refresh token left.
+// that expired before it, the sessions that ended before it or have no refresh token left,
+// and the single sign-ons in progress that expired before it.
 func (s *Store) Housekeep(ctx context.Context, before time.Time) error {
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
@@ -172,6 +173,9 @@ func (s *Store) Housekeep(ctx context.Context, before time.Time) error {
 		// be used again; its sign-in stays on record in the audit trail.
 		`DELETE FROM auth_session WHERE created_at < $1 AND ((revoked_at IS NOT NULL AND revoked_at < $1)
 			OR NOT EXISTS (SELECT 1 FROM refresh_token r WHERE r.session_id = auth_session.id))`,
+		// Single sign-ons that never came back from the provider, or whose code was never taken.
+		`DELETE FROM oidc_login WHERE expires_at < $1`,
+		`DELETE FROM oidc_handoff WHERE expires_at < $1`,
 	} {
 		if _, err := s.db.ExecContext(ctx, q, t); err != nil {
 			return fmt.Errorf("store: housekeeping: %w", err)

@@ -37,7 +37,8 @@ export function checkChromium() {
   }
 }
 
-async function freePort() {
+/** A free TCP port on 127.0.0.1. */
+export async function freePort() {
   return new Promise((ok, fail) => {
     const srv = createServer();
     srv.unref();
@@ -59,7 +60,8 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 export async function startServer(env = {}) {
   const bin = hmsBinary();
   const dataDir = mkdtempSync(join(tmpdir(), 'hms-e2e-'));
-  const port = await freePort();
+  // A caller that must know the address before start (HMS_PUBLIC_URL) passes HMS_ADDR.
+  const port = env.HMS_ADDR ? Number(env.HMS_ADDR.split(':').pop()) : await freePort();
   const admin = { email: 'admin@clinic.test', password: `e2e-${randomBytes(12).toString('hex')}` };
   const logPath = join(dataDir, 'hms.log');
   const log = createWriteStream(logPath);

@@ -33,5 +33,11 @@ if [[ -z ${HMS_BIN:-} ]]; then
 	export HMS_BIN="$PWD/../bin/hms"
 fi
 
+if [[ -z ${HMS_TESTIDP_BIN:-} ]]; then
+	log "building the test OpenID Connect provider for e2e/sso.test.mjs"
+	(cd .. && CGO_ENABLED=0 go build -o bin/testidp ./internal/testutil/testidp/cmd/testidp)
+	export HMS_TESTIDP_BIN="$PWD/../bin/testidp"
+fi
+
 log "web UI: end-to-end in Chromium against $HMS_BIN"
 npm run e2e

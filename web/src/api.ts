@@ -453,6 +453,14 @@ export interface Clinic {
   now: string;
 }
 
+/** What the sign-in screen offers, from GET /api/auth/methods. */
+export interface SignInMethods {
+  /** break_glass: only the break-glass admin may sign in with a password. */
+  password: 'all' | 'break_glass';
+  /** Single sign-on with the clinic's identity provider; null when not configured. */
+  sso: { name: string; start_url: string } | null;
+}
+
 export interface Session {
   access_token: string;
   token_type: string;
@@ -965,6 +973,17 @@ export const api = {
       return { recoveryCodes: out.recovery_codes, user: out.session?.user };
     },
     mfaDisable: (code: string) => request<{ message?: string }>('POST', '/api/auth/mfa/disable', { body: { code } }),
+    /** Trades the one-time code of a single sign-on (#sso=…) for the session's tokens. */
+    async ssoSession(code: string): Promise<User> {
+      const { data: session } = await request<{ data: Session }>('POST', '/api/auth/oidc/session', {
+        body: { code },
+        auth: false,
+      });
+      tokens.set(session.access_token, session.refresh_token);
+      return session.user;
+    },
+    /** Password sign-in, single sign-on, or both: what the sign-in screen shows. */
+    methods: (signal?: AbortSignal) => data(get<{ data: SignInMethods }>('/api/auth/methods', undefined, signal)),
     /** Revokes the refresh token on the server (best effort) and forgets both tokens. */
     async logout(): Promise<void> {
       const refresh = tokens.refresh();

@@ -4,6 +4,7 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { api, ApiError, sessionExpired, type LoginResult, type Role, type User } from './api';
 import { setClinicZone } from './lib/format';
+import { setSSOError, takeSSORedirect } from './lib/sso';
 import { allowed, homePath, openAllows, type Permission } from './lib/permissions';
 import { navigate } from './router';
 
@@ -55,6 +56,28 @@ function clearDrafts() {
   }
 }
 
+// The exchange of a single sign-on's one-time code, shared by every run of the start-up
+// effect (React runs it twice in development): the code works once.
+let ssoExchange: Promise<boolean> | null = null;
+
+/** Back from single sign-on: trades its code for tokens. Resolves true once signed in so. */
+function ssoSignIn(): Promise<boolean> {
+  const code = takeSSORedirect();
+  if (code) {
+    ssoExchange = api.auth.ssoSession(code).then(
+      () => {
+        clearDrafts(); // a new sign-in: earlier drafts are not necessarily this user's
+        return true;
+      },
+      (err: unknown) => {
+        setSSOError(err instanceof ApiError ? err.message : 'Single sign-on failed. Please try again.');
+        return false;
+      },
+    );
+  }
+  return ssoExchange ?? Promise.resolve(false);
+}
+
 export function SessionProvider({ children }: { children: ReactNode }) {
   const [state, setState] = useState<SessionState>({ status: 'checking' });
   const [attempt, setAttempt] = useState(0);
@@ -65,8 +88,13 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   useEffect(() => {
     const ctrl = new AbortController();
     setState({ status: 'checking' });
-    api.auth.me(ctrl.signal).then(
-      (user) => loadClinicZone(ctrl.signal).then(() => setState({ status: 'signed-in', user })),
+    const signedIn = ssoSignIn();
+    signedIn.then((viaSSO) => api.auth.me(ctrl.signal).then((user) => ({ user, viaSSO }))).then(
+      ({ user, viaSSO }) =>
+        loadClinicZone(ctrl.signal).then(() => {
+          if (viaSSO) navigate(homePath(user.role), { replace: true });
+          setState({ status: 'signed-in', user });
+        }),
       (err) => {
         if (ctrl.signal.aborted) return;
         if (err instanceof ApiError && (err.status === 404 || err.status === 405))

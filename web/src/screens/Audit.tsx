@@ -56,7 +56,7 @@ export function AuditScreen() {
           onChange={(e) => set('action', e.target.value)}
         />
         <datalist id="audit-actions">
-          {['read', 'create', 'update', 'delete', 'login', 'login_failed', 'logout', 'denied'].map((a) => (
+          {['read', 'create', 'update', 'delete', 'login', 'login_failed', 'sso_login', 'sso_denied', 'logout', 'denied'].map((a) => (
             <option key={a} value={a} />
           ))}
         </datalist>

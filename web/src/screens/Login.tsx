@@ -2,11 +2,12 @@
 // was filling in come back once they are signed in again. A user with two-factor sign-in
 // enters a code (or a recovery code) after the password; one whose role requires it and
 // has none enrols first.
-import { useRef, useState, type FormEvent } from 'react';
-import { api, ApiError } from '../api';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { api, ApiError, type SignInMethods } from '../api';
 import { FormError, TextField } from '../components/Field';
 import { btn, panel } from '../components/styles';
 import { formatRetryAfter } from '../lib/format';
+import { clearSSOError, ssoError } from '../lib/sso';
 import { useSession } from '../session';
 import { MfaEnrol } from './MfaEnrol';
 
@@ -29,6 +30,16 @@ export function LoginScreen({ expired }: { expired: boolean }) {
   const [message, setMessage] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const emailRef = useRef<HTMLInputElement>(null);
+  const [methods, setMethods] = useState<SignInMethods | null>(null);
+  const [providerError, setProviderError] = useState<string | null>(ssoError);
+
+  useEffect(() => {
+    const ctrl = new AbortController();
+    api.auth.methods(ctrl.signal).then(setMethods, () => {
+      // A server without the call offers passwords only.
+    });
+    return () => ctrl.abort();
+  }, []);
 
   async function submit(e: FormEvent) {
     e.preventDefault();
@@ -37,6 +48,8 @@ export function LoginScreen({ expired }: { expired: boolean }) {
     if (!password) found.password = 'Password is required';
     setErrors(found);
     setMessage(null);
+    setProviderError(null);
+    clearSSOError();
     if (found.email || found.password) return;
     setBusy(true);
     try {
@@ -85,6 +98,33 @@ export function LoginScreen({ expired }: { expired: boolean }) {
             Your session has expired. Sign in again; what you were typing is kept.
           </p>
         )}
+        {providerError && (
+          <div role="alert" className="mt-4 rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">
+            <p className="font-medium">Single sign-on did not sign you in.</p>
+            <p className="mt-1">{providerError}</p>
+          </div>
+        )}
+        {methods?.sso && (
+          <>
+            <a
+              href={methods.sso.start_url}
+              className={`${btn.primary} mt-5 flex w-full justify-center`}
+              onClick={() => clearSSOError()}
+            >
+              Sign in with {methods.sso.name}
+            </a>
+            <p className="mt-5 flex items-center gap-3 text-xs uppercase tracking-wide text-slate-500" aria-hidden="true">
+              <span className="h-px flex-1 bg-slate-200" />
+              or with a password
+              <span className="h-px flex-1 bg-slate-200" />
+            </p>
+          </>
+        )}
+        {methods?.password === 'break_glass' && (
+          <p className="mt-4 text-sm text-slate-600">
+            Password sign-in is kept for the break-glass administrator only.
+          </p>
+        )}
         <form onSubmit={submit} noValidate className="mt-5 space-y-4">
           <FormError message={message} />
           <TextField
@@ -107,7 +147,7 @@ export function LoginScreen({ expired }: { expired: boolean }) {
             error={errors.password}
             onChange={(e) => setPassword(e.target.value)}
           />
-          <button type="submit" className={`${btn.primary} w-full`} disabled={busy}>
+          <button type="submit" className={`${methods?.sso ? btn.secondary : btn.primary} w-full`} disabled={busy}>
             {busy ? 'Signing in…' : 'Sign in'}
           </button>
         </form>
