@@ -1,7 +1,9 @@
 package httpapi_test
 
 import (
+	"encoding/json"
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -44,6 +46,25 @@ func TestMeSaysWhatTheRoleMayDo(t *testing.T) {
 				}
 			}
 		}
+		// The web UI's tests answer GET /api/auth/me from a copy of these lists: it must match.
+		raw, err := os.ReadFile("../../web/src/test/permissions.json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var fixture map[string][]string
+		if err := json.Unmarshal(raw, &fixture); err != nil {
+			t.Fatal(err)
+		}
+		for _, role := range domain.Roles {
+			var got []string
+			for _, p := range c.as(role).must(200, "GET", "/api/auth/me", "")["data"].(map[string]any)["permissions"].([]any) {
+				got = append(got, p.(string))
+			}
+			if !slices.Equal(fixture[role], got) {
+				t.Errorf("web/src/test/permissions.json has %s: %v; the server answers %v", role, fixture[role], got)
+			}
+		}
+
 		// Spot checks of the README's role table, so that a swapped route shows too.
 		staff := c.as(domain.RoleStaff).must(200, "GET", "/api/auth/me", "")["data"].(map[string]any)["permissions"].([]any)
 		if !slices.Contains(staff, any("patients.create")) || slices.Contains(staff, any("records.read")) || slices.Contains(staff, any("patients.clinical")) {

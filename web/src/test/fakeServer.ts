@@ -1,6 +1,9 @@
 // A fake HMS server behind a stubbed fetch: tests declare the answers per
 // "METHOD /path" and read back the requests the app sent.
 import { vi } from 'vitest';
+import type { Permission } from '../api';
+// What GET /api/auth/me answers for each role; a Go test (TestMeSaysWhatTheRoleMayDo) holds it to the server.
+import permissions from './permissions.json';
 
 export interface SentRequest {
   method: string;
@@ -65,10 +68,10 @@ export function fakeServer(routes: Record<string, Handler> = {}) {
   };
 }
 
-/** Answers for what the shell always asks: health, no access control, empty lists. */
+/** Answers for what the shell always asks: health, an admin signed in (setup.ts stores tokens), empty lists. */
 function defaults(method: string, path: string): Reply {
   if (path === '/health') return { body: { status: 'healthy' } };
-  if (path === '/api/auth/me') return { status: 404, body: { success: false, error: 'not found' } };
+  if (path === '/api/auth/me') return { body: { success: true, data: user('admin') } };
   if (path === '/api/clinic') return { body: { success: true, data: clinic() } };
   if (path === '/api/doctors') return { status: 404, body: { success: false, error: 'not found' } };
   if (method === 'GET' && (path === '/api/patients' || path === '/api/appointments' || path === '/api/audit' || path === '/api/users')) {
@@ -126,6 +129,7 @@ export const user = (role: 'admin' | 'doctor' | 'nurse' | 'staff', extra: Record
   email: `${role}@clinic.test`,
   name: `${role[0].toUpperCase()}${role.slice(1)} User`,
   role,
+  permissions: permissions[role] as Permission[],
   ...extra,
 });
 
