@@ -22,12 +22,15 @@ import (
 // argon2id parameters for new hashes: the OWASP recommendation (19 MiB, 2 passes, 1 lane).
 // Each hash records its own parameters, so they can be raised later without a migration.
 const (
-	argonMemory  = 19 * 1024
+	argonMemory  = 19 * 1024 // KiB
 	argonTime    = 2
 	argonThreads = 1
 	argonKeyLen  = 32
 	argonSaltLen = 16
 )
+
+// HashMemory is what one argon2id hash or verification holds while it runs, in bytes.
+const HashMemory = argonMemory << 10
 
 // MinPasswordLength is the shortest password HMS accepts.
 const MinPasswordLength = 12

@@ -3,8 +3,8 @@ package cli
 import (
 	"context"
 	"fmt"
-	"strconv"
 
+	"github.com/hms-project/hms/internal/domain"
 	"github.com/hms-project/hms/internal/store"
 )
 
@@ -29,8 +29,8 @@ func purge(ctx context.Context, e env, args []string) error {
 	if len(positional) != 2 || positional[0] != "patient" {
 		return errUsage
 	}
-	id, err := strconv.ParseInt(positional[1], 10, 64)
-	if err != nil || id <= 0 {
+	id, ok := domain.ParseID(positional[1])
+	if !ok {
 		return fmt.Errorf("the patient id must be a positive integer, not %q", positional[1])
 	}
 	cfg, _, err := loadConfig(e)

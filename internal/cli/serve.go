@@ -10,6 +10,7 @@ import (
 	"net/http/pprof"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -73,7 +74,7 @@ func serve(ctx context.Context, e env, args []string) error {
 	// holds. Without a collection now it would stay resident until load brings the next one.
 	debug.FreeOSMemory()
 	if _, set := os.LookupEnv("GOMEMLIMIT"); !set {
-		debug.SetMemoryLimit(defaultMemoryLimit)
+		debug.SetMemoryLimit(defaultMemoryLimit(runtime.NumCPU()))
 	}
 	opts := httpapi.Options{
 		Store:         st,
@@ -263,8 +264,13 @@ func jwtSecret(cfg config.Config, log *slog.Logger) ([]byte, error) {
 // one. Without a limit the heap may grow to twice what is live before a collection, and
 // hundreds of requests in flight, each holding its answer, make that the peak: the garbage
 // collector runs more often near the limit instead. It is soft: a live heap above it is
-// served, at the cost of more collections (docs/BENCHMARKS.md, "Memory").
-const defaultMemoryLimit = 128 << 20
+// served, at the cost of more collections (docs/BENCHMARKS.md, "Memory"). It is 128 MiB, or
+// more on a machine with many cores: the password hashes that may run at once (one per core,
+// see auth.Hasher) and 64 MiB besides, so that a burst of sign-ins does not hold the heap at
+// the limit and keep the collector running.
+func defaultMemoryLimit(cpus int) int64 {
+	return max(128<<20, int64(cpus)*auth.HashMemory+64<<20)
+}
 
 // firstAdmin creates an admin when no user exists: from HMS_ADMIN_EMAIL and
 // HMS_ADMIN_PASSWORD, or outside production with a generated password printed once.

@@ -3,7 +3,6 @@ package fhir
 import (
 	"net/url"
 	"regexp"
-	"strconv"
 	"strings"
 	"time"
 
@@ -97,11 +96,11 @@ func ParseQuery(resourceType string, q url.Values) (Query, error) {
 	for name, vals := range q {
 		switch {
 		case name == paramCount:
-			n, err := strconv.Atoi(vals[0])
-			if err != nil || n < 1 || n > store.MaxPageSize {
+			n, ok := domain.ParseID(vals[0])
+			if !ok || n > store.MaxPageSize {
 				return out, invalid("_count must be a whole number from 1 to %d, not %q", store.MaxPageSize, vals[0])
 			}
-			out.Count = n
+			out.Count = int(n)
 		case name == paramCursor:
 			out.Cursor = vals[0]
 		case name == paramFormat:

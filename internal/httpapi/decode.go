@@ -9,7 +9,6 @@ import (
 	"mime"
 	"net/http"
 	"reflect"
-	"strconv"
 	"strings"
 
 	"github.com/hms-project/hms/internal/domain"
@@ -134,11 +133,11 @@ func pageLimit(r *http.Request) (int, error) {
 	if v == "" {
 		return store.DefaultPageSize, nil
 	}
-	n, err := strconv.Atoi(v)
-	if err != nil || n < 1 || n > store.MaxPageSize {
+	n, ok := domain.ParseID(v)
+	if !ok || n > store.MaxPageSize {
 		return 0, domain.Errorf(domain.CodeInvalid, "limit must be a whole number from 1 to 500, not %q", v)
 	}
-	return n, nil
+	return int(n), nil
 }
 
 // flag reads a true/false query parameter such as ?include_voided=true; absent is false.

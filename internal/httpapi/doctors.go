@@ -1,8 +1,8 @@
 package httpapi
 
 import (
+	"fmt"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/hms-project/hms/internal/domain"
@@ -96,11 +96,11 @@ func (a *API) availability(w http.ResponseWriter, r *http.Request) error {
 	}
 	duration := domain.DefaultDuration
 	if v := q.Get("duration_minutes"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < domain.MinDuration || n > domain.MaxDuration {
-			fields.Add("duration_minutes", "must be a whole number of minutes from 5 to 480")
+		n, ok := domain.ParseID(v)
+		if !ok || n < domain.MinDuration || n > domain.MaxDuration {
+			fields.Add("duration_minutes", fmt.Sprintf("must be a whole number of minutes from %d to %d", domain.MinDuration, domain.MaxDuration))
 		}
-		duration = n
+		duration = int(n)
 	}
 	if err := fields.Err(); err != nil {
 		return err

@@ -384,6 +384,8 @@ func TestFHIRErrors(t *testing.T) {
 		{"GET", "/fhir/Patient?name:exact=x", "", 400, "invalid"},
 		{"GET", "/fhir/Patient?_count=0", "", 400, "invalid"},
 		{"GET", "/fhir/Patient?_count=501", "", 400, "invalid"},
+		{"GET", "/fhir/Patient?_count=%2B5", "", 400, "invalid"},
+		{"GET", "/fhir/Patient?_count=007", "", 400, "invalid"},
 		{"GET", "/fhir/Patient?birthdate=17-05-1980", "", 400, "invalid"},
 		{"GET", "/fhir/Patient?birthdate=ap1980", "", 400, "invalid"},
 		{"GET", "/fhir/Patient?birthdate=1980-05-17T10:00", "", 400, "invalid"},

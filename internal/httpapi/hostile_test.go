@@ -86,6 +86,10 @@ func TestHostileInput(t *testing.T) {
 			"/api/patients?cursor=%27%3B%20DROP%20TABLE%20patient%3B--", "/api/appointments?patient_id=1%20OR%201=1",
 			"/api/appointments?from=2030-02-30", "/api/appointments?status=%3Cscript%3E", "/api/audit?user_id=-5",
 			"/api/audit?patient_id=1e400", "/api/users/abc",
+			// A number has one spelling in a query as in a path.
+			"/api/patients?limit=%2B5", "/api/patients?limit=05",
+			"/api/doctors/1/availability?date=2030-01-07&duration_minutes=%2B30",
+			"/api/doctors/1/availability?date=2030-01-07&duration_minutes=030",
 		} {
 			t.Run("GET "+path, func(t *testing.T) {
 				c.t = t

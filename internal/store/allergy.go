@@ -105,16 +105,12 @@ func (s *Store) refuteNoKnownAllergies(ctx context.Context, tx *sql.Tx, patientI
 }
 
 func (s *Store) insertAllergy(ctx context.Context, tx *sql.Tx, a domain.Allergy, action string) (int64, error) {
-	var source any
-	if a.Source != "" {
-		source = a.Source
-	}
 	now := s.dialect.timeArg(time.Now())
 	err := tx.QueryRowContext(ctx, `INSERT INTO allergy (patient_id, substance, code, category, reaction, severity, criticality,
 		clinical_status, no_known, onset_date, recorded_by, source, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) RETURNING id`,
 		a.PatientID, a.Substance, a.Code, a.Category, a.Reaction, a.Severity, a.Criticality, a.ClinicalStatus, a.NoKnown,
-		a.OnsetDate, actorID(ctx), source, now).Scan(&a.ID)
+		a.OnsetDate, actorID(ctx), nullString(a.Source), now).Scan(&a.ID)
 	if err != nil {
 		return 0, fmt.Errorf("insert allergy: %w", err)
 	}
@@ -125,14 +121,7 @@ func (s *Store) insertAllergy(ctx context.Context, tx *sql.Tx, a domain.Allergy,
 func (s *Store) Allergy(ctx context.Context, id int64) (domain.Allergy, error) {
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
-	a, err := scanAllergy(s.db.QueryRowContext(ctx, `SELECT `+s.allergyColumns()+allergyFrom+` WHERE l.id = $1`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return a, domain.NotFound("allergy", id)
-	}
-	if err != nil {
-		return a, fmt.Errorf("store: get allergy: %w", err)
-	}
-	return a, nil
+	return one(ctx, s.db, "allergy", `SELECT `+s.allergyColumns()+allergyFrom+` WHERE l.id = $1`, id, scanAllergy)
 }
 
 // AllergyFilter selects allergies of active patients.
@@ -153,11 +142,7 @@ func (s *Store) allergyQuery(f AllergyFilter) chartQuery {
 		q.where("l.clinical_status = %s", f.ClinicalStatus)
 	}
 	if f.Statuses != nil {
-		in := "NULL"
-		for _, st := range f.Statuses {
-			in += ", " + q.arg(st)
-		}
-		q.conds = append(q.conds, "l.clinical_status IN ("+in+")")
+		q.whereIn("l.clinical_status", f.Statuses)
 	}
 	return q
 }
@@ -177,10 +162,7 @@ func (s *Store) UpdateAllergy(ctx context.Context, id int64, c domain.AllergyCha
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		cur, err := scanAllergy(tx.QueryRowContext(ctx, `SELECT `+s.allergyColumns()+allergyFrom+` WHERE l.id = $1`+s.dialect.lockRows("l"), id))
-		if errors.Is(err, sql.ErrNoRows) {
-			return domain.NotFound("allergy", id)
-		}
+		cur, err := one(ctx, tx, "allergy", `SELECT `+s.allergyColumns()+allergyFrom+` WHERE l.id = $1`+s.dialect.lockRows("l"), id, scanAllergy)
 		if err != nil {
 			return err
 		}

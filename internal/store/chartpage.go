@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -27,6 +29,28 @@ func (q *chartQuery) arg(v any) string {
 // where adds a condition with one argument: cond holds a %s for the placeholder.
 func (q *chartQuery) where(cond string, v any) {
 	q.conds = append(q.conds, fmt.Sprintf(cond, q.arg(v)))
+}
+
+// whereIn adds the condition that col is one of vals.
+func (q *chartQuery) whereIn(col string, vals []string) {
+	in := "NULL"
+	for _, v := range vals {
+		in += ", " + q.arg(v)
+	}
+	q.conds = append(q.conds, col+" IN ("+in+")")
+}
+
+// one reads the row that query selects by its id ($1) through q; a missing row is what's
+// not-found error.
+func one[T any](ctx context.Context, q querier, what, query string, id int64, scan func(interface{ Scan(...any) error }) (T, error)) (T, error) {
+	v, err := scan(q.QueryRowContext(ctx, query, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return v, domain.NotFound(what, id)
+	}
+	if err != nil {
+		return v, fmt.Errorf("store: get %s: %w", what, err)
+	}
+	return v, nil
 }
 
 // list reads every matching row, ordered by order.

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 
@@ -59,14 +58,10 @@ func (s *Store) CreateProblem(ctx context.Context, c domain.Problem) (domain.Pro
 }
 
 func (s *Store) insertProblem(ctx context.Context, tx *sql.Tx, c domain.Problem, action string) (int64, error) {
-	var source any
-	if c.Source != "" {
-		source = c.Source
-	}
 	now := s.dialect.timeArg(time.Now())
 	err := tx.QueryRowContext(ctx, `INSERT INTO problem (patient_id, visit_id, description, code, clinical_status, onset_date,
 		abatement_date, recorded_by, source, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id`,
-		c.PatientID, c.VisitID, c.Description, c.Code, c.ClinicalStatus, c.OnsetDate, c.AbatementDate, actorID(ctx), source, now).Scan(&c.ID)
+		c.PatientID, c.VisitID, c.Description, c.Code, c.ClinicalStatus, c.OnsetDate, c.AbatementDate, actorID(ctx), nullString(c.Source), now).Scan(&c.ID)
 	if err != nil {
 		return 0, fmt.Errorf("insert problem: %w", err)
 	}
@@ -77,14 +72,7 @@ func (s *Store) insertProblem(ctx context.Context, tx *sql.Tx, c domain.Problem,
 func (s *Store) Problem(ctx context.Context, id int64) (domain.Problem, error) {
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
-	c, err := scanProblem(s.db.QueryRowContext(ctx, `SELECT `+s.problemColumns()+problemFrom+` WHERE c.id = $1`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return c, domain.NotFound("problem", id)
-	}
-	if err != nil {
-		return c, fmt.Errorf("store: get problem: %w", err)
-	}
-	return c, nil
+	return one(ctx, s.db, "problem", `SELECT `+s.problemColumns()+problemFrom+` WHERE c.id = $1`, id, scanProblem)
 }
 
 // ProblemFilter selects problems of active patients.
@@ -105,11 +93,7 @@ func (s *Store) problemQuery(f ProblemFilter) chartQuery {
 		q.where("c.clinical_status = %s", f.ClinicalStatus)
 	}
 	if f.Statuses != nil {
-		in := "NULL"
-		for _, st := range f.Statuses {
-			in += ", " + q.arg(st)
-		}
-		q.conds = append(q.conds, "c.clinical_status IN ("+in+")")
+		q.whereIn("c.clinical_status", f.Statuses)
 	}
 	return q
 }
@@ -129,10 +113,7 @@ func (s *Store) UpdateProblem(ctx context.Context, id int64, ch domain.ProblemCh
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		cur, err := scanProblem(tx.QueryRowContext(ctx, `SELECT `+s.problemColumns()+problemFrom+` WHERE c.id = $1`+s.dialect.lockRows("c"), id))
-		if errors.Is(err, sql.ErrNoRows) {
-			return domain.NotFound("problem", id)
-		}
+		cur, err := one(ctx, tx, "problem", `SELECT `+s.problemColumns()+problemFrom+` WHERE c.id = $1`+s.dialect.lockRows("c"), id, scanProblem)
 		if err != nil {
 			return err
 		}

@@ -158,8 +158,8 @@ func (s *Store) releaseLogin(ctx context.Context, q querier, a LoginAttempt, ver
 	return err
 }
 
-// Housekeep deletes request counters and failed sign-ins older than before, and refresh
-// tokens that expired before it.
+// Housekeep deletes request counters and failed sign-ins older than before, refresh tokens
+// that expired before it, and the sessions that ended before it or have no refresh token left.
 func (s *Store) Housekeep(ctx context.Context, before time.Time) error {
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
@@ -168,6 +168,10 @@ func (s *Store) Housekeep(ctx context.Context, before time.Time) error {
 		`DELETE FROM rate_limit WHERE window_start < $1`,
 		`DELETE FROM login_failure WHERE updated_at < $1 AND (locked_until IS NULL OR locked_until < $1)`,
 		`DELETE FROM refresh_token WHERE expires_at < $1`,
+		// A session ended before, or with no refresh token left (they all expired), can never
+		// be used again; its sign-in stays on record in the audit trail.
+		`DELETE FROM auth_session WHERE created_at < $1 AND ((revoked_at IS NOT NULL AND revoked_at < $1)
+			OR NOT EXISTS (SELECT 1 FROM refresh_token r WHERE r.session_id = auth_session.id))`,
 	} {
 		if _, err := s.db.ExecContext(ctx, q, t); err != nil {
 			return fmt.Errorf("store: housekeeping: %w", err)

@@ -114,15 +114,11 @@ func (s *Store) insertVisit(ctx context.Context, tx *sql.Tx, v domain.Visit, act
 	if v.Status == "" {
 		v.Status = domain.VisitOpen
 	}
-	var source any
-	if v.Source != "" {
-		source = v.Source
-	}
 	err := tx.QueryRowContext(ctx, `INSERT INTO visit (patient_id, appointment_id, doctor_id, status, started_at, ended_at, reason,
 		findings, assessment, plan, source, created_by, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) RETURNING id`,
 		v.PatientID, v.AppointmentID, v.DoctorID, v.Status, s.dialect.timeArg(v.StartedAt), s.timeOrNil(v.EndedAt),
-		v.Reason, v.Findings, v.Assessment, v.Plan, source, actorID(ctx), s.dialect.timeArg(now)).Scan(&v.ID)
+		v.Reason, v.Findings, v.Assessment, v.Plan, nullString(v.Source), actorID(ctx), s.dialect.timeArg(now)).Scan(&v.ID)
 	if err != nil {
 		return 0, err
 	}
@@ -204,12 +200,9 @@ func (s *Store) endVisitOf(ctx context.Context, tx *sql.Tx, a domain.Appointment
 func (s *Store) Visit(ctx context.Context, id int64) (domain.Visit, error) {
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
-	v, err := scanVisit(s.db.QueryRowContext(ctx, `SELECT `+s.visitColumns()+visitFrom+` WHERE v.id = $1`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return v, domain.NotFound("visit", id)
-	}
+	v, err := one(ctx, s.db, "visit", `SELECT `+s.visitColumns()+visitFrom+` WHERE v.id = $1`, id, scanVisit)
 	if err != nil {
-		return v, fmt.Errorf("store: get visit: %w", err)
+		return v, err
 	}
 	rows, err := s.db.QueryContext(ctx, `SELECT id, visit_id, text, created_by, `+s.dialect.storedTime("created_at")+`
 		FROM visit_addendum WHERE visit_id = $1 ORDER BY id`, id)
@@ -256,11 +249,7 @@ func (s *Store) PatientVisits(ctx context.Context, patientID int64) ([]domain.Vi
 
 // lockVisit reads a visible visit inside tx and locks it until tx ends.
 func (s *Store) lockVisit(ctx context.Context, tx *sql.Tx, id int64) (domain.Visit, error) {
-	v, err := scanVisit(tx.QueryRowContext(ctx, `SELECT `+s.visitColumns()+visitFrom+` WHERE v.id = $1`+s.dialect.lockRows("v"), id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return v, domain.NotFound("visit", id)
-	}
-	return v, err
+	return one(ctx, tx, "visit", `SELECT `+s.visitColumns()+visitFrom+` WHERE v.id = $1`+s.dialect.lockRows("v"), id, scanVisit)
 }
 
 // signedError is the conflict of changing a signed visit.

@@ -108,14 +108,10 @@ func (s *Store) RecordVitals(ctx context.Context, vitals []domain.VitalSign) ([]
 
 // insertVital inserts one vital sign and audits it as action.
 func (s *Store) insertVital(ctx context.Context, tx *sql.Tx, v domain.VitalSign, action string) (int64, error) {
-	var source any
-	if v.Source != "" {
-		source = v.Source
-	}
 	k, _ := domain.VitalKindByCode(v.Code)
 	err := tx.QueryRowContext(ctx, `INSERT INTO vital_sign (patient_id, visit_id, code, value, value2, unit, effective_at,
 		recorded_by, source, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
-		v.PatientID, v.VisitID, v.Code, v.Value, v.Diastolic, k.Unit, s.dialect.timeArg(v.EffectiveAt), actorID(ctx), source,
+		v.PatientID, v.VisitID, v.Code, v.Value, v.Diastolic, k.Unit, s.dialect.timeArg(v.EffectiveAt), actorID(ctx), nullString(v.Source),
 		s.dialect.timeArg(time.Now())).Scan(&v.ID)
 	if err != nil {
 		return 0, fmt.Errorf("insert vital sign: %w", err)
@@ -127,14 +123,7 @@ func (s *Store) insertVital(ctx context.Context, tx *sql.Tx, v domain.VitalSign,
 func (s *Store) VitalSign(ctx context.Context, id int64) (domain.VitalSign, error) {
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
-	v, err := scanVital(s.db.QueryRowContext(ctx, `SELECT `+s.vitalColumns()+vitalFrom+` WHERE g.id = $1`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return v, domain.NotFound("vital sign", id)
-	}
-	if err != nil {
-		return v, fmt.Errorf("store: get vital sign: %w", err)
-	}
-	return v, nil
+	return one(ctx, s.db, "vital sign", `SELECT `+s.vitalColumns()+vitalFrom+` WHERE g.id = $1`, id, scanVital)
 }
 
 // VitalFilter selects vital signs of active patients.
@@ -156,11 +145,7 @@ func (s *Store) vitalQuery(f VitalFilter) chartQuery {
 		q.where("g.visit_id = %s", f.VisitID)
 	}
 	if f.Codes != nil {
-		in := "NULL"
-		for _, c := range f.Codes {
-			in += ", " + q.arg(c)
-		}
-		q.conds = append(q.conds, "g.code IN ("+in+")")
+		q.whereIn("g.code", f.Codes)
 	}
 	if !f.From.IsZero() {
 		q.where("g.effective_at >= %s", s.dialect.timeArg(f.From))

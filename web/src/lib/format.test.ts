@@ -5,6 +5,7 @@ import {
   clinicInstant,
   formatDate,
   formatDateTime,
+  formatRetryAfter,
   formatTime,
   formatWaited,
   genderLabel,
@@ -109,5 +110,13 @@ describe('patient contact and gender', () => {
   it('labels a gender, or a dash when none is recorded', () => {
     expect(genderLabel('female')).toBe('Female');
     expect(genderLabel(null)).toBe('—');
+  });
+
+  it('says a wait under a minute in seconds, and longer ones in whole minutes up', () => {
+    expect(formatRetryAfter(1)).toBe('1 s');
+    expect(formatRetryAfter(59)).toBe('59 s');
+    expect(formatRetryAfter(60)).toBe('1 min');
+    expect(formatRetryAfter(61)).toBe('2 min');
+    expect(formatRetryAfter(900)).toBe('15 min');
   });
 });

@@ -249,3 +249,9 @@ export function telHref(phone: string): string {
 export function mailtoHref(email: string): string {
   return `mailto:${encodeURIComponent(email.trim()).replace(/%40/g, '@')}`;
 }
+
+/** How long to wait, from a Retry-After in seconds: "30 s" under a minute, else whole minutes up. */
+export function formatRetryAfter(seconds: number): string {
+  if (seconds < 60) return `${Math.max(1, Math.ceil(seconds))} s`;
+  return `${Math.ceil(seconds / 60)} min`;
+}

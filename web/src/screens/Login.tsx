@@ -4,13 +4,14 @@ import { useRef, useState, type FormEvent } from 'react';
 import { ApiError } from '../api';
 import { FormError, TextField } from '../components/Field';
 import { btn, panel } from '../components/styles';
+import { formatRetryAfter } from '../lib/format';
 import { useSession } from '../session';
 
 function loginMessage(err: unknown): string {
   if (!(err instanceof ApiError)) return 'Signing in failed. Please try again.';
   if (err.status === 401) return 'The email or password is not correct.';
   if (err.status === 423 || err.status === 429) {
-    const wait = err.retryAfter ? ` Try again in ${Math.max(1, Math.ceil(err.retryAfter / 60))} min.` : '';
+    const wait = err.retryAfter ? ` Try again in ${formatRetryAfter(err.retryAfter)}.` : '';
     return `${err.message}${wait}`;
   }
   return err.message;
