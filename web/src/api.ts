@@ -499,6 +499,8 @@ function defaultMessage(status: number): string {
 // token that is spent on use, reuse revoking the session): the tabs take turns to refresh
 // under one Web Lock, and a tab that waited finds the pair another tab got instead of
 // spending the old token a second time, which would end the session for all of them.
+// Under the lock the pair is read from IndexedDB, whose transactions every tab sees in
+// order: another tab's copy of localStorage may lag behind a write.
 
 const ACCESS_KEY = 'hms.access_token';
 const REFRESH_KEY = 'hms.refresh_token';
@@ -622,6 +624,48 @@ async function decode<T>(res: Response): Promise<T> {
 
 let refreshing: Promise<boolean> | null = null;
 
+interface Pair {
+  access: string;
+  refresh: string;
+}
+
+/** The session's pair as every tab of the browser sees it: IndexedDB where the browser has it. */
+const sharedPair = {
+  db: null as Promise<IDBDatabase | null> | null,
+  open(): Promise<IDBDatabase | null> {
+    if (typeof indexedDB === 'undefined') return Promise.resolve(null);
+    this.db ??= new Promise((resolve) => {
+      const req = indexedDB.open('hms', 1);
+      req.onupgradeneeded = () => req.result.createObjectStore('session');
+      req.onsuccess = () => resolve(req.result);
+      req.onerror = () => resolve(null);
+    });
+    return this.db;
+  },
+  async run<T>(mode: IDBTransactionMode, fn: (store: IDBObjectStore) => IDBRequest<T> | void): Promise<T | undefined> {
+    const db = await this.open();
+    if (!db) return undefined;
+    return new Promise((resolve, reject) => {
+      const tx = db.transaction('session', mode);
+      const req = fn(tx.objectStore('session'));
+      tx.oncomplete = () => resolve(req ? req.result : undefined);
+      tx.onerror = () => reject(tx.error);
+    });
+  },
+  /** The pair, or undefined where there is no IndexedDB (then localStorage is all there is). */
+  async get(): Promise<Pair | null | undefined> {
+    if (!(await this.open())) return undefined;
+    return ((await this.run('readonly', (s) => s.get('pair') as IDBRequest<Pair | undefined>)) ?? null) as Pair | null;
+  },
+  /** Stores the pair (null: signed out), committed when it resolves. */
+  async set(pair: Pair | null): Promise<void> {
+    await this.run('readwrite', (s) => {
+      if (pair) s.put(pair, 'pair');
+      else s.delete('pair');
+    }).catch(() => {});
+  },
+};
+
 /** Runs fn holding the browser-wide refresh lock, where the browser has Web Locks. */
 function withRefreshLock<T>(fn: () => Promise<T>): Promise<T> {
   const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined;
@@ -637,12 +681,22 @@ function refreshSession(): Promise<boolean> {
   const spent = tokens.refresh();
   if (!spent) return Promise.resolve(false);
   refreshing ??= withRefreshLock(async () => {
+    const shared = await sharedPair.get().catch(() => undefined);
+    if (shared !== undefined) {
+      if (shared === null) return false; // signed out in another tab
+      if (shared.refresh !== spent) {
+        tokens.set(shared.access, shared.refresh); // another tab refreshed
+        return true;
+      }
+    }
     const refresh = tokens.refresh();
-    if (!refresh) return false; // signed out in another tab
-    if (refresh !== spent) return true; // another tab refreshed
+    if (!refresh) return false;
+    if (refresh !== spent) return true;
     try {
       const res = await send('POST', '/api/auth/refresh', { body: { refresh_token: refresh }, auth: false });
       const { data } = await decode<{ data: Session }>(res);
+      // Committed for the other tabs before the lock is let go.
+      await sharedPair.set({ access: data.access_token, refresh: data.refresh_token });
       tokens.set(data.access_token, data.refresh_token);
       return true;
     } catch {
@@ -662,6 +716,7 @@ async function request<T>(method: string, path: string, opts: RequestOptions = {
   }
   if (res.status === 401 && opts.auth !== false) {
     tokens.clear();
+    void sharedPair.set(null);
     sessionExpired.emit();
   }
   const body = await decode<T>(res);
@@ -877,6 +932,7 @@ export const api = {
         auth: false,
       });
       tokens.set(session.access_token, session.refresh_token);
+      await sharedPair.set({ access: session.access_token, refresh: session.refresh_token });
       // The permissions come with who is signed in, not with the tokens.
       return data(get<{ data: User }>('/api/auth/me'));
     },
@@ -884,6 +940,7 @@ export const api = {
     async logout(): Promise<void> {
       const refresh = tokens.refresh();
       tokens.clear();
+      await sharedPair.set(null);
       if (!refresh) return;
       try {
         await request('POST', '/api/auth/logout', { body: { refresh_token: refresh }, auth: false });

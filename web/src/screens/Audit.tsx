@@ -90,7 +90,7 @@ export function AuditScreen() {
                 <th scope="col" className="px-3 py-2 font-semibold">Request</th>
               </tr>
             </thead>
-            <tbody className={`divide-y divide-slate-100 ${events.loading ? 'opacity-60' : ''}`}>
+            <tbody className={`divide-y divide-slate-100 ${events.loading ? 'opacity-60' : ''}`} aria-busy={events.loading || undefined}>
               {events.data.items.map((e) => (
                 <tr key={e.id} data-testid="audit-row">
                   <td className="whitespace-nowrap px-3 py-2 text-slate-700">{formatDateTimeSeconds(e.time)}</td>
