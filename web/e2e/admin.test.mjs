@@ -159,6 +159,33 @@ describe('administration in a browser', { concurrency: false }, () => {
     assert.ok(reads.data.some((e) => e.resource_type === 'audit_event'), 'reading the audit log is not on record');
   });
 
+  test('on a phone the patients screen starts with the search; the account screen changes one’s password', STEP, async () => {
+    await page.setViewportSize({ width: 375, height: 740 });
+    await page.goto(server.base + '/patients');
+    const search = page.getByLabel('Search patients');
+    const form = page.getByRole('heading', { name: 'Add new patient' });
+    await search.waitFor();
+    const [searchTop, formTop] = await Promise.all([search.boundingBox(), form.boundingBox()]);
+    assert.ok(searchTop.y < formTop.y, `the search (${searchTop.y}px) should come before the form (${formTop.y}px)`);
+    const header = await page.locator('header').boundingBox();
+    assert.ok(header.height <= 64, `the phone header is ${header.height}px high`);
+    await page.setViewportSize({ width: 1280, height: 860 });
+    await shoot(page, 'patients');
+
+    await page.getByRole('link', { name: 'Account' }).click();
+    const pw = page.getByRole('form', { name: 'Change password' });
+    await pw.locator('#pw-current').fill(server.admin.password);
+    await pw.locator('#pw-next').fill('a brand new passphrase 9');
+    await pw.locator('#pw-again').fill('a brand new passphrase 9');
+    await checkA11y(page, 'account');
+    await shoot(page, 'account');
+    await pw.getByRole('button', { name: 'Change password' }).click();
+    await page.getByTestId('banner').filter({ hasText: 'Password changed' }).waitFor();
+    // The new password works; the change ended the admin's other sessions, the API client's too.
+    await api.login(server.admin.email, 'a brand new passphrase 9');
+    await page.getByTestId('current-user').waitFor(); // this tab's session stays
+  });
+
   test('a patient opened in a new tab is signed in, and the tabs refresh without signing each other out', STEP, async () => {
     const second = await context.newPage();
     watch(second);
@@ -186,7 +213,7 @@ describe('administration in a browser', { concurrency: false }, () => {
     assert.equal(me, 200);
 
     // Signing out in one tab signs out the other.
-    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
     await second.getByRole('heading', { name: 'Sign in' }).waitFor();
     await second.close();
   });
