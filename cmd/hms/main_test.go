@@ -165,21 +165,25 @@ func startServer(t *testing.T, env ...string) *server {
 	}
 }
 
-// TestTwoReplicasShareOnePostgres starts two servers on one PostgreSQL database at the
-// same time (both migrate on start), writes through one and reads through the other.
-func TestTwoReplicasShareOnePostgres(t *testing.T) {
+// TestReplicasShareOnePostgres starts three servers on one PostgreSQL database at the
+// same time (all migrate on start), and checks that nothing lives in one process's memory:
+// writes, conflicts, refresh tokens, every way a session ends, lockouts and the rate limit
+// are shared, and the replicas seal one audit chain together.
+func TestReplicasShareOnePostgres(t *testing.T) {
 	url := testutil.PostgresURL(t)
+	const authLimit = 40 // per client IP and hour, well above what the test sends from one
 	env := []string{"HMS_DATABASE_URL=" + url, "HMS_DATA_DIR=" + t.TempDir(), "HMS_ENV=test",
-		"HMS_JWT_SECRET=replicas-share-this-secret-of-32-bytes", "HMS_ADMIN_EMAIL=admin@clinic.test", "HMS_ADMIN_PASSWORD=Replica-Admin-Pass-1"}
-	servers := make([]*server, 2)
-	done := make(chan int, 2)
+		"HMS_JWT_SECRET=replicas-share-this-secret-of-32-bytes", "HMS_ADMIN_EMAIL=admin@clinic.test", "HMS_ADMIN_PASSWORD=Replica-Admin-Pass-1",
+		"HMS_TRUST_PROXY=true", "HMS_AUTH_RATE_LIMIT=" + strconv.Itoa(authLimit) + "/h"}
+	servers := make([]*server, 3)
+	var wg sync.WaitGroup
 	for i := range servers {
-		go func(i int) { servers[i] = startServer(t, env...); done <- i }(i)
+		wg.Add(1)
+		go func() { defer wg.Done(); servers[i] = startServer(t, env...) }()
 	}
-	<-done
-	<-done
-	a, b := servers[0], servers[1]
-	// A token issued by one replica works on the other: sessions live in the database.
+	wg.Wait()
+	a, b, c := servers[0], servers[1], servers[2]
+	// A token issued by one replica works on the others: sessions live in the database.
 	token := signIn(t, a.base, "admin@clinic.test", "Replica-Admin-Pass-1")
 	status, body := send(t, "POST", a.base+"/api/patients", token, `{"name":"Shared Patient","email":"shared@example.org","date_of_birth":"1970-01-01"}`)
 	if status != 201 {
@@ -189,14 +193,32 @@ func TestTwoReplicasShareOnePostgres(t *testing.T) {
 	if status != 200 || !strings.Contains(body, `"total":1`) {
 		t.Errorf("replica B does not see replica A's write: %d %s", status, body)
 	}
-	// A conflict is detected across replicas: the email is taken for B too.
-	if status, _ := send(t, "POST", b.base+"/api/patients", token, `{"name":"Copy","email":"shared@example.org","date_of_birth":"1970-01-01"}`); status != 409 {
-		t.Errorf("duplicate through replica B: %d, want 409", status)
+	// A conflict is detected across replicas: the email is taken for C too.
+	if status, _ := send(t, "POST", c.base+"/api/patients", token, `{"name":"Copy","email":"shared@example.org","date_of_birth":"1970-01-01"}`); status != 409 {
+		t.Errorf("duplicate through replica C: %d, want 409", status)
 	}
-	// Nothing lives in one process's memory: a refresh on B spends A's refresh token, a
-	// logout on B ends the session on A, and failed sign-ins on both count together.
-	login := func(base string) (access, refresh string) {
-		status, body := send(t, "POST", base+"/api/auth/login", "", `{"email":"admin@clinic.test","password":"Replica-Admin-Pass-1"}`)
+
+	// A session that ends on one replica is refused by every replica at its next request,
+	// however recently each of them accepted it.
+	usedEverywhere := func(token, what string) {
+		t.Helper()
+		for _, s := range servers {
+			if status, body := send(t, "GET", s.base+"/api/auth/me", token, ""); status != 200 {
+				t.Fatalf("%s: before it ends, %s refuses the session: %d %s", what, s.base, status, body)
+			}
+		}
+	}
+	refusedEverywhere := func(token, what string) {
+		t.Helper()
+		for _, s := range servers {
+			if status, _ := send(t, "GET", s.base+"/api/auth/me", token, ""); status != 401 {
+				t.Errorf("%s: %s still accepts the session: %d, want 401", what, s.base, status)
+			}
+		}
+	}
+	login := func(base, email, password string) (access, refresh string) {
+		t.Helper()
+		status, body := send(t, "POST", base+"/api/auth/login", "", `{"email":"`+email+`","password":"`+password+`"}`)
 		var r struct {
 			Data struct {
 				AccessToken  string `json:"access_token"`
@@ -208,40 +230,177 @@ func TestTwoReplicasShareOnePostgres(t *testing.T) {
 		}
 		return r.Data.AccessToken, r.Data.RefreshToken
 	}
-	access, refresh := login(a.base)
+	adminLogin := func(base string) (string, string) { return login(base, "admin@clinic.test", "Replica-Admin-Pass-1") }
+
+	// Refresh on B spends A's refresh token; replaying it on A revokes the session.
+	access, refresh := adminLogin(a.base)
+	usedEverywhere(access, "refresh reuse")
 	if status, body := send(t, "POST", b.base+"/api/auth/refresh", "", `{"refresh_token":"`+refresh+`"}`); status != 200 {
 		t.Fatalf("refresh on B with A's token: %d %s", status, body)
 	}
 	if status, _ := send(t, "POST", a.base+"/api/auth/refresh", "", `{"refresh_token":"`+refresh+`"}`); status != 401 {
 		t.Errorf("the spent refresh token replayed on A: %d, want 401", status)
 	}
-	if status, _ := send(t, "GET", a.base+"/api/auth/me", access, ""); status != 401 {
-		t.Errorf("after reuse was detected on A, the session's access token still works: %d", status)
-	}
-	access, refresh = login(b.base)
+	refusedEverywhere(access, "after refresh-token reuse detected on A")
+
+	// Sign-out on B.
+	access, refresh = adminLogin(b.base)
+	usedEverywhere(access, "logout")
 	if status, _ := send(t, "POST", b.base+"/api/auth/logout", "", `{"refresh_token":"`+refresh+`"}`); status != 200 {
 		t.Errorf("logout on B: %d", status)
 	}
-	if status, _ := send(t, "GET", a.base+"/api/auth/me", access, ""); status != 401 {
-		t.Errorf("a session ended on B still works on A: %d", status)
+	refusedEverywhere(access, "after logout on B")
+
+	// One session ended from another (DELETE /api/auth/sessions/{id}) on C.
+	keep, _ := adminLogin(a.base)
+	end, _ := adminLogin(b.base)
+	usedEverywhere(end, "ending a session")
+	status, body = send(t, "GET", a.base+"/api/auth/sessions", end, "")
+	var sessions struct {
+		Data []struct {
+			ID      string `json:"id"`
+			Current bool   `json:"current"`
+		} `json:"data"`
 	}
-	for i := 0; i < 5; i++ {
-		base := []string{a.base, b.base}[i%2]
-		send(t, "POST", base+"/api/auth/login", "", `{"email":"locked@clinic.test","password":"wrong-password-`+strconv.Itoa(i)+`"}`)
+	endID := ""
+	if err := json.Unmarshal([]byte(body), &sessions); status != 200 || err != nil {
+		t.Fatalf("list sessions: %d %s", status, body)
 	}
-	for _, base := range []string{a.base, b.base} {
-		if status, _ := send(t, "POST", base+"/api/auth/login", "", `{"email":"locked@clinic.test","password":"wrong-password-x"}`); status != 423 {
-			t.Errorf("five failures split across replicas should lock the account on %s: %d, want 423", base, status)
+	for _, s := range sessions.Data {
+		if s.Current {
+			endID = s.ID
 		}
 	}
-	// Both replicas seal the one audit chain, one at a time; it verifies.
-	time.Sleep(1500 * time.Millisecond)
-	if code, out := hms(t, env, "audit", "verify"); code != 0 || !strings.Contains(out, "ok: ") {
-		t.Errorf("audit verify across replicas: %d %s", code, out)
+	if status, body := send(t, "DELETE", c.base+"/api/auth/sessions/"+endID, keep, ""); status != 200 {
+		t.Fatalf("end a session on C: %d %s", status, body)
 	}
-	if applied := strings.Count(a.logs.String()+b.logs.String(), "migrations applied"); applied != 1 {
-		t.Errorf("migrations applied %d times across both replicas, want once:\n%s\n%s", applied, a.logs, b.logs)
+	refusedEverywhere(end, "after DELETE /api/auth/sessions/{id} on C")
+	usedEverywhere(keep, "the session that ended the other")
+
+	// A user deactivated on A.
+	status, body = send(t, "POST", c.base+"/api/users", keep, `{"email":"nurse@clinic.test","name":"Nurse Shared","role":"nurse","password":"Nurse-Shared-Pass-42"}`)
+	var created struct {
+		Data struct {
+			ID int64 `json:"id"`
+		} `json:"data"`
 	}
+	if err := json.Unmarshal([]byte(body), &created); status != 201 || err != nil {
+		t.Fatalf("create a nurse: %d %s", status, body)
+	}
+	nurse, _ := login(b.base, "nurse@clinic.test", "Nurse-Shared-Pass-42")
+	usedEverywhere(nurse, "deactivating a user")
+	if status, body := send(t, "DELETE", a.base+"/api/users/"+strconv.FormatInt(created.Data.ID, 10), keep, ""); status != 200 {
+		t.Fatalf("deactivate the nurse on A: %d %s", status, body)
+	}
+	refusedEverywhere(nurse, "after the user was deactivated on A")
+
+	// Failed sign-ins on all replicas count together.
+	for i := 0; i < 5; i++ {
+		send(t, "POST", servers[i%3].base+"/api/auth/login", "", `{"email":"locked@clinic.test","password":"wrong-password-`+strconv.Itoa(i)+`"}`)
+	}
+	for _, s := range servers {
+		if status, _ := send(t, "POST", s.base+"/api/auth/login", "", `{"email":"locked@clinic.test","password":"wrong-password-x"}`); status != 423 {
+			t.Errorf("five failures split across replicas should lock the account on %s: %d, want 423", s.base, status)
+		}
+	}
+
+	// The rate limit of /api/auth/* per client IP counts the requests of all replicas
+	// together: one client (a new address, behind the trusted proxy) is refused at its
+	// limit's next request, wherever that goes.
+	for i := 1; i <= authLimit+1; i++ {
+		status := sendFrom(t, "203.0.113.77", "POST", servers[i%3].base+"/api/auth/login", `{"email":"nobody@clinic.test","password":"x"}`)
+		if i <= authLimit && status == 429 {
+			t.Fatalf("request %d of a client was refused; the limit is %d across the replicas", i, authLimit)
+		}
+		if i == authLimit+1 && status != 429 {
+			t.Errorf("request %d of a client, past the shared limit of %d: %d, want 429", i, authLimit, status)
+		}
+	}
+
+	// All replicas read at once, so that each has audit events to seal while the others
+	// seal theirs; after a clean stop every event is sealed once, in one unbroken chain.
+	var load sync.WaitGroup
+	for _, s := range servers {
+		for range 3 {
+			load.Add(1)
+			go func() {
+				defer load.Done()
+				for range 20 {
+					if status, body := send(t, "GET", s.base+"/api/patients", keep, ""); status != 200 {
+						t.Errorf("read under load: %d %s", status, body)
+						return
+					}
+				}
+			}()
+		}
+	}
+	load.Wait()
+	for _, s := range servers {
+		s.stop(t)
+	}
+	code, out := hms(t, env, "audit", "verify")
+	if code != 0 || !strings.Contains(out, "ok: ") || !strings.Contains(out, "; 0 sealed now)") {
+		t.Errorf("audit verify across replicas (every event sealed by the replicas that wrote it): %d %s", code, out)
+	}
+	db, err := sql.Open("pgx", url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var events, reads int
+	if err := db.QueryRow(`SELECT count(*), count(*) FILTER (WHERE action = 'read') FROM audit_event`).Scan(&events, &reads); err != nil {
+		t.Fatal(err)
+	}
+	if want := "ok: " + strconv.Itoa(events) + " event(s) verified (seq 1 to " + strconv.Itoa(events) + ";"; !strings.Contains(out, want) || reads < 180 {
+		t.Errorf("the chain should hold each of the %d events (%d reads) once, in order: %s", events, reads, out)
+	}
+
+	// Migrations ran once across the replicas, HMS's and River's.
+	if applied := strings.Count(a.logs.String()+b.logs.String()+c.logs.String(), "migrations applied"); applied != 1 {
+		t.Errorf("migrations applied %d times across the replicas, want once:\n%s\n%s\n%s", applied, a.logs, b.logs, c.logs)
+	}
+	var riverRuns, riverVersions int
+	if err := db.QueryRow(`SELECT count(*), count(DISTINCT version) FROM river_migration`).Scan(&riverRuns, &riverVersions); err != nil {
+		t.Fatal(err)
+	}
+	if riverRuns == 0 || riverRuns != riverVersions {
+		t.Errorf("River's migrations: %d recorded for %d versions, want each once", riverRuns, riverVersions)
+	}
+}
+
+// stop ends the server with SIGTERM and waits for it to exit, as a clean shutdown does.
+func (s *server) stop(t *testing.T) {
+	t.Helper()
+	if err := s.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- s.cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("serve exited with %v\n%s", err, s.logs.String())
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatalf("serve did not stop after SIGTERM\n%s", s.logs.String())
+	}
+}
+
+// sendFrom sends a request as if from client IP ip behind the trusted proxy, and returns its status.
+func sendFrom(t *testing.T, ip, method, url, body string) int {
+	t.Helper()
+	req, err := http.NewRequest(method, url, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-Forwarded-For", ip)
+	resp, err := (&http.Client{Timeout: 10 * time.Second}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
 }
 
 // signIn signs in at base and returns the access token.

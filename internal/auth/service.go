@@ -77,6 +77,9 @@ type Identity struct {
 	UserID  int64
 	Role    string
 	Session string
+	// WrotePosition is where the session's latest write is in the primary's WAL; a heavy
+	// read must see it (store.HeavyRead).
+	WrotePosition int64
 }
 
 var errBadCredentials = domain.Errorf(domain.CodeUnauthorized, "invalid email or password")
@@ -230,7 +233,7 @@ func (s *Service) Authenticate(ctx context.Context, header string) (Identity, er
 	if st.Revoked || !st.Active || st.UserID != c.UserID() || st.TokenVersion != c.TokenVersion {
 		return Identity{}, domain.Errorf(domain.CodeUnauthorized, "the session has ended: sign in again")
 	}
-	return Identity{UserID: st.UserID, Role: st.Role, Session: c.Session}, nil
+	return Identity{UserID: st.UserID, Role: st.Role, Session: c.Session, WrotePosition: st.WrotePosition}, nil
 }
 
 // ChangePassword replaces the signed-in user's password after checking the current one,

@@ -137,13 +137,19 @@ func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 
 // openStore connects to the configured database.
 func openStore(ctx context.Context, cfg config.Config) (*store.Store, error) {
-	return store.Open(ctx, store.Options{
+	return store.Open(ctx, storeOptions(cfg))
+}
+
+// storeOptions are the store's options from the configuration, without the read replica,
+// which only serve uses.
+func storeOptions(cfg config.Config) store.Options {
+	return store.Options{
 		DatabaseURL:  cfg.DatabaseURL,
 		DataDir:      cfg.DataDir,
 		MaxOpenConns: cfg.DBMaxConns,
 		MaxIdleConns: cfg.DBMaxIdleConns,
 		Timeout:      cfg.DBTimeout,
-	})
+	}
 }
 
 // openAndMigrate connects to the configured database and, unless HMS_MIGRATE=false, applies

@@ -44,7 +44,9 @@ func serve(ctx context.Context, e env, args []string) error {
 		}
 		scheme = "https"
 	}
-	st, err := openStore(ctx, cfg)
+	opts := storeOptions(cfg)
+	opts.ReadURL, opts.ReadMaxLag = cfg.DatabaseReadURL, cfg.DatabaseReadMaxLag
+	st, err := store.Open(ctx, opts)
 	if err != nil {
 		return err
 	}
@@ -76,7 +78,7 @@ func serve(ctx context.Context, e env, args []string) error {
 	if _, set := os.LookupEnv("GOMEMLIMIT"); !set {
 		debug.SetMemoryLimit(defaultMemoryLimit(runtime.NumCPU()))
 	}
-	opts := httpapi.Options{
+	apiOpts := httpapi.Options{
 		Store:         st,
 		Auth:          auth.NewService(auth.Options{Store: st, Signer: signer, RefreshTTL: cfg.RefreshTokenTTL}),
 		Logger:        log,
@@ -93,14 +95,15 @@ func serve(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer stopNotices(notices, cfg.ShutdownTimeout, log)
-	opts.Notices = notices
+	apiOpts.Notices = notices
 	var metricsSrv *http.Server
 	if cfg.MetricsAddr != "" {
 		m := metrics.New(st.DB(), e.version)
 		if notices != nil {
 			m.Register(notices.Metrics.Collectors()...)
 		}
-		opts.Observe = m.Observe
+		m.WatchReadReplica(st)
+		apiOpts.Observe = m.Observe
 		mux := http.NewServeMux()
 		mux.Handle("GET /metrics", m.Handler())
 		metricsSrv = &http.Server{Addr: cfg.MetricsAddr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
@@ -111,7 +114,7 @@ func serve(ctx context.Context, e env, args []string) error {
 		log.Info("metrics listening", "addr", mln.Addr().String())
 		go func() { _ = metricsSrv.Serve(mln) }()
 	}
-	api, handler := httpapi.New(opts)
+	api, handler := httpapi.New(apiOpts)
 	sealerDone := make(chan struct{})
 	sealerCtx, stopSealer := context.WithCancel(context.Background())
 	go func() {
@@ -149,8 +152,8 @@ func serve(ctx context.Context, e env, args []string) error {
 		redirectSrv = &http.Server{Handler: redirectToHTTPS(httpsPort), ReadHeaderTimeout: 10 * time.Second,
 			ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second, IdleTimeout: 30 * time.Second, MaxHeaderBytes: 1 << 16}
 	}
-	log.Info("hms started", "version", e.version, "env", cfg.Env, "database", st.Dialect(), "addr", ln.Addr().String(),
-		"url", scheme+"://"+displayHost(ln.Addr()))
+	log.Info("hms started", "version", e.version, "env", cfg.Env, "database", st.Dialect(), "read_replica", st.HasReadReplica(),
+		"addr", ln.Addr().String(), "url", scheme+"://"+displayHost(ln.Addr()))
 	errc := make(chan error, 1)
 	go func() {
 		if cfg.TLS() {

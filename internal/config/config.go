@@ -21,18 +21,22 @@ const (
 
 // Config is every setting of `hms serve`.
 type Config struct {
-	Env             string
-	Addr            string
-	DatabaseURL     string
-	DataDir         string
-	Migrate         bool
-	Location        *time.Location
-	LogLevel        string
-	DBMaxConns      int
-	DBMaxIdleConns  int
-	DBTimeout       time.Duration
-	ShutdownTimeout time.Duration
-	MetricsAddr     string
+	Env         string
+	Addr        string
+	DatabaseURL string
+	// DatabaseReadURL names a streaming replica for the heavy reads; empty: none.
+	DatabaseReadURL string
+	// DatabaseReadMaxLag is how far behind the replica may be and still serve reads.
+	DatabaseReadMaxLag time.Duration
+	DataDir            string
+	Migrate            bool
+	Location           *time.Location
+	LogLevel           string
+	DBMaxConns         int
+	DBMaxIdleConns     int
+	DBTimeout          time.Duration
+	ShutdownTimeout    time.Duration
+	MetricsAddr        string
 	// JWTSecret signs access tokens. Empty outside production: serve keeps a generated
 	// one in DataDir/jwt.secret.
 	JWTSecret       string
@@ -86,6 +90,8 @@ var Settings = []Setting{
 	{"HMS_ENV", EnvDevelopment, "development, production or test; production logs JSON"},
 	{"HMS_ADDR", ":8080", "address the HTTP server listens on"},
 	{"HMS_DATABASE_URL", "", "postgres://user:pass@host:5432/db for PostgreSQL; empty uses SQLite in HMS_DATA_DIR"},
+	{"HMS_DATABASE_READ_URL", "", "postgres:// URL of a streaming replica of HMS_DATABASE_URL for the heavy reads (lists, searches, FHIR searches); a session's next read after its own write waits for the replica to replay it or uses the primary; empty: every read uses HMS_DATABASE_URL"},
+	{"HMS_DATABASE_READ_MAX_LAG", "5s", "how far behind the primary the read replica may be; further behind, or down, and reads use the primary"},
 	{"HMS_DATA_DIR", "./data", "directory of the SQLite database and other local files"},
 	{"HMS_MIGRATE", "true", "apply pending migrations when serve starts (false: leave it to `hms migrate up`)"},
 	{"HMS_TIMEZONE", "UTC", "the clinic's IANA time zone, used for local appointment times and 'today'"},
@@ -148,6 +154,18 @@ func Load(getenv func(string) string) (Config, error) {
 	c.DatabaseURL = get("HMS_DATABASE_URL")
 	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
 		return c, fmt.Errorf("HMS_DATABASE_URL must start with postgres:// or postgresql:// (leave it empty for SQLite)")
+	}
+	c.DatabaseReadURL = get("HMS_DATABASE_READ_URL")
+	if c.DatabaseReadURL != "" {
+		if c.DatabaseURL == "" {
+			return c, fmt.Errorf("HMS_DATABASE_READ_URL names a replica of PostgreSQL: set HMS_DATABASE_URL to its primary (SQLite has no replicas)")
+		}
+		if !strings.HasPrefix(c.DatabaseReadURL, "postgres://") && !strings.HasPrefix(c.DatabaseReadURL, "postgresql://") {
+			return c, fmt.Errorf("HMS_DATABASE_READ_URL must start with postgres:// or postgresql://")
+		}
+	}
+	if c.DatabaseReadMaxLag, err = positiveDuration(get, "HMS_DATABASE_READ_MAX_LAG"); err != nil {
+		return c, err
 	}
 	c.DataDir = get("HMS_DATA_DIR")
 	if c.Migrate, err = strconv.ParseBool(get("HMS_MIGRATE")); err != nil {

@@ -55,30 +55,48 @@ func TestAuthDefaults(t *testing.T) {
 // Each invalid setting stops start-up with an error that names it.
 func TestInvalidSettingsAreNamed(t *testing.T) {
 	for name, value := range map[string]string{
-		"HMS_ENV":               "staging",
-		"HMS_ADDR":              "8080",
-		"HMS_DATABASE_URL":      "mysql://db/hms",
-		"HMS_MIGRATE":           "perhaps",
-		"HMS_TIMEZONE":          "Mars/Olympus_Mons",
-		"HMS_LOG_LEVEL":         "loud",
-		"HMS_DB_MAX_CONNS":      "-1",
-		"HMS_DB_MAX_IDLE_CONNS": "many",
-		"HMS_DB_TIMEOUT":        "30",
-		"HMS_SHUTDOWN_TIMEOUT":  "0s",
-		"HMS_JWT_SECRET":        "too-short",
-		"HMS_ADMIN_EMAIL":       "admin@clinic.example.org",
-		"HMS_ADMIN_PASSWORD":    "a password without an email",
-		"HMS_CORS_ORIGINS":      "*",
-		"HMS_AUDIT_RETENTION":   "forever",
-		"HMS_AUTH_RATE_LIMIT":   "lots",
-		"HMS_ACCESS_TOKEN_TTL":  "-1h",
-		"HMS_REFRESH_TOKEN_TTL": "0d",
-		"HMS_TRUST_PROXY":       "sometimes",
+		"HMS_ENV":                   "staging",
+		"HMS_ADDR":                  "8080",
+		"HMS_DATABASE_URL":          "mysql://db/hms",
+		"HMS_MIGRATE":               "perhaps",
+		"HMS_TIMEZONE":              "Mars/Olympus_Mons",
+		"HMS_LOG_LEVEL":             "loud",
+		"HMS_DB_MAX_CONNS":          "-1",
+		"HMS_DB_MAX_IDLE_CONNS":     "many",
+		"HMS_DB_TIMEOUT":            "30",
+		"HMS_SHUTDOWN_TIMEOUT":      "0s",
+		"HMS_JWT_SECRET":            "too-short",
+		"HMS_ADMIN_EMAIL":           "admin@clinic.example.org",
+		"HMS_ADMIN_PASSWORD":        "a password without an email",
+		"HMS_CORS_ORIGINS":          "*",
+		"HMS_AUDIT_RETENTION":       "forever",
+		"HMS_AUTH_RATE_LIMIT":       "lots",
+		"HMS_ACCESS_TOKEN_TTL":      "-1h",
+		"HMS_REFRESH_TOKEN_TTL":     "0d",
+		"HMS_TRUST_PROXY":           "sometimes",
+		"HMS_DATABASE_READ_URL":     "postgres://replica/hms", // without HMS_DATABASE_URL: SQLite has no replicas
+		"HMS_DATABASE_READ_MAX_LAG": "a bit",
 	} {
 		_, err := Load(envOf(map[string]string{name: value}))
 		if err == nil || !strings.Contains(err.Error(), name) {
 			t.Errorf("%s=%q: error %v should name the setting", name, value, err)
 		}
+	}
+}
+
+// A read replica is a PostgreSQL URL beside the primary's.
+func TestReadReplicaSettings(t *testing.T) {
+	c, err := Load(envOf(map[string]string{"HMS_DATABASE_URL": "postgres://primary/hms", "HMS_DATABASE_READ_URL": "postgres://replica/hms",
+		"HMS_DATABASE_READ_MAX_LAG": "2s"}))
+	if err != nil || c.DatabaseReadURL != "postgres://replica/hms" || c.DatabaseReadMaxLag != 2*time.Second {
+		t.Errorf("read replica settings: %+v %v", c, err)
+	}
+	if _, err := Load(envOf(map[string]string{"HMS_DATABASE_URL": "postgres://primary/hms", "HMS_DATABASE_READ_URL": "mysql://replica/hms"})); err == nil ||
+		!strings.Contains(err.Error(), "HMS_DATABASE_READ_URL") {
+		t.Errorf("a read URL that is not PostgreSQL: %v", err)
+	}
+	if c, err := Load(envOf(nil)); err != nil || c.DatabaseReadURL != "" || c.DatabaseReadMaxLag != 5*time.Second {
+		t.Errorf("defaults: no replica, a 5s bound: %q %v %v", c.DatabaseReadURL, c.DatabaseReadMaxLag, err)
 	}
 }
 

@@ -58,6 +58,9 @@ func (a *API) guard(rt route) handlerFunc {
 		if recorded {
 			w = &readRecorder{ResponseWriter: w, api: a, r: r, touches: rt.touches}
 		}
+		if rt.method != http.MethodGet && a.store.HasReadReplica() {
+			w = &writeMarker{ResponseWriter: w, api: a, r: r}
+		}
 		return h(w, r)
 	}
 }

@@ -138,7 +138,8 @@ const (
 var nothing = touches{}
 
 // routes is HMS's route table: every endpoint, who may call it and what it touches for the
-// audit trail, in one place. The roles follow the README's table; the authorization tests
+// audit trail, in one place. fromReplica marks the heavy reads (lists and searches) that a
+// read replica may serve. The roles follow the README's table; the authorization tests
 // and the tests of the read events are generated from it.
 func (a *API) routes() []route {
 	return []route{
@@ -157,15 +158,15 @@ func (a *API) routes() []route {
 		{"GET", "/api/clinic", anyRole, a.clinic, touches{domain.ResourceClinic, noPatient}}, // the time zone the UI shows and reads times in
 
 		// ?include_inactive=true (deactivated patients too) is for admins only.
-		{"GET", "/api/patients", anyRole, a.listPatients, touches{domain.ResourcePatient, dataPatients}},
+		{"GET", "/api/patients", anyRole, a.fromReplica(a.listPatients), touches{domain.ResourcePatient, dataPatients}},
 		{"POST", "/api/patients", admin | staff, a.createPatient, touches{domain.ResourcePatient, dataPatients}},
 		{"GET", "/api/patients/{id}", anyRole, a.getPatient, touches{domain.ResourcePatient, pathPatient}},
 		{"PUT", "/api/patients/{id}", anyRole, a.updatePatient, touches{domain.ResourcePatient, pathPatient}},
 		{"DELETE", "/api/patients/{id}", admin, a.deletePatient, touches{domain.ResourcePatient, pathPatient}},      // deactivates
 		{"DELETE", "/api/patients/{id}/purge", admin, a.purgePatient, touches{domain.ResourcePatient, pathPatient}}, // erases for good
 		{"GET", "/api/patients/{id}/duplicates", admin | staff, a.patientDuplicates, touches{domain.ResourcePatient, pathPatient}},
-		{"GET", "/api/patients/{id}/records", chart, a.listPatientRecords, touches{domain.ResourceRecord, pathPatient}},
-		{"GET", "/api/patients/{id}/visits", chart, a.listPatientVisits, touches{domain.ResourceVisit, pathPatient}},
+		{"GET", "/api/patients/{id}/records", chart, a.fromReplica(a.listPatientRecords), touches{domain.ResourceRecord, pathPatient}},
+		{"GET", "/api/patients/{id}/visits", chart, a.fromReplica(a.listPatientVisits), touches{domain.ResourceVisit, pathPatient}},
 		{"GET", "/api/patients/{id}/vitals", chart, a.listVitals, touches{domain.ResourceVitalSign, pathPatient}},
 		{"POST", "/api/patients/{id}/vitals", chart, a.recordVitals, touches{domain.ResourceVitalSign, pathPatient}},
 		{"GET", "/api/patients/{id}/allergies", chart, a.listAllergies, touches{domain.ResourceAllergy, pathPatient}},
@@ -176,13 +177,13 @@ func (a *API) routes() []route {
 		{"GET", "/api/patients/{id}/contact-preference", anyRole, a.getContactPreference, touches{domain.ResourcePatient, pathPatient}},
 		{"PUT", "/api/patients/{id}/contact-preference", admin | staff, a.setContactPreference, touches{domain.ResourcePatient, pathPatient}},
 
-		{"GET", "/api/doctors", anyRole, a.listDoctors, touches{domain.ResourceDoctor, noPatient}},
+		{"GET", "/api/doctors", anyRole, a.fromReplica(a.listDoctors), touches{domain.ResourceDoctor, noPatient}},
 		{"POST", "/api/doctors", admin, a.createDoctor, touches{domain.ResourceDoctor, noPatient}},
 		{"GET", "/api/doctors/{id}", anyRole, a.getDoctor, touches{domain.ResourceDoctor, noPatient}},
 		{"PUT", "/api/doctors/{id}", admin, a.updateDoctor, touches{domain.ResourceDoctor, noPatient}},
 		{"GET", "/api/doctors/{id}/availability", anyRole, a.availability, touches{domain.ResourceDoctor, noPatient}},
 
-		{"GET", "/api/appointments", anyRole, a.listAppointments, touches{domain.ResourceAppointment, dataPatients}},
+		{"GET", "/api/appointments", anyRole, a.fromReplica(a.listAppointments), touches{domain.ResourceAppointment, dataPatients}},
 		{"POST", "/api/appointments", anyRole, a.createAppointment, touches{domain.ResourceAppointment, dataPatients}},
 		{"GET", "/api/appointments/{id}", anyRole, a.getAppointment, touches{domain.ResourceAppointment, dataPatients}},
 		{"PUT", "/api/appointments/{id}", anyRole, a.updateAppointment, touches{domain.ResourceAppointment, dataPatients}},
@@ -190,7 +191,7 @@ func (a *API) routes() []route {
 		{"GET", "/api/appointments/{id}/history", anyRole, a.appointmentHistory, touches{domain.ResourceAppointment, dataPatients}},
 		{"GET", "/api/appointments/{id}/notifications", anyRole, a.appointmentNotifications, touches{domain.ResourceAppointment, dataPatients}},
 
-		{"GET", "/api/notifications", admin, a.listNotifications, touches{domain.ResourceNotification, dataPatients}}, // the outbox
+		{"GET", "/api/notifications", admin, a.fromReplica(a.listNotifications), touches{domain.ResourceNotification, dataPatients}}, // the outbox
 		{"POST", "/api/notifications/{id}/resend", admin, a.resendNotification, touches{domain.ResourceNotification, dataPatients}},
 
 		// The patients' pages that messages link to: the signed token is the credential.
@@ -231,21 +232,21 @@ func (a *API) routes() []route {
 		{"GET", "/fhir/metadata", public, a.fhirMetadata, nothing},
 		{"POST", "/fhir", admin, a.fhirImport, touches{domain.ResourcePatient, dataPatients}},
 		{"POST", "/fhir/{$}", admin, a.fhirImport, touches{domain.ResourcePatient, dataPatients}}, // the base with a slash, as some clients send it
-		{"GET", "/fhir/Patient", anyRole, a.fhirSearch("Patient"), touches{domain.ResourcePatient, dataPatients}},
+		{"GET", "/fhir/Patient", anyRole, a.fromReplica(a.fhirSearch("Patient")), touches{domain.ResourcePatient, dataPatients}},
 		{"GET", "/fhir/Patient/{id}", anyRole, a.fhirRead("Patient"), touches{domain.ResourcePatient, pathPatient}},
-		{"GET", "/fhir/Observation", chart, a.fhirSearch("Observation"), touches{domain.ResourcePatient, dataPatients}},
+		{"GET", "/fhir/Observation", chart, a.fromReplica(a.fhirSearch("Observation")), touches{domain.ResourcePatient, dataPatients}},
 		{"GET", "/fhir/Observation/{id}", chart, a.fhirRead("Observation"), touches{domain.ResourcePatient, pathBloodGroup}},
-		{"GET", "/fhir/Practitioner", anyRole, a.fhirSearch("Practitioner"), touches{domain.ResourceDoctor, noPatient}},
+		{"GET", "/fhir/Practitioner", anyRole, a.fromReplica(a.fhirSearch("Practitioner")), touches{domain.ResourceDoctor, noPatient}},
 		{"GET", "/fhir/Practitioner/{id}", anyRole, a.fhirRead("Practitioner"), touches{domain.ResourceDoctor, noPatient}},
-		{"GET", "/fhir/Appointment", anyRole, a.fhirSearch("Appointment"), touches{domain.ResourceAppointment, dataPatients}},
+		{"GET", "/fhir/Appointment", anyRole, a.fromReplica(a.fhirSearch("Appointment")), touches{domain.ResourceAppointment, dataPatients}},
 		{"GET", "/fhir/Appointment/{id}", anyRole, a.fhirRead("Appointment"), touches{domain.ResourceAppointment, dataPatients}},
-		{"GET", "/fhir/Condition", chart, a.fhirSearch("Condition"), touches{domain.ResourceRecord, dataPatients}},
+		{"GET", "/fhir/Condition", chart, a.fromReplica(a.fhirSearch("Condition")), touches{domain.ResourceRecord, dataPatients}},
 		{"GET", "/fhir/Condition/{id}", chart, a.fhirRead("Condition"), touches{domain.ResourceRecord, dataPatients}},
-		{"GET", "/fhir/MedicationRequest", chart, a.fhirSearch("MedicationRequest"), touches{domain.ResourceRecord, dataPatients}},
+		{"GET", "/fhir/MedicationRequest", chart, a.fromReplica(a.fhirSearch("MedicationRequest")), touches{domain.ResourceRecord, dataPatients}},
 		{"GET", "/fhir/MedicationRequest/{id}", chart, a.fhirRead("MedicationRequest"), touches{domain.ResourceRecord, dataPatients}},
-		{"GET", "/fhir/Encounter", chart, a.fhirSearch("Encounter"), touches{domain.ResourceVisit, dataPatients}},
+		{"GET", "/fhir/Encounter", chart, a.fromReplica(a.fhirSearch("Encounter")), touches{domain.ResourceVisit, dataPatients}},
 		{"GET", "/fhir/Encounter/{id}", chart, a.fhirRead("Encounter"), touches{domain.ResourceVisit, dataPatients}},
-		{"GET", "/fhir/AllergyIntolerance", chart, a.fhirSearch("AllergyIntolerance"), touches{domain.ResourceAllergy, dataPatients}},
+		{"GET", "/fhir/AllergyIntolerance", chart, a.fromReplica(a.fhirSearch("AllergyIntolerance")), touches{domain.ResourceAllergy, dataPatients}},
 		{"GET", "/fhir/AllergyIntolerance/{id}", chart, a.fhirRead("AllergyIntolerance"), touches{domain.ResourceAllergy, dataPatients}},
 	}
 }

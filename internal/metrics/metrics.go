@@ -1,5 +1,5 @@
 // Package metrics exposes HMS's Prometheus metrics: HTTP requests by route pattern and
-// status, the database pool, and the Go runtime. Labels never carry a raw path, an id or
+// status, the database pool (and the read replica's), and the Go runtime. Labels never carry a raw path, an id or
 // any patient value.
 package metrics
 
@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/hms-project/hms/internal/store"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -52,6 +53,46 @@ func New(db *sql.DB, version string) *Metrics {
 func (m *Metrics) Observe(method, route string, status int, d time.Duration) {
 	m.requests.WithLabelValues(method, route, strconv.Itoa(status)).Inc()
 	m.duration.WithLabelValues(method, route).Observe(d.Seconds())
+}
+
+// WatchReadReplica adds the read replica's metrics when st has one: whether heavy reads
+// may use it, its lag, heavy reads by where they went and why, and its connection pool.
+func (m *Metrics) WatchReadReplica(st *store.Store) {
+	if !st.HasReadReplica() {
+		return
+	}
+	up := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "hms_db_read_replica_in_use",
+		Help: "1 when heavy reads may use the read replica; 0 when it is down, lagging or not a standby, and they use the primary.",
+	}, func() float64 {
+		if s, _ := st.ReadReplica(); s.State == store.ReadOnReplica {
+			return 1
+		}
+		return 0
+	})
+	lag := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "hms_db_read_replica_lag_seconds",
+		Help: "How long the read replica has been missing WAL that the primary had, at the last check.",
+	}, func() float64 {
+		s, _ := st.ReadReplica()
+		return s.Lag.Seconds()
+	})
+	m.reg.MustRegister(up, lag, heavyReads{st}, collectors.NewDBStatsCollector(st.ReadDB(), "hms_read_replica"))
+}
+
+// heavyReads collects hms_db_heavy_reads_total from the store's counters.
+type heavyReads struct{ st *store.Store }
+
+var heavyReadsDesc = prometheus.NewDesc("hms_db_heavy_reads_total",
+	"Heavy reads (lists, searches) by where they ran: reason replica ran on the read replica; replica_down, replica_lag, own_writes and not_a_standby on the primary.",
+	[]string{"reason"}, nil)
+
+func (c heavyReads) Describe(ch chan<- *prometheus.Desc) { ch <- heavyReadsDesc }
+
+func (c heavyReads) Collect(ch chan<- prometheus.Metric) {
+	for reason, n := range c.st.ReplicaReads() {
+		ch <- prometheus.MustNewConstMetric(heavyReadsDesc, prometheus.CounterValue, float64(n), reason)
+	}
 }
 
 // Register adds collectors of other parts of HMS (the message queue's).

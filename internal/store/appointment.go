@@ -398,7 +398,7 @@ func (s *Store) Appointments(ctx context.Context, f AppointmentFilter) (Page[dom
 		conds = append(conds, "(a.appointment_datetime > "+arg(t)+" OR (a.appointment_datetime = "+arg(t)+" AND a.id > "+arg(c[1])+"))")
 	}
 	q := appointmentSelect + where(conds) + ` ORDER BY a.appointment_datetime, a.id LIMIT ` + arg(f.Limit+1)
-	rows, err := s.db.QueryContext(ctx, q, args...)
+	rows, err := s.reader(ctx).QueryContext(ctx, q, args...)
 	if err != nil {
 		return page, fmt.Errorf("store: list appointments: %w", err)
 	}

@@ -57,7 +57,7 @@ func one[T any](ctx context.Context, q querier, what, query string, id int64, sc
 func list[T any](ctx context.Context, s *Store, q chartQuery, order string, scan func(interface{ Scan(...any) error }) (T, error)) ([]T, error) {
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
-	rows, err := s.db.QueryContext(ctx, `SELECT `+q.columns+q.from+where(q.conds)+` ORDER BY `+order, q.args...)
+	rows, err := s.reader(ctx).QueryContext(ctx, `SELECT `+q.columns+q.from+where(q.conds)+` ORDER BY `+order, q.args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: list %s: %w", q.what, err)
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -89,6 +90,9 @@ type dialect interface {
 	afterBulkLoad() string
 	// goose is the dialect of the migrations and the provider's options.
 	goose() (goose.Dialect, []goose.ProviderOption, error)
+	// lockMigrations waits for the lock under which one process at a time applies HMS's
+	// migrations and then River's, and returns its release.
+	lockMigrations(ctx context.Context, db *sql.DB) (release func(), err error)
 }
 
 // patientLike is the search in plain SQL, the same on both databases. Without an index
@@ -197,6 +201,15 @@ func (sqliteDialect) afterBulkLoad() string { return "" }
 
 func (sqliteDialect) goose() (goose.Dialect, []goose.ProviderOption, error) {
 	return goose.DialectSQLite3, nil, nil
+}
+
+// sqliteMigrations serialises the migrations of the stores of one process. A SQLite file
+// belongs to one HMS process: replicas need PostgreSQL.
+var sqliteMigrations sync.Mutex
+
+func (sqliteDialect) lockMigrations(context.Context, *sql.DB) (func(), error) {
+	sqliteMigrations.Lock()
+	return sqliteMigrations.Unlock, nil
 }
 
 // SQLite plans every statement with its values in view.
@@ -330,6 +343,28 @@ func (postgresDialect) goose() (goose.Dialect, []goose.ProviderOption, error) {
 		return "", nil, err
 	}
 	return goose.DialectPostgres, []goose.ProviderOption{goose.WithSessionLocker(locker)}, nil
+}
+
+// migrationLockKey is the key of the advisory lock that MigrateUp holds on PostgreSQL. It
+// differs from goose's own, which MigrateUp takes inside it and releases before River's
+// migrations run.
+const migrationLockKey = 0x686d732d6d696772 // "hms-migr"
+
+// On PostgreSQL the lock is a session advisory lock of one connection, kept until release
+// or until that connection is lost.
+func (postgresDialect) lockMigrations(ctx context.Context, db *sql.DB) (func(), error) {
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, int64(migrationLockKey)); err != nil {
+		conn.Close()
+		return nil, err
+	}
+	return func() {
+		_, _ = conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, int64(migrationLockKey))
+		conn.Close()
+	}, nil
 }
 
 // pgx decodes dates and timestamps from PostgreSQL's binary format.

@@ -107,7 +107,7 @@ func (s *Store) Doctors(ctx context.Context, f DoctorFilter) (Page[domain.Doctor
 		}
 		conds = append(conds, "id > "+arg(c[0]))
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT `+doctorColumns+` FROM doctor`+where(conds)+` ORDER BY id LIMIT `+arg(f.Limit+1), args...)
+	rows, err := s.reader(ctx).QueryContext(ctx, `SELECT `+doctorColumns+` FROM doctor`+where(conds)+` ORDER BY id LIMIT `+arg(f.Limit+1), args...)
 	if err != nil {
 		return page, fmt.Errorf("store: list doctors: %w", err)
 	}

@@ -18,8 +18,16 @@ func (s *Store) provider() (*goose.Provider, error) {
 	return goose.NewProvider(gooseDialect, s.db, s.migrationsFS(), opts...)
 }
 
-// MigrateUp applies every pending migration and returns how many ran.
+// MigrateUp applies every pending migration, HMS's and then River's (the job queue's), and
+// returns how many of HMS's ran. It holds one lock throughout, so that replicas starting
+// together apply each migration once: goose's own lock covers HMS's migrations only, and
+// River's migrator takes none.
 func (s *Store) MigrateUp(ctx context.Context) (int, error) {
+	release, err := s.dialect.lockMigrations(ctx, s.db)
+	if err != nil {
+		return 0, fmt.Errorf("store: migrate up: wait for the migration lock: %w", err)
+	}
+	defer release()
 	p, err := s.provider()
 	if err != nil {
 		return 0, fmt.Errorf("store: migrate up: %w", err)

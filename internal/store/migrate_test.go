@@ -4,7 +4,10 @@ import (
 	"context"
 	"os"
 	"strings"
+	"sync"
 	"testing"
+
+	"github.com/riverqueue/river/rivermigrate"
 
 	"github.com/hms-project/hms/internal/store"
 	"github.com/hms-project/hms/internal/testutil"
@@ -76,6 +79,76 @@ func TestMigrationsUpDownUp(t *testing.T) {
 			var status strings.Builder
 			if err := st.MigrateStatus(ctx, &status); err != nil || !strings.Contains(status.String(), "applied") {
 				t.Fatalf("status: %v\n%s", err, status.String())
+			}
+		})
+	}
+}
+
+// TestReplicasStartingTogetherMigrateOnce runs MigrateUp from several stores on one fresh
+// database at the same time, as replicas that start together do: each succeeds, HMS's
+// migrations are applied once in all, and River's (the job queue's) once each.
+func TestReplicasStartingTogetherMigrateOnce(t *testing.T) {
+	for _, db := range testutil.Databases {
+		t.Run(db, func(t *testing.T) {
+			ctx := context.Background()
+			opts := testutil.StoreOptions(t, db)
+			const replicas = 4
+			stores := make([]*store.Store, replicas)
+			for i := range stores {
+				st, err := store.Open(ctx, opts)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer st.Close()
+				stores[i] = st
+			}
+			migrateTogether := func() int {
+				applied := make([]int, replicas)
+				errs := make([]error, replicas)
+				var wg sync.WaitGroup
+				for i, st := range stores {
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						applied[i], errs[i] = st.MigrateUp(ctx)
+					}()
+				}
+				wg.Wait()
+				total := 0
+				for i, err := range errs {
+					if err != nil {
+						t.Errorf("replica %d: migrate up: %v", i, err)
+					}
+					total += applied[i]
+				}
+				var runs, versions int
+				if err := stores[0].DB().QueryRowContext(ctx, `SELECT count(*), count(DISTINCT version) FROM river_migration`).Scan(&runs, &versions); err != nil {
+					t.Fatal(err)
+				}
+				if runs == 0 || runs != versions {
+					t.Errorf("River's migrations: %d recorded for %d versions, want each once", runs, versions)
+				}
+				return total
+			}
+			total := migrateTogether()
+			var status strings.Builder
+			if err := stores[0].MigrateStatus(ctx, &status); err != nil {
+				t.Fatal(err)
+			}
+			if migrations := strings.Count(status.String(), "  applied "); total != migrations {
+				t.Errorf("the replicas applied %d migrations in all, want each of the %d once", total, migrations)
+			}
+			// Only River's migrations pending (as after an upgrade of River): the replicas
+			// pass HMS's at once and meet at River's.
+			m, err := rivermigrate.New(stores[0].JobDriver(), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := m.Migrate(ctx, rivermigrate.DirectionDown, &rivermigrate.MigrateOpts{TargetVersion: -1}); err != nil {
+				t.Fatalf("remove River's tables: %v", err)
+			}
+			if total := migrateTogether(); total != 0 {
+				t.Errorf("HMS's migrations applied %d times again, want none", total)
 			}
 		})
 	}

@@ -344,7 +344,7 @@ func (s *Store) AppointmentNotifications(ctx context.Context, appointmentID int6
 }
 
 func (s *Store) notifications(ctx context.Context, where string, args ...any) ([]domain.Notification, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+notificationColumns+` FROM notification n `+where, args...)
+	rows, err := s.reader(ctx).QueryContext(ctx, `SELECT `+notificationColumns+` FROM notification n `+where, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: list messages: %w", err)
 	}

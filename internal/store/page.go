@@ -113,7 +113,7 @@ func (s *Store) countMatches(ctx context.Context, m matches) (total int64, estim
 	// The table's id range comes in the same round trip; as two subqueries, because SQLite
 	// reads min and max from the index only when each stands alone.
 	q = `SELECT first.*, coalesce((SELECT min(id) FROM ` + table + `), 0), coalesce((SELECT max(id) FROM ` + table + `), 0) FROM (` + q + `) first`
-	if err := s.db.QueryRowContext(ctx, q, args...).Scan(&total, &lastID, &lo, &hi); err != nil {
+	if err := s.reader(ctx).QueryRowContext(ctx, q, args...).Scan(&total, &lastID, &lo, &hi); err != nil {
 		return 0, false, err
 	}
 	if total <= CountLimit {

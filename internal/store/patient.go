@@ -306,7 +306,7 @@ func (s *Store) Patients(ctx context.Context, f PatientFilter) (Page[domain.Pati
 // patientList runs a query of patientColumns that returns at most rows patients.
 func (s *Store) patientList(ctx context.Context, query string, args []any, rows int) ([]domain.Patient, error) {
 	out := make([]domain.Patient, 0, rows)
-	r, err := s.db.QueryContext(ctx, query, args...)
+	r, err := s.reader(ctx).QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}

@@ -210,7 +210,7 @@ func (s *Store) searchPatients(ctx context.Context, f PatientFilter, conds []str
 func (s *Store) firstNameWord(ctx context.Context, patientID int64, prefix string) (string, error) {
 	lo, hi := wordRange(prefix)
 	var word string
-	err := s.db.QueryRowContext(ctx, `SELECT min(word) FROM patient_name_word WHERE patient_id = $1 AND word >= $2 AND word < $3`,
+	err := s.reader(ctx).QueryRowContext(ctx, `SELECT min(word) FROM patient_name_word WHERE patient_id = $1 AND word >= $2 AND word < $3`,
 		patientID, lo, hi).Scan(&word)
 	if err != nil {
 		return "", fmt.Errorf("store: search patients: %w", err)

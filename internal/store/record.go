@@ -226,7 +226,7 @@ func (s *Store) patientRecords(ctx context.Context, includeVoided bool, after st
 	query := `SELECT ` + s.recordColumns() + ` FROM medical_record r WHERE r.patient_id = $1` + cond + after + `
 		ORDER BY r.record_date DESC, r.id DESC` + tail
 	out := []domain.MedicalRecord{}
-	rows, err := s.db.QueryContext(ctx, query, args...)
+	rows, err := s.reader(ctx).QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: list medical records: %w", err)
 	}
@@ -282,7 +282,7 @@ func (s *Store) Records(ctx context.Context, f RecordFilter) (Page[domain.Medica
 		}
 		conds = append(conds, "r.id > "+arg(c[0]))
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT `+s.recordColumns()+recordFrom+where(conds)+` ORDER BY r.id LIMIT `+arg(f.Limit+1), args...)
+	rows, err := s.reader(ctx).QueryContext(ctx, `SELECT `+s.recordColumns()+recordFrom+where(conds)+` ORDER BY r.id LIMIT `+arg(f.Limit+1), args...)
 	if err != nil {
 		return page, fmt.Errorf("store: list medical records: %w", err)
 	}

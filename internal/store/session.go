@@ -278,6 +278,9 @@ type SessionState struct {
 	Active       bool
 	TokenVersion int64
 	Revoked      bool
+	// WrotePosition is the primary's WAL position after the session's latest write
+	// (MarkWritten), 0 for none: a heavy read of the session must see it.
+	WrotePosition int64
 }
 
 // Session returns the state of a session and its user. The lookups of concurrent
@@ -321,7 +324,7 @@ func (s *Store) lookupSessions(ctx context.Context, ids []string) ([]sessionRow,
 			placeholders = append(placeholders, "$"+strconv.Itoa(len(args)))
 		}
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT s.id, u.id, u.role, u.active, u.token_version, s.revoked_at
+	rows, err := s.db.QueryContext(ctx, `SELECT s.id, u.id, u.role, u.active, u.token_version, s.revoked_at, COALESCE(s.wrote_lsn, 0)
 		FROM auth_session s JOIN app_user u ON u.id = s.user_id WHERE s.id IN (`+strings.Join(placeholders, ", ")+`)`, args...)
 	if err != nil {
 		return nil, err
@@ -333,7 +336,7 @@ func (s *Store) lookupSessions(ctx context.Context, ids []string) ([]sessionRow,
 			st      SessionState
 			revoked dbTime
 		)
-		if err := rows.Scan(&id, &st.UserID, &st.Role, &st.Active, &st.TokenVersion, &revoked); err != nil {
+		if err := rows.Scan(&id, &st.UserID, &st.Role, &st.Active, &st.TokenVersion, &revoked, &st.WrotePosition); err != nil {
 			return nil, err
 		}
 		st.Revoked = !revoked.IsZero()

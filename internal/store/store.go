@@ -33,6 +33,14 @@ type Options struct {
 	MaxIdleConns int
 	// Timeout bounds each store call: waiting for a connection plus running the queries.
 	Timeout time.Duration
+	// ReadURL names a streaming replica of DatabaseURL (PostgreSQL) for the heavy reads;
+	// empty: every read uses DatabaseURL (see replica.go).
+	ReadURL string
+	// ReadMaxLag is how far behind the primary the replica may be and still serve reads
+	// (5s when zero).
+	ReadMaxLag time.Duration
+	// ReplicaCheckInterval is how often the replica's lag is measured (500ms when zero).
+	ReplicaCheckInterval time.Duration
 }
 
 // Store is HMS's data access layer. It is safe for concurrent use.
@@ -46,6 +54,8 @@ type Store struct {
 	sessions *batcher[string, sessionRow]
 	// notices, when set, makes appointment changes queue messages (see SetNoticePolicy).
 	notices *NoticePolicy
+	// replica, when set, serves the heavy reads (see replica.go).
+	replica *replica
 }
 
 // Open connects to the database that opts names and checks that it answers.
@@ -90,6 +100,10 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("store: connect to %s: %w", d.name(), err)
 	}
+	if err := s.openReplica(ctx, opts); err != nil {
+		db.Close()
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -128,8 +142,11 @@ func (s *Store) Dialect() string { return s.dialect.name() }
 // DB exposes the connection pool for migrations, backups and tests.
 func (s *Store) DB() *sql.DB { return s.db }
 
-// Close closes the connection pool.
-func (s *Store) Close() error { return s.db.Close() }
+// Close closes the connection pools.
+func (s *Store) Close() error {
+	s.closeReplica()
+	return s.db.Close()
+}
 
 // Ping checks that the database answers.
 func (s *Store) Ping(ctx context.Context) error {

@@ -54,17 +54,30 @@ func PostgresURL(t testing.TB) string {
 		t.Skip("PostgreSQL tests are off (HMS_TEST_POSTGRES=off)")
 	}
 	sharedOnce.Do(func() { shared, sharedErr = StartCluster() })
-	if sharedErr != nil {
-		if mode == "required" || !strings.Contains(sharedErr.Error(), "not found") {
-			t.Fatalf("PostgreSQL is required for this test run but could not start: %v", sharedErr)
-		}
-		t.Skipf("PostgreSQL not available: %v", sharedErr)
-	}
+	started(t, mode, sharedErr)
 	dbMu.Lock()
 	dbCounter++
 	name := fmt.Sprintf("hms_test_%d_%d", os.Getpid(), dbCounter)
 	dbMu.Unlock()
-	admin, err := sql.Open("pgx", shared.URL("postgres"))
+	return createDatabase(t, shared, name)
+}
+
+// started skips or fails the test, as mode says, when a cluster could not start (err).
+func started(t testing.TB, mode string, err error) {
+	t.Helper()
+	if err == nil {
+		return
+	}
+	if mode == "required" || !strings.Contains(err.Error(), "not found") {
+		t.Fatalf("PostgreSQL is required for this test run but could not start: %v", err)
+	}
+	t.Skipf("PostgreSQL not available: %v", err)
+}
+
+// createDatabase creates the empty database name on c and returns its URL.
+func createDatabase(t testing.TB, c *Cluster, name string) string {
+	t.Helper()
+	admin, err := sql.Open("pgx", c.URL("postgres"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +87,7 @@ func PostgresURL(t testing.TB) string {
 	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
 		t.Fatalf("create test database: %v", err)
 	}
-	return shared.URL(name)
+	return c.URL(name)
 }
 
 // Main runs the tests of a package and removes the shared PostgreSQL cluster afterwards.
@@ -85,4 +98,26 @@ func Main(m *testing.M) int {
 		shared.Remove()
 	}
 	return code
+}
+
+// ReplicatedPostgres starts a primary of its own with a streaming replica of it (see
+// pgcluster.StartReplica) and returns the URLs of an empty database on each, and the
+// replica, which tests stop, start and pause. Both are removed when the test ends. It
+// skips or fails the test as PostgresMode says when PostgreSQL cannot be started.
+func ReplicatedPostgres(t testing.TB) (primaryURL, replicaURL string, replica *Cluster) {
+	t.Helper()
+	mode := PostgresMode()
+	if mode == "off" {
+		t.Skip("PostgreSQL tests are off (HMS_TEST_POSTGRES=off)")
+	}
+	primary, err := StartCluster()
+	started(t, mode, err)
+	t.Cleanup(primary.Remove)
+	primaryURL = createDatabase(t, primary, "hms") // before the backup, which copies it
+	replica, err = primary.StartReplica()
+	if err != nil {
+		t.Fatalf("start a streaming replica: %v", err)
+	}
+	t.Cleanup(replica.Remove)
+	return primaryURL, replica.URL("hms"), replica
 }
