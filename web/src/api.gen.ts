@@ -1488,7 +1488,10 @@ export interface components {
     cursor?: string;
   };
   requestBodies: never;
-  headers: never;
+  headers: {
+    /** @description where this heavy read ran, sent when HMS has a read replica (HMS_DATABASE_READ_URL): `replica`, or `primary; <reason>` with reason `replica_down`, `replica_lag`, `own_writes` (the replica has not yet replayed this session's last write) or `not_a_standby` */
+    ReadSource: string;
+  };
   pathItems: never;
 }
 
@@ -1524,6 +1527,9 @@ export interface operations {
     responses: {
       /** @description one page of patients */
       200: {
+        headers: {
+          "X-HMS-Read-Source": components["headers"]["ReadSource"];
+        };
         content: {
           "application/json": components["schemas"]["PatientList"];
         };
@@ -1730,6 +1736,9 @@ export interface operations {
     responses: {
       /** @description the records and the patient (a page of the records, with limit and next_cursor, when limit or cursor is given) */
       200: {
+        headers: {
+          "X-HMS-Read-Source": components["headers"]["ReadSource"];
+        };
         content: {
           "application/json": components["schemas"]["PatientRecords"];
         };
@@ -1755,6 +1764,9 @@ export interface operations {
     responses: {
       /** @description one page of doctors */
       200: {
+        headers: {
+          "X-HMS-Read-Source": components["headers"]["ReadSource"];
+        };
         content: {
           "application/json": components["schemas"]["DoctorList"];
         };
@@ -1915,6 +1927,9 @@ export interface operations {
     responses: {
       /** @description one page of appointments */
       200: {
+        headers: {
+          "X-HMS-Read-Source": components["headers"]["ReadSource"];
+        };
         content: {
           "application/json": components["schemas"]["AppointmentList"];
         };
@@ -2602,6 +2617,9 @@ export interface operations {
     responses: {
       /** @description the visits */
       200: {
+        headers: {
+          "X-HMS-Read-Source": components["headers"]["ReadSource"];
+        };
         content: {
           "application/json": components["schemas"]["VisitList"];
         };
@@ -3152,6 +3170,9 @@ export interface operations {
     responses: {
       /** @description one page of messages */
       200: {
+        headers: {
+          "X-HMS-Read-Source": components["headers"]["ReadSource"];
+        };
         content: {
           "application/json": components["schemas"]["NotificationList"];
         };
