@@ -3,6 +3,10 @@ package httpapi_test
 import (
 	"encoding/json"
 	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"io/fs"
 	"os"
 	"slices"
 	"strings"
@@ -183,4 +187,69 @@ func TestAuditLogNamesUsersAndPatients(t *testing.T) {
 			t.Errorf("unknown action: %d %s, want 400 listing the actions", res.status, res.raw)
 		}
 	})
+}
+
+// TestAuditActionsListEveryAction: the audit log's filter (domain.AuditActions, and the
+// enum of GET /api/audit's action in the OpenAPI document, from which the UI's choice is
+// typed) lists every Action constant of the domain package, so a new action can be filtered.
+func TestAuditActionsListEveryAction(t *testing.T) {
+	fset := token.NewFileSet()
+	pkgs, err := parser.ParseDir(fset, "../domain", func(fi fs.FileInfo) bool { return !strings.HasSuffix(fi.Name(), "_test.go") }, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var consts []string
+	for _, f := range pkgs["domain"].Files {
+		for _, decl := range f.Decls {
+			gd, ok := decl.(*ast.GenDecl)
+			if !ok || gd.Tok != token.CONST {
+				continue
+			}
+			for _, spec := range gd.Specs {
+				vs := spec.(*ast.ValueSpec)
+				for i, name := range vs.Names {
+					if lit, ok := vs.Values[i].(*ast.BasicLit); ok && strings.HasPrefix(name.Name, "Action") && lit.Kind == token.STRING {
+						consts = append(consts, strings.Trim(lit.Value, `"`))
+					}
+				}
+			}
+		}
+	}
+	if len(consts) < 10 {
+		t.Fatalf("found only %v", consts)
+	}
+	var doc struct {
+		Paths map[string]map[string]json.RawMessage `json:"paths"`
+	}
+	if err := json.Unmarshal(httpapi.OpenAPISpec(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	var get struct {
+		Parameters []struct {
+			Name   string `json:"name"`
+			Schema struct {
+				Enum []string `json:"enum"`
+			} `json:"schema"`
+		} `json:"parameters"`
+	}
+	if err := json.Unmarshal(doc.Paths["/api/audit"]["get"], &get); err != nil {
+		t.Fatal(err)
+	}
+	var enum []string
+	for _, p := range get.Parameters {
+		if p.Name == "action" {
+			enum = p.Schema.Enum
+		}
+	}
+	for _, a := range consts {
+		if !slices.Contains(domain.AuditActions, a) {
+			t.Errorf("action %q is missing from domain.AuditActions", a)
+		}
+		if !slices.Contains(enum, a) {
+			t.Errorf("action %q is missing from the enum of GET /api/audit's action in openapi.json", a)
+		}
+	}
+	if len(enum) != len(domain.AuditActions) {
+		t.Errorf("openapi.json lists %d actions, domain.AuditActions %d", len(enum), len(domain.AuditActions))
+	}
 }
