@@ -45,6 +45,7 @@ var apiTypes = map[string]func() any{
 	"networking.k8s.io/v1/NetworkPolicy":     func() any { return new(networkingv1.NetworkPolicy) },
 	"autoscaling/v2/HorizontalPodAutoscaler": func() any { return new(autoscalingv2.HorizontalPodAutoscaler) },
 	"policy/v1/PodDisruptionBudget":          func() any { return new(policyv1.PodDisruptionBudget) },
+	"postgresql.cnpg.io/v1/Cluster":          func() any { return new(Cluster) },
 }
 
 // manifests is one kustomization, rendered and decoded into the official API types.
@@ -170,12 +171,17 @@ func TestKubernetesManifests(t *testing.T) {
 	for k, v := range common {
 		withNamespace[k] = v
 	}
+	withDatabase := map[string]int{"Cluster": 1}
+	for k, v := range withNamespace {
+		withDatabase[k] = v
+	}
 	renders := []struct {
 		dir   string
 		kinds map[string]int
 	}{
 		{"base", common},
 		{"overlays/production", withNamespace},
+		{"overlays/cloudnativepg", withDatabase},
 	}
 	checks := []struct {
 		name  string
@@ -554,8 +560,8 @@ func checkNetworkPolicy(t *testing.T, m manifests) {
 		egress = append(egress, allowedPorts(rule.Ports)...)
 	}
 	slices.Sort(egress)
-	if want := []string{"TCP/53", "TCP/5432", "UDP/53"}; !slices.Equal(egress, want) {
-		t.Errorf("egress ports %v, want %v (PostgreSQL and DNS only)", egress, want)
+	if want := []string{"TCP/443", "TCP/465", "TCP/53", "TCP/5432", "TCP/587", "UDP/53"}; !slices.Equal(egress, want) {
+		t.Errorf("egress ports %v, want %v (PostgreSQL, DNS, SMTP and the SMS gateway's HTTPS only)", egress, want)
 	}
 }
 
@@ -747,6 +753,9 @@ func checkReferences(t *testing.T, m manifests) {
 	}
 	for _, c := range ofType[corev1.PersistentVolumeClaim](m) {
 		have["PersistentVolumeClaim/"+c.Name] = true
+	}
+	for _, c := range ofType[Cluster](m) {
+		have["Secret/"+c.appSecret()] = true // the operator creates it
 	}
 	for _, p := range podTemplates(m) {
 		var refs []string

@@ -30,6 +30,14 @@ if ! have_postgres; then
 	apt_install postgresql
 fi
 
+# pg_auto_failover is the failover manager of the high-availability test (test/ha): its
+# monitor and keepers (pg_autoctl) and the monitor's extension, for the PostgreSQL above.
+if ! command -v pg_autoctl >/dev/null 2>&1; then
+	pg_major=$(basename "$(dirname "$(dirname "$(readlink -f "$(command -v pg_ctl || ls /usr/lib/postgresql/*/bin/pg_ctl | sort -V | tail -1)")")")")
+	log "installing pg_auto_failover (pg-auto-failover-cli, postgresql-$pg_major-auto-failover) for the HA test"
+	apt_install pg-auto-failover-cli "postgresql-$pg_major-auto-failover"
+fi
+
 # mailpit is the real SMTP server of the notification tests. The test harness installs it on
 # first use too (internal/testutil/mailpit.go, which names the version); installing it here
 # keeps that build out of the tests' time limit.
@@ -58,7 +66,7 @@ mapfile -t other_pkgs < <(go list ./... | grep -v -x -F \
 
 log "Go tests on SQLite and PostgreSQL, with the race detector in ${race_pkgs[*]}"
 HMS_TEST_POSTGRES=required CGO_ENABLED=1 go test -race -count=1 "${race_pkgs[@]}"
-HMS_TEST_POSTGRES=required go test -count=1 "${other_pkgs[@]}"
+HMS_TEST_POSTGRES=required HMS_TEST_HA=required go test -count=1 "${other_pkgs[@]}"
 
 log "deployment files (Dockerfile, compose.yaml, Kubernetes manifests, CI workflows)"
 (cd deploy && go vet ./... && go test -count=1 ./...)

@@ -42,6 +42,12 @@ wait_job() {
 echo "deploy: 1/4 namespace, settings, secrets, network policy, backup schedule"
 kubectl apply -k "$overlay" -l 'app.kubernetes.io/component notin (server,migration)'
 
+# An overlay that brings its own database (overlays/cloudnativepg): the operator
+# must have it running before anything connects.
+if kubectl -n "$ns" get clusters.postgresql.cnpg.io hms-db >/dev/null 2>&1; then
+	kubectl -n "$ns" wait --for=condition=Ready clusters.postgresql.cnpg.io/hms-db --timeout="${timeout}s"
+fi
+
 echo "deploy: 2/4 backup before migrating"
 backup="hms-backup-predeploy-$(date -u +%Y%m%d%H%M%S)"
 kubectl -n "$ns" create job "$backup" --from=cronjob/hms-backup

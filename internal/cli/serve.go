@@ -331,7 +331,13 @@ func runSealer(ctx context.Context, st *store.Store, log *slog.Logger) {
 		case <-tick.C:
 		}
 		if _, err := st.SealAudit(ctx); err != nil && ctx.Err() == nil {
-			log.Error("sealing the audit trail failed", "error", err)
+			// The events wait, unsealed, for the next tick: during a failover that is
+			// seconds, and no cause for an error in the log.
+			level := slog.LevelError
+			if store.IsUnavailable(err) {
+				level = slog.LevelWarn
+			}
+			log.Log(ctx, level, "sealing the audit trail failed", "error", err)
 		}
 		if time.Since(lastHousekeeping) > time.Minute {
 			lastHousekeeping = time.Now()

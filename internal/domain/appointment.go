@@ -112,12 +112,15 @@ type AppointmentChanges struct {
 	Notes        Opt[string]
 	Start        *time.Time
 	Duration     *int
+	DoctorID     *int64 // a move to another doctor
 	Reason       Opt[string]
 	IfVersion    int64 // when not 0, the update applies only to this version (If-Match)
 }
 
 // Moves reports whether the change reschedules the appointment.
-func (c AppointmentChanges) Moves() bool { return c.Start != nil || c.Duration != nil }
+func (c AppointmentChanges) Moves() bool {
+	return c.Start != nil || c.Duration != nil || c.DoctorID != nil
+}
 
 // ValidateNew checks a create request. Appointments cannot be booked in the past. The
 // doctor is doctor_id or, as in the original API, doctor_name; the store resolves the name.
@@ -172,7 +175,8 @@ func (in AppointmentInput) ValidateNew(now time.Time, loc *time.Location) (Appoi
 	return a, f.Err()
 }
 
-// ValidateUpdate checks a PUT body: status, notes, appointment_datetime and reason may change.
+// ValidateUpdate checks a PUT body: status, notes, appointment_datetime, duration_minutes,
+// doctor_id (a move to another doctor) and reason may change.
 func (in AppointmentInput) ValidateUpdate(now time.Time, loc *time.Location) (AppointmentChanges, error) {
 	f := FieldErrors{}
 	var c AppointmentChanges
@@ -180,10 +184,15 @@ func (in AppointmentInput) ValidateUpdate(now time.Time, loc *time.Location) (Ap
 		f.Add("patient_id", "cannot be changed; book a new appointment instead")
 	}
 	if in.DoctorName.Set {
-		f.Add("doctor_name", "cannot be changed; book a new appointment instead")
+		f.Add("doctor_name", "cannot be changed; give doctor_id to move the appointment to another doctor")
 	}
 	if in.DoctorID.Set {
-		f.Add("doctor_id", "cannot be changed; book a new appointment instead")
+		if !in.DoctorID.Given() || in.DoctorID.Value <= 0 {
+			f.Add("doctor_id", "must be a positive integer")
+		} else {
+			d := in.DoctorID.Value
+			c.DoctorID = &d
+		}
 	}
 	if in.Duration.Set {
 		d := validDuration(f, in.Duration)
@@ -216,8 +225,8 @@ func (in AppointmentInput) ValidateUpdate(now time.Time, loc *time.Location) (Ap
 	}
 	c.Notes = toOpt(in.Notes, optional(f, "notes", in.Notes, maxTextLen, true))
 	c.Reason = toOpt(in.Reason, optional(f, "reason", in.Reason, maxTextLen, true))
-	if !in.Status.Set && !in.Start.Set && !in.Duration.Set && !in.Notes.Set && !in.Reason.Set && len(f) == 0 {
-		return c, Errorf(CodeInvalid, "the body names no field to change (status, notes, appointment_datetime, duration_minutes, reason)")
+	if !in.Status.Set && !in.Start.Set && !in.Duration.Set && !in.DoctorID.Set && !in.Notes.Set && !in.Reason.Set && len(f) == 0 {
+		return c, Errorf(CodeInvalid, "the body names no field to change (status, notes, appointment_datetime, duration_minutes, doctor_id, reason)")
 	}
 	return c, f.Err()
 }

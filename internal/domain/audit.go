@@ -19,6 +19,8 @@ const (
 	ActionPurge          = "purge"
 	ActionImport         = "import"
 	ActionSessionEnd     = "session_end" // a session ended from the list of sessions, or all of a user's by an admin
+	ActionMerge          = "merge"       // one event for the merged patient, one for the survivor
+	ActionRestore        = "restore"     // a deactivated patient made active again
 )
 
 // Audit outcomes.
@@ -63,7 +65,7 @@ type AuditEvent struct {
 // AuditActions are the actions the audit trail records, for the audit log's filter.
 var AuditActions = []string{ActionRead, ActionCreate, ActionUpdate, ActionDelete, ActionDenied, ActionLogin,
 	ActionLoginFailed, ActionLogout, ActionRefresh, ActionRefreshReuse, ActionPasswordChange, ActionPasswordReset,
-	ActionPurge, ActionImport, ActionSessionEnd}
+	ActionPurge, ActionImport, ActionSessionEnd, ActionMerge, ActionRestore}
 
 // PatientName is how the audit log names a patient: their name and MRN.
 type PatientName struct {

@@ -29,9 +29,12 @@ type Patient struct {
 	// Active is false once the patient is deactivated (DELETE): hidden, but kept.
 	Active        bool       `json:"active"`
 	DeactivatedAt *time.Time `json:"deactivated_at,omitempty"`
-	Version       int64      `json:"version"`
-	CreatedAt     time.Time  `json:"created_at"`
-	UpdatedAt     time.Time  `json:"updated_at"`
+	// ReplacedBy is the patient this one was merged into (POST /api/patients/{id}/merge):
+	// set only on a deactivated patient, FHIR's Patient.link replaced-by.
+	ReplacedBy *int64    `json:"replaced_by,omitempty"`
+	Version    int64     `json:"version"`
+	CreatedAt  time.Time `json:"created_at"`
+	UpdatedAt  time.Time `json:"updated_at"`
 }
 
 // ClinicalPatientFields are the JSON fields of a patient that are clinical data: only the
@@ -162,6 +165,34 @@ func (in PatientInput) ValidateNew(now time.Time, loc *time.Location) (Patient, 
 	p.BloodGroup = validBloodGroup(f, optional(f, "blood_group", in.BloodGroup, 5, false))
 	p.Gender = validGender(f, optional(f, "gender", in.Gender, 40, false))
 	return p, f.Err()
+}
+
+// ValidateMatch checks the query of GET /api/patients/matches, the registration form's
+// check before it saves: the fields it has so far, of which the name or the email must be
+// given, each as ValidateNew would take it. The patient it returns is the one to compare.
+func (in PatientInput) ValidateMatch(now time.Time, loc *time.Location) (Patient, error) {
+	f := FieldErrors{}
+	var p Patient
+	if in.Name.Given() {
+		p.Name = required(f, "name", in.Name, 100)
+	}
+	if in.Email.Given() {
+		p.Email = normaliseEmail(f, "email", required(f, "email", in.Email, 120))
+	}
+	if in.DateOfBirth.Given() {
+		p.DateOfBirth = dateField(f, "date_of_birth", in.DateOfBirth, now, loc)
+	}
+	p.Phone = validPhone(f, optional(f, "phone", in.Phone, 20, false))
+	if !in.Name.Given() && !in.Email.Given() && len(f) == 0 {
+		f.Add("name", "give the name (with date_of_birth or phone) or the email to look for")
+	}
+	return p, f.Err()
+}
+
+// PossibleMatch reports whether c, a registered patient, is possibly the person p that is
+// about to be registered: a possible duplicate, or the holder of the same email.
+func PossibleMatch(p, c Patient) bool {
+	return (p.Email != "" && p.Email == c.Email) || (p.Name != "" && PossibleDuplicate(p, c))
 }
 
 // ValidateImport checks a patient that arrives in an import (a FHIR bundle): the

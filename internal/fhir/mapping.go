@@ -119,7 +119,18 @@ func FromPatient(p domain.Patient) Patient {
 	if p.Gender != nil {
 		out.Gender = *p.Gender
 	}
+	if p.ReplacedBy != nil {
+		out.Link = append(out.Link, PatientLink{Other: Reference{Reference: "Patient/" + id(*p.ReplacedBy)}, Type: "replaced-by"})
+	}
 	return out
+}
+
+// WithReplaces adds to the Patient p the links to the patients merged into it.
+func WithReplaces(p Patient, merged []int64) Patient {
+	for _, m := range merged {
+		p.Link = append(p.Link, PatientLink{Other: Reference{Reference: "Patient/" + id(m)}, Type: "replaces"})
+	}
+	return p
 }
 
 // BloodGroupID is the id of the blood group Observation of patient id.

@@ -97,6 +97,14 @@ type Patient struct {
 	Gender       string         `json:"gender,omitempty"`
 	BirthDate    string         `json:"birthDate,omitempty"`
 	Address      []Address      `json:"address,omitempty"`
+	Link         []PatientLink  `json:"link,omitempty"`
+}
+
+// PatientLink links a Patient to another record of the same person: after a merge, the
+// merged record is replaced-by the survivor, and the survivor replaces it.
+type PatientLink struct {
+	Other Reference `json:"other"`
+	Type  string    `json:"type"` // replaced-by, replaces
 }
 
 // Practitioner is the FHIR Practitioner resource (a doctor).

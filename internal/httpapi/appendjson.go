@@ -125,6 +125,10 @@ func appendPatientJSON(b []byte, p *domain.Patient) ([]byte, error) {
 			return b, err
 		}
 	}
+	if p.ReplacedBy != nil {
+		b = append(b, `,"replaced_by":`...)
+		b = strconv.AppendInt(b, *p.ReplacedBy, 10)
+	}
 	b = append(b, `,"version":`...)
 	b = strconv.AppendInt(b, p.Version, 10)
 	b = append(b, `,"created_at":`...)

@@ -169,7 +169,7 @@ func (a *API) updateAppointment(w http.ResponseWriter, r *http.Request) error {
 // moveSeries moves the occurrences of id's series that scope names by as much as id moves.
 func (a *API) moveSeries(w http.ResponseWriter, r *http.Request, id int64, scope string, c domain.AppointmentChanges) error {
 	if !c.Moves() || c.Status != nil || c.Notes.Set || c.Reason.Set {
-		return &domain.Error{Code: domain.CodeInvalid, Message: "scope: with following or series, change only appointment_datetime and duration_minutes",
+		return &domain.Error{Code: domain.CodeInvalid, Message: "scope: with following or series, change only appointment_datetime, duration_minutes and doctor_id",
 			Fields: map[string]string{"scope": "moves occurrences only; change status, notes and reason one appointment at a time"}}
 	}
 	moved, err := a.store.MoveSeries(r.Context(), id, scope, c)

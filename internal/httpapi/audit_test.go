@@ -332,6 +332,7 @@ var readQueries = map[string][]string{
 	"GET /fhir/Encounter":                {"?patient={P}", "?patient=999999"},
 	"GET /fhir/AllergyIntolerance":       {"?patient={P}"},
 	"GET /api/patients/{id}/vitals":      {"?kind=blood_pressure,bmi"},
+	"GET /api/patients/matches":          {"?name=Grace+Hopper&date_of_birth=1980-05-17", "?name=Nobody&date_of_birth=1980-05-17"},
 }
 
 // readEvent is a read event as TestReadsAreAuditedWithTheirPatients compares them.
@@ -454,8 +455,8 @@ func TestReadsAreAuditedWithTheirPatients(t *testing.T) {
 			caller := callers[rt.Roles[len(rt.Roles)-1]]
 			path := strings.ReplaceAll(rt.Pattern, "{id}", target.id)
 			queries := append([]string{""}, readQueries[key]...)
-			if key == "GET /api/doctors/{id}/availability" {
-				queries = queries[1:] // it needs a date
+			if key == "GET /api/doctors/{id}/availability" || key == "GET /api/patients/matches" {
+				queries = queries[1:] // it needs a date, or a name to look for
 			}
 			for _, q := range queries {
 				url := path + strings.ReplaceAll(q, "{P}", fmt.Sprint(f.patient))

@@ -61,7 +61,9 @@ func (c *contract) check(method, target string, status int, body []byte) error {
 	path, _, _ := strings.Cut(target, "?")
 	var tmpl string
 	for _, p := range c.paths {
-		if p.re.MatchString(path) {
+		// As net/http does, a literal segment wins over a wildcard: /api/patients/matches
+		// is not /api/patients/{id}.
+		if p.re.MatchString(path) && (tmpl == "" || strings.Count(p.template, "{") < strings.Count(tmpl, "{")) {
 			tmpl = p.template
 		}
 	}

@@ -119,8 +119,20 @@ func (a *API) readFHIR(r *http.Request, resourceType string) (any, error) {
 	}
 	switch resourceType {
 	case "Patient":
-		p, err := a.store.Patient(ctx, id)
-		return fhir.FromPatient(p), asFHIRNotFound(err, notFound)
+		// A merged patient is still read, inactive and replaced-by the survivor, so that a
+		// client holding its id finds where the record went; other deactivated ones are not.
+		p, err := a.store.AnyPatient(ctx, id)
+		if err == nil && !p.Active && p.ReplacedBy == nil {
+			err = domain.NotFound("patient", id)
+		}
+		if err != nil {
+			return nil, asFHIRNotFound(err, notFound)
+		}
+		merged, err := a.store.PatientsReplacedBy(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		return fhir.WithReplaces(fhir.FromPatient(p), merged), nil
 	case "Practitioner":
 		d, err := a.store.Doctor(ctx, id)
 		return fhir.FromDoctor(d), asFHIRNotFound(err, notFound)

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"time"
 
@@ -14,9 +15,9 @@ func (a *API) health(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// ready answers readiness probes: 200 when the database answers within two seconds and
-// the server is not shutting down. With a read replica it also says whether heavy reads
-// use it.
+// ready answers readiness probes: 200 when a primary answers within two seconds (a
+// standby, or no server at all, as during a failover, is not ready) and the server is not
+// shutting down. With a read replica it also says whether heavy reads use it.
 func (a *API) ready(w http.ResponseWriter, r *http.Request) error {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
@@ -26,7 +27,11 @@ func (a *API) ready(w http.ResponseWriter, r *http.Request) error {
 	}
 	if err := a.store.Ping(ctx); err != nil {
 		a.log.Warn("readiness check failed", "error", err)
-		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "not ready", "database": "disconnected"})
+		state := "disconnected"
+		if errors.Is(err, store.ErrReadOnly) {
+			state = "read-only"
+		}
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "not ready", "database": state})
 		return nil
 	}
 	body := map[string]string{"status": "ready", "database": "connected"}

@@ -166,6 +166,72 @@ func (a *API) patientDuplicates(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// patientMatches is the registration form's check before it saves: the patients who are
+// possibly the person in the query (name, date_of_birth, phone, email), as POST would warn of
+// them afterwards, and the holder of the email, which POST would refuse. Deactivated
+// patients are among them for admins, who may restore them.
+func (a *API) patientMatches(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	in := domain.PatientInput{}
+	for name, o := range map[string]*domain.Opt[string]{"name": &in.Name, "date_of_birth": &in.DateOfBirth, "phone": &in.Phone, "email": &in.Email} {
+		if v := strings.TrimSpace(q.Get(name)); v != "" {
+			*o = domain.Some(v)
+		}
+	}
+	p, err := in.ValidateMatch(a.now(), a.loc)
+	if err != nil {
+		return err
+	}
+	found, err := a.store.PatientMatches(r.Context(), p, domain.ActorFrom(r.Context()).Role == domain.RoleAdmin)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, unpaged[domain.Patient]{Success: true, Data: shownPatients(r, found), Count: len(found)})
+	return nil
+}
+
+// mergeInput is the body of POST /api/patients/{id}/merge.
+type mergeInput struct {
+	Into domain.Opt[int64] `json:"into"` // the survivor
+}
+
+// mergePatient merges the patient of the path into the survivor that the body names.
+func (a *API) mergePatient(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	var in mergeInput
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	if !in.Into.Given() || in.Into.Value <= 0 {
+		return &domain.Error{Code: domain.CodeInvalid, Message: "name the patient to merge into",
+			Fields: map[string]string{"into": "is required: the id of the patient who remains"}}
+	}
+	res, err := a.store.MergePatient(r.Context(), id, in.Into.Value)
+	if err != nil {
+		return err
+	}
+	res.Merged, res.Survivor = shownPatient(r, res.Merged), shownPatient(r, res.Survivor)
+	writeJSON(w, http.StatusOK, item{Success: true, Data: res})
+	return nil
+}
+
+// restorePatient makes a deactivated patient active again; a merged one is refused.
+func (a *API) restorePatient(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	p, err := a.store.RestorePatient(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeResource(w, r, http.StatusOK, shownPatient(r, p), p.Version)
+	return nil
+}
+
 // writePage writes a page in the list envelope.
 func writePage[T any](w http.ResponseWriter, page store.Page[T], limit int) {
 	body := list{Success: true, Data: page.Items, Count: len(page.Items), Total: page.Total, TotalEstimated: page.TotalEstimated, Limit: limit}

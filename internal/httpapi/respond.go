@@ -7,9 +7,11 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/hms-project/hms/internal/domain"
 	"github.com/hms-project/hms/internal/fhir"
+	"github.com/hms-project/hms/internal/store"
 )
 
 // statusOf maps each error code to its HTTP status; this is the only place that does.
@@ -103,11 +105,22 @@ type errorBody struct {
 	Fields  map[string]string `json:"fields,omitempty"`
 }
 
+// errDatabaseUnavailable answers a request that the database could not serve: no primary
+// answered in time, as while a standby is promoted (store.IsUnavailable). The client
+// retries; the failover takes seconds (docs/OPERATIONS.md).
+var errDatabaseUnavailable = &domain.Error{Code: domain.CodeUnavailable, RetryAfter: 2 * time.Second,
+	Message: "the database is unavailable right now (a failover may be under way); try again in a few seconds"}
+
 // writeError answers with the status that err's code maps to. Internal errors are logged
 // with the request id and reach the client only as "internal server error".
 func writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var e *domain.Error
-	if !errors.As(err, &e) {
+	switch {
+	case errors.As(err, &e):
+	case store.IsUnavailable(err):
+		logger(r.Context()).WarnContext(r.Context(), "database unavailable", "request_id", requestID(r.Context()), "error", err)
+		e = errDatabaseUnavailable
+	default:
 		logger(r.Context()).ErrorContext(r.Context(), "request failed", "request_id", requestID(r.Context()), "error", err)
 		e = &domain.Error{Code: domain.CodeInternal, Message: "internal server error; the request id in X-Request-ID helps the operator find the cause"}
 	}

@@ -165,6 +165,10 @@ func (a *API) routes() []route {
 		{"DELETE", "/api/patients/{id}", admin, a.deletePatient, touches{domain.ResourcePatient, pathPatient}},      // deactivates
 		{"DELETE", "/api/patients/{id}/purge", admin, a.purgePatient, touches{domain.ResourcePatient, pathPatient}}, // erases for good
 		{"GET", "/api/patients/{id}/duplicates", admin | staff, a.patientDuplicates, touches{domain.ResourcePatient, pathPatient}},
+		// The registration form's check before it saves: ?name=&date_of_birth=&phone=&email=.
+		{"GET", "/api/patients/matches", admin | staff, a.patientMatches, touches{domain.ResourcePatient, dataPatients}},
+		{"POST", "/api/patients/{id}/merge", admin, a.mergePatient, touches{domain.ResourcePatient, pathPatient}},     // {"into": survivor id}
+		{"POST", "/api/patients/{id}/restore", admin, a.restorePatient, touches{domain.ResourcePatient, pathPatient}}, // a deactivated, not a merged, patient
 		{"GET", "/api/patients/{id}/records", chart, a.fromReplica(a.listPatientRecords), touches{domain.ResourceRecord, pathPatient}},
 		{"GET", "/api/patients/{id}/visits", chart, a.fromReplica(a.listPatientVisits), touches{domain.ResourceVisit, pathPatient}},
 		{"GET", "/api/patients/{id}/vitals", chart, a.listVitals, touches{domain.ResourceVitalSign, pathPatient}},

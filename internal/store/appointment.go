@@ -63,6 +63,11 @@ func (s *Store) requireActivePatient(ctx context.Context, tx *sql.Tx, id int64, 
 	var name string
 	err := tx.QueryRowContext(ctx, `SELECT name FROM patient WHERE id = $1 AND active`+lock, id).Scan(&name)
 	if errors.Is(err, sql.ErrNoRows) {
+		if p, err := s.patientIn(ctx, tx, id); err == nil {
+			if err := s.mergedError(ctx, tx, p); err != nil {
+				return "", err // book the survivor instead
+			}
+		}
 		return "", noSuchPatient(id)
 	}
 	return name, err
@@ -435,11 +440,27 @@ func (s *Store) lockAppointment(ctx context.Context, tx *sql.Tx, id int64) (doma
 // claimSchedulesOf claims (see CreateAppointment) the rows of appointment id's patient and
 // doctor, in that order and before the appointment itself is locked, so that a move takes
 // turns with the bookings and moves of either, and with a patient's deactivation (which
-// locks the patient, then the appointments), without a lock-order cycle.
-func (s *Store) claimSchedulesOf(ctx context.Context, tx *sql.Tx, id int64) error {
-	for _, table := range []string{"patient", "doctor"} {
-		if _, err := tx.ExecContext(ctx, `SELECT 1 FROM `+table+` WHERE id = (SELECT `+table+`_id FROM appointment WHERE id = $1)`+
-			s.dialect.claimRows(), id); err != nil {
+// locks the patient, then the appointments), without a lock-order cycle. A move to another
+// doctor (toDoctor, 0 for none) claims both doctors, the lower id first, so that two moves
+// between the same doctors in opposite directions take turns too.
+func (s *Store) claimSchedulesOf(ctx context.Context, tx *sql.Tx, id, toDoctor int64) error {
+	if _, err := tx.ExecContext(ctx, `SELECT 1 FROM patient WHERE id = (SELECT patient_id FROM appointment WHERE id = $1)`+
+		s.dialect.claimRows(), id); err != nil {
+		return err
+	}
+	var doctorID int64
+	if err := tx.QueryRowContext(ctx, `SELECT doctor_id FROM appointment WHERE id = $1`, id).Scan(&doctorID); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil // lockAppointment reports it
+		}
+		return err
+	}
+	doctors := []int64{doctorID}
+	if toDoctor != 0 && toDoctor != doctorID {
+		doctors = []int64{min(doctorID, toDoctor), max(doctorID, toDoctor)}
+	}
+	for _, d := range doctors {
+		if _, err := tx.ExecContext(ctx, `SELECT 1 FROM doctor WHERE id = $1`+s.dialect.claimRows(), d); err != nil {
 			return err
 		}
 	}
@@ -455,7 +476,7 @@ func (s *Store) UpdateAppointment(ctx context.Context, id int64, c domain.Appoin
 	var next domain.Appointment // the appointment as it is to become, for the error of a double booking
 	out, err := writeRow(ctx, s, func(tx *sql.Tx) (domain.Appointment, error) {
 		if c.Moves() {
-			if err := s.claimSchedulesOf(ctx, tx, id); err != nil {
+			if err := s.claimSchedulesOf(ctx, tx, id, deref64(c.DoctorID)); err != nil {
 				return next, fmt.Errorf("store: claim the schedules: %w", err)
 			}
 		}
@@ -483,6 +504,11 @@ func (s *Store) UpdateAppointment(ctx context.Context, id int64, c domain.Appoin
 			if c.Duration != nil {
 				next.Duration = *c.Duration
 			}
+			if c.DoctorID != nil && *c.DoctorID != cur.DoctorID {
+				if next.DoctorID, next.DoctorName, err = s.resolveDoctor(ctx, tx, *c.DoctorID, ""); err != nil {
+					return next, err
+				}
+			}
 			next.End = next.Start.Add(time.Duration(next.Duration) * time.Minute)
 			if domain.HoldsSlot(next.Status) {
 				if err := s.checkFree(ctx, tx, next, id); err != nil {
@@ -497,9 +523,9 @@ func (s *Store) UpdateAppointment(ctx context.Context, id int64, c domain.Appoin
 			next.Reason = optPtr(c.Reason)
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE appointment SET status = $1, appointment_datetime = $2, duration_minutes = $3,
-			end_datetime = $4, notes = $5, reason = $6, updated_at = $7, version = version + 1 WHERE id = $8`,
+			end_datetime = $4, notes = $5, reason = $6, updated_at = $7, version = version + 1, doctor_id = $9 WHERE id = $8`,
 			next.Status, s.dialect.timeArg(next.Start), next.Duration, s.dialect.timeArg(next.End), next.Notes, next.Reason,
-			s.dialect.timeArg(time.Now()), id)
+			s.dialect.timeArg(time.Now()), id, next.DoctorID)
 		if err != nil {
 			return next, err
 		}

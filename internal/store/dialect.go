@@ -66,6 +66,9 @@ type dialect interface {
 	// storedTime is the select expression of a date or timestamp column that dbDate or
 	// dbTime scans.
 	storedTime(column string) string
+	// writableQuery is a query of one boolean: whether the server takes writes (on
+	// PostgreSQL, a primary that is not read-only; see Ping).
+	writableQuery() string
 	// jobDriver is River's driver of the job queue for this database (see queue.go).
 	jobDriver(db *sql.DB) riverdriver.Driver[*sql.Tx]
 	// auditRuns is how many batched inserts of audit events may run at a time (see Open).
@@ -117,6 +120,8 @@ func (sqliteDialect) jobDriver(db *sql.DB) riverdriver.Driver[*sql.Tx] { return 
 func (sqliteDialect) timeArg(t time.Time) any {
 	return t.UTC().Format(sqliteTimeLayout)
 }
+
+func (sqliteDialect) writableQuery() string { return `SELECT true` }
 
 func (sqliteDialect) isUniqueViolation(err error) bool {
 	var e *sqlite.Error
@@ -371,6 +376,12 @@ func (postgresDialect) lockMigrations(ctx context.Context, db *sql.DB) (func(), 
 func (postgresDialect) storedTime(column string) string { return column }
 
 func (postgresDialect) timeArg(t time.Time) any { return t.UTC() }
+
+// A standby is in recovery; a promoted node stays read-only (default_transaction_read_only)
+// while pg_auto_failover waits for the old primary to be fenced.
+func (postgresDialect) writableQuery() string {
+	return `SELECT NOT pg_is_in_recovery() AND current_setting('transaction_read_only') = 'off'`
+}
 
 func (postgresDialect) isUniqueViolation(err error) bool {
 	var e *pgconn.PgError

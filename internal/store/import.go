@@ -74,8 +74,11 @@ func (s *Store) importPatient(ctx context.Context, tx *sql.Tx, it domain.Patient
 	var res domain.ImportResult
 	p := it.Patient
 	now := s.dialect.timeArg(time.Now())
-	var id int64
-	err := tx.QueryRowContext(ctx, `SELECT id FROM patient WHERE mrn = $1`, p.MRN).Scan(&id)
+	var (
+		id         int64
+		replacedBy sql.NullInt64
+	)
+	err := tx.QueryRowContext(ctx, `SELECT id, replaced_by FROM patient WHERE mrn = $1`, p.MRN).Scan(&id, &replacedBy)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		created, err := s.insertPatient(ctx, tx, p)
@@ -85,6 +88,10 @@ func (s *Store) importPatient(ctx context.Context, tx *sql.Tx, it domain.Patient
 		res.PatientID, res.PatientCreated = created.ID, true
 	case err != nil:
 		return res, fmt.Errorf("store: import patient: %w", err)
+	case replacedBy.Valid:
+		// A patient merged into another: what the bundle holds goes to the survivor, whose
+		// details were kept by the merge and stay as they are.
+		res.PatientID = replacedBy.Int64
 	default:
 		// The imported data is the newer word on what it carries; an email, blood group or gender that
 		// the import does not have is kept. Nothing changes (not even the version) when the

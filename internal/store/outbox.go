@@ -66,7 +66,7 @@ func (s *Store) enqueueNotices(ctx context.Context, tx *sql.Tx, prev *domain.App
 		return nil
 	}
 	now := p.Now()
-	moved := prev != nil && !prev.Start.Equal(next.Start)
+	moved := prev != nil && (!prev.Start.Equal(next.Start) || prev.DoctorID != next.DoctorID) // a new time or another doctor
 	if prev != nil && (moved || prev.Status != next.Status) {
 		if _, err := tx.ExecContext(ctx, `UPDATE notification SET status = $1, updated_at = $2
 			WHERE appointment_id = $3 AND status IN ($4, $5)`, domain.NoticeDropped, s.dialect.timeArg(now), next.ID,

@@ -16,7 +16,7 @@ import (
 func (s *Store) patientColumns() string {
 	t := s.dialect.storedTime
 	return `id, mrn, name, email, ` + t("date_of_birth") + `, phone, address, blood_group, gender, active, ` + t("deactivated_at") +
-		`, version, ` + t("created_at") + `, ` + t("updated_at")
+		`, version, ` + t("created_at") + `, ` + t("updated_at") + `, replaced_by`
 }
 
 func scanPatient(row interface{ Scan(...any) error }) (domain.Patient, error) {
@@ -31,6 +31,7 @@ type patientScanner struct {
 	dob                            dbDate
 	deactivated, created, updated  dbTime
 	email, phone, addr, blood, gen sql.NullString
+	replacedBy                     sql.NullInt64
 	dest                           []any
 	texts                          textBlocks
 }
@@ -39,7 +40,7 @@ type patientScanner struct {
 func newPatientScanner(rows int) *patientScanner {
 	s := &patientScanner{texts: make(textBlocks, 0, 4*rows)}
 	s.dest = []any{&s.p.ID, &s.p.MRN, &s.p.Name, &s.email, &s.dob, &s.phone, &s.addr, &s.blood, &s.gen, &s.p.Active, &s.deactivated,
-		&s.p.Version, &s.created, &s.updated}
+		&s.p.Version, &s.created, &s.updated, &s.replacedBy}
 	return s
 }
 
@@ -52,6 +53,7 @@ func (s *patientScanner) scan(row interface{ Scan(...any) error }) (domain.Patie
 	p.BloodGroup = s.texts.copy(s.blood.String, s.blood.Valid)
 	p.Gender = s.texts.copy(s.gen.String, s.gen.Valid)
 	p.CreatedAt, p.UpdatedAt = s.created.Time, s.updated.Time
+	p.ReplacedBy = nullableID(s.replacedBy)
 	if !s.deactivated.IsZero() {
 		at := s.deactivated.Time
 		p.DeactivatedAt = &at
@@ -365,7 +367,13 @@ func (s *Store) UpdatePatient(ctx context.Context, id int64, c domain.PatientCha
 	})
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		cur, err := s.Patient(ctx, id)
+		cur, err := s.AnyPatient(ctx, id)
+		if err == nil && !cur.Active {
+			if err := s.mergedError(ctx, s.db, cur); err != nil {
+				return p, err
+			}
+			return p, domain.NotFound("patient", id)
+		}
 		if err != nil {
 			return p, err
 		}
@@ -464,6 +472,39 @@ func (s *Store) PatientDuplicatesOf(ctx context.Context, p domain.Patient) ([]do
 			return nil, fmt.Errorf("store: find duplicates: %w", err)
 		}
 		if domain.PossibleDuplicate(p, c) {
+			out = append(out, c)
+		}
+	}
+	return out, rows.Err()
+}
+
+// PatientMatches returns the patients who are possibly the person p about to be registered
+// (domain.PossibleMatch), oldest first: the active ones and, withInactive, a deactivated one
+// who holds the email (the registration would be refused with it; an admin may restore them).
+func (s *Store) PatientMatches(ctx context.Context, p domain.Patient, withInactive bool) ([]domain.Patient, error) {
+	ctx, cancel := s.withTimeout(ctx)
+	defer cancel()
+	var dob any
+	if p.DateOfBirth != "" {
+		dob = p.DateOfBirth
+	}
+	cond := `active AND (date_of_birth = $1 OR phone_key = $2 OR email = $3)`
+	if withInactive {
+		cond = `(active AND (date_of_birth = $1 OR phone_key = $2)) OR email = $3`
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT `+s.patientColumns()+` FROM patient WHERE `+cond+` ORDER BY id LIMIT 200`,
+		dob, phoneKeyArg(p.Phone), emailArg(p.Email))
+	if err != nil {
+		return nil, fmt.Errorf("store: find matches: %w", err)
+	}
+	defer rows.Close()
+	out := []domain.Patient{}
+	for rows.Next() {
+		c, err := scanPatient(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: find matches: %w", err)
+		}
+		if domain.PossibleMatch(p, c) {
 			out = append(out, c)
 		}
 	}

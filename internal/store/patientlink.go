@@ -109,7 +109,7 @@ func (s *Store) AnswerLink(ctx context.Context, notificationID int64, answer str
 			}
 			return err
 		}
-		if err := s.claimSchedulesOf(ctx, tx, appointmentID); err != nil {
+		if err := s.claimSchedulesOf(ctx, tx, appointmentID, 0); err != nil {
 			return err
 		}
 		l, cur, err := s.linked(ctx, tx, notificationID, now, s.dialect.lockRows("a"))

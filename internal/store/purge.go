@@ -88,6 +88,10 @@ func (s *Store) PurgePatient(ctx context.Context, id int64) (PatientFootprint, e
 		if f, err = s.footprint(ctx, tx, id); err != nil {
 			return err
 		}
+		// The patients merged into this one keep their own data, and lose only the link.
+		if _, err := tx.ExecContext(ctx, `UPDATE patient SET replaced_by = NULL WHERE replaced_by = $1`, id); err != nil {
+			return fmt.Errorf("store: purge: merged patients: %w", err)
+		}
 		for _, d := range patientData {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM `+d.table+` WHERE `+d.where, id); err != nil {
 				return fmt.Errorf("store: purge %s: %w", d.table, err)

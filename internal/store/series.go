@@ -198,7 +198,7 @@ func (s *Store) MoveSeries(ctx context.Context, id int64, scope string, c domain
 	defer cancel()
 	var ids []int64
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		if err := s.claimSchedulesOf(ctx, tx, id); err != nil {
+		if err := s.claimSchedulesOf(ctx, tx, id, deref64(c.DoctorID)); err != nil {
 			return fmt.Errorf("store: claim the schedules: %w", err)
 		}
 		cur, err := s.lockAppointment(ctx, tx, id)
@@ -219,11 +219,18 @@ func (s *Store) MoveSeries(ctx context.Context, id int64, scope string, c domain
 		if c.Start != nil {
 			shift = c.Start.Sub(cur.Start)
 		}
+		doctorID, doctorName := cur.DoctorID, cur.DoctorName
+		if c.DoctorID != nil && *c.DoctorID != cur.DoctorID {
+			if doctorID, doctorName, err = s.resolveDoctor(ctx, tx, *c.DoctorID, ""); err != nil {
+				return err
+			}
+		}
 		moved := make([]domain.Appointment, len(all))
 		exclude := make([]int64, len(all))
 		before := make(map[int64]domain.Appointment, len(all))
 		for i, a := range all {
 			a.Start = a.Start.Add(shift)
+			a.DoctorID, a.DoctorName = doctorID, doctorName
 			if c.Duration != nil {
 				a.Duration = *c.Duration
 			}
@@ -246,8 +253,8 @@ func (s *Store) MoveSeries(ctx context.Context, id int64, scope string, c domain
 		now := s.dialect.timeArg(time.Now())
 		for _, a := range moved {
 			if _, err := tx.ExecContext(ctx, `UPDATE appointment SET appointment_datetime = $1, duration_minutes = $2,
-				end_datetime = $3, updated_at = $4, version = version + 1 WHERE id = $5`,
-				s.dialect.timeArg(a.Start), a.Duration, s.dialect.timeArg(a.End), now, a.ID); err != nil {
+				end_datetime = $3, updated_at = $4, version = version + 1, doctor_id = $6 WHERE id = $5`,
+				s.dialect.timeArg(a.Start), a.Duration, s.dialect.timeArg(a.End), now, a.ID, a.DoctorID); err != nil {
 				return err
 			}
 			prev := before[a.ID]

@@ -148,10 +148,20 @@ func (s *Store) Close() error {
 	return s.db.Close()
 }
 
-// Ping checks that the database answers.
+// ErrReadOnly is Ping's answer when the database answers but takes no writes: a
+// standby, or a node its failover manager has not yet opened for writes.
+var ErrReadOnly = errors.New("store: the database answers but takes no writes")
+
+// Ping checks that the database answers and takes writes.
 func (s *Store) Ping(ctx context.Context) error {
-	var one int
-	return s.db.QueryRowContext(ctx, "SELECT 1").Scan(&one)
+	var writable bool
+	if err := s.db.QueryRowContext(ctx, s.dialect.writableQuery()).Scan(&writable); err != nil {
+		return err
+	}
+	if !writable {
+		return ErrReadOnly
+	}
+	return nil
 }
 
 // withTimeout bounds one store call.

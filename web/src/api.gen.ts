@@ -54,6 +54,37 @@ export interface paths {
       };
     };
   };
+  "/api/patients/matches": {
+    /**
+     * Possible matches of a patient about to be registered
+     * @description The registration form's check before it saves: the active patients with the same name (compared as duplicates are) and the same date of birth or phone, and the patient who holds the email (POST would refuse it; for admins this may be a deactivated patient, who can be restored). Give the name or the email; every parameter is read as POST /api/patients reads the field.
+     */
+    get: operations["patientMatches"];
+  };
+  "/api/patients/{id}/merge": {
+    /**
+     * Merge a patient into another (admins)
+     * @description In one transaction, the appointments (with their history and messages), medical records, visits, vital signs, allergies and problems of the patient move to the survivor named by into; the survivor keeps its contact preference, or takes this one's when it has none. The patient is deactivated with replaced_by naming the survivor (FHIR Patient.link replaced-by; the survivor's Patient.link replaces), and patients merged into it before name the survivor from now on. Both patients get a merge event in the audit trail. 409, with nothing changed, when the two hold appointments at overlapping times (conflicts lists each pair), when either is deactivated or merged; 400 for a merge into oneself or into no patient. A merged patient cannot be edited or booked (409 naming the survivor) nor restored.
+     */
+    post: operations["mergePatient"];
+    parameters: {
+      path: {
+        id: components["parameters"]["id"];
+      };
+    };
+  };
+  "/api/patients/{id}/restore": {
+    /**
+     * Restore a deactivated patient (admins)
+     * @description Makes a deactivated patient active again, audited as restore; the appointments their deactivation cancelled stay cancelled. 409 when the patient is active, or was merged into another (a merge is not undone: its data belongs to the survivor; replaced_by names it).
+     */
+    post: operations["restorePatient"];
+    parameters: {
+      path: {
+        id: components["parameters"]["id"];
+      };
+    };
+  };
   "/api/patients/{id}/records": {
     /** A patient's medical records, newest first, all of them or in pages */
     get: operations["listPatientRecords"];
@@ -99,8 +130,8 @@ export interface paths {
     /** Get an appointment */
     get: operations["getAppointment"];
     /**
-     * Change an appointment's status, time, duration, reason or notes
-     * @description With scope=following or series, only appointment_datetime and duration_minutes may change: every occurrence in the scope moves by as much as this one, checked as a whole (409 with conflicts, nothing moved)
+     * Change an appointment's status, time, duration, doctor, reason or notes
+     * @description With scope=following or series, only appointment_datetime, duration_minutes and doctor_id may change: every occurrence in the scope moves by as much as this one, checked as a whole (409 with conflicts, nothing moved)
      */
     put: operations["updateAppointment"];
     /**
@@ -433,6 +464,8 @@ export interface components {
       active: boolean;
       /** Format: date-time */
       deactivated_at?: string;
+      /** @description the patient this one was merged into (POST /api/patients/{id}/merge); only on a deactivated patient */
+      replaced_by?: number;
       /** @description the ETag's version */
       version: number;
       /** Format: date-time */
@@ -547,6 +580,8 @@ export interface components {
       reason?: string | null;
       /** @description why the status changes (e.g. why it is cancelled); kept in the status history. Only with status */
       status_reason?: string | null;
+      /** @description moves the appointment to another (active) doctor, checked for double booking as a new time is */
+      doctor_id?: number;
     };
     Interval: {
       start: string;
@@ -1373,6 +1408,22 @@ export interface components {
       success: true;
       data: components["schemas"]["SignedInSession"][];
     };
+    PatientMerge: {
+      /** @description the id of the patient who remains (the survivor) */
+      into: number;
+    };
+    PatientMerged: {
+      /** @constant */
+      success: true;
+      data: {
+        merged: components["schemas"]["Patient"];
+        survivor: components["schemas"]["Patient"];
+        /** @description rows moved to the survivor, by table (appointment, medical_record, visit, vital_sign, allergy, problem, notification) */
+        moved: {
+          [key: string]: number;
+        };
+      };
+    };
     SignedInUser: {
       id: number;
       email: string;
@@ -1472,7 +1523,7 @@ export interface components {
         "application/json": components["schemas"]["Error"];
       };
     };
-    /** @description every password-hashing slot stayed busy for 2 s: nothing was checked or written; Retry-After says when to retry */
+    /** @description the server cannot serve the request right now, and nothing was written: the database is unavailable (unreachable, restarting, read-only during a failover, or slower than HMS_DB_TIMEOUT), or, where passwords are checked, every password-hashing slot stayed busy for 2 s; Retry-After says when to retry */
     Unavailable: {
       content: {
         "application/json": components["schemas"]["Error"];
@@ -1539,6 +1590,7 @@ export interface operations {
       403: components["responses"]["Forbidden"];
       405: components["responses"]["MethodNotAllowed"];
       500: components["responses"]["Internal"];
+      503: components["responses"]["Unavailable"];
     };
   };
   /** Register a patient */
@@ -1567,6 +1619,7 @@ export interface operations {
       413: components["responses"]["TooLarge"];
       415: components["responses"]["Unsupported"];
       500: components["responses"]["Internal"];
+      503: components["responses"]["Unavailable"];
     };
   };
   /** Get a patient */
@@ -1605,6 +1658,7 @@ export interface operations {
       404: components["responses"]["NotFound"];
       405: components["responses"]["MethodNotAllowed"];
       500: components["responses"]["Internal"];
+      503: components["responses"]["Unavailable"];
     };
   };
   /** Change a patient */
@@ -1644,6 +1698,7 @@ export interface operations {
       413: components["responses"]["TooLarge"];
       415: components["responses"]["Unsupported"];
       500: components["responses"]["Internal"];
+      503: components["responses"]["Unavailable"];
     };
   };
   /** Deactivate a patient: hidden, their future appointments cancelled, everything kept */
@@ -1666,6 +1721,7 @@ export interface operations {
       404: components["responses"]["NotFound"];
       405: components["responses"]["MethodNotAllowed"];
       500: components["responses"]["Internal"];
+      503: components["responses"]["Unavailable"];
     };
   };
   /** Erase a patient and all their data for good (admins) */
@@ -1692,6 +1748,7 @@ export interface operations {
       404: components["responses"]["NotFound"];
       405: components["responses"]["MethodNotAllowed"];
       500: components["responses"]["Internal"];
+      503: components["responses"]["Unavailable"];
     };
   };
   /** Active patients who are possibly the same person */
@@ -1713,6 +1770,101 @@ export interface operations {
       403: components["responses"]["Forbidden"];
       404: components["responses"]["NotFound"];
       405: components["responses"]["MethodNotAllowed"];
+      500: components["responses"]["Internal"];
+      503: components["responses"]["Unavailable"];
+    };
+  };
+  /**
+   * Possible matches of a patient about to be registered
+   * @description The registration form's check before it saves: the active patients with the same name (compared as duplicates are) and the same date of birth or phone, and the patient who holds the email (POST would refuse it; for admins this may be a deactivated patient, who can be restored). Give the name or the email; every parameter is read as POST /api/patients reads the field.
+   */
+  patientMatches: {
+    parameters: {
+      query?: {
+        /** @description the name as typed */
+        name?: string;
+        /** @description YYYY-MM-DD */
+        date_of_birth?: string;
+        /** @description any formatting; digits compared */
+        phone?: string;
+        /** @description compared case-insensitively */
+        email?: string;
+      };
+    };
+    responses: {
+      /** @description the possible matches, oldest first */
+      200: {
+        content: {
+          "application/json": components["schemas"]["PatientDuplicates"];
+        };
+      };
+      400: components["responses"]["BadRequest"];
+      401: components["responses"]["Unauthorized"];
+      403: components["responses"]["Forbidden"];
+      405: components["responses"]["MethodNotAllowed"];
+      500: components["responses"]["Internal"];
+    };
+  };
+  /**
+   * Merge a patient into another (admins)
+   * @description In one transaction, the appointments (with their history and messages), medical records, visits, vital signs, allergies and problems of the patient move to the survivor named by into; the survivor keeps its contact preference, or takes this one's when it has none. The patient is deactivated with replaced_by naming the survivor (FHIR Patient.link replaced-by; the survivor's Patient.link replaces), and patients merged into it before name the survivor from now on. Both patients get a merge event in the audit trail. 409, with nothing changed, when the two hold appointments at overlapping times (conflicts lists each pair), when either is deactivated or merged; 400 for a merge into oneself or into no patient. A merged patient cannot be edited or booked (409 naming the survivor) nor restored.
+   */
+  mergePatient: {
+    parameters: {
+      path: {
+        id: components["parameters"]["id"];
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["PatientMerge"];
+      };
+    };
+    responses: {
+      /** @description merged: both patients as they are now, and what moved */
+      200: {
+        content: {
+          "application/json": components["schemas"]["PatientMerged"];
+        };
+      };
+      400: components["responses"]["BadRequest"];
+      401: components["responses"]["Unauthorized"];
+      403: components["responses"]["Forbidden"];
+      404: components["responses"]["NotFound"];
+      405: components["responses"]["MethodNotAllowed"];
+      409: components["responses"]["Conflict"];
+      413: components["responses"]["TooLarge"];
+      415: components["responses"]["Unsupported"];
+      500: components["responses"]["Internal"];
+    };
+  };
+  /**
+   * Restore a deactivated patient (admins)
+   * @description Makes a deactivated patient active again, audited as restore; the appointments their deactivation cancelled stay cancelled. 409 when the patient is active, or was merged into another (a merge is not undone: its data belongs to the survivor; replaced_by names it).
+   */
+  restorePatient: {
+    parameters: {
+      path: {
+        id: components["parameters"]["id"];
+      };
+    };
+    responses: {
+      /** @description the patient as stored */
+      200: {
+        headers: {
+          /** @description the version, quoted */
+          ETag?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["PatientItem"];
+        };
+      };
+      400: components["responses"]["BadRequest"];
+      401: components["responses"]["Unauthorized"];
+      403: components["responses"]["Forbidden"];
+      404: components["responses"]["NotFound"];
+      405: components["responses"]["MethodNotAllowed"];
+      409: components["responses"]["Conflict"];
       500: components["responses"]["Internal"];
     };
   };
@@ -1749,6 +1901,7 @@ export interface operations {
       404: components["responses"]["NotFound"];
       405: components["responses"]["MethodNotAllowed"];
       500: components["responses"]["Internal"];
+      503: components["responses"]["Unavailable"];
     };
   };
   /** List doctors, by id */
@@ -1775,6 +1928,7 @@ export interface operations {
       401: components["responses"]["Unauthorized"];
       405: components["responses"]["MethodNotAllowed"];
       500: components["responses"]["Internal"];
+      503: components["responses"]["Unavailable"];
     };
   };
   /** Add a doctor (admins) */
@@ -1803,6 +1957,7 @@ export interface operations {
       413: components["responses"]["TooLarge"];
       415: components["responses"]["Unsupported"];
       500: components["responses"]["Internal"];
+      503: components["responses"]["Unavailable"];
     };
   };
   /** Get a doctor */
@@ -1836,6 +1991,7 @@ export interface operations {
       404: components["responses"]["NotFound"];
       405: components["responses"]["MethodNotAllowed"];
       500: components["responses"]["Internal"];
+      503: components["responses"]["Unavailable"];
     };
   };
   /** Change a doctor (admins) */
@@ -1875,6 +2031,7 @@ export interface operations {
       413: components["responses"]["TooLarge"];
       415: components["responses"]["Unsupported"];
       500: components["responses"]["Internal"];
+      503: components["responses"]["Unavailable"];
     };
   };
   /** Free slots of a doctor on a day */
@@ -1902,6 +2059,7 @@ export interface operations {
       404: components["responses"]["NotFound"];
       405: components["responses"]["MethodNotAllowed"];
       500: components["responses"]["Internal"];
+      503: components["responses"]["Unavailable"];
     };
   };
   /** List appointments, by time */
@@ -1938,6 +2096,7 @@ export interface operations {
       401: components["responses"]["Unauthorized"];
       405: components["responses"]["MethodNotAllowed"];
       500: components["responses"]["Internal"];
+      503: components["responses"]["Unavailable"];
     };
   };
   /** Book an appointment */
@@ -1965,6 +2124,7 @@ export interface operations {
       413: components["responses"]["TooLarge"];
       415: components["responses"]["Unsupported"];
       500: components["responses"]["Internal"];
+      503: components["responses"]["Unavailable"];
     };
   };
   /** Get an appointment */
@@ -1998,11 +2158,12 @@ export interface operations {
       404: components["responses"]["NotFound"];
       405: components["responses"]["MethodNotAllowed"];
       500: components["responses"]["Internal"];
+      503: components["responses"]["Unavailable"];
     };
   };
   /**
-   * Change an appointment's status, time, duration, reason or notes
-   * @description With scope=following or series, only appointment_datetime and duration_minutes may change: every occurrence in the scope moves by as much as this one, checked as a whole (409 with conflicts, nothing moved)
+   * Change an appointment's status, time, duration, doctor, reason or notes
+   * @description With scope=following or series, only appointment_datetime, duration_minutes and doctor_id may change: every occurrence in the scope moves by as much as this one, checked as a whole (409 with conflicts, nothing moved)
    */
   updateAppointment: {
     parameters: {
@@ -2043,6 +2204,7 @@ export interface operations {
       413: components["responses"]["TooLarge"];
       415: components["responses"]["Unsupported"];
       500: components["responses"]["Internal"];
+      503: components["responses"]["Unavailable"];
     };
   };
   /**
@@ -2073,6 +2235,7 @@ export interface operations {
       405: components["responses"]["MethodNotAllowed"];
       409: components["responses"]["Conflict"];
       500: components["responses"]["Internal"];
+      503: components["responses"]["Unavailable"];
     };
   };
   /** Every status change of an appointment, oldest first */
@@ -2094,6 +2257,7 @@ export interface operations {
       404: components["responses"]["NotFound"];
       405: components["responses"]["MethodNotAllowed"];
       500: components["responses"]["Internal"];
+      503: components["responses"]["Unavailable"];
     };
   };
   /** Add a medical record, optionally to a visit that is not signed (409 when it is) */
@@ -2122,6 +2286,7 @@ export interface operations {
       413: components["responses"]["TooLarge"];
       415: components["responses"]["Unsupported"];
       500: components["responses"]["Internal"];
+      503: components["responses"]["Unavailable"];
     };
   };
   /** Get a medical record */
@@ -2160,6 +2325,7 @@ export interface operations {
       404: components["responses"]["NotFound"];
       405: components["responses"]["MethodNotAllowed"];
       500: components["responses"]["Internal"];
+      503: components["responses"]["Unavailable"];
     };
   };
   /** Amend a medical record: a new version */
@@ -2198,6 +2364,7 @@ export interface operations {
       413: components["responses"]["TooLarge"];
       415: components["responses"]["Unsupported"];
       500: components["responses"]["Internal"];
+      503: components["responses"]["Unavailable"];
     };
   };
   /** Void a medical record */
@@ -2224,6 +2391,7 @@ export interface operations {
       404: components["responses"]["NotFound"];
       405: components["responses"]["MethodNotAllowed"];
       500: components["responses"]["Internal"];
+      503: components["responses"]["Unavailable"];
     };
   };
   /** Every version of a medical record, oldest first */
@@ -2246,6 +2414,7 @@ export interface operations {
       404: components["responses"]["NotFound"];
       405: components["responses"]["MethodNotAllowed"];
       500: components["responses"]["Internal"];
+      503: components["responses"]["Unavailable"];
     };
   };
   /** Sign in: an access token (1 h) and a refresh token (7 d) */
@@ -2290,6 +2459,7 @@ export interface operations {
       413: components["responses"]["TooLarge"];
       415: components["responses"]["Unsupported"];
       429: components["responses"]["TooManyRequests"];
+      503: components["responses"]["Unavailable"];
     };
   };
   /** Sign out: end the session of a refresh token */
@@ -2311,6 +2481,7 @@ export interface operations {
       413: components["responses"]["TooLarge"];
       415: components["responses"]["Unsupported"];
       429: components["responses"]["TooManyRequests"];
+      503: components["responses"]["Unavailable"];
     };
   };
   /**
@@ -2327,6 +2498,7 @@ export interface operations {
       };
       401: components["responses"]["Unauthorized"];
       429: components["responses"]["TooManyRequests"];
+      503: components["responses"]["Unavailable"];
     };
   };
   /** Change your password; your other sessions end */
@@ -2363,6 +2535,7 @@ export interface operations {
       };
       401: components["responses"]["Unauthorized"];
       429: components["responses"]["TooManyRequests"];
+      503: components["responses"]["Unavailable"];
     };
   };
   /**
@@ -2387,6 +2560,7 @@ export interface operations {
       401: components["responses"]["Unauthorized"];
       404: components["responses"]["NotFound"];
       429: components["responses"]["TooManyRequests"];
+      503: components["responses"]["Unavailable"];
     };
   };
   /** The clinic's time zone, today's date and the server's clock */
@@ -2400,6 +2574,7 @@ export interface operations {
       };
       401: components["responses"]["Unauthorized"];
       429: components["responses"]["TooManyRequests"];
+      503: components["responses"]["Unavailable"];
     };
   };
   /** List users, by id */
@@ -2420,6 +2595,7 @@ export interface operations {
       400: components["responses"]["BadRequest"];
       401: components["responses"]["Unauthorized"];
       403: components["responses"]["Forbidden"];
+      503: components["responses"]["Unavailable"];
     };
   };
   /**
@@ -2466,6 +2642,7 @@ export interface operations {
       401: components["responses"]["Unauthorized"];
       403: components["responses"]["Forbidden"];
       404: components["responses"]["NotFound"];
+      503: components["responses"]["Unavailable"];
     };
   };
   /**
@@ -2497,6 +2674,7 @@ export interface operations {
       409: components["responses"]["Conflict"];
       413: components["responses"]["TooLarge"];
       415: components["responses"]["Unsupported"];
+      503: components["responses"]["Unavailable"];
     };
   };
   /**
@@ -2521,6 +2699,7 @@ export interface operations {
       403: components["responses"]["Forbidden"];
       404: components["responses"]["NotFound"];
       409: components["responses"]["Conflict"];
+      503: components["responses"]["Unavailable"];
     };
   };
   /**
@@ -2544,6 +2723,7 @@ export interface operations {
       401: components["responses"]["Unauthorized"];
       403: components["responses"]["Forbidden"];
       404: components["responses"]["NotFound"];
+      503: components["responses"]["Unavailable"];
     };
   };
   /**
@@ -2588,7 +2768,7 @@ export interface operations {
         /** @description events about this patient */
         patient_id?: number;
         /** @description events of this action */
-        action?: "read" | "create" | "update" | "delete" | "denied" | "login" | "login_failed" | "logout" | "refresh" | "refresh_reuse" | "password_change" | "password_reset" | "purge" | "import" | "session_end";
+        action?: "read" | "create" | "update" | "delete" | "denied" | "login" | "login_failed" | "logout" | "refresh" | "refresh_reuse" | "password_change" | "password_reset" | "purge" | "import" | "session_end" | "merge" | "restore";
         /** @description from this date (YYYY-MM-DD) or time (RFC 3339); from 1900-01-01 to 9999-12-31 */
         from?: string;
         /** @description up to this date (inclusive) or time; from 1900-01-01 to 9999-12-31 */
@@ -2605,6 +2785,7 @@ export interface operations {
       400: components["responses"]["BadRequest"];
       401: components["responses"]["Unauthorized"];
       403: components["responses"]["Forbidden"];
+      503: components["responses"]["Unavailable"];
     };
   };
   /** A patient's visits, newest first: the timeline */
@@ -2630,6 +2811,7 @@ export interface operations {
       404: components["responses"]["NotFound"];
       405: components["responses"]["MethodNotAllowed"];
       500: components["responses"]["Internal"];
+      503: components["responses"]["Unavailable"];
     };
   };
   /** A patient's vital signs, oldest first, with the latest of each kind */
@@ -2660,6 +2842,7 @@ export interface operations {
       404: components["responses"]["NotFound"];
       405: components["responses"]["MethodNotAllowed"];
       500: components["responses"]["Internal"];
+      503: components["responses"]["Unavailable"];
     };
   };
   /** Record vital signs taken together: 400 naming an impossible value, a warning for each implausible one */
@@ -2690,6 +2873,7 @@ export interface operations {
       413: components["responses"]["TooLarge"];
       415: components["responses"]["Unsupported"];
       500: components["responses"]["Internal"];
+      503: components["responses"]["Unavailable"];
     };
   };
   /** A patient's allergies and intolerances: the banner */
@@ -2716,6 +2900,7 @@ export interface operations {
       404: components["responses"]["NotFound"];
       405: components["responses"]["MethodNotAllowed"];
       500: components["responses"]["Internal"];
+      503: components["responses"]["Unavailable"];
     };
   };
   /** Record an allergy, or that the patient has no known allergies */
@@ -2750,6 +2935,7 @@ export interface operations {
       413: components["responses"]["TooLarge"];
       415: components["responses"]["Unsupported"];
       500: components["responses"]["Internal"];
+      503: components["responses"]["Unavailable"];
     };
   };
   /** A patient's problem list */
@@ -2776,6 +2962,7 @@ export interface operations {
       404: components["responses"]["NotFound"];
       405: components["responses"]["MethodNotAllowed"];
       500: components["responses"]["Internal"];
+      503: components["responses"]["Unavailable"];
     };
   };
   /** Add a problem to the list */
@@ -2810,6 +2997,7 @@ export interface operations {
       413: components["responses"]["TooLarge"];
       415: components["responses"]["Unsupported"];
       500: components["responses"]["Internal"];
+      503: components["responses"]["Unavailable"];
     };
   };
   /** A patient's medication list, from the prescriptions of their records */
@@ -2836,6 +3024,7 @@ export interface operations {
       404: components["responses"]["NotFound"];
       405: components["responses"]["MethodNotAllowed"];
       500: components["responses"]["Internal"];
+      503: components["responses"]["Unavailable"];
     };
   };
   /** Open a visit: a walk-in, or for a checked-in appointment */
@@ -2865,6 +3054,7 @@ export interface operations {
       413: components["responses"]["TooLarge"];
       415: components["responses"]["Unsupported"];
       500: components["responses"]["Internal"];
+      503: components["responses"]["Unavailable"];
     };
   };
   /** Get a visit with its addenda */
@@ -2899,6 +3089,7 @@ export interface operations {
       404: components["responses"]["NotFound"];
       405: components["responses"]["MethodNotAllowed"];
       500: components["responses"]["Internal"];
+      503: components["responses"]["Unavailable"];
     };
   };
   /** Change the note of a visit that is not signed: a new version */
@@ -2938,6 +3129,7 @@ export interface operations {
       413: components["responses"]["TooLarge"];
       415: components["responses"]["Unsupported"];
       500: components["responses"]["Internal"];
+      503: components["responses"]["Unavailable"];
     };
   };
   /** Sign a visit: its note is locked; a walk-in closes */
@@ -2970,6 +3162,7 @@ export interface operations {
       409: components["responses"]["Conflict"];
       412: components["responses"]["Precondition"];
       500: components["responses"]["Internal"];
+      503: components["responses"]["Unavailable"];
     };
   };
   /** Add an addendum to a signed visit */
@@ -3004,6 +3197,7 @@ export interface operations {
       413: components["responses"]["TooLarge"];
       415: components["responses"]["Unsupported"];
       500: components["responses"]["Internal"];
+      503: components["responses"]["Unavailable"];
     };
   };
   /** Every version of a visit's note, oldest first, and its addenda */
@@ -3026,6 +3220,7 @@ export interface operations {
       404: components["responses"]["NotFound"];
       405: components["responses"]["MethodNotAllowed"];
       500: components["responses"]["Internal"];
+      503: components["responses"]["Unavailable"];
     };
   };
   /** Change an allergy (its clinical status, reaction, ...) */
@@ -3065,6 +3260,7 @@ export interface operations {
       413: components["responses"]["TooLarge"];
       415: components["responses"]["Unsupported"];
       500: components["responses"]["Internal"];
+      503: components["responses"]["Unavailable"];
     };
   };
   /** Change a problem (its status, abatement, ...) */
@@ -3103,6 +3299,7 @@ export interface operations {
       413: components["responses"]["TooLarge"];
       415: components["responses"]["Unsupported"];
       500: components["responses"]["Internal"];
+      503: components["responses"]["Unavailable"];
     };
   };
   /** Stop the medication that record {id} prescribes */
@@ -3133,6 +3330,7 @@ export interface operations {
       413: components["responses"]["TooLarge"];
       415: components["responses"]["Unsupported"];
       500: components["responses"]["Internal"];
+      503: components["responses"]["Unavailable"];
     };
   };
   /** What was sent for an appointment, and what waits: each message, its channel and delivery status, oldest first */
@@ -3154,6 +3352,7 @@ export interface operations {
       404: components["responses"]["NotFound"];
       405: components["responses"]["MethodNotAllowed"];
       500: components["responses"]["Internal"];
+      503: components["responses"]["Unavailable"];
     };
   };
   /** The outbox: every appointment message, newest first */
@@ -3182,6 +3381,7 @@ export interface operations {
       403: components["responses"]["Forbidden"];
       405: components["responses"]["MethodNotAllowed"];
       500: components["responses"]["Internal"];
+      503: components["responses"]["Unavailable"];
     };
   };
   /** Queue a failed or skipped message again */
@@ -3205,6 +3405,7 @@ export interface operations {
       405: components["responses"]["MethodNotAllowed"];
       409: components["responses"]["Conflict"];
       500: components["responses"]["Internal"];
+      503: components["responses"]["Unavailable"];
     };
   };
   /** How the patient receives appointment messages */
@@ -3226,6 +3427,7 @@ export interface operations {
       404: components["responses"]["NotFound"];
       405: components["responses"]["MethodNotAllowed"];
       500: components["responses"]["Internal"];
+      503: components["responses"]["Unavailable"];
     };
   };
   /** Set how the patient receives appointment messages (email, sms, both, none, or "" for the default) */
@@ -3255,6 +3457,7 @@ export interface operations {
       413: components["responses"]["TooLarge"];
       415: components["responses"]["Unsupported"];
       500: components["responses"]["Internal"];
+      503: components["responses"]["Unavailable"];
     };
   };
 }

@@ -29,6 +29,13 @@ export type Role = (typeof ROLES)[number];
 /** A patient; blood_group is clinical data, absent for staff. */
 export type Patient = Schemas['Patient'];
 
+/** What a merge did: both patients as they are now, and the rows moved, by table. */
+export interface MergeResult {
+  merged: Patient;
+  survivor: Patient;
+  moved: Record<string, number>;
+}
+
 /** A note the server adds to a successful create, e.g. a possible duplicate patient. */
 export interface Warning {
   type: string;
@@ -384,6 +391,8 @@ export const AUDIT_ACTIONS = [
   'purge',
   'import',
   'session_end',
+  'merge',
+  'restore',
 ] as const satisfies readonly AuditAction[];
 // Fails to compile when the document gains an action this list lacks.
 const auditActionsComplete: Exclude<AuditAction, (typeof AUDIT_ACTIONS)[number]> extends never ? true : never = true;
@@ -765,7 +774,17 @@ export const api = {
     list(params: { q?: string; limit?: number; cursor?: string | null } = {}, signal?: AbortSignal) {
       return get<ListEnvelope<Patient>>('/api/patients', params, signal).then(toPage);
     },
-    get: (id: number, signal?: AbortSignal) => data(get<{ data: Patient }>(`/api/patients/${id}`, undefined, signal)),
+    /** With includeInactive (admins only), a deactivated or merged patient too. */
+    get: (id: number, signal?: AbortSignal, includeInactive = false) =>
+      data(get<{ data: Patient }>(`/api/patients/${id}`, includeInactive ? { include_inactive: 'true' } : undefined, signal)),
+    /** The registration form's check before it saves: who this person may already be. */
+    matches: (q: { name?: string; date_of_birth?: string; phone?: string; email?: string }, signal?: AbortSignal) =>
+      data(get<{ data: Patient[] }>('/api/patients/matches', q, signal)),
+    /** Merges patient id into the survivor `into` (admins). */
+    merge: (id: number, into: number) =>
+      data(request<{ data: MergeResult }>('POST', `/api/patients/${id}/merge`, { body: { into } })),
+    /** Makes a deactivated patient active again (admins). */
+    restore: (id: number) => data(request<{ data: Patient }>('POST', `/api/patients/${id}/restore`)),
     async create(input: PatientInput): Promise<{ patient: Patient; warnings: Warning[] }> {
       const body = await request<{ data: Patient; warnings?: Warning[] }>('POST', '/api/patients', { body: input });
       return { patient: body.data, warnings: body.warnings ?? [] };
@@ -795,7 +814,7 @@ export const api = {
     update: (id: number, input: AppointmentUpdate) =>
       data(request<{ data: Appointment }>('PUT', `/api/appointments/${id}`, { body: input })),
     /** Moves this appointment, or with scope the following or all occurrences of its series. */
-    move: (id: number, input: { appointment_datetime: string; duration_minutes?: number }, scope: SeriesScope = 'this') =>
+    move: (id: number, input: { appointment_datetime: string; duration_minutes?: number; doctor_id?: number }, scope: SeriesScope = 'this') =>
       data(
         request<{ data: Appointment }>('PUT', `/api/appointments/${id}`, {
           body: input,

@@ -1,5 +1,5 @@
-// Reschedule an appointment: a new date, time and length, checked by the server with the
-// same conflict feedback as booking; for an occurrence of a series, which occurrences move.
+// Reschedule an appointment: a new date, time, length or doctor, checked by the server with
+// the same conflict feedback as booking; for an occurrence of a series, which occurrences move.
 import { useState } from 'react';
 import { api, ApiError, type Appointment, type SeriesScope } from '../api';
 import { useNotify } from './Banner';
@@ -8,6 +8,7 @@ import { btn } from './styles';
 import { explainConflict, explainSeriesConflict } from '../screens/AppointmentForm';
 import { isoDate, isoTime, toRFC3339 } from '../lib/format';
 import { SERIES_SCOPES } from '../lib/lifecycle';
+import { useDoctors } from '../lib/doctors';
 
 const DURATIONS = ['10', '15', '20', '30', '45', '60', '90'];
 
@@ -17,6 +18,8 @@ export function MoveDialog({ appointment: a, onClose }: { appointment: Appointme
   const [date, setDate] = useState(isoDate(start));
   const [time, setTime] = useState(isoTime(start));
   const [duration, setDuration] = useState(String(a.duration_minutes ?? 30));
+  const [doctorId, setDoctorId] = useState(String(a.doctor_id ?? ''));
+  const doctors = useDoctors();
   const [scope, setScope] = useState<SeriesScope>('this');
   const [error, setError] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
@@ -30,10 +33,17 @@ export function MoveDialog({ appointment: a, onClose }: { appointment: Appointme
     }
     setSaving(true);
     try {
-      const body: { appointment_datetime: string; duration_minutes?: number } = { appointment_datetime: toRFC3339(date, time) };
+      const body: { appointment_datetime: string; duration_minutes?: number; doctor_id?: number } = {
+        appointment_datetime: toRFC3339(date, time),
+      };
       if (Number(duration) !== (a.duration_minutes ?? 30)) body.duration_minutes = Number(duration);
+      const doctor = doctors.list.find((d) => d.id === Number(doctorId));
+      if (doctorId && Number(doctorId) !== a.doctor_id) body.doctor_id = Number(doctorId);
       await api.appointments.move(a.id, body, scope);
-      notify.success(scope === 'this' ? `Moved ${a.patient_name} to ${date} ${time}.` : `Moved the appointments of the series.`);
+      const withWhom = body.doctor_id ? ` with ${doctor?.name ?? 'the other doctor'}` : '';
+      notify.success(
+        scope === 'this' ? `Moved ${a.patient_name} to ${date} ${time}${withWhom}.` : `Moved the appointments of the series${withWhom}.`,
+      );
       onClose();
     } catch (err) {
       if (err instanceof ApiError) {
@@ -58,9 +68,18 @@ export function MoveDialog({ appointment: a, onClose }: { appointment: Appointme
         noValidate
       >
         <h2 className="text-lg font-semibold text-slate-900">
-          Move {a.patient_name} with {a.doctor_name}
+          Move {a.patient_name}, now with {a.doctor_name}
         </h2>
         <FormError message={error} />
+        <SelectField id="move-doctor" label="Doctor" value={doctorId} onChange={(e) => setDoctorId(e.target.value)}>
+          {!doctors.list.some((d) => d.id === a.doctor_id) && <option value={String(a.doctor_id ?? '')}>{a.doctor_name}</option>}
+          {doctors.list.map((d) => (
+            <option key={d.id} value={String(d.id)}>
+              {d.name}
+              {d.specialty ? ` · ${d.specialty}` : ''}
+            </option>
+          ))}
+        </SelectField>
         <div className="grid gap-3 sm:grid-cols-3">
           <TextField id="move-date" label="Date" type="date" value={date} onChange={(e) => setDate(e.target.value)} autoFocus />
           <TextField id="move-time" label="Time" type="time" step={300} value={time} onChange={(e) => setTime(e.target.value)} />
@@ -81,7 +100,9 @@ export function MoveDialog({ appointment: a, onClose }: { appointment: Appointme
                 {s.label}
               </label>
             ))}
-            <p className="text-xs text-slate-600">The others move by as much as this one; only those still scheduled move.</p>
+            <p className="text-xs text-slate-600">
+              The others move by as much as this one, and to the doctor chosen; only those still scheduled move.
+            </p>
           </fieldset>
         )}
         <div className="flex justify-end gap-2">

@@ -25,7 +25,7 @@ describe('Appointments screen', () => {
     await user.type(picker, 'jan');
     expect(await screen.findByRole('option', { name: /Janet Roe/ })).toBeInTheDocument();
     await user.keyboard('{ArrowDown}{Enter}');
-    expect(within(form).getByTestId('picked-patient')).toHaveTextContent('Janet Roe #5');
+    expect(within(form).getByTestId('picked-patient')).toHaveTextContent('Janet Roe HMS-000005');
 
     await user.type(within(form).getByLabelText(/Doctor/), 'Dr. Ana Weber');
     await user.type(within(form).getByLabelText(/Date/), '2031-03-04');

@@ -54,6 +54,31 @@ describe('PatientForm', () => {
     expect(screen.getByLabelText(/Full name/)).toHaveValue('');
   });
 
+  it('shows the possible matches before saving, and saves anyway when asked', async () => {
+    const user = userEvent.setup();
+    const onSaved = vi.fn();
+    const server = fakeServer({
+      'GET /api/patients/matches': { body: { success: true, data: [patient(3, 'Jane Doe', { mrn: 'HMS-000003', phone: '555-0100' })], count: 1 } },
+      'POST /api/patients': (req) => ({ status: 201, body: { success: true, data: { ...patient(7, 'Jane Doe'), ...(req.body as object) } } }),
+    });
+    renderForm({ onSaved });
+    await user.type(screen.getByLabelText(/Full name/), 'Jane Doe');
+    await user.type(screen.getByLabelText(/Date of birth/), '1980-05-17');
+    await user.type(screen.getByLabelText(/Email/), 'jane.d@example.com');
+    await user.click(screen.getByRole('button', { name: 'Add patient' }));
+
+    const found = await screen.findByRole('status', { name: 'Possible matches' });
+    expect(found).toHaveTextContent('HMS-000003');
+    expect(screen.getByRole('link', { name: 'Open HMS-000003' })).toHaveAttribute('href', '/patients/3');
+    const asked = server.requests('GET /api/patients/matches')[0].query;
+    expect([asked.get('name'), asked.get('date_of_birth'), asked.get('email')]).toEqual(['Jane Doe', '1980-05-17', 'jane.d@example.com']);
+    expect(server.requests('POST /api/patients')).toHaveLength(0);
+
+    await user.click(screen.getByRole('button', { name: 'Save anyway' }));
+    await waitFor(() => expect(onSaved).toHaveBeenCalled());
+    expect(server.requests('POST /api/patients')).toHaveLength(1);
+  });
+
   it('offers no blood group to those who may not set it, and never sends one', async () => {
     const user = userEvent.setup();
     const onSaved = vi.fn();

@@ -1,12 +1,14 @@
 // Add or edit a patient. Client-side checks run first; the server's field errors
-// land next to the same fields. The input is kept as a draft until it is saved.
+// land next to the same fields. The input is kept as a draft until it is saved. Before a
+// new patient is saved, the server is asked who they may already be: the form shows the
+// possible matches, to open one or to save anyway. Editing a patient is not held up.
 import { useState } from 'react';
 import { api, BLOOD_GROUPS, GENDERS, type BloodGroup, type Gender, type Patient, type PatientInput, type Warning } from '../api';
 import { FormError, SelectField, TextAreaField, TextField } from '../components/Field';
 import { btn, link } from '../components/styles';
 import { useNotify } from '../components/Banner';
 import { useFormSubmit } from '../lib/forms';
-import { genderLabel, today } from '../lib/format';
+import { formatDate, genderLabel, today } from '../lib/format';
 import { useDraft } from '../lib/hooks';
 import { validatePatient, type PatientFields } from '../lib/validate';
 import { Link } from '../router';
@@ -63,6 +65,9 @@ export function PatientForm({ patient, clinical = true, onSaved, onCancel }: Pat
   const notify = useNotify();
   const { form, errors, formError, saving, submit, clearError, reset } = useFormSubmit({ conflictField: 'email' });
   const [warnings, setWarnings] = useState<Warning[]>([]);
+  // The possible matches of the values they were found for; saving those same values
+  // again is "save anyway".
+  const [matches, setMatches] = useState<{ key: string; found: Patient[] } | null>(null);
   const [values, setValues, clearDraft, restored] = useDraft(
     patient ? `patient-edit-${patient.id}` : 'patient-new',
     fieldsOf(patient),
@@ -80,6 +85,16 @@ export function PatientForm({ patient, clinical = true, onSaved, onCancel }: Pat
     let saved = patient;
     setWarnings([]);
     if (!patient) {
+      const q = { name: values.name.trim(), date_of_birth: values.date_of_birth, phone: values.phone.trim(), email: values.email.trim() };
+      const key = JSON.stringify(q);
+      if (matches?.key !== key) {
+        const found = await api.patients.matches(q);
+        if (found.length > 0) {
+          setMatches({ key, found });
+          return;
+        }
+      }
+      setMatches(null);
       const created = await api.patients.create(body as PatientInput);
       saved = created.patient;
       setWarnings(created.warnings);
@@ -115,6 +130,7 @@ export function PatientForm({ patient, clinical = true, onSaved, onCancel }: Pat
           )}
         </div>
       ))}
+      {matches && <PossibleMatches found={matches.found} />}
       <div className="grid gap-4 sm:grid-cols-2">
         <TextField
           id={`${idPrefix}-name`}
@@ -197,7 +213,7 @@ export function PatientForm({ patient, clinical = true, onSaved, onCancel }: Pat
       </div>
       <div className="flex flex-wrap gap-2">
         <button type="submit" className={btn.primary} disabled={saving}>
-          {saving ? 'Saving…' : patient ? 'Save changes' : 'Add patient'}
+          {saving ? 'Saving…' : patient ? 'Save changes' : matches ? 'Save anyway' : 'Add patient'}
         </button>
         {onCancel && (
           <button
@@ -225,5 +241,45 @@ export function PatientForm({ patient, clinical = true, onSaved, onCancel }: Pat
         )}
       </div>
     </form>
+  );
+}
+
+/** The patients the person being registered may already be, each to open instead. */
+function PossibleMatches({ found }: { found: Patient[] }) {
+  return (
+    <section
+      role="status"
+      aria-label="Possible matches"
+      className="space-y-2 rounded-md border border-amber-300 bg-amber-50 px-3 py-3 text-sm text-amber-950"
+    >
+      <p>
+        <span className="font-semibold">
+          {found.length === 1 ? 'This person may already be registered.' : `This person may already be registered (${found.length} matches).`}
+        </span>{' '}
+        Open the patient instead, or check the details and choose <span className="font-semibold">Save anyway</span>.
+      </p>
+      <ul className="divide-y divide-amber-200">
+        {found.map((p) => (
+          <li key={p.id} className="flex flex-wrap items-center justify-between gap-2 py-2">
+            <span className="min-w-0">
+              <span className="font-medium">{p.name}</span> <span className="font-mono text-xs">{p.mrn ?? `#${p.id}`}</span>
+              {p.active === false && (
+                <span className="ml-2 rounded bg-slate-200 px-1.5 py-0.5 text-xs text-slate-800">
+                  {p.replaced_by ? 'merged' : 'deactivated'}
+                </span>
+              )}
+              <span className="block text-xs text-amber-900">
+                Born {formatDate(p.date_of_birth)}
+                {p.phone ? ` · ${p.phone}` : ''}
+                {p.email ? ` · ${p.email}` : ''}
+              </span>
+            </span>
+            <Link to={`/patients/${p.id}`} className={`${link} shrink-0 text-sm`}>
+              Open {p.mrn ?? `patient #${p.id}`}
+            </Link>
+          </li>
+        ))}
+      </ul>
+    </section>
   );
 }

@@ -17,10 +17,14 @@ import { RecordForm } from './RecordForm';
 import { RecordTimeline } from './RecordTimeline';
 import { PatientBanner } from '../components/PatientBanner';
 import { PatientChart } from './chart/PatientChart';
+import { MergeDialog } from './MergeDialog';
 
 export function PatientPage({ id }: { id: number }) {
-  const patient = useAsync((signal) => api.patients.get(id, signal), [id]);
-  useReloadOnChange(patient.reload, (path) => path === `/api/patients/${id}`);
+  const { can } = useSession();
+  // Admins (who may delete, restore and merge) open deactivated and merged patients too.
+  const admin = can('patients.delete');
+  const patient = useAsync((signal) => api.patients.get(id, signal, admin), [id, admin]);
+  useReloadOnChange(patient.reload, (path) => [`/api/patients/${id}`, `/api/patients/${id}/restore`].includes(path));
 
   if (patient.error) {
     return (
@@ -45,7 +49,9 @@ function BackLink() {
 function PatientDetails({ patient: p }: { patient: Patient }) {
   const { can } = useSession();
   const [, run] = useAction();
+  const [merging, setMerging] = useState(false);
   const years = age(p.date_of_birth);
+  const active = p.active !== false;
   return (
     <div className="space-y-6">
       <div>
@@ -56,17 +62,31 @@ function PatientDetails({ patient: p }: { patient: Patient }) {
             {p.blood_group && <Badge tone="red">{p.blood_group}</Badge>}
           </h2>
           <div className="flex flex-wrap gap-2">
-            {can('patients.update') && (
+            {!active && !p.replaced_by && can('patients.delete') && (
+              <button
+                type="button"
+                className={btn.primary}
+                onClick={() => run(() => api.patients.restore(p.id), `Restored patient ${p.name}.`)}
+              >
+                Restore
+              </button>
+            )}
+            {active && can('patients.update') && (
               <Link to={`/patients/${p.id}/edit`} className={btn.secondary}>
                 Edit
               </Link>
             )}
-            {can('appointments.create') && (
+            {active && can('appointments.create') && (
               <Link to={`/appointments?patient=${p.id}`} className={btn.primary}>
                 Book appointment
               </Link>
             )}
-            {can('patients.delete') && (
+            {active && can('patients.delete') && (
+              <button type="button" className={btn.secondary} onClick={() => setMerging(true)}>
+                Merge into…
+              </button>
+            )}
+            {active && can('patients.delete') && (
               <DeleteButton
                 what={`patient ${p.name}`}
                 className="!px-3.5 !py-2 !text-sm"
@@ -80,7 +100,10 @@ function PatientDetails({ patient: p }: { patient: Patient }) {
         </div>
       </div>
 
-      <PatientBanner patient={p} />
+      {!active && <InactiveNotice patient={p} />}
+      {merging && <MergeDialog patient={p} onClose={() => setMerging(false)} />}
+
+      {active && <PatientBanner patient={p} />}
 
       <section className={`${panel} p-5`} aria-labelledby="profile-title">
         <h3 id="profile-title" className={`${panelTitle} mb-3`}>
@@ -120,12 +143,43 @@ function PatientDetails({ patient: p }: { patient: Patient }) {
         </dl>
       </section>
 
-      {can('chart.read') && <PatientChart patient={p} />}
+      {/* A deactivated patient's chart is kept but not shown until they are restored; a merged one's is the survivor's now. */}
+      {active && can('chart.read') && <PatientChart patient={p} />}
 
-      <div className={`grid gap-6 ${can('records.read') ? 'lg:grid-cols-2' : ''}`}>
-        <PatientAppointments patientId={p.id} />
-        {can('records.read') && <PatientRecords patient={p} />}
-      </div>
+      {active && (
+        <div className={`grid gap-6 ${can('records.read') ? 'lg:grid-cols-2' : ''}`}>
+          <PatientAppointments patientId={p.id} />
+          {can('records.read') && <PatientRecords patient={p} />}
+        </div>
+      )}
+    </div>
+  );
+}
+
+/** Says that the patient is deactivated, or merged into another (with a link to them). */
+function InactiveNotice({ patient: p }: { patient: Patient }) {
+  const survivor = useAsync(
+    (signal) => (p.replaced_by ? api.patients.get(p.replaced_by, signal, true) : Promise.resolve(null)),
+    [p.replaced_by],
+  );
+  return (
+    <div role="status" className="rounded-md border border-slate-300 bg-slate-100 px-4 py-3 text-sm text-slate-900">
+      {p.replaced_by ? (
+        <p>
+          <span className="font-semibold">Merged into </span>
+          <Link to={`/patients/${p.replaced_by}`} className={`${link} font-semibold`}>
+            {survivor.data ? `${survivor.data.mrn ?? `#${survivor.data.id}`} · ${survivor.data.name}` : `patient #${p.replaced_by}`}
+          </Link>
+          {p.deactivated_at && ` on ${formatDateTime(p.deactivated_at)}`}. Their appointments and records are there now; this
+          record cannot be edited or booked.
+        </p>
+      ) : (
+        <p>
+          <span className="font-semibold">Deactivated</span>
+          {p.deactivated_at && ` on ${formatDateTime(p.deactivated_at)}`}: hidden from the patient list and search. Restore the
+          patient to book or edit them again.
+        </p>
+      )}
     </div>
   );
 }

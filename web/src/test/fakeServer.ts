@@ -1,7 +1,7 @@
 // A fake HMS server behind a stubbed fetch: tests declare the answers per
 // "METHOD /path" and read back the requests the app sent.
 import { vi } from 'vitest';
-import type { Permission } from '../api';
+import type { Patient, Permission } from '../api';
 // What GET /api/auth/me answers for each role; a Go test (TestMeSaysWhatTheRoleMayDo) holds it to the server.
 import permissions from './permissions.json';
 
@@ -74,6 +74,7 @@ function defaults(method: string, path: string): Reply {
   if (path === '/api/auth/me') return { body: { success: true, data: user('admin') } };
   if (path === '/api/clinic') return { body: { success: true, data: clinic() } };
   if (path === '/api/doctors') return { status: 404, body: { success: false, error: 'not found' } };
+  if (method === 'GET' && path === '/api/patients/matches') return { body: { success: true, data: [], count: 0 } };
   if (method === 'GET' && (path === '/api/patients' || path === '/api/appointments' || path === '/api/audit' || path === '/api/users')) {
     return { body: list([]) };
   }
@@ -92,9 +93,11 @@ export function list<T>(items: T[], total = items.length, next: string | null = 
   return { success: true, data: items, count: items.length, total, next_cursor: next };
 }
 
-export function patient(id: number, name: string, extra: Record<string, unknown> = {}) {
+/** A patient as the server answers it (the generated Patient type holds it to the document). */
+export function patient(id: number, name: string, extra: Partial<Patient> = {}): Patient {
   return {
     id,
+    mrn: `HMS-${String(id).padStart(6, '0')}`,
     name,
     email: `${name.toLowerCase().replace(/\W+/g, '.')}@example.com`,
     date_of_birth: '1980-05-17',
@@ -102,6 +105,8 @@ export function patient(id: number, name: string, extra: Record<string, unknown>
     address: null,
     blood_group: null,
     gender: null,
+    active: true,
+    version: 1,
     created_at: '2026-01-02T10:00:00Z',
     updated_at: '2026-01-02T10:00:00Z',
     ...extra,
