@@ -804,3 +804,67 @@ func get(t *testing.T, url string) (int, string) {
 	b, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(b)
 }
+
+// TestRevokedSessionRefusedByTheOtherReplica: replica B caches the sessions it checked, and
+// a session ended on replica A — by a logout, by an admin, by disabling its user — is
+// refused by B on the very next request: A answers only once every listening replica has
+// forgotten the sessions it cached.
+func TestRevokedSessionRefusedByTheOtherReplica(t *testing.T) {
+	url := testutil.PostgresURL(t)
+	env := []string{"HMS_DATABASE_URL=" + url, "HMS_DATA_DIR=" + t.TempDir(), "HMS_ENV=test",
+		"HMS_JWT_SECRET=replicas-share-this-secret-of-32-bytes", "HMS_ADMIN_EMAIL=admin@clinic.test", "HMS_ADMIN_PASSWORD=Replica-Admin-Pass-1"}
+	a := startServer(t, env...)
+	b := startServer(t, env...)
+	admin := signIn(t, a.base, "admin@clinic.test", "Replica-Admin-Pass-1")
+	status, body := send(t, "POST", a.base+"/api/users", admin, `{"email":"nurse@clinic.test","name":"Nurse Joy","role":"staff","password":"Nurse-Joy-Pass-2024"}`)
+	var created struct {
+		Data struct{ ID int64 } `json:"data"`
+	}
+	if err := json.Unmarshal([]byte(body), &created); status != 201 || err != nil {
+		t.Fatalf("create a user: %d %s", status, body)
+	}
+	nurse := strconv.FormatInt(created.Data.ID, 10)
+	signInAs := func(email, password string) (access, refresh string) {
+		status, body := send(t, "POST", a.base+"/api/auth/login", "", `{"email":"`+email+`","password":"`+password+`"}`)
+		var r struct {
+			Data struct {
+				AccessToken  string `json:"access_token"`
+				RefreshToken string `json:"refresh_token"`
+			} `json:"data"`
+		}
+		if err := json.Unmarshal([]byte(body), &r); status != 200 || err != nil {
+			t.Fatalf("sign in as %s: %d %s", email, status, body)
+		}
+		return r.Data.AccessToken, r.Data.RefreshToken
+	}
+	revocations := []struct {
+		name   string
+		email  string
+		revoke func(refresh string) (int, string)
+	}{
+		{"logout", "admin@clinic.test", func(refresh string) (int, string) {
+			return send(t, "POST", a.base+"/api/auth/logout", "", `{"refresh_token":"`+refresh+`"}`)
+		}},
+		{"every session ended by an admin", "nurse@clinic.test", func(string) (int, string) {
+			return send(t, "DELETE", a.base+"/api/users/"+nurse+"/sessions", admin, "")
+		}},
+		{"user disabled", "nurse@clinic.test", func(string) (int, string) {
+			return send(t, "DELETE", a.base+"/api/users/"+nurse, admin, "")
+		}},
+	}
+	for _, r := range revocations {
+		password := map[string]string{"admin@clinic.test": "Replica-Admin-Pass-1", "nurse@clinic.test": "Nurse-Joy-Pass-2024"}[r.email]
+		access, refresh := signInAs(r.email, password)
+		for range 3 { // B checks the session, then answers from what it cached
+			if status, body := send(t, "GET", b.base+"/api/auth/me", access, ""); status != 200 {
+				t.Fatalf("%s: the session on B before: %d %s", r.name, status, body)
+			}
+		}
+		if status, body := r.revoke(refresh); status >= 300 {
+			t.Fatalf("%s on A: %d %s", r.name, status, body)
+		}
+		if status, _ := send(t, "GET", b.base+"/api/auth/me", access, ""); status != 401 {
+			t.Errorf("%s on A: the session still works on B: %d, want 401", r.name, status)
+		}
+	}
+}

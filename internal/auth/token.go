@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -36,14 +37,23 @@ func (c Claims) UserID() int64 {
 type Signer struct {
 	secret []byte
 	ttl    time.Duration
+
+	// verified holds the claims of tokens whose signature and claims Parse checked: a
+	// token is the same string at every request of a client, and the string itself is
+	// what was verified. Their times are checked again at each use.
+	mu       sync.Mutex
+	verified map[string]Claims
 }
+
+// maxVerifiedTokens caps Signer.verified; past it, it starts afresh.
+const maxVerifiedTokens = 10000
 
 // NewSigner returns a Signer with the given secret and access token lifetime.
 func NewSigner(secret []byte, ttl time.Duration) (*Signer, error) {
 	if len(secret) < MinSecretLength {
 		return nil, errors.New("auth: the JWT secret must be at least 32 bytes")
 	}
-	return &Signer{secret: secret, ttl: ttl}, nil
+	return &Signer{secret: secret, ttl: ttl, verified: map[string]Claims{}}, nil
 }
 
 // TTL is the lifetime of access tokens.
@@ -63,7 +73,13 @@ func (s *Signer) Issue(userID int64, session, role string, version int64, now ti
 // Parse checks an access token at time now: signed by this secret with HS256 (no other
 // algorithm, "none" included), issued by HMS, not expired, naming a user and a session.
 func (s *Signer) Parse(token string, now time.Time) (Claims, error) {
-	var c Claims
+	s.mu.Lock()
+	c, seen := s.verified[token]
+	s.mu.Unlock()
+	if seen && now.Before(c.ExpiresAt.Time) && !now.Before(c.IssuedAt.Time) {
+		return c, nil
+	}
+	c = Claims{}
 	_, err := jwt.ParseWithClaims(token, &c, func(*jwt.Token) (any, error) { return s.secret, nil },
 		jwt.WithValidMethods([]string{"HS256"}), jwt.WithIssuer(issuer), jwt.WithExpirationRequired(),
 		jwt.WithIssuedAt(), jwt.WithTimeFunc(func() time.Time { return now }))
@@ -72,6 +88,14 @@ func (s *Signer) Parse(token string, now time.Time) (Claims, error) {
 	}
 	if c.UserID() <= 0 || c.Session == "" {
 		return Claims{}, errors.New("auth: token names no user or session")
+	}
+	if c.IssuedAt != nil && c.ExpiresAt != nil {
+		s.mu.Lock()
+		if len(s.verified) >= maxVerifiedTokens {
+			clear(s.verified)
+		}
+		s.verified[token] = c
+		s.mu.Unlock()
 	}
 	return c, nil
 }

@@ -49,12 +49,18 @@ func wantsCompare(filter string) bool {
 	return len(SelectScenarios([]Scenario{{Name: "compare with the references"}}, filter)) > 0
 }
 
-// reference is one running reference program.
+// reference is one running reference program, or the baseline build of HMS (which has
+// its own token and is stopped by its Server).
 type reference struct {
-	name string
-	url  string
-	cmd  *exec.Cmd
+	name  string
+	url   string
+	token string
+	pid   int // of an HMS, whose CPU time each turn reports; 0 for the references
+	cmd   *exec.Cmd
 }
+
+// baselineName is the name of the baseline build's turns (Config.Baseline).
+const baselineName = "HMS baseline"
 
 func (r *reference) stop() {
 	if r == nil || r.cmd == nil || r.cmd.Process == nil {
@@ -207,7 +213,7 @@ func waitHealthy(ctx context.Context, url string, limit time.Duration) error {
 // Compare runs GET by id against HMS (at hmsURL, signed in with token) and both references,
 // and POST patient against HMS and bare-go's bare insert, each program in turn for
 // CompareRounds rounds, and returns the results of every turn and the ratios.
-func Compare(ctx context.Context, cfg Config, hmsURL, token string, refs []*reference, d Data) ([]Result, []Ratio, error) {
+func Compare(ctx context.Context, cfg Config, hmsURL, token string, hmsPid int, refs []*reference, d Data) ([]Result, []Ratio, error) {
 	span := d.LastPatientID - d.FirstPatientID + 1
 	byID := func(rng *rand.Rand, _, _ int) Request {
 		return Request{Method: "GET", Path: "/api/patients/" + strconv.FormatInt(d.FirstPatientID+rng.Int64N(span), 10)}
@@ -221,10 +227,11 @@ func Compare(ctx context.Context, cfg Config, hmsURL, token string, refs []*refe
 	}
 	type target struct {
 		name, url, token string
+		pid              int
 	}
-	targets := []target{{"HMS", hmsURL, token}}
+	targets := []target{{"HMS", hmsURL, token, hmsPid}}
 	for _, r := range refs {
-		targets = append(targets, target{r.name, r.url, ""})
+		targets = append(targets, target{r.name, r.url, r.token, r.pid})
 	}
 	kinds := []struct {
 		name    string
@@ -232,8 +239,8 @@ func Compare(ctx context.Context, cfg Config, hmsURL, token string, refs []*refe
 		against []string // the references this kind runs on
 		target  map[string]string
 	}{
-		{"GET by id", byID, []string{"bare-go", "flask-seed"}, map[string]string{"bare-go": "≥ 0.6 (aim 0.9)", "flask-seed": "≥ 10"}},
-		{"POST patient", post, []string{"bare-go"}, map[string]string{"bare-go": "≥ 0.5"}},
+		{"GET by id", byID, []string{"bare-go", "flask-seed", baselineName}, map[string]string{"bare-go": "≥ 0.6 (aim 0.9)", "flask-seed": "≥ 10"}},
+		{"POST patient", post, []string{"bare-go", baselineName}, map[string]string{"bare-go": "≥ 0.5"}},
 	}
 	var (
 		results []Result
@@ -267,9 +274,15 @@ func Compare(ctx context.Context, cfg Config, hmsURL, token string, refs []*refe
 					return results, ratios, err
 				}
 				c.token = t.token
+				before, _ := ReadProcStats(t.pid)
 				r := c.Run(ctx, sc, Limits{Duration: cfg.Duration, MaxRequests: cfg.MaxRequests}, seed)
 				c.http.CloseIdleConnections()
-				fmt.Fprintf(cfg.Log, "  %-40s %8.0f req/s  p50 %-8s p99 %-8s errors %d\n", r.Scenario, r.RPS(), ms(r.P50), ms(r.P99), r.Errors)
+				cpu := ""
+				if after, err := ReadProcStats(t.pid); t.pid != 0 && err == nil && r.Requests > 0 {
+					r.ServerCPU = after.CPU - before.CPU
+					cpu = fmt.Sprintf("  hms CPU %.0f µs/req", float64(r.ServerCPU.Microseconds())/float64(r.Requests))
+				}
+				fmt.Fprintf(cfg.Log, "  %-40s %8.0f req/s  p50 %-8s p99 %-8s errors %d%s\n", r.Scenario, r.RPS(), ms(r.P50), ms(r.P99), r.Errors, cpu)
 				if r.FirstErr != "" {
 					fmt.Fprintf(cfg.Log, "    first error: %s\n", r.FirstErr)
 				}

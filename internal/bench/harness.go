@@ -35,6 +35,9 @@ type Config struct {
 	// ReferenceDir holds the reference programs of the compare scenario (bare-go/,
 	// flask-seed/); empty is DefaultReferenceDir.
 	ReferenceDir string
+	// Baseline, when set, is another hms binary that the compare scenario also runs, on
+	// the same database and in the same turns, as "HMS baseline": an A/B of two builds.
+	Baseline string
 }
 
 // DBReport is the outcome on one database.
@@ -126,7 +129,7 @@ func runOn(ctx context.Context, cfg Config, db string) (DBReport, error) {
 		if clusterURL == "" {
 			rep.CompareNote = "the references run on PostgreSQL only"
 		} else {
-			err = compareOn(ctx, cfg, &rep, srv.URL, clusterURL, dir)
+			err = compareOn(ctx, cfg, &rep, srv.URL, srv.Pid(), clusterURL, dir, env)
 		}
 	}
 	fmt.Fprintf(cfg.Log, "%s: the server's log is in %s\n", db, logPath)
@@ -135,7 +138,7 @@ func runOn(ctx context.Context, cfg Config, db string) (DBReport, error) {
 
 // compareOn runs the compare scenario against the HMS at url and the reference programs on
 // its cluster. Missing reference programs are reported in rep, not as an error.
-func compareOn(ctx context.Context, cfg Config, rep *DBReport, url, clusterURL, workDir string) error {
+func compareOn(ctx context.Context, cfg Config, rep *DBReport, url string, pid int, clusterURL, workDir string, env []string) error {
 	dir := cfg.ReferenceDir
 	if dir == "" {
 		dir = DefaultReferenceDir
@@ -152,15 +155,33 @@ func compareOn(ctx context.Context, cfg Config, rep *DBReport, url, clusterURL, 
 			r.stop()
 		}
 	}()
-	setup, err := NewClient(url, 1)
+	signIn := func(url string) (string, error) {
+		c, err := NewClient(url, 1)
+		if err != nil {
+			return "", err
+		}
+		_, err = c.Login(ctx, cfg.Email, cfg.Password)
+		return c.token, err
+	}
+	if cfg.Baseline != "" {
+		logPath := filepath.Join(cfg.logDir(), "hms-bench-"+rep.DB+"-baseline-serve.log")
+		base, err := StartServer(ctx, cfg.Baseline, env, logPath)
+		if err != nil {
+			return fmt.Errorf("the baseline %s: %w", cfg.Baseline, err)
+		}
+		defer base.Stop()
+		token, err := signIn(base.URL)
+		if err != nil {
+			return fmt.Errorf("the baseline %s: %w", cfg.Baseline, err)
+		}
+		refs = append(refs, &reference{name: baselineName, url: base.URL, token: token, pid: base.Pid()})
+	}
+	token, err := signIn(url)
 	if err != nil {
 		return err
 	}
-	if _, err := setup.Login(ctx, cfg.Email, cfg.Password); err != nil {
-		return err
-	}
 	d := Data{FirstPatientID: rep.Data.FirstPatientID, LastPatientID: rep.Data.LastPatientID, Nonce: nonce()}
-	results, ratios, err := Compare(ctx, cfg, url, setup.token, refs, d)
+	results, ratios, err := Compare(ctx, cfg, url, token, pid, refs, d)
 	rep.Results, rep.Ratios = append(rep.Results, results...), ratios
 	return err
 }

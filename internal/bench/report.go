@@ -49,7 +49,11 @@ func WriteText(w io.Writer, reports []DBReport) {
 			fmt.Fprintf(w, "%s\n", rep.CompareNote)
 		}
 		for _, rt := range rep.Ratios {
-			fmt.Fprintf(w, "ratio %-32s %6.2f  (rounds %s; target %s)\n", rt.Name, rt.Value, rounds(rt.Rounds), rt.Target)
+			target := ""
+			if rt.Target != "" {
+				target = "; target " + rt.Target
+			}
+			fmt.Fprintf(w, "ratio %-32s %6.2f  (rounds %s%s)\n", rt.Name, rt.Value, rounds(rt.Rounds), target)
 		}
 	}
 }

@@ -46,6 +46,7 @@ func serve(ctx context.Context, e env, args []string) error {
 	}
 	opts := storeOptions(cfg)
 	opts.ReadURL, opts.ReadMaxLag = cfg.DatabaseReadURL, cfg.DatabaseReadMaxLag
+	opts.Logger = log
 	st, err := store.Open(ctx, opts)
 	if err != nil {
 		return err

@@ -66,6 +66,14 @@ type dialect interface {
 	// storedTime is the select expression of a date or timestamp column that dbDate or
 	// dbTime scans.
 	storedTime(column string) string
+	// sessionNotice is a query of one row that notifies channel $1 with payload $2 when the
+	// transaction commits and counts the connections whose application_name is $3: the
+	// listeners of the session cache on every replica (see sessionCache). "" on SQLite,
+	// where one process serves the database and empties its own cache.
+	sessionNotice() string
+	// writableCTEs reports whether a WITH may hold an INSERT, so that a row and its audit
+	// event go in one statement (SQLite's WITH holds SELECTs only).
+	writableCTEs() bool
 	// writableQuery is a query of one boolean: whether the server takes writes (on
 	// PostgreSQL, a primary that is not read-only; see Ping).
 	writableQuery() string
@@ -163,6 +171,10 @@ func firstMatchesInOrder(query, id string, n int) string {
 
 // SQLite has one writer: a second batch of audit events would only wait for the first.
 func (sqliteDialect) auditRuns() int { return 1 }
+
+func (sqliteDialect) sessionNotice() string { return "" }
+
+func (sqliteDialect) writableCTEs() bool { return false }
 
 // Binding numbered $N parameters looks each name up in a list, which makes a statement with
 // thousands of them quadratic on SQLite.
@@ -280,6 +292,13 @@ func (postgresDialect) jobDriver(db *sql.DB) riverdriver.Driver[*sql.Tx] {
 
 // On a durable PostgreSQL, more runs at a time mean smaller batches and more commits.
 func (postgresDialect) auditRuns() int { return 2 }
+
+func (postgresDialect) writableCTEs() bool { return true }
+
+func (postgresDialect) sessionNotice() string {
+	return `SELECT (SELECT count(*) FROM pg_stat_activity WHERE application_name = $3 AND datname = current_database())
+		FROM (SELECT pg_notify($1, $2)) AS n`
+}
 
 func (postgresDialect) numberedParams() bool { return true }
 

@@ -109,6 +109,14 @@ func emailArg(email string) any {
 func (s *Store) CreatePatient(ctx context.Context, p domain.Patient) (domain.Patient, error) {
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
+	if p.MRN == "" && s.dialect.writableCTEs() {
+		out, err := s.createPatientInOneStatement(ctx, p)
+		if !errors.Is(err, errMRNTaken) {
+			return out, err
+		}
+		// An imported patient holds the MRN of the id drawn: the transaction below tries
+		// the suffixes.
+	}
 	return writeRow(ctx, s, func(tx *sql.Tx) (domain.Patient, error) {
 		out, err := s.insertPatient(ctx, tx, p)
 		if err != nil {
@@ -174,14 +182,56 @@ var errMRNTaken = errors.New("store: medical record number taken")
 // PostgreSQL, empty: the one patient_mrn_default derives from the id). It returns
 // errMRNTaken when another patient holds that MRN, and a conflict for a taken email.
 func (s *Store) insertPatientRow(ctx context.Context, tx *sql.Tx, p domain.Patient, id int64) (domain.Patient, error) {
+	q, args := s.patientInsert(p, id)
+	return insertedPatient(tx.QueryRowContext(ctx, q, args...), s, p)
+}
+
+// patientInsert is the INSERT of p (with id, unless 0) that returns the row, or no row
+// when its MRN is taken.
+func (s *Store) patientInsert(p domain.Patient, id int64) (string, []any) {
 	args := []any{p.MRN, p.Name, emailArg(p.Email), p.DateOfBirth, p.Phone, phoneKeyArg(p.Phone), p.Address, p.BloodGroup,
 		s.dialect.timeArg(time.Now()), p.Gender}
 	idColumn, idValue := "", ""
 	if id != 0 {
 		idColumn, idValue, args = "id, ", "$11, ", append(args, id)
 	}
-	out, err := scanPatient(tx.QueryRowContext(ctx, `INSERT INTO patient (`+idColumn+`mrn, name, email, date_of_birth, phone, phone_key, address, blood_group, created_at, updated_at, gender)
-		VALUES (`+idValue+`$1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10) ON CONFLICT (mrn) DO NOTHING RETURNING `+s.patientColumns(), args...))
+	return `INSERT INTO patient (` + idColumn + `mrn, name, email, date_of_birth, phone, phone_key, address, blood_group, created_at, updated_at, gender)
+		VALUES (` + idValue + `$1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10) ON CONFLICT (mrn) DO NOTHING RETURNING ` + s.patientColumns(), args
+}
+
+// createPatientInOneStatement inserts p, whose MRN the database derives from its id, and
+// its audit event in one statement, which commits both or neither: one round trip where
+// a transaction takes four (BEGIN, the two INSERTs, COMMIT).
+//
+// With no transaction to roll back, what writeRow checks of the row read back is checked
+// of p before: the database keeps its date of birth as given, and its times are now.
+func (s *Store) createPatientInOneStatement(ctx context.Context, p domain.Patient) (domain.Patient, error) {
+	now := time.Now()
+	ahead := p
+	ahead.CreatedAt, ahead.UpdatedAt = now, now
+	if err := ahead.CheckStored(); err != nil {
+		return domain.Patient{}, fmt.Errorf("store: create patient: the row as written could not be given back: %w", err)
+	}
+	q, args := s.patientInsert(p, 0)
+	e := s.auditRow(ctx, Event{Action: domain.ActionCreate, ResourceType: domain.ResourcePatient})
+	values := make([]string, len(e))
+	for i, v := range e {
+		switch auditInsertColumns[i] {
+		case "resource_id", "patient_id":
+			values[i] = "p.id"
+		default:
+			args = append(args, v)
+			values[i] = "$" + strconv.Itoa(len(args))
+		}
+	}
+	q = `WITH p AS (` + q + `), e AS (INSERT INTO audit_event (` + strings.Join(auditInsertColumns, ", ") + `) SELECT ` +
+		strings.Join(values, ", ") + ` FROM p) SELECT * FROM p`
+	return insertedPatient(s.db.QueryRowContext(ctx, q, args...), s, p)
+}
+
+// insertedPatient reads the row that patientInsert returned.
+func insertedPatient(row *sql.Row, s *Store, p domain.Patient) (domain.Patient, error) {
+	out, err := scanPatient(row)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return domain.Patient{}, errMRNTaken

@@ -60,6 +60,7 @@ func (s *Store) Rotate(ctx context.Context, oldHash, newHash string, expires, no
 		u         domain.User
 		sessionID string
 		reused    bool
+		notice    *sessionNotice
 	)
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		var (
@@ -98,6 +99,9 @@ func (s *Store) Rotate(ctx context.Context, oldHash, newHash string, expires, no
 			if _, err := tx.ExecContext(ctx, `UPDATE auth_session SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL`, s.dialect.timeArg(now), sessionID); err != nil {
 				return err
 			}
+			if notice, err = s.noticeSessionChange(ctx, tx); err != nil {
+				return err
+			}
 			return s.audit(ctx, tx, Event{Action: domain.ActionRefreshReuse, ResourceType: domain.ResourceUser, ResourceID: u.ID,
 				Outcome: domain.OutcomeDenied, UserID: u.ID, Role: u.Role})
 		}
@@ -107,6 +111,7 @@ func (s *Store) Rotate(ctx context.Context, oldHash, newHash string, expires, no
 		}
 		return s.audit(ctx, tx, Event{Action: domain.ActionRefresh, ResourceType: domain.ResourceUser, ResourceID: u.ID, UserID: u.ID, Role: u.Role})
 	})
+	s.sessionsChanged(ctx, notice, err)
 	switch {
 	case err != nil && domain.ErrorCode(err) != domain.CodeInternal:
 		return u, "", err
@@ -123,6 +128,7 @@ func (s *Store) Rotate(ctx context.Context, oldHash, newHash string, expires, no
 func (s *Store) EndSession(ctx context.Context, refreshHash string, now time.Time) error {
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
+	var notice *sessionNotice
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		var (
 			sessionID string
@@ -140,8 +146,12 @@ func (s *Store) EndSession(ctx context.Context, refreshHash string, now time.Tim
 		if _, err := tx.ExecContext(ctx, `UPDATE auth_session SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL`, s.dialect.timeArg(now), sessionID); err != nil {
 			return err
 		}
+		if notice, err = s.noticeSessionChange(ctx, tx); err != nil {
+			return err
+		}
 		return s.audit(ctx, tx, Event{Action: domain.ActionLogout, ResourceType: domain.ResourceUser, ResourceID: userID, UserID: userID, Role: role})
 	})
+	s.sessionsChanged(ctx, notice, err)
 	if err != nil && domain.ErrorCode(err) == domain.CodeInternal {
 		return fmt.Errorf("store: end session: %w", err)
 	}
@@ -205,6 +215,7 @@ func (s *Store) UserSessions(ctx context.Context, userID int64, current string, 
 func (s *Store) EndUserSession(ctx context.Context, userID int64, publicID string, now time.Time) error {
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
+	var notice *sessionNotice
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT s.id FROM auth_session s WHERE `+openSessions, userID, s.dialect.timeArg(now))
 		if err != nil {
@@ -228,11 +239,15 @@ func (s *Store) EndUserSession(ctx context.Context, userID int64, publicID strin
 				if _, err := tx.ExecContext(ctx, `UPDATE auth_session SET revoked_at = $1 WHERE id = $2`, s.dialect.timeArg(now), id); err != nil {
 					return err
 				}
+				if notice, err = s.noticeSessionChange(ctx, tx); err != nil {
+					return err
+				}
 				return s.audit(ctx, tx, Event{Action: domain.ActionSessionEnd, ResourceType: domain.ResourceUser, ResourceID: userID})
 			}
 		}
 		return domain.Errorf(domain.CodeNotFound, "no open session of yours has the id %q", publicID)
 	})
+	s.sessionsChanged(ctx, notice, err)
 	if err != nil && domain.ErrorCode(err) == domain.CodeInternal {
 		return fmt.Errorf("store: end session: %w", err)
 	}
@@ -245,7 +260,10 @@ func (s *Store) EndUserSession(ctx context.Context, userID int64, publicID strin
 func (s *Store) EndAllSessions(ctx context.Context, userID int64, now time.Time) (int, error) {
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
-	var n int64
+	var (
+		n      int64
+		notice *sessionNotice
+	)
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		if _, err := s.user(ctx, tx, userID); err != nil {
 			return err
@@ -256,8 +274,12 @@ func (s *Store) EndAllSessions(ctx context.Context, userID int64, now time.Time)
 			return err
 		}
 		n, _ = res.RowsAffected()
+		if notice, err = s.noticeSessionChange(ctx, tx); err != nil {
+			return err
+		}
 		return s.audit(ctx, tx, Event{Action: domain.ActionSessionEnd, ResourceType: domain.ResourceUser, ResourceID: userID})
 	})
+	s.sessionsChanged(ctx, notice, err)
 	if err != nil && domain.ErrorCode(err) == domain.CodeInternal {
 		return 0, fmt.Errorf("store: end all sessions: %w", err)
 	}
@@ -283,10 +305,22 @@ type SessionState struct {
 	WrotePosition int64
 }
 
-// Session returns the state of a session and its user. The lookups of concurrent
-// requests go to the database together, as one query (see batcher); each still starts
-// after its request arrived, so it sees every revocation committed before.
+// Session returns the state of a session and its user: from the session cache when this
+// replica read it a moment ago and nothing changed since (see sessionCache), otherwise from
+// the database. The lookups of concurrent requests go to the database together, as one
+// query (see batcher); each still starts after its request arrived, so it sees every
+// revocation committed before.
+//
+// With a read replica the cache is not used: the session's row also holds the position of
+// its last write (MarkWritten, made on any HMS replica), which its next heavy read needs
+// as it is now.
 func (s *Store) Session(ctx context.Context, sessionID string) (SessionState, error) {
+	now := time.Now()
+	cached := s.replica == nil
+	st, ok, gen := s.sessionCache.get(sessionID, now)
+	if ok && cached {
+		return st, nil
+	}
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
 	r, err := s.sessions.do(ctx, sessionID)
@@ -295,6 +329,9 @@ func (s *Store) Session(ctx context.Context, sessionID string) (SessionState, er
 		return SessionState{}, fmt.Errorf("store: get session: %w", err)
 	case !r.found:
 		return SessionState{}, errSessionEnded
+	}
+	if cached {
+		s.sessionCache.put(sessionID, r.state, gen, now)
 	}
 	return r.state, nil
 }

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -33,6 +34,9 @@ type Options struct {
 	MaxIdleConns int
 	// Timeout bounds each store call: waiting for a connection plus running the queries.
 	Timeout time.Duration
+	// Logger receives what the store reports on its own (the session cache's listener);
+	// nil: slog.Default().
+	Logger *slog.Logger
 	// ReadURL names a streaming replica of DatabaseURL (PostgreSQL) for the heavy reads;
 	// empty: every read uses DatabaseURL (see replica.go).
 	ReadURL string
@@ -52,6 +56,11 @@ type Store struct {
 	audits *batcher[auditRow, struct{}]
 	// sessions looks up the sessions of concurrent requests together (see Session).
 	sessions *batcher[string, sessionRow]
+	// sessionCache keeps the sessions read a moment ago (see Session); on PostgreSQL a
+	// listener, which stopListening ends, empties it when another replica changes one.
+	sessionCache  *sessionCache
+	stopListening context.CancelFunc
+	listenDone    chan struct{}
 	// notices, when set, makes appointment changes queue messages (see SetNoticePolicy).
 	notices *NoticePolicy
 	// replica, when set, serves the heavy reads (see replica.go).
@@ -73,7 +82,12 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		d = postgresDialect{}
 		db, err = sql.Open("pgx", opts.DatabaseURL)
 		if err == nil {
-			db.SetMaxOpenConns(opts.MaxOpenConns)
+			// The session cache's listener holds one connection of the process's allowance.
+			pool := opts.MaxOpenConns
+			if pool > 1 {
+				pool--
+			}
+			db.SetMaxOpenConns(pool)
 			db.SetMaxIdleConns(opts.MaxIdleConns)
 			db.SetConnMaxIdleTime(5 * time.Minute)
 		}
@@ -103,6 +117,18 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	if err := s.openReplica(ctx, opts); err != nil {
 		db.Close()
 		return nil, err
+	}
+	listens := d.sessionNotice() != ""
+	s.sessionCache = newSessionCache(!listens)
+	if listens {
+		log := opts.Logger
+		if log == nil {
+			log = slog.Default()
+		}
+		var listenCtx context.Context
+		listenCtx, s.stopListening = context.WithCancel(context.Background())
+		s.listenDone = make(chan struct{})
+		go s.listen(listenCtx, opts.DatabaseURL, log)
 	}
 	return s, nil
 }
@@ -142,9 +168,13 @@ func (s *Store) Dialect() string { return s.dialect.name() }
 // DB exposes the connection pool for migrations, backups and tests.
 func (s *Store) DB() *sql.DB { return s.db }
 
-// Close closes the connection pools.
+// Close closes the connection pools and ends the session cache's listener.
 func (s *Store) Close() error {
 	s.closeReplica()
+	if s.stopListening != nil {
+		s.stopListening()
+		<-s.listenDone
+	}
 	return s.db.Close()
 }
 

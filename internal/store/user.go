@@ -174,7 +174,10 @@ func (s *Store) Users(ctx context.Context, f UserFilter) (Page[domain.User], err
 func (s *Store) UpdateUser(ctx context.Context, id int64, c domain.UserChanges) (domain.User, error) {
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
-	var out domain.User
+	var (
+		out    domain.User
+		notice *sessionNotice
+	)
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		old, err := s.user(ctx, tx, id)
 		if err != nil {
@@ -210,6 +213,10 @@ func (s *Store) UpdateUser(ctx context.Context, id int64, c domain.UserChanges) 
 		if _, err := tx.ExecContext(ctx, q, u.args...); err != nil {
 			return err
 		}
+		// Any change of role or activity counts for the sessions (a reactivation too).
+		if notice, err = s.noticeSessionChange(ctx, tx); err != nil {
+			return err
+		}
 		if roleChanged || deactivated {
 			if err := s.revokeSessions(ctx, tx, id, "", now); err != nil {
 				return err
@@ -231,6 +238,7 @@ func (s *Store) UpdateUser(ctx context.Context, id int64, c domain.UserChanges) 
 		}
 		return nil
 	})
+	s.sessionsChanged(ctx, notice, err)
 	if err != nil && domain.ErrorCode(err) == domain.CodeInternal {
 		return out, fmt.Errorf("store: update user: %w", err)
 	}
@@ -243,6 +251,7 @@ func (s *Store) UpdateUser(ctx context.Context, id int64, c domain.UserChanges) 
 func (s *Store) SetPassword(ctx context.Context, id int64, passwordHash, keepSession, action string) error {
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
+	var notice *sessionNotice
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		now := time.Now()
 		bump := ""
@@ -260,8 +269,12 @@ func (s *Store) SetPassword(ctx context.Context, id int64, passwordHash, keepSes
 		if err := s.revokeSessions(ctx, tx, id, keepSession, now); err != nil {
 			return err
 		}
+		if notice, err = s.noticeSessionChange(ctx, tx); err != nil {
+			return err
+		}
 		return s.audit(ctx, tx, Event{Action: action, ResourceType: domain.ResourceUser, ResourceID: id})
 	})
+	s.sessionsChanged(ctx, notice, err)
 	if err != nil && domain.ErrorCode(err) == domain.CodeInternal {
 		return fmt.Errorf("store: set password: %w", err)
 	}
