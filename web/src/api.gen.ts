@@ -442,7 +442,7 @@ export interface paths {
     get: operations["ssoStart"];
   };
   "/api/auth/oidc/callback": {
-    /** Single sign-on: where the provider sends the browser back (register HMS_PUBLIC_URL/api/auth/oidc/callback). Checks state, browser, PKCE, the ID token and its nonce, finds the HMS user and maps the role; redirects to the UI with #sso=<one-time code>, or #sso_error=<why> (audited as sso_denied) */
+    /** Single sign-on: where the provider sends the browser back (register HMS_PUBLIC_URL/api/auth/oidc/callback). Checks state, browser, PKCE, the ID token and its nonce, finds the HMS user and maps the role; redirects to the UI with #sso=<one-time code>, or #sso_error (the reason in the cookie hms_sso_error) (audited as sso_denied) */
     get: operations["ssoCallback"];
   };
   "/api/auth/oidc/session": {
@@ -3513,7 +3513,7 @@ export interface operations {
   /** Single sign-on: sends the browser to the clinic's OpenID Connect provider (authorization code with PKCE, state and nonce), with a cookie binding the sign-in to this browser; a provider that cannot be reached sends it back to the UI with #sso_error */
   ssoStart: {
     responses: {
-      /** @description a redirect (Location): to the provider, or back to the UI with #sso=<one-time code> or #sso_error=<why> */
+      /** @description a redirect (Location): to the provider, or back to the UI with #sso=<one-time code> or #sso_error (the reason in the cookie hms_sso_error) */
       302: {
         content: never;
       };
@@ -3521,7 +3521,7 @@ export interface operations {
       429: components["responses"]["TooManyRequests"];
     };
   };
-  /** Single sign-on: where the provider sends the browser back (register HMS_PUBLIC_URL/api/auth/oidc/callback). Checks state, browser, PKCE, the ID token and its nonce, finds the HMS user and maps the role; redirects to the UI with #sso=<one-time code>, or #sso_error=<why> (audited as sso_denied) */
+  /** Single sign-on: where the provider sends the browser back (register HMS_PUBLIC_URL/api/auth/oidc/callback). Checks state, browser, PKCE, the ID token and its nonce, finds the HMS user and maps the role; redirects to the UI with #sso=<one-time code>, or #sso_error (the reason in the cookie hms_sso_error) (audited as sso_denied) */
   ssoCallback: {
     parameters: {
       query?: {
@@ -3532,7 +3532,7 @@ export interface operations {
       };
     };
     responses: {
-      /** @description a redirect (Location): to the provider, or back to the UI with #sso=<one-time code> or #sso_error=<why> */
+      /** @description a redirect (Location): to the provider, or back to the UI with #sso=<one-time code> or #sso_error (the reason in the cookie hms_sso_error) */
       302: {
         content: never;
       };
