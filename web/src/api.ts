@@ -521,6 +521,10 @@ function defaultMessage(status: number): string {
 
 const ACCESS_KEY = 'hms.access_token';
 const REFRESH_KEY = 'hms.refresh_token';
+// A cookie without an expiry marks that the browser has stayed open since the sign-in:
+// localStorage outlives the browser, the cookie does not, so closing the browser on a shared
+// front-desk computer signs its user out (see forgetClosedBrowserSession).
+const OPEN_MARK = 'hms_open=1';
 
 export const tokens = {
   access(): string | null {
@@ -532,10 +536,12 @@ export const tokens = {
   set(access: string, refresh: string): void {
     localStorage.setItem(ACCESS_KEY, access);
     localStorage.setItem(REFRESH_KEY, refresh);
+    document.cookie = `${OPEN_MARK}; Path=/; SameSite=Strict`;
   },
   clear(): void {
     localStorage.removeItem(ACCESS_KEY);
     localStorage.removeItem(REFRESH_KEY);
+    document.cookie = 'hms_open=; Max-Age=0; Path=/; SameSite=Strict';
   },
 };
 
@@ -682,6 +688,16 @@ const sharedPair = {
     }).catch(() => {});
   },
 };
+
+/**
+ * Forgets tokens left from before the browser was closed: they are in localStorage, but the
+ * browser-session cookie that tokens.set wrote is gone. Run once, as the app loads.
+ */
+export function forgetClosedBrowserSession(): void {
+  if (tokens.refresh() === null || document.cookie.split('; ').includes(OPEN_MARK)) return;
+  tokens.clear();
+  void sharedPair.set(null);
+}
 
 /** Runs fn holding the browser-wide refresh lock, where the browser has Web Locks. */
 function withRefreshLock<T>(fn: () => Promise<T>): Promise<T> {
