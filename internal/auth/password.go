@@ -79,6 +79,11 @@ func CheckPasswordPolicy(pw, email string) error {
 	return nil
 }
 
+// CheckNewPassword is CheckPasswordPolicy with the error on field instead of "password".
+func CheckNewPassword(pw, email, field string) error {
+	return renameField(CheckPasswordPolicy(pw, email), field)
+}
+
 // HashPassword returns the argon2id hash of pw in the PHC string format.
 func HashPassword(pw string) (string, error) {
 	salt := make([]byte, argonSaltLen)

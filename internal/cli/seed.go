@@ -15,7 +15,7 @@ func seedData(ctx context.Context, e env, args []string) error {
 		"(migrating it first). The same flags and --seed give the same data.")
 	var o seed.Options
 	fs.IntVar(&o.Patients, "patients", 1000, "number of patients")
-	fs.IntVar(&o.AppointmentsPerPatient, "appointments-per-patient", 2, "appointments of each patient, within a year either side of today")
+	fs.IntVar(&o.AppointmentsPerPatient, "appointments-per-patient", 2, "appointments of each patient, about half before today and half after, in the doctors' working hours in HMS_TIMEZONE")
 	fs.IntVar(&o.RecordsPerPatient, "records-per-patient", 3, "medical records of each patient")
 	fs.IntVar(&o.HeavyPatients, "heavy-patients", 5, "patients with a long history (--heavy-records each)")
 	fs.IntVar(&o.HeavyRecords, "heavy-records", seed.DefaultHeavyRecords, "medical records of each heavy patient")
@@ -35,6 +35,7 @@ func seedData(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
+	o.Location = cfg.Location
 	st, err := openStore(ctx, cfg)
 	if err != nil {
 		return err

@@ -70,3 +70,48 @@ type AuditEvent struct {
 	PrevHash *string `json:"-"`
 	Hash     *string `json:"hash"`
 }
+
+// AuditActions are the actions the audit trail records, for the audit log's filter.
+var AuditActions = []string{ActionRead, ActionCreate, ActionUpdate, ActionDelete, ActionDenied, ActionLogin,
+	ActionLoginFailed, ActionLogout, ActionRefresh, ActionRefreshReuse, ActionPasswordChange, ActionPasswordReset,
+	ActionPurge, ActionImport, ActionSessionEnd, ActionMerge, ActionRestore}
+
+// PatientName is how the audit log names a patient: their name and MRN.
+type PatientName struct {
+	Name string `json:"name"`
+	MRN  string `json:"mrn"`
+}
+
+// AuditNames are the names of the users and patients that some audit events name, by id.
+type AuditNames struct {
+	Users    map[int64]string
+	Patients map[int64]PatientName
+}
+
+// AuditEntry is an audit event as the admins' audit log shows it: with the names of its
+// user and patient (patient data, so reading it is itself audited), nil when there is
+// none or it was erased.
+type AuditEntry struct {
+	AuditEvent
+	UserName *string      `json:"user_name"`
+	Patient  *PatientName `json:"patient"`
+}
+
+// Named returns the entries of events with the names in n.
+func (n AuditNames) Named(events []AuditEvent) []AuditEntry {
+	out := make([]AuditEntry, len(events))
+	for i, e := range events {
+		out[i].AuditEvent = e
+		if e.UserID != nil {
+			if name, ok := n.Users[*e.UserID]; ok {
+				out[i].UserName = &name
+			}
+		}
+		if e.PatientID != nil {
+			if p, ok := n.Patients[*e.PatientID]; ok {
+				out[i].Patient = &p
+			}
+		}
+	}
+	return out
+}

@@ -97,12 +97,19 @@ func (a *API) logout(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// signedInUser is the answer of GET /api/auth/me: who is signed in and what they may do.
+type signedInUser struct {
+	domain.UserSummary
+	// Permissions are the names of what the user's role may do (see permissions).
+	Permissions []string `json:"permissions"`
+}
+
 func (a *API) me(w http.ResponseWriter, r *http.Request) error {
 	u, err := a.store.User(r.Context(), identity(r.Context()).UserID)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, item{Success: true, Data: u.Summary()})
+	writeJSON(w, http.StatusOK, item{Success: true, Data: signedInUser{u.Summary(), a.may[u.Role]}})
 	return nil
 }
 

@@ -53,7 +53,7 @@ func TestLogin(t *testing.T) {
 			t.Errorf("login body: %v", body)
 		}
 		me := c.with(access).must(200, "GET", "/api/auth/me", "")
-		if field(me, "email") != "doctor@clinic.test" || field(me, "role") != "doctor" || len(me["data"].(map[string]any)) != 4 {
+		if field(me, "email") != "doctor@clinic.test" || field(me, "role") != "doctor" || len(me["data"].(map[string]any)) != 5 || me["data"].(map[string]any)["permissions"] == nil {
 			t.Errorf("me: %v", me)
 		}
 		// Wrong password and unknown email: the same 401 and message.

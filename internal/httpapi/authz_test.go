@@ -115,6 +115,7 @@ var roleTable = map[string]string{
 	"GET /fhir/AllergyIntolerance/{id}":         "admin doctor nurse",
 	"GET /api/appointments/{id}/notifications":  "admin doctor nurse staff",
 	"GET /api/notifications":                    "admin",
+	"POST /api/users/{id}/password":             "admin",
 	"POST /api/notifications/{id}/resend":       "admin",
 	"GET /api/patients/{id}/contact-preference": "admin doctor nurse staff",
 	"GET /api/patients/matches":                 "admin staff",

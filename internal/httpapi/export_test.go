@@ -47,3 +47,13 @@ func ClinicalRoles() []string {
 
 // OpenAPISpec returns the OpenAPI 3.1 document of the JSON API.
 func OpenAPISpec() []byte { return openAPISpec }
+
+// PermissionRoutes maps each permission that GET /api/auth/me reports to the route it is
+// derived from ("METHOD pattern"), or to "" for one derived from a rule.
+func PermissionRoutes() map[string]string {
+	out := map[string]string{}
+	for _, p := range permissions {
+		out[p.name] = p.route
+	}
+	return out
+}

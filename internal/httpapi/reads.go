@@ -86,7 +86,7 @@ func (w *readRecorder) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 func (a *API) recordRead(r *http.Request, t touches, chart bool, payload any, offered bool) error {
 	subject := t.subject(r)
 	reads := []read{subject}
-	if t.patient != queryPatient {
+	if t.patient != queryPatient || offered {
 		if !offered {
 			return fmt.Errorf("httpapi: GET %s answered without handing its payload to the audit trail", r.Pattern)
 		}
@@ -230,6 +230,12 @@ func readsOf(payload any) ([]read, error) {
 		out = listReads(v, func(rec domain.MedicalRecord) int64 { return rec.PatientID })
 	case domain.Notification:
 		out = []read{{v.ID, v.PatientID}}
+	case []domain.AuditEntry:
+		for _, e := range v {
+			if e.Patient != nil { // the entries that name a patient
+				out = append(out, read{0, *e.PatientID})
+			}
+		}
 	case []domain.Notification:
 		out = listReads(v, func(n domain.Notification) int64 { return n.PatientID })
 	case contactPreference:

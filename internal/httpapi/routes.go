@@ -32,6 +32,8 @@ type API struct {
 	sso      *auth.SSO       // nil: no single sign-on, and its routes answer 404
 	// breakGlass: password sign-in is off for everyone but the break-glass admin.
 	breakGlass bool
+	// may is what each role may do, from the route table (see permissions).
+	may map[string][]string
 	// chartAccessRule and emergencyTTL: see Options.ChartAccess and Options.EmergencyTTL.
 	chartAccessRule string
 	emergencyTTL    time.Duration
@@ -163,8 +165,8 @@ const (
 	// pathBloodGroup: the {id} of the path is blood-group-N, patient N's blood-group
 	// Observation; otherwise as pathPatient.
 	pathBloodGroup
-	// queryPatient: the patient that the patient_id query parameter names, if any (the
-	// audit trail: its events hold ids, not patient data).
+	// queryPatient: the patient that the patient_id query parameter names, if any, and the
+	// patients of the data the answer holds (the audit trail: the patients it names).
 	queryPatient
 )
 
@@ -278,6 +280,7 @@ func (a *API) routes() []route {
 		{"PUT", "/api/users/{id}", admin, a.updateUser, touches{domain.ResourceUser, noPatient}},
 		{"DELETE", "/api/users/{id}", admin, a.deactivateUser, touches{domain.ResourceUser, noPatient}},
 		{"DELETE", "/api/users/{id}/sessions", admin, a.endUserSessions, touches{domain.ResourceUser, noPatient}},
+		{"POST", "/api/users/{id}/password", admin, a.resetPassword, touches{domain.ResourceUser, noPatient}}, // ends their sessions
 		{"DELETE", "/api/users/{id}/mfa", admin, a.resetUserMFA, touches{domain.ResourceUser, noPatient}}, // ends their sessions too
 
 		{"GET", "/api/audit", admin, a.listAudit, touches{domain.ResourceAudit, queryPatient}},
@@ -324,7 +327,9 @@ func New(opts Options) (*API, http.Handler) {
 	if a.limit.Requests <= 0 || a.limit.Window <= 0 {
 		a.limit = RateLimit{Requests: 60, Window: time.Minute}
 	}
-	mux := a.serve(a.routes())
+	rts := a.routes()
+	a.may = rolePermissions(rts)
+	mux := a.serve(rts)
 	if opts.UI != nil {
 		mux.Handle("/", opts.UI)
 	}

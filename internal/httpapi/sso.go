@@ -13,6 +13,10 @@ import (
 const (
 	ssoCookie     = "hms_sso"
 	ssoCookiePath = "/api/auth/oidc"
+	// ssoErrorCookie carries why a single sign-on failed to the sign-in screen, which reads
+	// and removes it: only HMS can set it, so a crafted link cannot put words of its own on
+	// HMS's screen, as text in the address could.
+	ssoErrorCookie = "hms_sso_error"
 )
 
 // signInMethods is the body of GET /api/auth/methods: what the sign-in screen offers.
@@ -57,7 +61,8 @@ func (a *API) ssoStart(w http.ResponseWriter, r *http.Request) error {
 }
 
 // ssoCallback is where the provider sends the browser back. It answers with a redirect to
-// the UI: #sso=<one-time code> when the user may sign in, #sso_error=<why> when not.
+// the UI: #sso=<one-time code> when the user may sign in, #sso_error with the reason in a
+// cookie (ssoErrorCookie) when not.
 func (a *API) ssoCallback(w http.ResponseWriter, r *http.Request) error {
 	if a.sso == nil {
 		return errNoSSO
@@ -88,7 +93,9 @@ func (a *API) ssoFailed(w http.ResponseWriter, r *http.Request, err error) {
 	} else {
 		logger(r.Context()).ErrorContext(r.Context(), "single sign-on failed", "request_id", requestID(r.Context()), "error", err)
 	}
-	http.Redirect(w, r, "/#sso_error="+url.QueryEscape(msg), http.StatusFound)
+	http.SetCookie(w, &http.Cookie{Name: ssoErrorCookie, Value: url.PathEscape(msg), Path: "/", MaxAge: 60,
+		Secure: a.sso.SecureCookie(), SameSite: http.SameSiteLaxMode})
+	http.Redirect(w, r, "/#sso_error", http.StatusFound)
 }
 
 func (a *API) setSSOCookie(w http.ResponseWriter, value string, maxAge int) {

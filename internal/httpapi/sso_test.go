@@ -70,8 +70,8 @@ func (e *ssoEnv) browser() *http.Client {
 	}}
 }
 
-// land follows res's redirect to the UI and returns the values of its fragment
-// (sso=<code> or sso_error=<why>).
+// land follows res's redirect to the UI and returns the values of its fragment: sso=<code>,
+// or sso_error with the reason, which comes in the error cookie and never in the address.
 func (e *ssoEnv) land(res *http.Response) url.Values {
 	e.t.Helper()
 	defer res.Body.Close()
@@ -83,6 +83,23 @@ func (e *ssoEnv) land(res *http.Response) url.Values {
 	v, err := url.ParseQuery(loc.Fragment)
 	if err != nil {
 		e.t.Fatal(err)
+	}
+	if v.Has("sso_error") {
+		if v.Get("sso_error") != "" {
+			e.t.Fatalf("the reason is in the address: %q", loc)
+		}
+		for _, c := range res.Cookies() {
+			if c.Name == "hms_sso_error" && c.Path == "/" && c.MaxAge > 0 && !c.HttpOnly {
+				why, err := url.QueryUnescape(c.Value)
+				if err != nil {
+					e.t.Fatal(err)
+				}
+				v.Set("sso_error", why)
+			}
+		}
+		if v.Get("sso_error") == "" {
+			e.t.Fatalf("a refused sign-in without its reason: cookies %v", res.Cookies())
+		}
 	}
 	return v
 }

@@ -106,3 +106,59 @@ func (a *API) endUserSessions(w http.ResponseWriter, r *http.Request) error {
 	writeJSON(w, http.StatusOK, message{Success: true, Message: fmt.Sprintf("%d session(s) ended; the user must sign in again", n)})
 	return nil
 }
+
+// passwordResetInput is the body of POST /api/users/{id}/password: the new password, or
+// none for one that HMS makes up and shows once.
+type passwordResetInput struct {
+	NewPassword string `json:"new_password"`
+}
+
+// passwordReset is the answer of POST /api/users/{id}/password.
+type passwordReset struct {
+	Success bool   `json:"success"`
+	Message string `json:"message"`
+	// Password is the password HMS made up; empty (left out) when the admin chose it.
+	Password string `json:"password,omitempty"`
+}
+
+// resetPassword sets another user's password, as an admin does for a user who forgot
+// theirs: every session of that user ends, and the audit trail records a password_reset.
+// An admin changes their own password with POST /api/auth/password, which asks for the
+// current one.
+func (a *API) resetPassword(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	var in passwordResetInput
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	if id == identity(r.Context()).UserID {
+		return domain.Errorf(domain.CodeInvalid, "to change your own password use POST /api/auth/password, which asks for the current one")
+	}
+	u, err := a.store.User(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	password, made := in.NewPassword, in.NewPassword == ""
+	if made {
+		password = auth.GeneratePassword()
+	}
+	if err := auth.CheckNewPassword(password, u.Email, "new_password"); err != nil {
+		return err
+	}
+	hash, err := a.auth.HashPassword(r.Context(), password)
+	if err != nil {
+		return err
+	}
+	if err := a.store.SetPassword(r.Context(), id, hash, "", domain.ActionPasswordReset); err != nil {
+		return err
+	}
+	out := passwordReset{Success: true, Message: "password reset; the user's sessions are ended"}
+	if made {
+		out.Password = password
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}

@@ -34,6 +34,9 @@ type Options struct {
 	// Now anchors the dates (appointments around it, births and records before it);
 	// the zero value means time.Now.
 	Now time.Time
+	// Location is the clinic's time zone (HMS_TIMEZONE): appointments fall in the doctors'
+	// working hours there, so that a demo's Today screen shows a real day. UTC when nil.
+	Location *time.Location
 	// Progress, when set, is called after every batch with the patients written so far.
 	Progress func(done int)
 }
@@ -71,6 +74,9 @@ func (o *Options) Validate() error {
 	}
 	if o.Now.IsZero() {
 		o.Now = time.Now()
+	}
+	if o.Location == nil {
+		o.Location = time.UTC
 	}
 	return nil
 }
@@ -147,18 +153,26 @@ type generator struct {
 	// doctors and, for each, the next free slot of their diary (see slotStart).
 	doctors  []domain.Doctor
 	nextSlot []int
-	firstDay time.Time // the Monday before the first slot
+	firstDay time.Time // the Monday of the first slot, at midnight in the clinic's zone
 }
 
 // appointmentsPerDoctor spreads the appointments over about two years of each diary.
 const appointmentsPerDoctor = 8000
 
 func newGenerator(o Options) *generator {
-	y, m, d := o.Now.UTC().Date()
-	today := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
-	first := today.AddDate(-1, 0, 0)
-	first = first.AddDate(0, 0, -int((first.Weekday()+6)%7)) // back to Monday
-	return &generator{o: o, rng: rand.New(rand.NewPCG(uint64(o.Seed), 0x9e3779b97f4a7c15)), today: today, firstDay: first}
+	y, m, d := o.Now.In(o.Location).Date()
+	today := time.Date(y, m, d, 0, 0, 0, 0, o.Location)
+	return &generator{o: o, rng: rand.New(rand.NewPCG(uint64(o.Seed), 0x9e3779b97f4a7c15)), today: today}
+}
+
+// centreDiaries starts the doctors' diaries so that their appointments lie about half
+// before today and half after: each doctor's share takes about two slots (a slot and a
+// gap) of slotsPerDay a weekday.
+func (g *generator) centreDiaries() {
+	perDoctor := (g.o.Patients*g.o.AppointmentsPerPatient + len(g.doctors) - 1) / len(g.doctors)
+	weeks := (2*perDoctor/slotsPerDay + 4) / 5
+	monday := g.today.AddDate(0, 0, -int((g.today.Weekday()+6)%7))
+	g.firstDay = monday.AddDate(0, 0, -7*(weeks/2))
 }
 
 // createDoctors registers enough doctors for the appointments, with the default working
@@ -167,7 +181,8 @@ func (g *generator) createDoctors(ctx context.Context, st *store.Store) error {
 	n := max(20, (g.o.Patients*g.o.AppointmentsPerPatient+appointmentsPerDoctor-1)/appointmentsPerDoctor)
 	ng, nf := len(givenNames), len(familyNames)
 	for i := range n {
-		k := (int(g.o.Seed%1000)*7919 + i) % (ng * nf)
+		// A step of ng+1 changes both the given and the family name from one doctor to the next.
+		k := (int(g.o.Seed%1000)*7919 + i*(ng+1)) % (ng * nf)
 		spec := specialties[i%len(specialties)]
 		d := domain.Doctor{Name: "Dr. " + givenNames[k%ng] + " " + familyNames[k/ng], Specialty: &spec, Active: true,
 			WorkingHours: domain.DefaultWorkingHours()}
@@ -182,6 +197,7 @@ func (g *generator) createDoctors(ctx context.Context, st *store.Store) error {
 		g.doctors = append(g.doctors, created)
 	}
 	g.nextSlot = make([]int, n)
+	g.centreDiaries()
 	return nil
 }
 
@@ -202,11 +218,13 @@ func findDoctor(ctx context.Context, st *store.Store, name string) (domain.Docto
 const slotsPerDay = 16
 
 // slotStart returns the start of the n-th half-hour slot of a diary that begins on
-// firstDay, counting Monday to Friday only.
+// firstDay, counting Monday to Friday only, on the clinic's clock (so 09:00 stays 09:00
+// across a change of daylight saving time).
 func (g *generator) slotStart(n int) time.Time {
 	day, slot := n/slotsPerDay, n%slotsPerDay
 	week, weekday := day/5, day%5
-	return g.firstDay.AddDate(0, 0, week*7+weekday).Add(9*time.Hour + time.Duration(slot)*30*time.Minute)
+	y, m, d := g.firstDay.Date()
+	return time.Date(y, m, d+week*7+weekday, 9, slot*30, 0, 0, g.o.Location)
 }
 
 func pick[T any](g *generator, xs []T) T { return xs[g.rng.IntN(len(xs))] }

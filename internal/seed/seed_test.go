@@ -3,6 +3,7 @@ package seed_test
 import (
 	"context"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -90,4 +91,57 @@ func TestSeedLoadsValidReproducibleData(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestSeedFillsTodayInTheClinicsHours: a demo load books a real day today, in the clinic's
+// zone and the doctors' working hours (09:00–17:00 on weekdays there), with about as many
+// appointments after today as before, over doctors of varied names.
+func TestSeedFillsTodayInTheClinicsHours(t *testing.T) {
+	ny, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A Wednesday, 14:00 in New York: 19:00 UTC, so a UTC diary would put the day elsewhere.
+	now := time.Date(2030, 3, 13, 14, 0, 0, 0, ny)
+	opts := seed.Options{Patients: 400, AppointmentsPerPatient: 2, Seed: 3, BatchSize: 100, Now: now, Location: ny}
+	testutil.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		if _, err := seed.Run(ctx, st, opts); err != nil {
+			t.Fatal(err)
+		}
+		page, err := st.Appointments(ctx, store.AppointmentFilter{Limit: 1000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var today, before, after int
+		families := map[string]bool{}
+		for _, a := range page.Items {
+			local := a.Start.In(ny)
+			if wd := local.Weekday(); wd == time.Saturday || wd == time.Sunday {
+				t.Fatalf("appointment on a %s: %v", wd, local)
+			}
+			if h := local.Hour(); h < 9 || h >= 17 {
+				t.Fatalf("appointment at %v, outside 09:00–17:00 in New York", local)
+			}
+			if local.Format(time.DateOnly) == "2030-03-13" {
+				today++
+			}
+			if a.Start.Before(now) {
+				before++
+			} else {
+				after++
+			}
+			name := strings.Fields(a.DoctorName)
+			families[name[len(name)-1]] = true
+		}
+		if today < 10 {
+			t.Errorf("%d appointments today in the clinic, want a real day", today)
+		}
+		if before == 0 || after == 0 || before > 3*after || after > 3*before {
+			t.Errorf("%d appointments before now and %d after: want them spread around today", before, after)
+		}
+		if len(families) < 10 {
+			t.Errorf("doctors of %d family names: %v", len(families), families)
+		}
+	})
 }

@@ -685,3 +685,60 @@ func (s *Store) purgeRange(ctx context.Context, tx *sql.Tx, last int64) (purgeRa
 	}
 	return purgeRange{From: head.FirstSeq, To: last, LastHash: w.prev}, nil
 }
+
+// AuditNames returns the names of the users and the patients (with their MRNs) that the
+// events name, for the admins' audit log. A user or patient that no longer exists (a
+// purge) is missing from the maps.
+func (s *Store) AuditNames(ctx context.Context, events []domain.AuditEvent) (domain.AuditNames, error) {
+	ctx, cancel := s.withTimeout(ctx)
+	defer cancel()
+	names := domain.AuditNames{Users: map[int64]string{}, Patients: map[int64]domain.PatientName{}}
+	var users, patients []int64
+	for _, e := range events {
+		if e.UserID != nil && !slices.Contains(users, *e.UserID) {
+			users = append(users, *e.UserID)
+		}
+		if e.PatientID != nil && !slices.Contains(patients, *e.PatientID) {
+			patients = append(patients, *e.PatientID)
+		}
+	}
+	if err := s.namesByID(ctx, `SELECT id, name, '' FROM app_user`, users, func(id int64, name, _ string) {
+		names.Users[id] = name
+	}); err != nil {
+		return names, fmt.Errorf("store: audit user names: %w", err)
+	}
+	if err := s.namesByID(ctx, `SELECT id, name, mrn FROM patient`, patients, func(id int64, name, mrn string) {
+		names.Patients[id] = domain.PatientName{Name: name, MRN: mrn}
+	}); err != nil {
+		return names, fmt.Errorf("store: audit patient names: %w", err)
+	}
+	return names, nil
+}
+
+// namesByID runs query (id, name and a third text column of a table) for ids and hands each row to add.
+func (s *Store) namesByID(ctx context.Context, query string, ids []int64, add func(id int64, name, extra string)) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	params := make([]string, len(ids))
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		params[i], args[i] = "$"+strconv.Itoa(i+1), id
+	}
+	rows, err := s.db.QueryContext(ctx, query+` WHERE id IN (`+strings.Join(params, ", ")+`)`, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			id          int64
+			name, extra string
+		)
+		if err := rows.Scan(&id, &name, &extra); err != nil {
+			return err
+		}
+		add(id, name, extra)
+	}
+	return rows.Err()
+}

@@ -5,9 +5,7 @@
 //
 //   HMS_BIN=/path/to/hms npm run e2e
 //
-// Against a server with access control it signs in with the admin account it
-// starts the server with; against one without (GET /api/auth/me → 404) the login
-// and role steps are skipped.
+// It signs in with the admin account it starts the server with.
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -38,7 +36,6 @@ let api;
 let browser;
 let context;
 let page;
-let authEnabled = false;
 let zones; // {clinic, browser}: HMS_TIMEZONE and the browser's zone, hours apart
 let doctorsEnabled = false; // GET /api/doctors: free times and double-booking checks
 const problems = []; // page errors and CSP violations, checked at the end
@@ -177,10 +174,7 @@ before(async () => {
   server = await startServer({ HMS_TIMEZONE: zones.clinic });
   api = apiClient(server.base);
 
-  const me = await api.call('GET', '/api/auth/me');
-  authEnabled = me.status === 401;
-  if (!authEnabled && me.status !== 404) throw new Error(`GET /api/auth/me answered ${me.status}`);
-  if (authEnabled) await api.login(server.admin.email, server.admin.password);
+  await api.login(server.admin.email, server.admin.password);
   doctorsEnabled = (await api.call('GET', '/api/doctors')).status === 200;
 
   const root = await fetch(`${server.base}/`);
@@ -215,19 +209,17 @@ describe('HMS in a browser', { concurrency: false }, () => {
   const patientName = 'Maria Jensen';
   const patientEmail = 'maria.jensen@example.com';
 
-  test('opens at the app, signing in when the server has access control', STEP, async () => {
+  test('opens at the app, signing in', STEP, async () => {
     await page.goto(server.base + '/');
-    if (authEnabled) {
-      await page.getByRole('heading', { name: 'Sign in' }).waitFor();
-      await checkA11y('login');
-      await shoot('login');
-      await page.getByLabel('Email').fill(server.admin.email);
-      await page.getByLabel('Password').fill('not the password');
-      await page.getByRole('button', { name: 'Sign in' }).click();
-      await page.getByText('The email or password is not correct.').waitFor();
-      await signIn(server.admin.email, server.admin.password);
-      await page.getByTestId('current-user').waitFor();
-    }
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await checkA11y('login');
+    await shoot('login');
+    await page.getByLabel('Email').fill(server.admin.email);
+    await page.getByLabel('Password').fill('not the password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByText('The email or password is not correct.').waitFor();
+    await signIn(server.admin.email, server.admin.password);
+    await page.getByTestId('current-user').waitFor();
     // The front desk (and an admin) starts on Today.
     await page.getByRole('heading', { name: 'Today', exact: true }).waitFor();
     assert.equal(new URL(page.url()).pathname, '/today');
@@ -725,11 +717,7 @@ describe('HMS in a browser', { concurrency: false }, () => {
     await page.setViewportSize({ width: 1280, height: 860 });
   });
 
-  test('admins manage users and read the audit log; staff cannot reach records', STEP, async (t) => {
-    if (!authEnabled) {
-      t.skip('the server has no access control (GET /api/auth/me is 404)');
-      return;
-    }
+  test('admins manage users and read the audit log; staff cannot reach records', STEP, async () => {
     const staff = { name: 'Sam Front-Desk', email: 'sam@clinic.test', password: 'front desk passphrase 1' };
     await openTab('Users');
     const form = page.getByRole('form', { name: 'Add user' });
@@ -767,11 +755,7 @@ describe('HMS in a browser', { concurrency: false }, () => {
     await signIn(server.admin.email, server.admin.password);
   });
 
-  test('a doctor starts on My day, the waiting patients first, and starts the visit', STEP, async (t) => {
-    if (!authEnabled) {
-      t.skip('the server has no access control (GET /api/auth/me is 404)');
-      return;
-    }
+  test('a doctor starts on My day, the waiting patients first, and starts the visit', STEP, async () => {
     // A doctor user named as the doctor is linked to that doctor.
     const doctor = { name: 'Dr. Ana Weber', email: 'ana.weber@clinic.test', password: 'cardiology passphrase 7' };
     await api.must('POST', '/api/users', { ...doctor, role: 'doctor' });
@@ -791,28 +775,37 @@ describe('HMS in a browser', { concurrency: false }, () => {
     await page.getByRole('heading', { name: 'Today', exact: true }).waitFor();
   });
 
-  test('an expired access token is refreshed unnoticed; a dead session keeps the form for after sign-in', STEP, async (t) => {
-    if (!authEnabled) {
-      t.skip('the server has no access control (GET /api/auth/me is 404)');
-      return;
-    }
+  test('an expired access token is refreshed unnoticed; a dead session keeps the form for after sign-in', STEP, async () => {
     await page.goto(server.base + '/patients');
     await page.getByRole('heading', { name: 'All patients' }).waitFor();
     // A stale access token with a good refresh token: the next request refreshes and retries.
-    await page.evaluate(() => sessionStorage.setItem('hms.access_token', 'expired.or.forged'));
+    await page.evaluate(() => localStorage.setItem('hms.access_token', 'expired.or.forged'));
     await page.getByLabel('Search patients').fill('Jensen');
     await page.getByTestId('patient-card').filter({ hasText: 'Maria Jensen' }).waitFor();
-    assert.notEqual(await page.evaluate(() => sessionStorage.getItem('hms.access_token')), 'expired.or.forged');
+    assert.notEqual(await page.evaluate(() => localStorage.getItem('hms.access_token')), 'expired.or.forged');
 
     // Both tokens dead: the login screen, then the same form with what was typed.
     const form = page.getByRole('form', { name: 'Add patient' });
     await form.getByLabel('Full name').fill('Olga Petrova');
     await form.getByLabel('Date of birth').fill('1966-03-08');
     await form.getByLabel('Email').fill('olga.petrova@example.com');
-    await page.evaluate(() => {
-      sessionStorage.setItem('hms.access_token', 'dead');
-      sessionStorage.setItem('hms.refresh_token', 'dead');
-    });
+    // Dead where every tab looks: localStorage and the pair the tabs share in IndexedDB.
+    await page.evaluate(
+      () =>
+        new Promise((resolve, reject) => {
+          localStorage.setItem('hms.access_token', 'dead');
+          localStorage.setItem('hms.refresh_token', 'dead');
+          const req = indexedDB.open('hms', 1);
+          req.onupgradeneeded = () => req.result.createObjectStore('session');
+          req.onerror = () => reject(req.error);
+          req.onsuccess = () => {
+            const tx = req.result.transaction('session', 'readwrite');
+            tx.objectStore('session').put({ access: 'dead', refresh: 'dead' }, 'pair');
+            tx.oncomplete = () => resolve();
+            tx.onerror = () => reject(tx.error);
+          };
+        }),
+    );
     await form.getByRole('button', { name: 'Add patient' }).click();
     await page.getByText(/Your session has expired/).waitFor();
     await signIn(server.admin.email, server.admin.password);

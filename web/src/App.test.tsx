@@ -16,14 +16,15 @@ function signedIn(role: 'admin' | 'doctor' | 'staff') {
   return fakeServer({ 'GET /api/auth/me': { body: { success: true, data: user(role) } } });
 }
 
-describe('without access control on the server', () => {
-  it('runs without a login screen and shows the clinic’s tabs', async () => {
-    fakeServer();
+describe('a fresh visit', () => {
+  it('shows the login screen at once, with no call that fails', async () => {
+    tokens.clear();
+    const server = fakeServer();
     renderAt('/');
-    await waitFor(() => expect(tabNames()).toEqual(['Today', 'Patients', 'Appointments', 'Medical Records']));
-    await waitFor(() => expect(window.location.pathname).toBe('/today'));
-    expect(screen.queryByRole('button', { name: 'Sign out' })).not.toBeInTheDocument();
-    expect(await screen.findByRole('heading', { name: 'Today' })).toBeInTheDocument();
+    expect(await screen.findByRole('heading', { name: 'Sign in' })).toBeInTheDocument();
+    expect(server.requests('GET /api/auth/me')).toHaveLength(0);
+    expect(server.requests('POST /api/auth/refresh')).toHaveLength(0);
+    expect(screen.queryByRole('navigation', { name: 'Main' })).not.toBeInTheDocument();
   });
 });
 
@@ -84,7 +85,7 @@ describe('roles', () => {
     signedIn('admin');
     renderAt('/patients');
     await waitFor(() =>
-      expect(tabNames()).toEqual(['Today', 'Patients', 'Appointments', 'Medical Records', 'Users', 'Audit log', 'Outbox']),
+      expect(tabNames()).toEqual(['Today', 'Patients', 'Appointments', 'Medical Records', 'Doctors', 'Users', 'Audit log', 'Outbox']),
     );
   });
 
@@ -98,8 +99,8 @@ describe('roles', () => {
 describe('signing in and out', () => {
   it('shows the login screen when the server wants a session, then the app', async () => {
     const user = userEvent.setup();
+    tokens.clear();
     const server = fakeServer({
-      'GET /api/auth/me': { status: 401, body: { success: false, error: 'authentication required' } },
       'POST /api/auth/login': (req) =>
         (req.body as { password: string }).password === 'correct horse battery'
           ? { body: session('admin') }
@@ -120,6 +121,9 @@ describe('signing in and out', () => {
     // The user's own start screen, not the page the browser was left on.
     expect(await screen.findByRole('heading', { name: 'Today' })).toBeInTheDocument();
     expect(window.location.pathname).toBe('/today');
+    // Who is signed in, with the permissions, is asked once, after signing in.
+    expect(server.requests('GET /api/auth/me')).toHaveLength(1);
+    expect(server.requests('GET /api/auth/me')[0].headers.Authorization).toBe('Bearer access-1');
     expect(server.requests('POST /api/auth/login')[1].body).toEqual({
       email: 'admin@clinic.test',
       password: 'correct horse battery',
@@ -161,8 +165,9 @@ describe('signing in and out', () => {
       ['staff', '/today', 'Today'],
     ] as const) {
       const user = userEvent.setup();
+      tokens.clear();
       fakeServer({
-        'GET /api/auth/me': { status: 401, body: { success: false, error: 'authentication required' } },
+        'GET /api/auth/me': { body: { success: true, data: session(role).data.user } },
         'POST /api/auth/login': { body: session(role) },
         'GET /api/doctors': { body: list([{ id: 7, name: 'Doctor User', specialty: null, active: true, user_id: 2 }]) },
       });
@@ -178,8 +183,8 @@ describe('signing in and out', () => {
 
   it('tells a locked-out user how long to wait', async () => {
     const user = userEvent.setup();
+    tokens.clear();
     fakeServer({
-      'GET /api/auth/me': { status: 401, body: { success: false, error: 'authentication required' } },
       'POST /api/auth/login': {
         status: 423,
         body: { success: false, error: 'This account is locked after too many failed sign-ins.' },
@@ -205,6 +210,18 @@ describe('signing in and out', () => {
     expect(await screen.findByRole('heading', { name: 'Sign in' })).toBeInTheDocument();
     expect(server.requests('POST /api/auth/logout')).toHaveLength(1);
     expect(Object.keys(sessionStorage).filter((k) => k.startsWith('hms.'))).toEqual([]);
+    expect(Object.keys(localStorage).filter((k) => k.startsWith('hms.'))).toEqual([]);
+  });
+
+  it('a tab of the same browser shares the session, and signing out in another tab signs it out', async () => {
+    const server = signedIn('staff');
+    renderAt('/patients');
+    expect(await screen.findByTestId('current-user')).toHaveTextContent('Staff User');
+    expect(server.requests('GET /api/auth/me')[0].headers.Authorization).toBe('Bearer A');
+    // Another tab signs out: the tokens leave the shared storage, and this tab hears of it.
+    tokens.clear();
+    window.dispatchEvent(new StorageEvent('storage', { key: 'hms.refresh_token', oldValue: 'R', newValue: null }));
+    expect(await screen.findByRole('heading', { name: 'Sign in' })).toBeInTheDocument();
   });
 
   it('an expired session goes to the login screen and keeps what was typed', async () => {

@@ -7,6 +7,7 @@ import { ErrorState, Forbidden } from './components/States';
 import { StatusBar } from './components/StatusBar';
 import { link } from './components/styles';
 import { clinicZone } from './lib/format';
+import type { Role } from './api';
 import { homePath, type Permission } from './lib/permissions';
 import { Link, matchPath, navigate, useLocation } from './router';
 import { SessionProvider, useSession } from './session';
@@ -20,6 +21,7 @@ import { PatientsScreen } from './screens/Patients';
 import { RecordsScreen } from './screens/Records';
 import { ScheduleScreen } from './screens/Schedule';
 import { MyDayScreen, TodayScreen } from './screens/Today';
+import { DoctorsScreen } from './screens/Doctors';
 import { UsersScreen } from './screens/Users';
 import { EmergencyNotice } from './screens/Emergency';
 import { VisitPage } from './screens/chart/VisitPage';
@@ -28,14 +30,20 @@ interface Tab {
   to: string;
   label: string;
   needs?: Permission;
+  /** Shown to these roles only. */
+  roles?: Role[];
 }
 
+// A doctor's day is their own list; everyone else runs the clinic's board.
+const BOARD: Role[] = ['admin', 'nurse', 'staff'];
+
 export const TABS: Tab[] = [
-  { to: '/today', label: 'Today', needs: 'day.board' },
-  { to: '/my-day', label: 'My day', needs: 'day.mine' },
+  { to: '/today', label: 'Today', roles: BOARD },
+  { to: '/my-day', label: 'My day', roles: ['doctor'] },
   { to: '/patients', label: 'Patients' },
   { to: '/appointments', label: 'Appointments' },
   { to: '/records', label: 'Medical Records', needs: 'records.read' },
+  { to: '/doctors', label: 'Doctors', needs: 'doctors.manage' },
   { to: '/users', label: 'Users', needs: 'users.manage' },
   { to: '/audit', label: 'Audit log', needs: 'audit.read' },
   { to: '/outbox', label: 'Outbox', needs: 'notifications.manage' },
@@ -55,37 +63,44 @@ function Header() {
   const { user, logout } = useSession();
   return (
     <header className="bg-sky-800 text-white print:hidden">
-      <div className="mx-auto flex max-w-7xl flex-wrap items-center justify-between gap-3 px-4 py-4 sm:px-6">
-        <div className="flex items-center gap-3">
-          <span aria-hidden="true" className="flex h-9 w-9 items-center justify-center rounded-lg bg-white text-lg font-bold text-sky-800">
+      {/* On a phone one line of about 48 px: the mark, the short name, the user and the two buttons. */}
+      <div className="mx-auto flex max-w-7xl items-center justify-between gap-2 px-3 py-1.5 sm:flex-wrap sm:gap-3 sm:px-6 sm:py-4">
+        <div className="flex min-w-0 items-center gap-2 sm:gap-3">
+          <span
+            aria-hidden="true"
+            className="flex h-7 w-7 shrink-0 items-center justify-center rounded-md bg-white text-base font-bold text-sky-800 sm:h-9 sm:w-9 sm:rounded-lg sm:text-lg"
+          >
             +
           </span>
-          <div>
-            <h1 className="text-lg font-semibold leading-tight sm:text-xl">Healthcare Management System</h1>
-            <p className="text-xs text-sky-100 sm:text-sm">Patients, appointments and medical records in one place</p>
+          <div className="min-w-0">
+            <h1 className="text-base font-semibold leading-tight sm:text-xl">
+              <span className="sm:hidden">HMS</span>
+              <span className="hidden sm:inline">Healthcare Management System</span>
+            </h1>
+            <p className="hidden text-sm text-sky-100 sm:block">Patients, appointments and medical records in one place</p>
           </div>
         </div>
         {user && (
-          <div className="flex min-w-0 flex-wrap items-center justify-end gap-x-3 gap-y-2 text-sm">
-            <span className="min-w-0 break-words text-right text-xs leading-tight text-sky-100" data-testid="clinic-zone">
+          <div className="flex min-w-0 items-center justify-end gap-x-2 text-sm sm:flex-wrap sm:gap-x-3 sm:gap-y-2">
+            <span className="hidden min-w-0 break-words text-right text-xs leading-tight text-sky-100 sm:block" data-testid="clinic-zone">
               <span className="block">Clinic time</span>
               <span className="block font-medium text-white">{clinicZone().replace(/_/g, ' ')}</span>
             </span>
-            <span className="text-right leading-tight">
-              <span className="block font-medium" data-testid="current-user">
+            <span className="min-w-0 text-right leading-tight">
+              <span className="block truncate text-xs font-medium sm:text-sm" data-testid="current-user">
                 {user.name}
               </span>
               <span className="block text-xs capitalize text-sky-100">{user.role}</span>
             </span>
             <Link
               to="/account"
-              className="rounded-md px-3 py-1.5 text-sm font-medium text-white underline-offset-2 hover:bg-sky-700 hover:underline"
+              className="rounded-md px-2 py-1 text-xs font-medium text-white underline-offset-2 hover:bg-sky-700 hover:underline sm:px-3 sm:py-1.5 sm:text-sm"
             >
-              Sessions
+              Account
             </Link>
             <button
               type="button"
-              className="rounded-md border border-sky-200/60 px-3 py-1.5 text-sm font-medium text-white hover:bg-sky-700"
+              className="whitespace-nowrap rounded-md border border-sky-200/60 px-2 py-1 text-xs font-medium text-white hover:bg-sky-700 sm:px-3 sm:py-1.5 sm:text-sm"
               onClick={() => {
                 void logout();
               }}
@@ -100,11 +115,11 @@ function Header() {
 }
 
 function Tabs({ path }: { path: string }) {
-  const { can } = useSession();
+  const { can, role } = useSession();
   return (
     <nav aria-label="Main" className="border-b border-slate-200 bg-white print:hidden">
       <ul className="mx-auto flex max-w-7xl gap-1 overflow-x-auto px-4 sm:px-6">
-        {TABS.filter((t) => !t.needs || can(t.needs)).map((t) => {
+        {TABS.filter((t) => (!t.needs || can(t.needs)) && (!t.roles || (role !== null && t.roles.includes(role)))).map((t) => {
           const active = path === t.to || path.startsWith(`${t.to}/`);
           return (
             <li key={t.to}>
@@ -136,7 +151,7 @@ function Main({ children }: { children: ReactNode }) {
 function Shell() {
   const { state, role, retry } = useSession();
   const { path } = useLocation();
-  const ready = state.status === 'open' || state.status === 'signed-in';
+  const ready = state.status === 'signed-in';
 
   useEffect(() => {
     if (ready && (path === '/' || path === '/login')) navigate(homePath(role), { replace: true });
@@ -174,9 +189,10 @@ function Shell() {
   );
 }
 
-function Guard({ needs, children }: { needs: Permission; children: ReactNode }) {
-  const { can } = useSession();
-  return can(needs) ? <>{children}</> : <Forbidden />;
+function Guard({ needs, roles, children }: { needs?: Permission; roles?: Role[]; children: ReactNode }) {
+  const { can, role } = useSession();
+  const ok = (!needs || can(needs)) && (!roles || (role !== null && roles.includes(role)));
+  return ok ? <>{children}</> : <Forbidden />;
 }
 
 function Routes({ path }: { path: string }) {
@@ -184,13 +200,13 @@ function Routes({ path }: { path: string }) {
   if (path === '/' || path === '/login') return null; // on the way to the role's start screen
   if (path === '/today')
     return (
-      <Guard needs="day.board">
+      <Guard roles={BOARD}>
         <TodayScreen />
       </Guard>
     );
   if (path === '/my-day')
     return (
-      <Guard needs="day.mine">
+      <Guard roles={['doctor']}>
         <MyDayScreen />
       </Guard>
     );
@@ -210,6 +226,12 @@ function Routes({ path }: { path: string }) {
     return (
       <Guard needs="records.read">
         <RecordsScreen />
+      </Guard>
+    );
+  if (path === '/doctors')
+    return (
+      <Guard needs="doctors.manage">
+        <DoctorsScreen />
       </Guard>
     );
   if (path === '/users')

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { api, ApiError, dataChanged, queryString, sessionExpired, tokens, unreachable } from './api';
+import { api, ApiError, dataChanged, forgetClosedBrowserSession, queryString, sessionExpired, tokens, unreachable } from './api';
 import { fakeServer, list, patient, session } from './test/fakeServer';
 
 describe('queryString', () => {
@@ -116,6 +116,17 @@ describe('health', () => {
 });
 
 describe('session tokens', () => {
+  it('outlive a reload and a new tab, but not a closed browser', () => {
+    tokens.set('access', 'refresh');
+    forgetClosedBrowserSession(); // a reload, or another tab: the browser stayed open
+    expect(api.auth.hasSession()).toBe(true);
+    // The browser was closed: its session cookie is gone, the tokens in localStorage are not.
+    document.cookie = 'hms_open=; Max-Age=0; Path=/';
+    forgetClosedBrowserSession();
+    expect(api.auth.hasSession()).toBe(false);
+    expect(localStorage.getItem('hms.access_token')).toBeNull();
+  });
+
   it('login stores the tokens and later calls send the bearer token', async () => {
     const server = fakeServer({ 'POST /api/auth/login': { body: session('admin', 'A1', 'R1') } });
     const result = await api.auth.login('admin@clinic.test', 'correct horse battery');

@@ -1,6 +1,10 @@
 // The typed client for the HMS JSON API. Every request the UI makes goes through
 // this module: it adds the bearer token, refreshes an expired session once, turns
 // the server's error envelope into ApiError and unwraps list envelopes into pages.
+// The types of what the server answers come from its OpenAPI document (api.gen.ts).
+import type { components, operations } from './api.gen';
+
+type Schemas = components['schemas'];
 
 export const BLOOD_GROUPS = ['A+', 'A-', 'B+', 'B-', 'AB+', 'AB-', 'O+', 'O-'] as const;
 export type BloodGroup = (typeof BLOOD_GROUPS)[number];
@@ -22,26 +26,8 @@ export type AppointmentStatus = (typeof APPOINTMENT_STATUSES)[number];
 export const ROLES = ['admin', 'doctor', 'nurse', 'staff'] as const;
 export type Role = (typeof ROLES)[number];
 
-export interface Patient {
-  id: number;
-  /** The medical record number. */
-  mrn?: string;
-  name: string;
-  email: string;
-  date_of_birth: string;
-  phone: string | null;
-  address: string | null;
-  /** Clinical data: absent for staff, who may neither read nor write it. */
-  blood_group?: BloodGroup | null;
-  gender?: Gender | null;
-  active?: boolean;
-  deactivated_at?: string;
-  /** The patient this one was merged into; set only on a deactivated patient. */
-  replaced_by?: number;
-  version?: number;
-  created_at: string;
-  updated_at: string;
-}
+/** A patient; blood_group is clinical data, absent for staff. */
+export type Patient = Schemas['Patient'];
 
 /** What a merge did: both patients as they are now, and the rows moved, by table. */
 export interface MergeResult {
@@ -134,16 +120,10 @@ export interface AppointmentUpdate {
   duration_minutes?: number;
 }
 
-export interface Doctor {
-  id: number;
-  name: string;
-  specialty: string | null;
-  active: boolean;
-  /** The user who is this doctor, if any. */
-  user_id?: number | null;
-  /** Weekday ("mon" … "sun") to intervals in the clinic's zone; [] is a day off. */
-  working_hours?: Record<string, { start: string; end: string }[]>;
-}
+/** A doctor; working_hours maps a weekday ("mon" … "sun") to intervals in the clinic's zone, [] a day off. */
+export type Doctor = Schemas['Doctor'];
+export type DoctorUpdate = Schemas['DoctorUpdate'];
+export type WorkingHours = Schemas['WorkingHours'];
 
 /** Free start times of a doctor on one day, from GET /api/doctors/{id}/availability. */
 export interface Availability {
@@ -356,18 +336,12 @@ export interface Medication {
   stop_reason: string | null;
 }
 
-export interface User {
-  id: number;
-  email: string;
-  name: string;
-  role: Role;
-}
+/** The signed-in user and what their role may do (GET /api/auth/me). */
+export type User = Schemas['SignedInUser'];
+/** One of the names of what a role may do, as the server derives them from its route table. */
+export type Permission = User['permissions'][number];
 
-export interface ManagedUser extends User {
-  active: boolean;
-  created_at: string;
-  last_login_at: string | null;
-}
+export type ManagedUser = Schemas['User'];
 
 /** One signed-in session of the user, as GET /api/auth/sessions lists it. */
 export interface SignedInSession {
@@ -397,19 +371,32 @@ export interface UserUpdate {
   active?: boolean;
 }
 
-export interface AuditEvent {
-  id: number;
-  time: string;
-  user_id: number | null;
-  role: string | null;
-  action: string;
-  resource_type: string | null;
-  resource_id: number | string | null;
-  patient_id: number | null;
-  ip: string | null;
-  request_id: string | null;
-  outcome: string;
-}
+export type AuditEvent = Schemas['AuditEvent'];
+/** The actions the audit trail records, as the filter of GET /api/audit accepts them. */
+export type AuditAction = NonNullable<NonNullable<operations['listAudit']['parameters']['query']>['action']>;
+/** Every audit action, for the audit log's choice; `satisfies` keeps it equal to the document's list. */
+export const AUDIT_ACTIONS = [
+  'read',
+  'create',
+  'update',
+  'delete',
+  'denied',
+  'login',
+  'login_failed',
+  'logout',
+  'refresh',
+  'refresh_reuse',
+  'password_change',
+  'password_reset',
+  'purge',
+  'import',
+  'session_end',
+  'merge',
+  'restore',
+] as const satisfies readonly AuditAction[];
+// Fails to compile when the document gains an action this list lacks.
+const auditActionsComplete: Exclude<AuditAction, (typeof AUDIT_ACTIONS)[number]> extends never ? true : never = true;
+void auditActionsComplete;
 
 /** One appointment message on one channel (GET /api/appointments/{id}/notifications). */
 export interface Notification {
@@ -461,13 +448,7 @@ export interface SignInMethods {
   sso: { name: string; start_url: string } | null;
 }
 
-export interface Session {
-  access_token: string;
-  token_type: string;
-  expires_in: number;
-  refresh_token: string;
-  user: User;
-}
+export type Session = Schemas['Session'];
 
 /** What a right password answers when the sign-in needs its second factor. */
 export interface MfaChallenge {
@@ -567,26 +548,38 @@ function defaultMessage(status: number): string {
 }
 
 // ---- session tokens -------------------------------------------------------------
-// Tokens live in sessionStorage: they survive a reload but not closing the tab,
-// which suits shared front-desk computers. They are never written anywhere else.
+// Tokens live in localStorage, shared by the tabs of this browser: a patient opened in a new
+// tab is signed in too. They are never written anywhere else, and signing out in one tab
+// signs out all of them. The server's rules are unchanged (a short access token, a refresh
+// token that is spent on use, reuse revoking the session): the tabs take turns to refresh
+// under one Web Lock, and a tab that waited finds the pair another tab got instead of
+// spending the old token a second time, which would end the session for all of them.
+// Under the lock the pair is read from IndexedDB, whose transactions every tab sees in
+// order: another tab's copy of localStorage may lag behind a write.
 
 const ACCESS_KEY = 'hms.access_token';
 const REFRESH_KEY = 'hms.refresh_token';
+// A cookie without an expiry marks that the browser has stayed open since the sign-in:
+// localStorage outlives the browser, the cookie does not, so closing the browser on a shared
+// front-desk computer signs its user out (see forgetClosedBrowserSession).
+const OPEN_MARK = 'hms_open=1';
 
 export const tokens = {
   access(): string | null {
-    return sessionStorage.getItem(ACCESS_KEY);
+    return localStorage.getItem(ACCESS_KEY);
   },
   refresh(): string | null {
-    return sessionStorage.getItem(REFRESH_KEY);
+    return localStorage.getItem(REFRESH_KEY);
   },
   set(access: string, refresh: string): void {
-    sessionStorage.setItem(ACCESS_KEY, access);
-    sessionStorage.setItem(REFRESH_KEY, refresh);
+    localStorage.setItem(ACCESS_KEY, access);
+    localStorage.setItem(REFRESH_KEY, refresh);
+    document.cookie = `${OPEN_MARK}; Path=/; SameSite=Strict`;
   },
   clear(): void {
-    sessionStorage.removeItem(ACCESS_KEY);
-    sessionStorage.removeItem(REFRESH_KEY);
+    localStorage.removeItem(ACCESS_KEY);
+    localStorage.removeItem(REFRESH_KEY);
+    document.cookie = 'hms_open=; Max-Age=0; Path=/; SameSite=Strict';
   },
 };
 
@@ -694,22 +687,97 @@ async function decode<T>(res: Response): Promise<T> {
 
 let refreshing: Promise<boolean> | null = null;
 
-/** Trades the refresh token for a new pair, once for any number of concurrent 401s. */
+interface Pair {
+  access: string;
+  refresh: string;
+}
+
+/** The session's pair as every tab of the browser sees it: IndexedDB where the browser has it. */
+const sharedPair = {
+  db: null as Promise<IDBDatabase | null> | null,
+  open(): Promise<IDBDatabase | null> {
+    if (typeof indexedDB === 'undefined') return Promise.resolve(null);
+    this.db ??= new Promise((resolve) => {
+      const req = indexedDB.open('hms', 1);
+      req.onupgradeneeded = () => req.result.createObjectStore('session');
+      req.onsuccess = () => resolve(req.result);
+      req.onerror = () => resolve(null);
+    });
+    return this.db;
+  },
+  async run<T>(mode: IDBTransactionMode, fn: (store: IDBObjectStore) => IDBRequest<T> | void): Promise<T | undefined> {
+    const db = await this.open();
+    if (!db) return undefined;
+    return new Promise((resolve, reject) => {
+      const tx = db.transaction('session', mode);
+      const req = fn(tx.objectStore('session'));
+      tx.oncomplete = () => resolve(req ? req.result : undefined);
+      tx.onerror = () => reject(tx.error);
+    });
+  },
+  /** The pair, or undefined where there is no IndexedDB (then localStorage is all there is). */
+  async get(): Promise<Pair | null | undefined> {
+    if (!(await this.open())) return undefined;
+    return ((await this.run('readonly', (s) => s.get('pair') as IDBRequest<Pair | undefined>)) ?? null) as Pair | null;
+  },
+  /** Stores the pair (null: signed out), committed when it resolves. */
+  async set(pair: Pair | null): Promise<void> {
+    await this.run('readwrite', (s) => {
+      if (pair) s.put(pair, 'pair');
+      else s.delete('pair');
+    }).catch(() => {});
+  },
+};
+
+/**
+ * Forgets tokens left from before the browser was closed: they are in localStorage, but the
+ * browser-session cookie that tokens.set wrote is gone. Run once, as the app loads.
+ */
+export function forgetClosedBrowserSession(): void {
+  if (tokens.refresh() === null || document.cookie.split('; ').includes(OPEN_MARK)) return;
+  tokens.clear();
+  void sharedPair.set(null);
+}
+
+/** Runs fn holding the browser-wide refresh lock, where the browser has Web Locks. */
+function withRefreshLock<T>(fn: () => Promise<T>): Promise<T> {
+  const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined;
+  return locks ? locks.request('hms.refresh', fn) : fn();
+}
+
+/**
+ * Trades the refresh token for a new pair, once for any number of concurrent 401s in this
+ * tab, and one tab at a time: a tab that finds the token changed while it waited for the
+ * lock uses the pair another tab got.
+ */
 function refreshSession(): Promise<boolean> {
-  const refresh = tokens.refresh();
-  if (!refresh) return Promise.resolve(false);
-  refreshing ??= (async () => {
+  const spent = tokens.refresh();
+  if (!spent) return Promise.resolve(false);
+  refreshing ??= withRefreshLock(async () => {
+    const shared = await sharedPair.get().catch(() => undefined);
+    if (shared !== undefined) {
+      if (shared === null) return false; // signed out in another tab
+      if (shared.refresh !== spent) {
+        tokens.set(shared.access, shared.refresh); // another tab refreshed
+        return true;
+      }
+    }
+    const refresh = tokens.refresh();
+    if (!refresh) return false;
+    if (refresh !== spent) return true;
     try {
       const res = await send('POST', '/api/auth/refresh', { body: { refresh_token: refresh }, auth: false });
       const { data } = await decode<{ data: Session }>(res);
+      // Committed for the other tabs before the lock is let go.
+      await sharedPair.set({ access: data.access_token, refresh: data.refresh_token });
       tokens.set(data.access_token, data.refresh_token);
       return true;
     } catch {
       return false;
-    } finally {
-      refreshing = null;
     }
-  })();
+  }).finally(() => {
+    refreshing = null;
+  });
   return refreshing;
 }
 
@@ -722,6 +790,7 @@ async function request<T>(method: string, path: string, opts: RequestOptions = {
   }
   if (res.status === 401 && opts.auth !== false) {
     tokens.clear();
+    void sharedPair.set(null);
     sessionExpired.emit();
   }
   const body = await decode<T>(res);
@@ -744,6 +813,14 @@ function toPage<T>(body: ListEnvelope<T>): Page<T> {
     total: body.total ?? body.count ?? items.length,
     nextCursor: body.next_cursor || null,
   };
+}
+
+/** Keeps the tokens of a completed sign-in (for this tab and the others) and answers who is signed in. */
+async function keepSession(session: Session): Promise<User> {
+  tokens.set(session.access_token, session.refresh_token);
+  await sharedPair.set({ access: session.access_token, refresh: session.refresh_token });
+  // The permissions come with who is signed in, not with the tokens.
+  return data(get<{ data: User }>('/api/auth/me'));
 }
 
 const get = <T>(path: string, query?: Query, signal?: AbortSignal) => request<T>('GET', path, { query, signal });
@@ -925,6 +1002,11 @@ export const api = {
         throw err;
       }
     },
+    /** Every doctor, deactivated ones too, for the admins' screen. */
+    all: (signal?: AbortSignal) =>
+      get<ListEnvelope<Doctor>>('/api/doctors', { limit: 500, include_inactive: 'true' }, signal).then(toPage),
+    /** Changes a doctor's specialty, working hours or whether they take bookings. */
+    update: (id: number, input: DoctorUpdate) => data(request<{ data: Doctor }>('PUT', `/api/doctors/${id}`, { body: input })),
     availability: (id: number, date: string, durationMinutes?: number, signal?: AbortSignal) =>
       data(
         get<{ data: Availability }>(
@@ -943,8 +1025,7 @@ export const api = {
         auth: false,
       });
       if ('mfa_token' in data) return { step: data.mfa_required, token: data.mfa_token };
-      tokens.set(data.access_token, data.refresh_token);
-      return { user: data.user };
+      return { user: await keepSession(data) };
     },
     /** Completes a sign-in with a code of the authenticator app or a recovery code. */
     async verifyMfa(token: string, code: string): Promise<User> {
@@ -952,8 +1033,7 @@ export const api = {
         body: { code },
         bearer: token,
       });
-      tokens.set(session.access_token, session.refresh_token);
-      return session.user;
+      return keepSession(session);
     },
     mfaStatus: (signal?: AbortSignal) => data(get<{ data: MfaStatus }>('/api/auth/mfa', undefined, signal)),
     /** Starts an enrolment: for the signed-in user, or with the enrolment token of a sign-in. */
@@ -969,8 +1049,7 @@ export const api = {
         '/api/auth/mfa/confirm',
         { body: { code }, bearer: token },
       );
-      if (out.session) tokens.set(out.session.access_token, out.session.refresh_token);
-      return { recoveryCodes: out.recovery_codes, user: out.session?.user };
+      return { recoveryCodes: out.recovery_codes, user: out.session ? await keepSession(out.session) : undefined };
     },
     mfaDisable: (code: string) => request<{ message?: string }>('POST', '/api/auth/mfa/disable', { body: { code } }),
     /** Trades the one-time code of a single sign-on (#sso=…) for the session's tokens. */
@@ -980,7 +1059,8 @@ export const api = {
         auth: false,
       });
       tokens.set(session.access_token, session.refresh_token);
-      return session.user;
+      await sharedPair.set({ access: session.access_token, refresh: session.refresh_token });
+      return data(get<{ data: User }>('/api/auth/me'));
     },
     /** Password sign-in, single sign-on, or both: what the sign-in screen shows. */
     methods: (signal?: AbortSignal) => data(get<{ data: SignInMethods }>('/api/auth/methods', undefined, signal)),
@@ -988,6 +1068,7 @@ export const api = {
     async logout(): Promise<void> {
       const refresh = tokens.refresh();
       tokens.clear();
+      await sharedPair.set(null);
       if (!refresh) return;
       try {
         await request('POST', '/api/auth/logout', { body: { refresh_token: refresh }, auth: false });
@@ -995,11 +1076,18 @@ export const api = {
         // The tokens are gone from this browser either way.
       }
     },
-    /** The signed-in user. A 404 means the server has no access control. */
+    /** The signed-in user and their permissions. */
     me: (signal?: AbortSignal) => data(get<{ data: User }>('/api/auth/me', undefined, signal)),
+    /** Whether this browser holds a session to resume: without one, the app shows the login at once. */
+    hasSession: () => tokens.refresh() !== null,
     /** The signed-in user's open sessions, this browser's marked current. */
     sessions: (signal?: AbortSignal) =>
       data(get<{ data: SignedInSession[] }>('/api/auth/sessions', undefined, signal)),
+    /** Changes the signed-in user's password; their other sessions end. */
+    changePassword: (current: string, next: string) =>
+      request<{ message?: string }>('POST', '/api/auth/password', {
+        body: { current_password: current, new_password: next },
+      }),
     /** Ends one of the user's own sessions: its tokens stop working at once. */
     endSession: (id: string) => request<{ message?: string }>('DELETE', `/api/auth/sessions/${encodeURIComponent(id)}`),
   },
@@ -1027,6 +1115,11 @@ export const api = {
     endSessions: (id: number) => request<{ message?: string }>('DELETE', `/api/users/${id}/sessions`),
     /** Removes a user's two-factor sign-in (a lost phone); their sessions end too. */
     resetMfa: (id: number) => request<{ message?: string }>('DELETE', `/api/users/${id}/mfa`),
+    /** Resets another user's password to newPassword, or to one the server makes up and answers once. */
+    resetPassword: (id: number, newPassword?: string) =>
+      request<Schemas['PasswordResetResult']>('POST', `/api/users/${id}/password`, {
+        body: newPassword ? { new_password: newPassword } : {},
+      }),
   },
 
   notifications: {

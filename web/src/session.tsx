@@ -1,16 +1,15 @@
-// Who is using the app. On start it asks the server (GET /api/auth/me): a user
-// means signed in, 401 means the login screen, 404 means the server has no access
-// control yet, so the app runs open with every tab.
+// Who is using the app. A browser that holds a session asks the server who it is
+// (GET /api/auth/me: the user and their permissions); one without a session shows the
+// login screen at once, with no call that would fail.
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { api, ApiError, sessionExpired, type LoginResult, type Role, type User } from './api';
 import { setClinicZone } from './lib/format';
 import { setSSOError, takeSSORedirect } from './lib/sso';
-import { allowed, homePath, openAllows, type Permission } from './lib/permissions';
+import { allowed, homePath, type Permission } from './lib/permissions';
 import { navigate } from './router';
 
 export type SessionState =
   | { status: 'checking' }
-  | { status: 'open' }
   | { status: 'signed-in'; user: User }
   | { status: 'signed-out'; expired: boolean }
   | { status: 'unreachable'; error: unknown };
@@ -18,7 +17,7 @@ export type SessionState =
 export interface SessionValue {
   state: SessionState;
   user: User | null;
-  /** null when the server has no access control. */
+  /** null until signed in. */
   role: Role | null;
   can: (permission: Permission) => boolean;
   /** Signs in with a password: null when done, else the second step it needs. */
@@ -37,16 +36,9 @@ export function useSession(): SessionValue {
   return value;
 }
 
-/**
- * Learns the clinic's time zone (GET /api/clinic) before any screen shows a time.
- * A server without that call leaves the browser's zone.
- */
+/** Learns the clinic's time zone (GET /api/clinic) before any screen shows a time. */
 async function loadClinicZone(signal?: AbortSignal): Promise<void> {
-  try {
-    setClinicZone((await api.clinic(signal)).time_zone);
-  } catch (err) {
-    if (signal?.aborted) throw err;
-  }
+  setClinicZone((await api.clinic(signal)).time_zone);
 }
 
 /** Removes every saved form draft: they may hold patient data. */
@@ -61,7 +53,7 @@ function clearDrafts() {
 let ssoExchange: Promise<boolean> | null = null;
 
 /** Back from single sign-on: trades its code for tokens. Resolves true once signed in so. */
-function ssoSignIn(): Promise<boolean> {
+function ssoSignIn(): Promise<boolean> | null {
   const code = takeSSORedirect();
   if (code) {
     ssoExchange = api.auth.ssoSession(code).then(
@@ -75,7 +67,7 @@ function ssoSignIn(): Promise<boolean> {
       },
     );
   }
-  return ssoExchange ?? Promise.resolve(false);
+  return ssoExchange;
 }
 
 export function SessionProvider({ children }: { children: ReactNode }) {
@@ -87,24 +79,45 @@ export function SessionProvider({ children }: { children: ReactNode }) {
 
   useEffect(() => {
     const ctrl = new AbortController();
+    // Back from single sign-on, the one-time code is traded first; without it or a stored
+    // session, the sign-in screen shows at once, with no call that would fail.
+    const sso = ssoSignIn();
+    if (!sso && !api.auth.hasSession()) {
+      setState({ status: 'signed-out', expired: false });
+      return;
+    }
     setState({ status: 'checking' });
-    const signedIn = ssoSignIn();
-    signedIn.then((viaSSO) => api.auth.me(ctrl.signal).then((user) => ({ user, viaSSO }))).then(
-      ({ user, viaSSO }) =>
-        loadClinicZone(ctrl.signal).then(() => {
-          if (viaSSO) navigate(homePath(user.role), { replace: true });
-          setState({ status: 'signed-in', user });
-        }),
-      (err) => {
+    (sso ?? Promise.resolve(false))
+      .then(async (viaSSO) => {
+        if (!viaSSO && !api.auth.hasSession()) {
+          setState({ status: 'signed-out', expired: false });
+          return;
+        }
+        const user = await api.auth.me(ctrl.signal);
+        await loadClinicZone(ctrl.signal);
+        if (viaSSO) navigate(homePath(user.role), { replace: true });
+        setState({ status: 'signed-in', user });
+      })
+      .catch((err: unknown) => {
         if (ctrl.signal.aborted) return;
-        if (err instanceof ApiError && (err.status === 404 || err.status === 405))
-          void loadClinicZone(ctrl.signal).then(() => setState({ status: 'open' }));
-        else if (err instanceof ApiError && err.status === 401) setState({ status: 'signed-out', expired: false });
+        if (err instanceof ApiError && err.status === 401) setState({ status: 'signed-out', expired: false });
         else setState({ status: 'unreachable', error: err });
-      },
-    );
+      });
     return () => ctrl.abort();
   }, [attempt]);
+
+  // Signing out in another tab of this browser signs this one out too (the tabs share the session).
+  useEffect(() => {
+    const onStorage = (e: StorageEvent) => {
+      if (e.key !== null && e.key !== 'hms.refresh_token') return;
+      if (api.auth.hasSession()) return;
+      clearDrafts();
+      expiredUser.current = null;
+      setState((s) => (s.status === 'signed-in' ? { status: 'signed-out', expired: false } : s));
+    };
+    window.addEventListener('storage', onStorage);
+    return () => window.removeEventListener('storage', onStorage);
+  }, []);
 
   // An expired session keeps form drafts, so they come back after signing in.
   useEffect(
@@ -154,7 +167,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       state,
       user,
       role,
-      can: (p) => (state.status === 'open' ? openAllows(p) : user !== null && allowed(user.role, p)),
+      can: (p) => allowed(user, p),
       login,
       signedIn,
       logout,

@@ -1,102 +1,16 @@
-// What each role may do, mirroring the server's route table (issue 3). The server
-// enforces it; the UI only hides what a role cannot use.
-import type { Role } from '../api';
+// What the signed-in user may do comes from the server: GET /api/auth/me answers the
+// permissions of their role, derived from its route table. The server enforces them; the
+// UI only hides what the user cannot use. Which screen is a user's own is the UI's choice.
+import type { Permission, Role, User } from '../api';
 
-export type Permission =
-  | 'patients.create'
-  | 'patients.update'
-  | 'patients.delete'
-  /** The blood group: clinical data, read and written by admins and doctors only. */
-  | 'patients.clinical'
-  | 'appointments.create'
-  | 'appointments.update'
-  | 'appointments.delete'
-  | 'appointments.start'
-  | 'day.board'
-  | 'day.mine'
-  | 'records.read'
-  | 'records.create'
-  | 'records.delete'
-  | 'chart.read'
-  | 'chart.nursing'
-  | 'chart.sign'
-  | 'users.manage'
-  | 'audit.read'
-  | 'notifications.manage';
+export type { Permission };
 
-const granted: Record<Role, readonly Permission[]> = {
-  admin: [
-    'patients.create',
-    'patients.update',
-    'patients.delete',
-    'patients.clinical',
-    'appointments.create',
-    'appointments.update',
-    'appointments.delete',
-    'appointments.start',
-    'day.board',
-    'records.read',
-    'records.create',
-    'records.delete',
-    'chart.read',
-    'chart.nursing',
-    'chart.sign',
-    'users.manage',
-    'audit.read',
-    'notifications.manage',
-  ],
-  doctor: [
-    'patients.update',
-    'patients.clinical',
-    'appointments.create',
-    'appointments.update',
-    'appointments.start',
-    'day.mine',
-    'records.read',
-    'records.create',
-    'chart.read',
-    'chart.nursing',
-    'chart.sign',
-  ],
-  // A nurse reads the chart and checks patients in; diagnoses and prescriptions are the doctor's.
-  nurse: [
-    'patients.update',
-    'patients.clinical',
-    'appointments.create',
-    'appointments.update',
-    'day.board',
-    'records.read',
-    'chart.read',
-    'chart.nursing',
-  ],
-  staff: [
-    'patients.create',
-    'patients.update',
-    'appointments.create',
-    'appointments.update',
-    'appointments.delete',
-    'day.board',
-  ],
-};
-
-/** The screen a role starts on: the front desk's Today, a doctor's My day. */
+/** The screen a role starts on: a doctor's My day, everyone else's Today. */
 export function homePath(role: Role | null): string {
   return role === 'doctor' ? '/my-day' : '/today';
 }
 
-export function allowed(role: Role, permission: Permission): boolean {
-  return granted[role]?.includes(permission) ?? false;
-}
-
-/**
- * What the app offers when the server has no access control: all of the clinic's
- * work, but no user management, audit log or outbox, which exist only with it.
- */
-export function openAllows(permission: Permission): boolean {
-  return (
-    permission !== 'users.manage' &&
-    permission !== 'audit.read' &&
-    permission !== 'notifications.manage' &&
-    permission !== 'day.mine'
-  );
+/** Whether user holds permission, as the server said. */
+export function allowed(user: User | null, permission: Permission): boolean {
+  return user?.permissions.includes(permission) ?? false;
 }

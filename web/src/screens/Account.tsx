@@ -1,13 +1,14 @@
-// The signed-in user's own account: two-factor sign-in (enrol, turn off), and the
-// sessions they are signed in with, each of which they can sign out.
+// The signed-in user's own account: two-factor sign-in (enrol, turn off), their password,
+// and the sessions they are signed in with, each of which they can sign out.
 import { useState, type FormEvent } from 'react';
 import { api, type SignedInSession } from '../api';
-import { TextField } from '../components/Field';
+import { useNotify } from '../components/Banner';
+import { FormError, TextField } from '../components/Field';
 import { Badge } from '../components/Badge';
 import { LoadingBlock } from '../components/Spinner';
 import { EmptyState, ErrorState } from '../components/States';
 import { btn, panel, panelTitle } from '../components/styles';
-import { useAction } from '../lib/forms';
+import { useAction, useFormSubmit } from '../lib/forms';
 import { formatDateTime } from '../lib/format';
 import { useAsync } from '../lib/hooks';
 import { useSession } from '../session';
@@ -15,9 +16,10 @@ import { MfaEnrol } from './MfaEnrol';
 
 export function AccountScreen() {
   return (
-    <div className="max-w-3xl space-y-5">
+    <div className="grid max-w-3xl gap-6">
       <TwoFactorPanel />
-      <SessionsPanel />
+      <Sessions />
+      <PasswordForm />
     </div>
   );
 }
@@ -93,7 +95,56 @@ function TwoFactorPanel() {
   );
 }
 
-function SessionsPanel() {
+const blankPasswords = { current: '', next: '', again: '' };
+
+/** Changes one's own password: the current one first; the other sessions end. */
+export function PasswordForm() {
+  const notify = useNotify();
+  const { form, errors, formError, saving, submit, clearError } = useFormSubmit({
+    fieldAliases: { current_password: 'current', new_password: 'next' },
+  });
+  const [values, setValues] = useState(blankPasswords);
+  const set = (key: keyof typeof blankPasswords, value: string) => {
+    setValues({ ...values, [key]: value });
+    clearError(key);
+  };
+  function validate() {
+    const out: Record<string, string> = {};
+    if (!values.current) out.current = 'Enter your current password';
+    if (values.next.length < 12) out.next = 'At least 12 characters';
+    else if (values.again !== values.next) out.again = 'Does not match the new password';
+    return out;
+  }
+  async function save() {
+    await api.auth.changePassword(values.current, values.next);
+    setValues(blankPasswords);
+    notify.success('Password changed. Your other sessions are signed out.');
+  }
+  return (
+    <section className={`${panel} p-5`} aria-labelledby="password-title">
+      <h2 id="password-title" className={`${panelTitle} mb-4`}>
+        Change password
+      </h2>
+      <form ref={form} noValidate aria-label="Change password" className="grid gap-3 sm:max-w-sm" onSubmit={(e) => submit(e, validate, save)}>
+        <FormError message={formError} />
+        <TextField id="pw-current" label="Current password" type="password" autoComplete="current-password" required
+          value={values.current} error={errors.current} onChange={(e) => set('current', e.target.value)} />
+        <TextField id="pw-next" label="New password" type="password" autoComplete="new-password" required
+          hint="At least 12 characters, not your email address." value={values.next} error={errors.next}
+          onChange={(e) => set('next', e.target.value)} />
+        <TextField id="pw-again" label="New password again" type="password" autoComplete="new-password" required
+          value={values.again} error={errors.again} onChange={(e) => set('again', e.target.value)} />
+        <div>
+          <button type="submit" className={btn.primary} disabled={saving}>
+            {saving ? 'Changing…' : 'Change password'}
+          </button>
+        </div>
+      </form>
+    </section>
+  );
+}
+
+function Sessions() {
   const { user } = useSession();
   const sessions = useAsync((signal) => api.auth.sessions(signal), []);
   return (

@@ -2,7 +2,7 @@ import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { tokens } from '../api';
-import { fakeServer, list, user } from '../test/fakeServer';
+import { fakeServer, list, patient, user } from '../test/fakeServer';
 import { renderAt } from '../test/render';
 
 const managed = (role: 'admin' | 'doctor' | 'staff', extra = {}) => ({
@@ -82,20 +82,23 @@ describe('Nurses (admin)', () => {
 });
 
 describe('Audit log (admin)', () => {
-  it('lists events and filters them on the server', async () => {
+  it('names users and patients, shows seconds on the clinic clock, and filters by a picked patient and a chosen action', async () => {
     const u = userEvent.setup();
     const server = admin();
+    server.on('GET /api/patients', { body: list([patient(1, 'Jane Doe', { mrn: 'HMS-000001' })]) });
     server.on('GET /api/audit', {
       body: list([
         {
           id: 1,
-          time: '2026-03-01T10:00:00Z',
+          time: '2026-03-01T15:04:05Z',
           user_id: 2,
+          user_name: 'Doctor User',
           role: 'doctor',
           action: 'read',
           resource_type: 'medical_record',
           resource_id: 7,
           patient_id: 1,
+          patient: { name: 'Jane Doe', mrn: 'HMS-000001' },
           ip: '127.0.0.1',
           request_id: 'abc',
           outcome: 'success',
@@ -105,12 +108,114 @@ describe('Audit log (admin)', () => {
     renderAt('/audit');
     const rows = await screen.findAllByTestId('audit-row');
     expect(rows[0]).toHaveTextContent('medical_record #7');
-    await u.type(screen.getByLabelText('Patient id'), '1');
-    await u.type(screen.getByLabelText('Action'), 'read');
+    expect(rows[0]).toHaveTextContent('Doctor User (doctor)');
+    expect(rows[0]).toHaveTextContent('Jane Doe HMS-000001');
+    // 15:04:05 UTC is 10:04:05 in the clinic (New York), whatever the browser's zone.
+    expect(rows[0]).toHaveTextContent('10:04:05');
+
+    await u.type(screen.getByRole('combobox', { name: /Patient/ }), 'Jane');
+    await u.click(await screen.findByRole('option', { name: /Jane Doe/ }));
+    await u.selectOptions(screen.getByLabelText('Action'), 'password_reset');
     await waitFor(() => {
       const last = server.requests('GET /api/audit').at(-1)!;
       expect(last.query.get('patient_id')).toBe('1');
-      expect(last.query.get('action')).toBe('read');
+      expect(last.query.get('action')).toBe('password_reset');
     });
+  });
+});
+
+describe('Doctors (admin)', () => {
+  it('edits the specialty, the working hours and whether the doctor takes bookings', async () => {
+    const u = userEvent.setup();
+    const server = admin();
+    const hours = { mon: [{ start: '09:00', end: '17:00' }], tue: [], wed: [], thu: [], fri: [], sat: [], sun: [] };
+    let doctor = { id: 5, name: 'Dr. Ana Weber', specialty: 'Cardiology', working_hours: hours, active: true, user_id: null, version: 1 };
+    server.on('GET /api/doctors', (req) => {
+      expect(req.query.get('include_inactive')).toBe('true');
+      return { body: list([doctor]) };
+    });
+    server.on('PUT /api/doctors/5', (req) => {
+      doctor = { ...doctor, ...(req.body as object), version: 2 };
+      return { body: { success: true, data: doctor } };
+    });
+    renderAt('/doctors');
+    const row = await screen.findByTestId('doctor-row');
+    expect(row).toHaveTextContent('Mon 09:00–17:00');
+    await u.click(within(row).getByRole('button', { name: /Edit/ }));
+    const form = screen.getByRole('form', { name: 'Edit Dr. Ana Weber' });
+    await u.clear(within(form).getByLabelText('Specialty'));
+    await u.type(within(form).getByLabelText('Specialty'), 'General practice');
+    await u.type(within(form).getByLabelText('Tuesday'), '8:00-12:00, 13:00-16:30');
+    await u.clear(within(form).getByLabelText('Monday'));
+    await u.type(within(form).getByLabelText('Monday'), 'all day');
+    await u.click(within(form).getByRole('button', { name: 'Save' }));
+    // A malformed day is refused before anything is sent.
+    expect(await within(form).findByText(/Write hours as 09:00-12:00/)).toBeInTheDocument();
+    expect(server.requests('PUT /api/doctors/5')).toHaveLength(0);
+    await u.clear(within(form).getByLabelText('Monday'));
+    await u.click(within(form).getByLabelText(/Takes bookings/));
+    await u.click(within(form).getByRole('button', { name: 'Save' }));
+    await waitFor(() => expect(server.requests('PUT /api/doctors/5')).toHaveLength(1));
+    expect(server.requests('PUT /api/doctors/5')[0].body).toEqual({
+      specialty: 'General practice',
+      active: false,
+      working_hours: {
+        mon: [],
+        tue: [
+          { start: '08:00', end: '12:00' },
+          { start: '13:00', end: '16:30' },
+        ],
+        wed: [],
+        thu: [],
+        fri: [],
+        sat: [],
+        sun: [],
+      },
+    });
+    expect(await screen.findByText('Deactivated')).toBeInTheDocument();
+  });
+});
+
+describe('Password reset (admin)', () => {
+  it('resets another user’s password to one HMS makes up, shown once', async () => {
+    const u = userEvent.setup();
+    const server = admin();
+    server.on('GET /api/users', { body: list([managed('admin'), managed('staff')]) });
+    server.on('POST /api/users/3/password', {
+      body: { success: true, message: 'password reset', password: 'Made-Up-Password-123' },
+    });
+    renderAt('/users');
+    const rows = await screen.findAllByTestId('user-row');
+    expect(within(rows[0]).queryByRole('button', { name: 'Reset password' })).not.toBeInTheDocument(); // oneself
+    await u.click(within(rows[1]).getByRole('button', { name: 'Reset password' }));
+    const form = screen.getByRole('form', { name: 'Reset the password of Staff User' });
+    await u.click(within(form).getByRole('button', { name: 'Reset password' }));
+    expect(await screen.findByTestId('made-password')).toHaveTextContent('Made-Up-Password-123');
+    expect(server.requests('POST /api/users/3/password')[0].body).toEqual({});
+  });
+});
+
+describe('Account', () => {
+  it('changes one’s own password with the current one', async () => {
+    const u = userEvent.setup();
+    const server = admin();
+    server.on('GET /api/auth/sessions', { body: { success: true, data: [] } });
+    server.on('POST /api/auth/password', { body: { success: true, message: 'password changed' } });
+    renderAt('/account');
+    const form = await screen.findByRole('form', { name: 'Change password' });
+    await u.type(within(form).getByLabelText(/^Current password/), 'old-password-1234');
+    await u.type(within(form).getByLabelText(/^New password \*?$/), 'new-password-5678');
+    await u.type(within(form).getByLabelText(/^New password again/), 'new-password-5679');
+    await u.click(within(form).getByRole('button', { name: 'Change password' }));
+    expect(await within(form).findByText('Does not match the new password')).toBeInTheDocument();
+    await u.clear(within(form).getByLabelText(/^New password again/));
+    await u.type(within(form).getByLabelText(/^New password again/), 'new-password-5678');
+    await u.click(within(form).getByRole('button', { name: 'Change password' }));
+    await waitFor(() =>
+      expect(server.requests('POST /api/auth/password')[0]?.body).toEqual({
+        current_password: 'old-password-1234',
+        new_password: 'new-password-5678',
+      }),
+    );
   });
 });

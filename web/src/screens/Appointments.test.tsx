@@ -2,7 +2,7 @@ import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { formatTime, toRFC3339 } from '../lib/format';
-import { appointment, fakeServer, list, patient } from '../test/fakeServer';
+import { appointment, fakeServer, list, patient, user as userOf } from '../test/fakeServer';
 import { renderAt } from '../test/render';
 
 describe('Appointments screen', () => {
@@ -25,7 +25,7 @@ describe('Appointments screen', () => {
     await user.type(picker, 'jan');
     expect(await screen.findByRole('option', { name: /Janet Roe/ })).toBeInTheDocument();
     await user.keyboard('{ArrowDown}{Enter}');
-    expect(within(form).getByTestId('picked-patient')).toHaveTextContent('Janet Roe #5');
+    expect(within(form).getByTestId('picked-patient')).toHaveTextContent('Janet Roe HMS-000005');
 
     await user.type(within(form).getByLabelText(/Doctor/), 'Dr. Ana Weber');
     await user.type(within(form).getByLabelText(/Date/), '2031-03-04');
@@ -125,7 +125,7 @@ describe('Appointments screen', () => {
     const user = userEvent.setup();
     let current = appointment(9);
     const server = fakeServer({
-      'GET /api/auth/me': { body: { success: true, data: { id: 3, email: 'staff@clinic.test', name: 'Staff User', role: 'staff' } } },
+      'GET /api/auth/me': { body: { success: true, data: userOf('staff') } },
       'GET /api/appointments': () => ({ body: list([current]) }),
       'PUT /api/appointments/9': (req) => {
         current = { ...current, ...(req.body as object), updated_at: new Date().toISOString() };

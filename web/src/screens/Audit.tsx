@@ -1,8 +1,11 @@
-// The audit log for admins: who touched which patient's data, when, and how it ended.
+// The audit log for admins: who touched which patient's data, when (to the second, on the
+// clinic's clock), and how it ended. The patients' names it shows are patient data: the
+// server records this read for each patient named.
 import { useState } from 'react';
-import { api, type AuditFilter } from '../api';
+import { api, AUDIT_ACTIONS, type AuditFilter } from '../api';
 import { Badge } from '../components/Badge';
-import { TextField } from '../components/Field';
+import { SelectField, TextField } from '../components/Field';
+import { PatientPicker, type PatientRef } from '../components/PatientPicker';
 import { Pager } from '../components/Pager';
 import { LoadingBlock } from '../components/Spinner';
 import { EmptyState, ErrorState } from '../components/States';
@@ -16,12 +19,18 @@ const emptyFilter = { user_id: '', patient_id: '', action: '', from: '', to: '' 
 
 export function AuditScreen() {
   const [filter, setFilter] = useState(emptyFilter);
+  const [patient, setPatient] = useState<PatientRef | null>(null);
   const settled = useDebounced(filter, 300);
   const pages = useCursorStack();
+  const users = useAsync((signal) => api.users.list({ limit: 500 }, signal), []);
 
   const set = (key: keyof typeof emptyFilter, value: string) => {
     setFilter({ ...filter, [key]: value });
     pages.reset();
+  };
+  const choosePatient = (p: PatientRef | null) => {
+    setPatient(p);
+    set('patient_id', p ? String(p.id) : '');
   };
 
   const query: AuditFilter = { ...settled, limit: AUDIT_PAGE_SIZE, cursor: pages.cursor };
@@ -40,26 +49,23 @@ export function AuditScreen() {
       </div>
       <fieldset className="mb-4 grid gap-3 rounded-lg bg-slate-50 p-3 sm:grid-cols-3 xl:grid-cols-5">
         <legend className="sr-only">Filter audit events</legend>
-        <TextField id="audit-user" label="User id" inputMode="numeric" value={filter.user_id} onChange={(e) => set('user_id', e.target.value)} />
-        <TextField
-          id="audit-patient"
-          label="Patient id"
-          inputMode="numeric"
-          value={filter.patient_id}
-          onChange={(e) => set('patient_id', e.target.value)}
-        />
-        <TextField
-          id="audit-action"
-          label="Action"
-          list="audit-actions"
-          value={filter.action}
-          onChange={(e) => set('action', e.target.value)}
-        />
-        <datalist id="audit-actions">
-          {['read', 'create', 'update', 'delete', 'login', 'login_failed', 'sso_login', 'sso_denied', 'logout', 'denied'].map((a) => (
-            <option key={a} value={a} />
+        <SelectField id="audit-user" label="User" value={filter.user_id} onChange={(e) => set('user_id', e.target.value)}>
+          <option value="">Anyone</option>
+          {users.data?.items.map((u) => (
+            <option key={u.id} value={String(u.id)}>
+              {u.name} ({u.role})
+            </option>
           ))}
-        </datalist>
+        </SelectField>
+        <PatientPicker label="Patient" value={patient} onChange={choosePatient} />
+        <SelectField id="audit-action" label="Action" value={filter.action} onChange={(e) => set('action', e.target.value)}>
+          <option value="">Any action</option>
+          {AUDIT_ACTIONS.map((a) => (
+            <option key={a} value={a}>
+              {a.replace(/_/g, ' ')}
+            </option>
+          ))}
+        </SelectField>
         <TextField id="audit-from" label="From" type="date" value={filter.from} onChange={(e) => set('from', e.target.value)} />
         <TextField id="audit-to" label="To" type="date" value={filter.to} onChange={(e) => set('to', e.target.value)} />
       </fieldset>
@@ -84,12 +90,12 @@ export function AuditScreen() {
                 <th scope="col" className="px-3 py-2 font-semibold">Request</th>
               </tr>
             </thead>
-            <tbody className={`divide-y divide-slate-100 ${events.loading ? 'opacity-60' : ''}`}>
+            <tbody className={`divide-y divide-slate-100 ${events.loading ? 'opacity-60' : ''}`} aria-busy={events.loading || undefined}>
               {events.data.items.map((e) => (
                 <tr key={e.id} data-testid="audit-row">
                   <td className="whitespace-nowrap px-3 py-2 text-slate-700">{formatDateTimeSeconds(e.time)}</td>
                   <td className="whitespace-nowrap px-3 py-2 text-slate-700">
-                    {e.user_id ?? '—'}
+                    {e.user_name ?? (e.user_id != null ? `#${e.user_id}` : '—')}
                     {e.role && <span className="text-slate-600"> ({e.role})</span>}
                   </td>
                   <td className="px-3 py-2 font-medium text-slate-900">{e.action}</td>
@@ -97,7 +103,17 @@ export function AuditScreen() {
                     {e.resource_type ?? '—'}
                     {e.resource_id != null && ` #${e.resource_id}`}
                   </td>
-                  <td className="px-3 py-2 text-slate-700">{e.patient_id ?? '—'}</td>
+                  <td className="whitespace-nowrap px-3 py-2 text-slate-700">
+                    {e.patient ? (
+                      <>
+                        {e.patient.name} <span className="text-xs text-slate-600">{e.patient.mrn}</span>
+                      </>
+                    ) : e.patient_id != null ? (
+                      `#${e.patient_id} (erased)`
+                    ) : (
+                      '—'
+                    )}
+                  </td>
                   <td className="px-3 py-2">
                     <Badge tone={/^(ok|success|allowed)$/i.test(e.outcome) ? 'emerald' : 'red'}>{e.outcome}</Badge>
                   </td>

@@ -37,11 +37,21 @@ describe('single sign-on on the sign-in screen', () => {
 
   it('shows why the provider or HMS refused the sign-in, and drops it from the address', async () => {
     fakeServer({ 'GET /api/auth/me': unauthorized, 'GET /api/auth/methods': ssoMethods() });
-    renderAt('/#sso_error=' + encodeURIComponent('your HMS account is disabled: ask your administrator'));
+    document.cookie = 'hms_sso_error=' + encodeURIComponent('your HMS account is disabled: ask your administrator') + '; Path=/';
+    renderAt('/#sso_error');
     const alert = await screen.findByRole('alert');
     expect(alert).toHaveTextContent('Single sign-on did not sign you in.');
     expect(alert).toHaveTextContent('your HMS account is disabled: ask your administrator');
     expect(window.location.hash).toBe('');
+    expect(document.cookie).not.toContain('hms_sso_error');
+  });
+
+  it('shows no words that come in the address: only the server sets the reason', async () => {
+    fakeServer({ 'GET /api/auth/me': unauthorized, 'GET /api/auth/methods': ssoMethods() });
+    renderAt('/#sso_error=' + encodeURIComponent('Call +1 555 0100 to verify your account'));
+    const alert = await screen.findByRole('alert');
+    expect(alert).toHaveTextContent('Single sign-on did not complete. Please try again.');
+    expect(alert).not.toHaveTextContent('555');
   });
 
   it('trades the one-time code for a session and signs in', async () => {

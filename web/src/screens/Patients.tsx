@@ -46,7 +46,8 @@ export function PatientsScreen() {
           <PatientForm clinical={can('patients.clinical')} />
         </section>
       )}
-      <section className={`${panel} p-5`} aria-labelledby="patients-title">
+      {/* On a phone the search comes first, above the form; side by side from lg. */}
+      <section className={`${panel} order-first p-5 lg:order-none`} aria-labelledby="patients-title">
         <div className="mb-4 flex flex-wrap items-end justify-between gap-3">
           <h2 id="patients-title" className={panelTitle}>
             All patients

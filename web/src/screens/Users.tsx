@@ -1,4 +1,4 @@
-// User management for admins: add staff accounts, change roles, deactivate.
+// User management for admins: add staff accounts, change roles, reset a password, deactivate.
 import { useState } from 'react';
 import { api, ROLES, type ManagedUser, type Role } from '../api';
 import { Badge } from '../components/Badge';
@@ -53,10 +53,12 @@ function UserRow({ user: u }: { user: ManagedUser }) {
   const { user: me } = useSession();
   const [busy, run] = useAction();
   const self = me?.id === u.id;
+  const [resetting, setResetting] = useState(false);
   const change = (update: { role?: Role; active?: boolean }, done: string) => run(() => api.users.update(u.id, update), done);
 
   return (
-    <li className="flex flex-wrap items-center justify-between gap-3 py-3" data-testid="user-row">
+    <li className="py-3" data-testid="user-row">
+    <div className="flex flex-wrap items-center justify-between gap-3">
       <div className="min-w-0">
         <p className="flex flex-wrap items-center gap-2 font-medium text-slate-900">
           {u.name}
@@ -126,8 +128,82 @@ function UserRow({ user: u }: { user: ManagedUser }) {
               Reactivate
             </button>
           ))}
+        {!self && u.active && !resetting && (
+          <button type="button" className={`${btn.secondary} ${btn.small}`} onClick={() => setResetting(true)}>
+            Reset password
+          </button>
+        )}
       </div>
+    </div>
+    {resetting && <ResetPassword user={u} onDone={() => setResetting(false)} />}
     </li>
+  );
+}
+
+/**
+ * Resets another user's password: to one the admin types, or to one the server makes up
+ * and shows here once. Every session of the user ends.
+ */
+function ResetPassword({ user: u, onDone }: { user: ManagedUser; onDone: () => void }) {
+  const { form, errors, formError, saving, submit, clearError } = useFormSubmit({ fieldAliases: { new_password: 'password' } });
+  const [password, setPassword] = useState('');
+  const [made, setMade] = useState<string | null>(null);
+  const [done, setDone] = useState(false);
+
+  async function save() {
+    const res = await api.users.resetPassword(u.id, password || undefined);
+    setMade(res.password ?? null);
+    setDone(true);
+  }
+
+  if (done)
+    return (
+      <div className="mt-3 rounded-lg border border-emerald-200 bg-emerald-50 p-3 text-sm text-emerald-900" role="status">
+        <p>
+          {u.name}&rsquo;s password is reset and they are signed out everywhere.
+          {made ? ' Give them this password; it is shown only once:' : ''}
+        </p>
+        {made && (
+          <p className="mt-2 select-all font-mono text-base" data-testid="made-password">
+            {made}
+          </p>
+        )}
+        <button type="button" className={`${btn.secondary} ${btn.small} mt-2`} onClick={onDone}>
+          Done
+        </button>
+      </div>
+    );
+  return (
+    <form
+      ref={form}
+      noValidate
+      aria-label={`Reset the password of ${u.name}`}
+      className="mt-3 space-y-3 rounded-lg bg-slate-50 p-3"
+      onSubmit={(e) => submit(e, (): Record<string, string> => (password && password.length < 12 ? { password: 'At least 12 characters' } : {}), save)}
+    >
+      <FormError message={formError} />
+      <TextField
+        id={`reset-${u.id}`}
+        label="New password"
+        type="password"
+        autoComplete="new-password"
+        hint="Leave empty and HMS makes one up, shown once. Their sessions end either way."
+        value={password}
+        error={errors.password}
+        onChange={(e) => {
+          setPassword(e.target.value);
+          clearError('password');
+        }}
+      />
+      <div className="flex gap-2">
+        <button type="submit" className={btn.primary} disabled={saving}>
+          {saving ? 'Resetting…' : 'Reset password'}
+        </button>
+        <button type="button" className={btn.secondary} onClick={onDone}>
+          Cancel
+        </button>
+      </div>
+    </form>
   );
 }
 

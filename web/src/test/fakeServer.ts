@@ -1,6 +1,9 @@
 // A fake HMS server behind a stubbed fetch: tests declare the answers per
 // "METHOD /path" and read back the requests the app sent.
 import { vi } from 'vitest';
+import type { Patient, Permission } from '../api';
+// What GET /api/auth/me answers for each role; a Go test (TestMeSaysWhatTheRoleMayDo) holds it to the server.
+import permissions from './permissions.json';
 
 export interface SentRequest {
   method: string;
@@ -65,10 +68,10 @@ export function fakeServer(routes: Record<string, Handler> = {}) {
   };
 }
 
-/** Answers for what the shell always asks: health, no access control, empty lists. */
+/** Answers for what the shell always asks: health, an admin signed in (setup.ts stores tokens), empty lists. */
 function defaults(method: string, path: string): Reply {
   if (path === '/health') return { body: { status: 'healthy' } };
-  if (path === '/api/auth/me') return { status: 404, body: { success: false, error: 'not found' } };
+  if (path === '/api/auth/me') return { body: { success: true, data: user('admin') } };
   if (path === '/api/clinic') return { body: { success: true, data: clinic() } };
   if (path === '/api/doctors') return { status: 404, body: { success: false, error: 'not found' } };
   if (method === 'GET' && path === '/api/patients/matches') return { body: { success: true, data: [], count: 0 } };
@@ -90,9 +93,11 @@ export function list<T>(items: T[], total = items.length, next: string | null = 
   return { success: true, data: items, count: items.length, total, next_cursor: next };
 }
 
-export function patient(id: number, name: string, extra: Record<string, unknown> = {}) {
+/** A patient as the server answers it (the generated Patient type holds it to the document). */
+export function patient(id: number, name: string, extra: Partial<Patient> = {}): Patient {
   return {
     id,
+    mrn: `HMS-${String(id).padStart(6, '0')}`,
     name,
     email: `${name.toLowerCase().replace(/\W+/g, '.')}@example.com`,
     date_of_birth: '1980-05-17',
@@ -100,6 +105,8 @@ export function patient(id: number, name: string, extra: Record<string, unknown>
     address: null,
     blood_group: null,
     gender: null,
+    active: true,
+    version: 1,
     created_at: '2026-01-02T10:00:00Z',
     updated_at: '2026-01-02T10:00:00Z',
     ...extra,
@@ -127,6 +134,7 @@ export const user = (role: 'admin' | 'doctor' | 'nurse' | 'staff', extra: Record
   email: `${role}@clinic.test`,
   name: `${role[0].toUpperCase()}${role.slice(1)} User`,
   role,
+  permissions: permissions[role] as Permission[],
   ...extra,
 });
 

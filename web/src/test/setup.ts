@@ -4,6 +4,7 @@ process.env.TZ = 'Asia/Tokyo';
 import '@testing-library/jest-dom/vitest';
 import { cleanup, configure } from '@testing-library/react';
 import { afterEach, beforeEach } from 'vitest';
+import { tokens } from '../api';
 import { setClinicZone } from '../lib/format';
 import { CLINIC_ZONE } from './fakeServer';
 
@@ -13,6 +14,9 @@ configure({ asyncUtilTimeout: 5000 });
 beforeEach(() => {
   setClinicZone(CLINIC_ZONE);
   sessionStorage.clear();
+  localStorage.clear();
+  // Signed in unless a test signs out: the fake server answers GET /api/auth/me with an admin.
+  tokens.set('A', 'R');
   window.history.replaceState(null, '', '/');
 });
 
