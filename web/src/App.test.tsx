@@ -131,30 +131,34 @@ describe('signing in and out', () => {
   });
 
   it('asks for the second factor after the password, and takes a recovery code', async () => {
-    const user = userEvent.setup();
+    const keys = userEvent.setup();
+    let signedIn = false;
     const server = fakeServer({
-      'GET /api/auth/me': { status: 401, body: { success: false, error: 'authentication required' } },
+      'GET /api/auth/me': () =>
+        signedIn
+          ? { body: { success: true, data: user('admin') } }
+          : { status: 401, body: { success: false, error: 'authentication required' } },
       'POST /api/auth/login': { body: { success: true, data: { mfa_required: 'code', mfa_token: 'M1', expires_in: 300 } } },
       'POST /api/auth/mfa/verify': (req) =>
         (req.body as { code: string }).code === 'abcde-fghjk'
-          ? { body: session('admin') }
+          ? ((signedIn = true), { body: session('admin') })
           : { status: 400, body: { success: false, error: 'code: is not valid', fields: { code: 'is not valid' } } },
     });
     renderAt('/');
-    await user.type(await screen.findByLabelText('Email'), 'admin@clinic.test');
-    await user.type(screen.getByLabelText('Password'), 'correct horse battery');
-    await user.click(screen.getByRole('button', { name: 'Sign in' }));
+    await keys.type(await screen.findByLabelText('Email'), 'admin@clinic.test');
+    await keys.type(screen.getByLabelText('Password'), 'correct horse battery');
+    await keys.click(screen.getByRole('button', { name: 'Sign in' }));
     expect(await screen.findByRole('heading', { name: 'Two-factor sign-in' })).toBeInTheDocument();
     expect(screen.queryByRole('navigation', { name: 'Main' })).not.toBeInTheDocument();
     expect(tokens.access()).toBeNull();
 
-    await user.type(screen.getByLabelText('Code'), '123456');
-    await user.click(screen.getByRole('button', { name: 'Verify' }));
+    await keys.type(screen.getByLabelText('Code'), '123456');
+    await keys.click(screen.getByRole('button', { name: 'Verify' }));
     expect(await screen.findByText('That code is not right. Enter the current one from your app.')).toBeInTheDocument();
 
-    await user.click(screen.getByRole('button', { name: 'Use a recovery code' }));
-    await user.type(screen.getByLabelText('Recovery code'), 'abcde-fghjk');
-    await user.click(screen.getByRole('button', { name: 'Verify' }));
+    await keys.click(screen.getByRole('button', { name: 'Use a recovery code' }));
+    await keys.type(screen.getByLabelText('Recovery code'), 'abcde-fghjk');
+    await keys.click(screen.getByRole('button', { name: 'Verify' }));
     expect(await screen.findByRole('heading', { name: 'Today' })).toBeInTheDocument();
     expect(server.requests('POST /api/auth/mfa/verify').map((r) => r.headers.Authorization)).toEqual(['Bearer M1', 'Bearer M1']);
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { api, ApiError, dataChanged, forgetClosedBrowserSession, queryString, sessionExpired, tokens, unreachable } from './api';
-import { fakeServer, list, patient, session } from './test/fakeServer';
+import { fakeServer, list, patient, session, user as testUser } from './test/fakeServer';
 
 describe('queryString', () => {
   it('skips empty values and encodes the rest', () => {
@@ -138,7 +138,9 @@ describe('session tokens', () => {
   });
 
   it('a password that needs a second factor keeps no tokens; the code step sends its own token', async () => {
+    tokens.clear();
     const server = fakeServer({
+      'GET /api/auth/me': { body: { success: true, data: testUser('doctor') } },
       'POST /api/auth/login': { body: { success: true, data: { mfa_required: 'code', mfa_token: 'M1', expires_in: 300 } } },
       'POST /api/auth/mfa/verify': { body: session('doctor', 'A2', 'R2') },
     });
