@@ -393,6 +393,13 @@ export const AUDIT_ACTIONS = [
   'session_end',
   'merge',
   'restore',
+  'sso_login',
+  'sso_denied',
+  'mfa_enrol',
+  'mfa_disable',
+  'mfa_reset',
+  'emergency_access',
+  'emergency_read',
 ] as const satisfies readonly AuditAction[];
 // Fails to compile when the document gains an action this list lacks.
 const auditActionsComplete: Exclude<AuditAction, (typeof AUDIT_ACTIONS)[number]> extends never ? true : never = true;
