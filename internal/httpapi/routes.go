@@ -281,7 +281,7 @@ func (a *API) routes() []route {
 		{"DELETE", "/api/users/{id}", admin, a.deactivateUser, touches{domain.ResourceUser, noPatient}},
 		{"DELETE", "/api/users/{id}/sessions", admin, a.endUserSessions, touches{domain.ResourceUser, noPatient}},
 		{"POST", "/api/users/{id}/password", admin, a.resetPassword, touches{domain.ResourceUser, noPatient}}, // ends their sessions
-		{"DELETE", "/api/users/{id}/mfa", admin, a.resetUserMFA, touches{domain.ResourceUser, noPatient}}, // ends their sessions too
+		{"DELETE", "/api/users/{id}/mfa", admin, a.resetUserMFA, touches{domain.ResourceUser, noPatient}},     // ends their sessions too
 
 		{"GET", "/api/audit", admin, a.listAudit, touches{domain.ResourceAudit, queryPatient}},
 
