@@ -67,7 +67,7 @@ type AuditEvent struct {
 // AuditActions are the actions the audit trail records, for the audit log's filter.
 var AuditActions = []string{ActionRead, ActionCreate, ActionUpdate, ActionDelete, ActionDenied, ActionLogin,
 	ActionLoginFailed, ActionLogout, ActionRefresh, ActionRefreshReuse, ActionPasswordChange, ActionPasswordReset,
-	ActionPurge, ActionImport, ActionSessionEnd, ActionMerge, ActionRestore}
+	ActionPurge, ActionImport, ActionSessionEnd, ActionMerge, ActionRestore, ActionSSOLogin, ActionSSODenied}
 
 // PatientName is how the audit log names a patient: their name and MRN.
 type PatientName struct {

@@ -2806,7 +2806,7 @@ export interface operations {
         /** @description events about this patient */
         patient_id?: number;
         /** @description events of this action */
-        action?: "read" | "create" | "update" | "delete" | "denied" | "login" | "login_failed" | "logout" | "refresh" | "refresh_reuse" | "password_change" | "password_reset" | "purge" | "import" | "session_end" | "merge" | "restore";
+        action?: "read" | "create" | "update" | "delete" | "denied" | "login" | "login_failed" | "logout" | "refresh" | "refresh_reuse" | "password_change" | "password_reset" | "purge" | "import" | "session_end" | "merge" | "restore" | "sso_login" | "sso_denied";
         /** @description from this date (YYYY-MM-DD) or time (RFC 3339); from 1900-01-01 to 9999-12-31 */
         from?: string;
         /** @description up to this date (inclusive) or time; from 1900-01-01 to 9999-12-31 */

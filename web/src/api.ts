@@ -393,6 +393,8 @@ export const AUDIT_ACTIONS = [
   'session_end',
   'merge',
   'restore',
+  'sso_login',
+  'sso_denied',
 ] as const satisfies readonly AuditAction[];
 // Fails to compile when the document gains an action this list lacks.
 const auditActionsComplete: Exclude<AuditAction, (typeof AUDIT_ACTIONS)[number]> extends never ? true : never = true;
