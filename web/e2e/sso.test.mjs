@@ -137,7 +137,7 @@ describe('single sign-on in Chromium', () => {
     // The session is HMS's own: its access token says who and what the user is.
     const me = await page.evaluate(async () => {
       const res = await fetch('/api/auth/me', {
-        headers: { Authorization: `Bearer ${sessionStorage.getItem('hms.access_token')}` },
+        headers: { Authorization: `Bearer ${localStorage.getItem('hms.access_token')}` },
       });
       return res.json();
     });
