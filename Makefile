@@ -31,7 +31,9 @@ screenshots: ui build
 
 ## bench: seed SQLite and a throwaway PostgreSQL, start hms on 127.0.0.1 and run the load scenarios
 ## (BENCH_PATIENTS, BENCH_DURATION, BENCH_DATABASES, BENCH_SCENARIOS, BENCH_MARKDOWN, BENCH_REFERENCE; see docs/BENCHMARKS.md)
-bench: build
+## (hms is built with the tag pprof, so that HMS_PPROF_ADDR serves profiles)
+bench:
+	CGO_ENABLED=0 go build -tags pprof -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/hms
 	go build -trimpath -o bin/hms-bench ./cmd/hms-bench
 	./bin/hms-bench
 

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/http/pprof"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -351,21 +350,6 @@ func runSealer(ctx context.Context, st *store.Store, log *slog.Logger) {
 				log.Warn("housekeeping failed", "error", err)
 			}
 		}
-	}
-}
-
-// servePprof serves Go's runtime profiles on a separate loopback listener, for measuring
-// the server under load (docs/BENCHMARKS.md). It lives as long as the process.
-func servePprof(addr string, log *slog.Logger) {
-	mux := http.NewServeMux()
-	mux.HandleFunc("/debug/pprof/", pprof.Index)
-	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
-	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
-	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
-	log.Info("pprof profiles served", "addr", addr)
-	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-	if err := srv.ListenAndServe(); err != nil {
-		log.Warn("pprof listener stopped", "error", err)
 	}
 }
 

@@ -127,7 +127,7 @@ var Settings = []Setting{
 	{"HMS_TLS_CERT", "", "PEM file of the certificate (with its chain) that makes HMS_ADDR serve HTTPS (TLS 1.2 or newer, with HSTS); read again when it changes; requires HMS_TLS_KEY"},
 	{"HMS_TLS_KEY", "", "PEM file of the private key of HMS_TLS_CERT"},
 	{"HMS_HTTP_REDIRECT_ADDR", "", "address of a plain-HTTP listener (e.g. :80) that redirects every request to HTTPS with 308; requires HMS_TLS_CERT; empty: none"},
-	{"HMS_PPROF_ADDR", "", "loopback address (127.0.0.1:6060) that serves Go's pprof profiles; empty turns them off"},
+	{"HMS_PPROF_ADDR", "", "loopback address (127.0.0.1:6060) that serves Go's pprof profiles, in a build with -tags pprof; empty turns them off"},
 	{"HMS_PUBLIC_URL", "", "address patients reach HMS at (https://clinic.example.org), for the confirm/cancel links in messages and the single sign-on redirect URI; required with HMS_SMTP_URL, HMS_SMS_URL or HMS_OIDC_ISSUER"},
 	{"HMS_SMTP_URL", "", "smtp://user:pass@host:587 (STARTTLS when offered) or smtps://user:pass@host:465 (implicit TLS) for appointment emails; empty: no email"},
 	{"HMS_SMTP_FROM", "", "sender address of appointment emails, e.g. Clinic <noreply@clinic.example.org>; required with HMS_SMTP_URL"},
