@@ -37,11 +37,7 @@ export interface MergeResult {
 }
 
 /** A note the server adds to a successful create, e.g. a possible duplicate patient. */
-export interface Warning {
-  type: string;
-  patient_id?: number;
-  message: string;
-}
+export type Warning = Schemas['Warning'];
 
 export interface PatientInput {
   name: string;
@@ -53,26 +49,7 @@ export interface PatientInput {
   gender?: Gender | null;
 }
 
-export interface Appointment {
-  id: number;
-  patient_id: number;
-  patient_name: string;
-  doctor_id?: number;
-  doctor_name: string;
-  appointment_datetime: string;
-  /** Present on servers that know durations (then end_datetime too). */
-  duration_minutes?: number;
-  end_datetime?: string;
-  status: AppointmentStatus;
-  reason: string | null;
-  notes: string | null;
-  /** When the patient was checked in; null before (and on servers without it). */
-  checked_in_at?: string | null;
-  /** The recurring series this is an occurrence of, or null. */
-  series_id?: number | null;
-  created_at: string;
-  updated_at: string;
-}
+export type Appointment = Schemas['Appointment'];
 
 export interface AppointmentInput {
   patient_id: number;
@@ -91,13 +68,7 @@ export interface AppointmentInput {
 
 export type Frequency = 'daily' | 'weekly' | 'monthly';
 
-export interface Recurrence {
-  frequency: Frequency;
-  interval?: number;
-  count?: number;
-  /** YYYY-MM-DD, inclusive; instead of count. */
-  until?: string;
-}
+export type Recurrence = Schemas['Recurrence'];
 
 /** Which occurrences of a series a cancel or a move applies to. */
 export type SeriesScope = 'this' | 'following' | 'series';
@@ -111,14 +82,7 @@ export interface SeriesConflict {
   appointment_id?: number;
 }
 
-export interface AppointmentUpdate {
-  status?: AppointmentStatus;
-  /** Why the status changes (kept in the status history), e.g. a cancellation's reason. */
-  status_reason?: string;
-  notes?: string;
-  appointment_datetime?: string;
-  duration_minutes?: number;
-}
+export type AppointmentUpdate = Schemas['AppointmentUpdate'];
 
 /** A doctor; working_hours maps a weekday ("mon" … "sun") to intervals in the clinic's zone, [] a day off. */
 export type Doctor = Schemas['Doctor'];
@@ -126,13 +90,7 @@ export type DoctorUpdate = Schemas['DoctorUpdate'];
 export type WorkingHours = Schemas['WorkingHours'];
 
 /** Free start times of a doctor on one day, from GET /api/doctors/{id}/availability. */
-export interface Availability {
-  doctor_id: number;
-  date: string;
-  time_zone: string;
-  duration_minutes: number;
-  slots: { start: string; end: string }[];
-}
+export type Availability = Schemas['Availability'];
 
 export interface AppointmentFilter {
   patient_id?: number;
@@ -145,32 +103,10 @@ export interface AppointmentFilter {
   cursor?: string | null;
 }
 
-export interface MedicalRecord {
-  id: number;
-  patient_id: number;
-  visit_id?: number | null;
-  version?: number;
-  voided_at?: string;
-  void_reason?: string;
-  diagnosis: string;
-  prescription: string | null;
-  doctor_name: string;
-  record_date: string;
-  notes: string | null;
-  created_at: string;
-}
+export type MedicalRecord = Schemas['MedicalRecord'];
 
 /** One version of a medical record, as written and by whom. */
-export interface RecordVersion {
-  version: number;
-  diagnosis: string;
-  prescription: string | null;
-  doctor_name: string;
-  record_date: string;
-  notes: string | null;
-  created_by: number | null;
-  created_at: string;
-}
+export type RecordVersion = Schemas['RecordVersion'];
 
 export interface RecordInput {
   patient_id: number;
@@ -194,35 +130,11 @@ export interface VisitNote {
   plan: string | null;
 }
 
-export interface VisitAddendum {
-  id: number;
-  visit_id: number;
-  text: string;
-  created_by: number | null;
-  created_at: string;
-}
+export type VisitAddendum = Schemas['VisitAddendum'];
 
-export interface Visit extends VisitNote {
-  id: number;
-  patient_id: number;
-  appointment_id: number | null;
-  doctor_id: number | null;
-  status: VisitStatus;
-  started_at: string;
-  ended_at: string | null;
-  signed_at: string | null;
-  signed_by: number | null;
-  version: number;
-  created_at: string;
-  updated_at: string;
-  addenda?: VisitAddendum[];
-}
+export type Visit = Schemas['Visit'];
 
-export interface VisitVersion extends VisitNote {
-  version: number;
-  created_by: number | null;
-  created_at: string;
-}
+export type VisitVersion = Schemas['VisitVersion'];
 
 export const VITAL_KINDS = [
   'blood_pressure',
@@ -236,23 +148,7 @@ export const VITAL_KINDS = [
 ] as const;
 export type VitalKind = (typeof VITAL_KINDS)[number];
 
-export interface VitalSign {
-  id: number;
-  patient_id: number;
-  visit_id: number | null;
-  kind: VitalKind;
-  /** LOINC */
-  code: string;
-  display: string;
-  /** The systolic pressure for blood_pressure. */
-  value: number;
-  diastolic?: number;
-  /** UCUM */
-  unit: string;
-  effective_at: string;
-  recorded_by: number | null;
-  created_at: string;
-}
+export type VitalSign = Schemas['VitalSign'];
 
 export interface VitalsInput {
   visit_id?: number;
@@ -267,29 +163,13 @@ export interface VitalsInput {
   height?: number;
 }
 
-export interface VitalWarning {
-  field: string;
-  message: string;
-}
+export type VitalWarning = Schemas['VitalWarning'];
 
 export const ALLERGY_SEVERITIES = ['mild', 'moderate', 'severe'] as const;
 export const ALLERGY_CRITICALITIES = ['low', 'high', 'unable-to-assess'] as const;
 export const ALLERGY_STATUSES = ['active', 'inactive', 'resolved'] as const;
 
-export interface Allergy {
-  id: number;
-  patient_id: number;
-  substance: string;
-  code: string | null;
-  category: string | null;
-  reaction: string | null;
-  severity: (typeof ALLERGY_SEVERITIES)[number] | null;
-  criticality: (typeof ALLERGY_CRITICALITIES)[number] | null;
-  clinical_status: (typeof ALLERGY_STATUSES)[number];
-  no_known_allergies: boolean;
-  onset_date: string | null;
-  version: number;
-}
+export type Allergy = Schemas['Allergy'];
 
 export interface AllergyInput {
   substance?: string;
@@ -303,17 +183,7 @@ export interface AllergyInput {
 
 export const PROBLEM_STATUSES = ['active', 'recurrence', 'relapse', 'inactive', 'remission', 'resolved'] as const;
 
-export interface Problem {
-  id: number;
-  patient_id: number;
-  visit_id: number | null;
-  description: string;
-  code: string | null;
-  clinical_status: (typeof PROBLEM_STATUSES)[number];
-  onset_date: string | null;
-  abatement_date: string | null;
-  version: number;
-}
+export type Problem = Schemas['Problem'];
 
 export interface ProblemInput {
   description?: string;
@@ -323,18 +193,7 @@ export interface ProblemInput {
   visit_id?: number;
 }
 
-export interface Medication {
-  record_id: number;
-  patient_id: number;
-  visit_id: number | null;
-  prescription: string;
-  diagnosis: string;
-  doctor_name: string;
-  started_on: string;
-  status: 'active' | 'stopped';
-  stopped_on: string | null;
-  stop_reason: string | null;
-}
+export type Medication = Schemas['Medication'];
 
 /** The signed-in user and what their role may do (GET /api/auth/me). */
 export type User = Schemas['SignedInUser'];
@@ -344,19 +203,7 @@ export type Permission = User['permissions'][number];
 export type ManagedUser = Schemas['User'];
 
 /** One signed-in session of the user, as GET /api/auth/sessions lists it. */
-export interface SignedInSession {
-  /** A public id, good only for ending the session. */
-  id: string;
-  /** "Chrome on Linux", from the User-Agent. */
-  device: string;
-  user_agent: string;
-  ip: string;
-  created_at: string;
-  /** The last renewal of the session's tokens, else the sign-in. */
-  last_used_at: string;
-  /** The session of this browser. */
-  current: boolean;
-}
+export type SignedInSession = Schemas['SignedInSession'];
 
 export interface UserInput {
   email: string;
@@ -365,11 +212,7 @@ export interface UserInput {
   password: string;
 }
 
-export interface UserUpdate {
-  name?: string;
-  role?: Role;
-  active?: boolean;
-}
+export type UserUpdate = Schemas['UserUpdate'];
 
 export type AuditEvent = Schemas['AuditEvent'];
 /** The actions the audit trail records, as the filter of GET /api/audit accepts them. */
@@ -406,22 +249,7 @@ const auditActionsComplete: Exclude<AuditAction, (typeof AUDIT_ACTIONS)[number]>
 void auditActionsComplete;
 
 /** One appointment message on one channel (GET /api/appointments/{id}/notifications). */
-export interface Notification {
-  id: number;
-  appointment_id: number;
-  patient_id: number;
-  kind: 'confirmation' | 'reminder' | 'rescheduled' | 'cancelled';
-  channel: 'email' | 'sms';
-  offset_minutes: number;
-  appointment_datetime: string;
-  due_at: string;
-  status: 'scheduled' | 'queued' | 'sent' | 'failed' | 'dropped' | 'skipped';
-  attempts: number;
-  last_error: string | null;
-  sent_at: string | null;
-  created_at: string;
-  updated_at: string;
-}
+export type Notification = Schemas['Notification'];
 
 export interface OutboxFilter {
   status?: string;
@@ -440,20 +268,10 @@ export interface AuditFilter {
 }
 
 /** The clinic's clock, from GET /api/clinic. */
-export interface Clinic {
-  /** HMS_TIMEZONE: every time the UI shows or reads is in it. */
-  time_zone: string;
-  today: string;
-  now: string;
-}
+export type Clinic = Schemas['Clinic'];
 
 /** What the sign-in screen offers, from GET /api/auth/methods. */
-export interface SignInMethods {
-  /** break_glass: only the break-glass admin may sign in with a password. */
-  password: 'all' | 'break_glass';
-  /** Single sign-on with the clinic's identity provider; null when not configured. */
-  sso: { name: string; start_url: string } | null;
-}
+export type SignInMethods = Schemas['SignInMethods'];
 
 export type Session = Schemas['Session'];
 
@@ -466,15 +284,7 @@ export interface MfaChallenge {
 }
 
 /** A doctor's declared emergency: one patient's chart, outside their care team, for an hour. */
-export interface EmergencyAccess {
-  id: number;
-  user_id: number;
-  user_name: string;
-  patient_id: number;
-  reason: string;
-  started_at: string;
-  expires_at: string;
-}
+export type EmergencyAccess = Schemas['EmergencyAccess'];
 
 /** A sign-in: done (user), or its second step. */
 export type LoginResult = { user: User } | { step: 'code' | 'enrolment'; token: string };
