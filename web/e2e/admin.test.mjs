@@ -4,10 +4,18 @@
 //   HMS_BIN=/path/to/hms node --test e2e/admin.test.mjs
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { chromium } from 'playwright-core';
-import { apiClient, CHROMIUM, CHROMIUM_ARGS, checkChromium, screenshotDir, seriousViolations, startServer } from './harness.mjs';
+import {
+  apiClient,
+  assertAccessible,
+  CHROMIUM,
+  CHROMIUM_ARGS,
+  checkChromium,
+  screenshotDir,
+  shootWidths,
+  startServer,
+} from './harness.mjs';
 
 const STEP = { timeout: 60_000 };
 
@@ -20,25 +28,12 @@ const failed = []; // every answer of 400 or more, and every console error, of t
 let doctorId;
 let patientId;
 
-async function shoot(p, name) {
-  await p.waitForLoadState('networkidle').catch(() => {});
-  const dismiss = p.getByRole('button', { name: 'Dismiss message' });
-  if (await dismiss.count()) await dismiss.click();
-  for (const [width, suffix] of [
-    [1280, ''],
-    [375, '-mobile'],
-  ]) {
-    await p.setViewportSize({ width, height: width === 375 ? 740 : 860 });
-    await p.waitForTimeout(50); // one frame for the layout
-    await p.screenshot({ path: join(screenshotDir, `admin-${name}${suffix}.png`), fullPage: true });
-  }
-  await p.setViewportSize({ width: 1280, height: 860 });
+function shoot(p, name) {
+  return shootWidths(p, `admin-${name}`, { phone: '-mobile' });
 }
 
-async function checkA11y(p, screen) {
-  await p.waitForLoadState('networkidle').catch(() => {});
-  await p.waitForFunction(() => !document.querySelector('[aria-busy="true"]')); // a reloading list is dimmed
-  assert.deepEqual(await seriousViolations(p), [], `serious accessibility violations on the ${screen} screen`);
+function checkA11y(p, screen) {
+  return assertAccessible(p, `the ${screen} screen`);
 }
 
 function watch(p) {

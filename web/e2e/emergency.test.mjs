@@ -6,10 +6,19 @@
 //   HMS_BIN=/path/to/hms node --test e2e/emergency.test.mjs
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { chromium } from 'playwright-core';
-import { apiClient, CHROMIUM, CHROMIUM_ARGS, checkChromium, screenshotDir, seriousViolations, startServer } from './harness.mjs';
+import {
+  apiClient,
+  assertAccessible,
+  CHROMIUM,
+  CHROMIUM_ARGS,
+  checkChromium,
+  screenshotDir,
+  seriousViolations,
+  shootWidths,
+  startServer,
+} from './harness.mjs';
 
 const STEP = { timeout: 60_000 };
 const PASSWORD = 'Harbour-Lantern-Meadow-73';
@@ -23,16 +32,8 @@ let patientId;
 let doctorId;
 const problems = [];
 
-async function shoot(name) {
-  await page.waitForLoadState('networkidle').catch(() => {});
-  for (const [suffix, width] of [
-    ['', 1280],
-    ['-phone', 375],
-  ]) {
-    await page.setViewportSize({ width, height: 900 });
-    await page.screenshot({ path: join(screenshotDir, `${name}${suffix}.png`), fullPage: true });
-  }
-  await page.setViewportSize({ width: 1280, height: 900 });
+function shoot(name) {
+  return shootWidths(page, name);
 }
 
 async function signIn(email, password) {

@@ -248,3 +248,37 @@ export function clinicTime(minutesFromNow = 0) {
 export function clinicDateTime(date, time) {
   return `${date}T${time}:00`;
 }
+
+/** Waits until the page is quiet: no request in flight, no list dimmed while it reloads. */
+export async function settled(page) {
+  await page.waitForLoadState('networkidle').catch(() => {});
+  await page.waitForFunction(() => !document.querySelector('[aria-busy="true"]'));
+}
+
+/** Fails when axe finds serious or critical violations on the page once it has settled. */
+export async function assertAccessible(page, screen) {
+  await settled(page);
+  const violations = await seriousViolations(page);
+  if (violations.length) throw new Error(`serious accessibility violations on ${screen}: ${JSON.stringify(violations)}`);
+}
+
+/**
+ * Saves the settled page as <name>.png at 1280 px wide and <name><phone>.png at 375, then
+ * goes back to 1280; a message banner is dismissed first. fullPage false keeps a dialog to
+ * the screen.
+ */
+export async function shootWidths(page, name, { phone = '-phone', fullPage = true } = {}) {
+  await settled(page);
+  const dismiss = page.getByRole('button', { name: 'Dismiss message' });
+  if (await dismiss.count()) await dismiss.click();
+  await page.mouse.move(0, 0);
+  for (const [width, height, suffix] of [
+    [1280, 860, ''],
+    [375, 812, phone],
+  ]) {
+    await page.setViewportSize({ width, height });
+    await settled(page);
+    await page.screenshot({ path: join(screenshotDir, `${name}${suffix}.png`), fullPage });
+  }
+  await page.setViewportSize({ width: 1280, height: 860 });
+}

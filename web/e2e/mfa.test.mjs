@@ -8,10 +8,18 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { chromium } from 'playwright-core';
-import { apiClient, CHROMIUM, CHROMIUM_ARGS, checkChromium, screenshotDir, seriousViolations, startServer } from './harness.mjs';
+import {
+  apiClient,
+  assertAccessible,
+  CHROMIUM,
+  CHROMIUM_ARGS,
+  checkChromium,
+  screenshotDir,
+  shootWidths,
+  startServer,
+} from './harness.mjs';
 
 const STEP = { timeout: 60_000 };
 const PASSWORD = 'Harbour-Lantern-Meadow-73';
@@ -41,22 +49,12 @@ function totp(secret, ms = Date.now()) {
   return String((h.readUInt32BE(o) & 0x7fffffff) % 1_000_000).padStart(6, '0');
 }
 
-async function shoot(name) {
-  await page.waitForLoadState('networkidle').catch(() => {});
-  for (const [suffix, width] of [
-    ['', 1280],
-    ['-phone', 375],
-  ]) {
-    await page.setViewportSize({ width, height: 900 });
-    await page.screenshot({ path: join(screenshotDir, `${name}${suffix}.png`), fullPage: true });
-  }
-  await page.setViewportSize({ width: 1280, height: 900 });
+function shoot(name) {
+  return shootWidths(page, name);
 }
 
-async function checkA11y(screen) {
-  await page.waitForLoadState('networkidle').catch(() => {});
-  const violations = await seriousViolations(page);
-  assert.deepEqual(violations, [], `serious accessibility violations on ${screen}: ${JSON.stringify(violations)}`);
+function checkA11y(screen) {
+  return assertAccessible(page, screen);
 }
 
 async function password(email) {

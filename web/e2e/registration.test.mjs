@@ -6,7 +6,6 @@
 //   HMS_BIN=/path/to/hms node --test --test-concurrency=1 e2e/registration.test.mjs
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { chromium } from 'playwright-core';
 import {
@@ -19,6 +18,8 @@ import {
   pickZones,
   screenshotDir,
   seriousViolations,
+  settled,
+  shootWidths,
   startServer,
   useClinicZone,
 } from './harness.mjs';
@@ -32,22 +33,9 @@ let page;
 const problems = [];
 const seeded = {}; // ids and MRNs of the patients seeded through the API
 
-async function settled() {
-  await page.waitForLoadState('networkidle').catch(() => {});
-  await page.waitForFunction(() => !document.querySelector('[aria-busy="true"]'));
-}
-
-/** Saves the page at 1280 and at 375 px wide, then goes back to 1280; a dialog only as far as the screen. */
-async function shootBoth(name, { fullPage = true } = {}) {
-  await settled();
-  const dismiss = page.getByRole('button', { name: 'Dismiss message' });
-  if (await dismiss.count()) await dismiss.click();
-  await page.mouse.move(0, 0);
-  await page.screenshot({ path: join(screenshotDir, `${name}.png`), fullPage });
-  await page.setViewportSize({ width: 375, height: 812 });
-  await settled();
-  await page.screenshot({ path: join(screenshotDir, `${name}-phone.png`), fullPage });
-  await page.setViewportSize({ width: 1280, height: 860 });
+/** Saves the page at 1280 and at 375 px wide; a dialog only as far as the screen. */
+function shootBoth(name, { fullPage = true } = {}) {
+  return shootWidths(page, name, { fullPage });
 }
 
 async function banner(text) {
@@ -55,7 +43,7 @@ async function banner(text) {
 }
 
 async function noSeriousViolations(screen) {
-  await settled();
+  await settled(page);
   const violations = await seriousViolations(page);
   assert.deepEqual(violations, [], `serious accessibility violations on ${screen}: ${JSON.stringify(violations)}`);
 }
