@@ -46,6 +46,7 @@ func run() error {
 	duration, _ := time.ParseDuration(envOr("BENCH_DURATION", "10s"))
 	warmup, _ := time.ParseDuration(envOr("BENCH_WARMUP", "1s"))
 	flag.StringVar(&cfg.Bin, "hms", envOr("BENCH_HMS", "bin/hms"), "the hms binary (BENCH_HMS)")
+	flag.IntVar(&cfg.Sessions, "sessions", envInt("BENCH_SESSIONS", 1), "sessions the compare scenario signs in to HMS, shared by its connections (BENCH_SESSIONS)")
 	flag.StringVar(&cfg.Baseline, "baseline", os.Getenv("BENCH_HMS_BASELINE"), "another hms binary that the compare scenario runs in the same turns, for an A/B (BENCH_HMS_BASELINE)")
 	databases := flag.String("databases", envOr("BENCH_DATABASES", "sqlite,postgres"), "comma-separated: sqlite, postgres (BENCH_DATABASES)")
 	flag.IntVar(&cfg.Data.Patients, "patients", envInt("BENCH_PATIENTS", 100_000), "patients to seed (BENCH_PATIENTS)")

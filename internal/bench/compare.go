@@ -50,13 +50,13 @@ func wantsCompare(filter string) bool {
 }
 
 // reference is one running reference program, or the baseline build of HMS (which has
-// its own token and is stopped by its Server).
+// its own sessions and is stopped by its Server).
 type reference struct {
-	name  string
-	url   string
-	token string
-	pid   int // of an HMS, whose CPU time each turn reports; 0 for the references
-	cmd   *exec.Cmd
+	name   string
+	url    string
+	tokens []string // the baseline's sessions; none for the references
+	pid    int      // of an HMS, whose CPU time each turn reports; 0 for the references
+	cmd    *exec.Cmd
 }
 
 // baselineName is the name of the baseline build's turns (Config.Baseline).
@@ -213,7 +213,7 @@ func waitHealthy(ctx context.Context, url string, limit time.Duration) error {
 // Compare runs GET by id against HMS (at hmsURL, signed in with token) and both references,
 // and POST patient against HMS and bare-go's bare insert, each program in turn for
 // CompareRounds rounds, and returns the results of every turn and the ratios.
-func Compare(ctx context.Context, cfg Config, hmsURL, token string, hmsPid int, refs []*reference, d Data) ([]Result, []Ratio, error) {
+func Compare(ctx context.Context, cfg Config, hmsURL string, tokens []string, hmsPid int, refs []*reference, d Data) ([]Result, []Ratio, error) {
 	span := d.LastPatientID - d.FirstPatientID + 1
 	byID := func(rng *rand.Rand, _, _ int) Request {
 		return Request{Method: "GET", Path: "/api/patients/" + strconv.FormatInt(d.FirstPatientID+rng.Int64N(span), 10)}
@@ -226,12 +226,13 @@ func Compare(ctx context.Context, cfg Config, hmsURL, token string, hmsPid int, 
 		return Request{Method: "POST", Path: "/api/patients", Body: []byte(body)}
 	}
 	type target struct {
-		name, url, token string
-		pid              int
+		name, url string
+		tokens    []string
+		pid       int
 	}
-	targets := []target{{"HMS", hmsURL, token, hmsPid}}
+	targets := []target{{"HMS", hmsURL, tokens, hmsPid}}
 	for _, r := range refs {
-		targets = append(targets, target{r.name, r.url, r.token, r.pid})
+		targets = append(targets, target{r.name, r.url, r.tokens, r.pid})
 	}
 	kinds := []struct {
 		name    string
@@ -265,7 +266,7 @@ func Compare(ctx context.Context, cfg Config, hmsURL, token string, hmsPid int, 
 					if err != nil {
 						return results, ratios, err
 					}
-					w.token = t.token
+					w.tokens = t.tokens
 					w.Run(ctx, sc, Limits{Duration: cfg.Warmup, MaxRequests: cfg.MaxRequests}, seed+5000)
 					w.http.CloseIdleConnections()
 				}
@@ -273,7 +274,7 @@ func Compare(ctx context.Context, cfg Config, hmsURL, token string, hmsPid int, 
 				if err != nil {
 					return results, ratios, err
 				}
-				c.token = t.token
+				c.tokens = t.tokens
 				before, _ := ReadProcStats(t.pid)
 				r := c.Run(ctx, sc, Limits{Duration: cfg.Duration, MaxRequests: cfg.MaxRequests}, seed)
 				c.http.CloseIdleConnections()

@@ -35,6 +35,9 @@ type Config struct {
 	// ReferenceDir holds the reference programs of the compare scenario (bare-go/,
 	// flask-seed/); empty is DefaultReferenceDir.
 	ReferenceDir string
+	// Sessions is how many times the compare scenario signs in to HMS: its connections
+	// share that many sessions (1 when zero).
+	Sessions int
 	// Baseline, when set, is another hms binary that the compare scenario also runs, on
 	// the same database and in the same turns, as "HMS baseline": an A/B of two builds.
 	Baseline string
@@ -90,7 +93,9 @@ func runOn(ctx context.Context, cfg Config, db string) (DBReport, error) {
 	secret := make([]byte, 48)
 	_, _ = rand.Read(secret)
 	env := append(os.Environ(), "HMS_ENV=production", "HMS_DATA_DIR="+dir, "HMS_DATABASE_URL=",
-		"HMS_JWT_SECRET="+hex.EncodeToString(secret), "HMS_ADMIN_EMAIL="+cfg.Email, "HMS_ADMIN_PASSWORD="+cfg.Password)
+		"HMS_JWT_SECRET="+hex.EncodeToString(secret), "HMS_ADMIN_EMAIL="+cfg.Email, "HMS_ADMIN_PASSWORD="+cfg.Password,
+		// BENCH_SESSIONS signs in many times from one address; /api/auth/* is not measured.
+		"HMS_AUTH_RATE_LIMIT=100000/min")
 	var clusterURL string
 	switch db {
 	case "sqlite":
@@ -155,13 +160,21 @@ func compareOn(ctx context.Context, cfg Config, rep *DBReport, url string, pid i
 			r.stop()
 		}
 	}()
-	signIn := func(url string) (string, error) {
+	// signIn signs in cfg.Sessions times (at least once): each connection of a turn sends
+	// the requests of one of these sessions.
+	signIn := func(url string) ([]string, error) {
 		c, err := NewClient(url, 1)
 		if err != nil {
-			return "", err
+			return nil, err
 		}
-		_, err = c.Login(ctx, cfg.Email, cfg.Password)
-		return c.token, err
+		var tokens []string
+		for range max(cfg.Sessions, 1) {
+			if _, err := c.Login(ctx, cfg.Email, cfg.Password); err != nil {
+				return nil, err
+			}
+			tokens = append(tokens, c.token)
+		}
+		return tokens, nil
 	}
 	if cfg.Baseline != "" {
 		logPath := filepath.Join(cfg.logDir(), "hms-bench-"+rep.DB+"-baseline-serve.log")
@@ -170,18 +183,18 @@ func compareOn(ctx context.Context, cfg Config, rep *DBReport, url string, pid i
 			return fmt.Errorf("the baseline %s: %w", cfg.Baseline, err)
 		}
 		defer base.Stop()
-		token, err := signIn(base.URL)
+		tokens, err := signIn(base.URL)
 		if err != nil {
 			return fmt.Errorf("the baseline %s: %w", cfg.Baseline, err)
 		}
-		refs = append(refs, &reference{name: baselineName, url: base.URL, token: token, pid: base.Pid()})
+		refs = append(refs, &reference{name: baselineName, url: base.URL, tokens: tokens, pid: base.Pid()})
 	}
-	token, err := signIn(url)
+	tokens, err := signIn(url)
 	if err != nil {
 		return err
 	}
 	d := Data{FirstPatientID: rep.Data.FirstPatientID, LastPatientID: rep.Data.LastPatientID, Nonce: nonce()}
-	results, ratios, err := Compare(ctx, cfg, url, token, pid, refs, d)
+	results, ratios, err := Compare(ctx, cfg, url, tokens, pid, refs, d)
 	rep.Results, rep.Ratios = append(rep.Results, results...), ratios
 	return err
 }

@@ -6,6 +6,7 @@ package bench
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -22,6 +23,7 @@ import (
 type Request struct {
 	Method, Path string
 	Body         []byte
+	token        string // the session it is sent in, when not the client's
 }
 
 // Scenario is a workload: what each request is, and how many connections send them.
@@ -61,7 +63,10 @@ func (r Result) RPS() float64 {
 type Client struct {
 	base  string
 	token string
-	http  *http.Client
+	// tokens, when set, are the sessions of Run's connections: connection w sends
+	// tokens[w % len(tokens)] instead of token.
+	tokens []string
+	http   *http.Client
 }
 
 // NewClient returns a client of the HMS at base (http://127.0.0.1:port), which must be
@@ -98,8 +103,8 @@ func (c *Client) Do(ctx context.Context, req Request) (int, []byte, error) {
 	if req.Body != nil {
 		r.Header.Set("Content-Type", "application/json")
 	}
-	if c.token != "" {
-		r.Header.Set("Authorization", "Bearer "+c.token)
+	if token := cmp.Or(req.token, c.token); token != "" {
+		r.Header.Set("Authorization", "Bearer "+token)
 	}
 	resp, err := c.http.Do(r)
 	if err != nil {
@@ -152,6 +157,9 @@ func (c *Client) Run(ctx context.Context, sc Scenario, lim Limits, seed uint64) 
 			ownErrs, ownFirst := 0, ""
 			for n := 0; ctx.Err() == nil && take(); n++ {
 				req := sc.Next(rng, w, n)
+				if len(c.tokens) > 0 {
+					req.token = c.tokens[w%len(c.tokens)]
+				}
 				t0 := time.Now()
 				status, body, err := c.Do(ctx, req)
 				d := time.Since(t0)
