@@ -19,7 +19,7 @@ type Metrics struct {
 func newMetrics(st *store.Store) *Metrics {
 	return &Metrics{
 		sent: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "hms_notifications_sent_total", Help: "Appointment messages sent, by channel and kind.",
+			Name: "hms_notifications_sent_total", Help: "Appointment messages sent, by channel and kind; kind emergency_alert counts the emails to admins about emergency access.",
 		}, []string{"channel", "kind"}),
 		failed: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "hms_notifications_failed_total", Help: "Appointment messages that failed for good (refused, or out of retries), by channel.",

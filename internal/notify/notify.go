@@ -1,5 +1,6 @@
 // Package notify sends appointment messages (confirmations, reminders, notices of a move
-// or a cancellation) by email and SMS through a durable job queue. The store adds the
+// or a cancellation) by email and SMS, and the emails that tell admins of an emergency
+// access, through a durable job queue. The store adds the
 // messages inside the transaction of the booking, move or cancellation and hands the due
 // ones to River (see store/queue.go); this package's workers deliver them, retry temporary
 // failures with backoff and record the outcome; a periodic scan, run by the queue's leader
@@ -101,6 +102,7 @@ func New(opts Options) (*Service, error) {
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &deliverWorker{s: s})
 	river.AddWorker(workers, &scanWorker{s: s})
+	river.AddWorker(workers, &alertWorker{s: s})
 	interval := opts.ScanInterval
 	if interval <= 0 {
 		interval = time.Minute
@@ -130,7 +132,7 @@ func New(opts Options) (*Service, error) {
 	}
 	s.client = client
 	opts.Store.SetNoticePolicy(store.NoticePolicy{Email: s.mail != nil, SMS: s.sms != nil,
-		ReminderOffsets: s.cfg.ReminderOffsets, Now: s.now, Queue: s})
+		ReminderOffsets: s.cfg.ReminderOffsets, Now: s.now, Queue: s, Alerts: s})
 	return s, nil
 }
 

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -45,12 +46,74 @@ func (s *Store) StartEmergencyAccess(ctx context.Context, userID, patientID int6
 			VALUES ($1, $2, $3, $4, $5) RETURNING id`, userID, patientID, reason, s.dialect.timeArg(now), s.dialect.timeArg(expires)).Scan(&out.ID); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, Event{Action: domain.ActionEmergencyAccess, ResourceType: domain.ResourcePatient, ResourceID: patientID, PatientID: patientID})
+		if err := s.audit(ctx, tx, Event{Action: domain.ActionEmergencyAccess, ResourceType: domain.ResourcePatient, ResourceID: patientID, PatientID: patientID}); err != nil {
+			return err
+		}
+		return s.queueEmergencyAlerts(ctx, tx, out.ID)
 	})
 	if err != nil && domain.ErrorCode(err) == domain.CodeInternal {
 		return out, fmt.Errorf("store: start emergency access: %w", err)
 	}
 	return out, err
+}
+
+// queueEmergencyAlerts queues, inside tx, the email to each active admin about the
+// emergency access id, when email is configured: they are sent if and only if the access
+// is recorded.
+func (s *Store) queueEmergencyAlerts(ctx context.Context, tx *sql.Tx, id int64) error {
+	p := s.notices
+	if p == nil || !p.Email || p.Alerts == nil {
+		return nil
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT id FROM app_user WHERE role = 'admin' AND active ORDER BY id`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var admins []int64
+	for rows.Next() {
+		var a int64
+		if err := rows.Scan(&a); err != nil {
+			return err
+		}
+		admins = append(admins, a)
+	}
+	if err := rows.Err(); err != nil || len(admins) == 0 {
+		return err
+	}
+	return p.Alerts.EnqueueAlertsTx(ctx, tx, id, admins)
+}
+
+// EmergencyAlert is what the email to one admin about an emergency access needs.
+type EmergencyAlert struct {
+	Access      domain.EmergencyAccess
+	AdminEmail  string
+	AdminActive bool // still an active admin: a deactivated or demoted one is not written to
+}
+
+// EmergencyAlert returns the emergency access id and the address of the admin adminID;
+// a not-found error when either is gone (the access goes when its patient is purged).
+func (s *Store) EmergencyAlert(ctx context.Context, id, adminID int64) (EmergencyAlert, error) {
+	ctx, cancel := s.withTimeout(ctx)
+	defer cancel()
+	var (
+		out              EmergencyAlert
+		started, expires dbTime
+		role             string
+	)
+	e := &out.Access
+	err := s.db.QueryRowContext(ctx, `SELECT e.id, e.user_id, u.name, e.patient_id, e.reason, e.started_at, e.expires_at, a.email, a.role, a.active
+		FROM emergency_access e JOIN app_user u ON u.id = e.user_id, app_user a WHERE e.id = $1 AND a.id = $2`, id, adminID).
+		Scan(&e.ID, &e.UserID, &e.UserName, &e.PatientID, &e.Reason, &started, &expires, &out.AdminEmail, &role, &out.AdminActive)
+	if errors.Is(err, sql.ErrNoRows) {
+		return out, domain.NotFound("emergency access", id)
+	}
+	if err != nil {
+		return out, fmt.Errorf("store: emergency alert: %w", err)
+	}
+	e.StartedAt, e.ExpiresAt = started.UTC(), expires.UTC()
+	out.AdminActive = out.AdminActive && role == domain.RoleAdmin
+	return out, nil
 }
 
 // HasEmergencyAccess reports whether a doctor user has an emergency access to a patient

@@ -19,12 +19,20 @@ type NoticeQueue interface {
 	EnqueueTx(ctx context.Context, tx *sql.Tx, notificationIDs []int64, round int) error
 }
 
+// AlertQueue hands the emails that tell the admins of an emergency access over for
+// delivery, one per admin, inside the transaction that starts the access.
+type AlertQueue interface {
+	EnqueueAlertsTx(ctx context.Context, tx *sql.Tx, emergencyID int64, adminIDs []int64) error
+}
+
 // NoticePolicy says which messages appointment changes produce (see SetNoticePolicy).
 type NoticePolicy struct {
 	Email, SMS      bool            // the channels configured
 	ReminderOffsets []time.Duration // how long before an appointment reminders are due
 	Now             func() time.Time
 	Queue           NoticeQueue
+	// Alerts, with Email, makes each emergency access email every active admin.
+	Alerts AlertQueue
 }
 
 // SetNoticePolicy makes bookings, moves and cancellations produce messages from now on.
