@@ -1,7 +1,8 @@
 // End-to-end: emergency ("break-glass") access in Chromium against the real hms binary,
 // started with HMS_CHART_ACCESS=care-team. A doctor opens a patient outside their care
 // team: the chart stays closed until they declare an emergency with a reason; then it
-// opens, its reads are audited as emergency_read, and an admin sees the emergency at once.
+// opens (the banner's allergies with it), its reads are audited as emergency_read, and an
+// admin sees the emergency at once.
 //
 //   HMS_BIN=/path/to/hms node --test e2e/emergency.test.mjs
 import assert from 'node:assert/strict';
@@ -58,6 +59,7 @@ before(async () => {
   doctorId = (await api.must('POST', '/api/users', { email: 'erin@clinic.test', name: 'Erin Doctor', role: 'doctor', password: PASSWORD })).data.id;
   patientId = (await api.must('POST', '/api/patients', { name: 'Walter Waiting', date_of_birth: '1961-04-12', email: 'walter@example.com' })).data.id;
   await api.must('POST', '/api/records', { patient_id: patientId, diagnosis: 'Type 2 diabetes', doctor_name: 'Dr. Someone Else', prescription: 'Metformin' });
+  await api.must('POST', `/api/patients/${patientId}/allergies`, { substance: 'Penicillin', severity: 'severe' });
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   page = await context.newPage();
@@ -81,6 +83,8 @@ describe('emergency access', { concurrency: false }, () => {
     const gate = page.getByTestId('emergency-gate');
     await gate.waitFor();
     assert.equal(await page.getByRole('heading', { name: 'Medical records' }).count(), 0, 'the chart is closed');
+    const allergies = page.getByTestId('patient-banner').getByTestId('allergy-status');
+    assert.equal(await allergies.textContent(), 'Allergies hidden: not in your care team', 'the banner says why it shows no allergies');
     assert.deepEqual(await seriousViolations(page), []);
     await shoot('emergency-gate');
     await page.getByRole('button', { name: 'Declare an emergency and open the chart' }).click();
@@ -89,6 +93,7 @@ describe('emergency access', { concurrency: false }, () => {
     await page.getByRole('button', { name: 'Declare an emergency and open the chart' }).click();
     await page.getByRole('heading', { name: 'Medical records' }).waitFor();
     assert.equal(await gate.count(), 0);
+    await allergies.getByText('Penicillin (severe)').waitFor();
     await signOut();
 
     const audit = (await api.must('GET', `/api/audit?patient_id=${patientId}&action=emergency_read`)).data;

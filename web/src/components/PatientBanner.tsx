@@ -4,6 +4,7 @@ import { api, type Patient } from '../api';
 import { age, genderLabel } from '../lib/format';
 import { useAsync, useReloadOnChange } from '../lib/hooks';
 import { useSession } from '../session';
+import { outsideCareTeam } from '../screens/Emergency';
 
 export function PatientBanner({ patient: p }: { patient: Patient }) {
   const { can } = useSession();
@@ -31,7 +32,14 @@ export function PatientBanner({ patient: p }: { patient: Patient }) {
 
 function AllergyStrip({ patientId }: { patientId: number }) {
   const allergies = useAsync((signal) => api.allergies.forPatient(patientId, signal), [patientId]);
-  useReloadOnChange(allergies.reload, (path) => path.includes('/allergies'));
+  // Declaring an emergency opens the chart, allergies included.
+  useReloadOnChange(allergies.reload, (path) => path.includes('/allergies') || path.endsWith('/emergency-access'));
+  if (allergies.error && outsideCareTeam(allergies.error))
+    return (
+      <p className="text-sm font-medium text-amber-900" data-testid="allergy-status">
+        Allergies hidden: not in your care team
+      </p>
+    );
   if (allergies.error) return <p className="text-sm font-medium text-red-800">Allergies could not be loaded</p>;
   if (!allergies.data) return <p className="text-sm text-slate-600">Allergies…</p>;
   const active = allergies.data.allergies.filter((a) => a.clinical_status === 'active' && !a.no_known_allergies);

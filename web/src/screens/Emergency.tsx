@@ -12,7 +12,7 @@ import { Link } from '../router';
 import { useSession } from '../session';
 
 /** Whether an error is the server's refusal of a chart outside the care team. */
-function outsideCareTeam(err: unknown): boolean {
+export function outsideCareTeam(err: unknown): boolean {
   return err instanceof ApiError && err.status === 403 && err.message.includes('emergency-access');
 }
 
