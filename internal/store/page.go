@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"encoding/base64"
 	"strconv"
@@ -22,6 +23,12 @@ type Page[T any] struct {
 // visits every matching row, which at a million patients costs more than the page itself;
 // past this many, a list's total is an estimate and says so.
 const CountLimit = 1000
+
+// SearchCountLimit is how many matches of a patient search are counted exactly. Each is
+// a row read and checked against the term (the trigram index only narrows), which for a
+// common term was most of the search's time at a million patients; a front desk that
+// sees "of about 8,300" types more letters, as it would at "of 1,000+".
+const SearchCountLimit = 200
 
 // Page sizes for lists.
 const (
@@ -78,6 +85,8 @@ type matches struct {
 	conds           []string
 	args            []any
 	narrowed        bool
+	// limit is how many matches are counted exactly; CountLimit when zero.
+	limit int
 }
 
 // pageOf makes the page of a list from its rows, read with one more than limit to tell
@@ -101,22 +110,23 @@ func pageOf[T any](ctx context.Context, s *Store, items []T, limit int, cursor s
 	return page, nil
 }
 
-// countMatches returns how many rows m counts. Up to CountLimit it counts them; beyond, it
-// takes the highest id among the first CountLimit+1 matches (in id order, or in
+// countMatches returns how many rows m counts. Up to m.limit it counts them; beyond, it
+// takes the highest id among the first m.limit+1 matches (in id order, or in
 // PostgreSQL's storage order, which follows it closely) and extrapolates over the table's
 // id range. That is exact when ids are dense and the matches spread evenly over them; the
 // total is then reported as estimated.
 func (s *Store) countMatches(ctx context.Context, m matches) (total int64, estimated bool, err error) {
 	var lastID, lo, hi int64
 	table, args := m.table, m.args
-	q := s.dialect.firstMatches(`SELECT `+m.id+` FROM `+m.from+where(m.conds), m.id, CountLimit+1, m.narrowed)
+	limit := int64(cmp.Or(m.limit, CountLimit))
+	q := s.dialect.firstMatches(`SELECT `+m.id+` FROM `+m.from+where(m.conds), m.id, int(limit)+1, m.narrowed)
 	// The table's id range comes in the same round trip; as two subqueries, because SQLite
 	// reads min and max from the index only when each stands alone.
 	q = `SELECT first.*, coalesce((SELECT min(id) FROM ` + table + `), 0), coalesce((SELECT max(id) FROM ` + table + `), 0) FROM (` + q + `) first`
 	if err := s.reader(ctx).QueryRowContext(ctx, q, args...).Scan(&total, &lastID, &lo, &hi); err != nil {
 		return 0, false, err
 	}
-	if total <= CountLimit {
+	if total <= limit {
 		return total, false, nil
 	}
 	if lastID >= lo && hi > lastID {

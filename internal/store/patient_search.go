@@ -152,7 +152,8 @@ func (s *Store) searchRankQuery(rank int64, q string, c searchCursor, conds []st
 // searchPatients is Patients for a search term: the matches ranked (exact MRN, email or
 // phone first, then names with a word starting with the term, then the other matches). A
 // page reads the ranks in turn from its cursor, each with a query that stops at the rows
-// the page still needs.
+// the page still needs. A term that is a patient's whole MRN or email answers the exact
+// matches alone (see identifies). The total is exact up to SearchCountLimit matches.
 func (s *Store) searchPatients(ctx context.Context, f PatientFilter, conds []string, args []any) (Page[domain.Patient], error) {
 	page := Page[domain.Patient]{Items: make([]domain.Patient, 0, f.Limit+1)}
 	var c searchCursor
@@ -174,6 +175,10 @@ func (s *Store) searchPatients(ctx context.Context, f PatientFilter, conds []str
 		for range items {
 			ranks = append(ranks, rank)
 		}
+		if rank == rankExact && f.Cursor == "" && identifies(f.Query, items) {
+			page.Total = int64(len(page.Items))
+			return page, nil
+		}
 	}
 	if f.Cursor == "" && len(page.Items) <= f.Limit {
 		page.Total = int64(len(page.Items)) // the first page holds every match
@@ -187,7 +192,8 @@ func (s *Store) searchPatients(ctx context.Context, f PatientFilter, conds []str
 		match := s.dialect.patientSearch(f.Query, arg)
 		var err error
 		if page.Total, page.TotalEstimated, err = s.countMatches(ctx, matches{table: "patient", from: "patient", id: "id",
-			conds: append(append([]string(nil), conds...), match), args: s.dialect.planPerValue(cargs), narrowed: true}); err != nil {
+			conds: append(append([]string(nil), conds...), match), args: s.dialect.planPerValue(cargs), narrowed: true,
+			limit: SearchCountLimit}); err != nil {
 			return page, fmt.Errorf("store: count patients: %w", err)
 		}
 	}
@@ -203,6 +209,24 @@ func (s *Store) searchPatients(ctx context.Context, f PatientFilter, conds []str
 		page.NextCursor = last.encode()
 	}
 	return page, nil
+}
+
+// identifies reports whether the term, with a digit or an @ in it, is the whole MRN or email
+// of one of the exact matches:
+// it names that patient, and the search answers the exact matches alone, as a wristband's
+// MRN typed or scanned at the front desk should. Other patients whose name, email or phone
+// merely contain it are not what was asked for (a phone number, which a household shares,
+// goes on to the other ranks).
+func identifies(q string, exact []domain.Patient) bool {
+	if !strings.ContainsAny(q, "0123456789@") {
+		return false // a word ("GARC") that is also a name's prefix is searched as one
+	}
+	for _, p := range exact {
+		if strings.EqualFold(p.MRN, q) || (p.Email != "" && strings.EqualFold(p.Email, q)) {
+			return true
+		}
+	}
+	return false
 }
 
 // firstNameWord returns the first word of the patient's name that starts with prefix: the

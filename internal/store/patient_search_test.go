@@ -41,6 +41,8 @@ func TestSearchRanksMatches(t *testing.T) {
 		mrn := create("Tom Weber", "tw@clinic.test", "GARC", "")
 		other := create("Annamaria Garcia", "annamaria.g@clinic.test", "", "")
 		punctuated := create("Mary-Jo O'Brien (Smith)", "mjo@clinic.test", "", "")
+		wristband := create("Zoe Quist", "zq@clinic.test", "HMS-900001", "")
+		containsIt := create("Yann Quist", "hms-900001.family@clinic.test", "", "")
 
 		names := func(ps []domain.Patient) []string {
 			var out []string
@@ -96,6 +98,10 @@ func TestSearchRanksMatches(t *testing.T) {
 			{"smi", []domain.Patient{punctuated}},
 			{"-jo o'", []domain.Patient{punctuated}},
 			{"jo o'brien", []domain.Patient{punctuated}},
+			// A whole MRN or email names its patient alone; a part of one searches as usual.
+			{"hms-900001", []domain.Patient{wristband}},
+			{"ZQ@clinic.test", []domain.Patient{wristband}},
+			{"HMS-90000", []domain.Patient{wristband, containsIt}},
 		} {
 			if got := names(mustSearch(t, st, c.q, 10)); !slices.Equal(got, names(c.want)) {
 				t.Errorf("search %q: %q, want %q", c.q, got, names(c.want))

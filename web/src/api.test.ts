@@ -17,7 +17,7 @@ describe('lists', () => {
       'GET /api/patients': { body: list([patient(1, 'Jane Doe')], 100000, 'abc') },
     });
     const page = await api.patients.list({ q: 'jane', limit: 20, cursor: 'xyz' });
-    expect(page).toMatchObject({ count: 1, total: 100000, nextCursor: 'abc' });
+    expect(page).toMatchObject({ count: 1, total: 100000, totalEstimated: false, nextCursor: 'abc' });
     expect(page.items[0].name).toBe('Jane Doe');
     const [req] = server.requests('GET /api/patients');
     expect(Object.fromEntries(req.query)).toEqual({ q: 'jane', limit: '20', cursor: 'xyz' });
@@ -25,7 +25,12 @@ describe('lists', () => {
 
   it('reads an old-style envelope without total or cursor', async () => {
     fakeServer({ 'GET /api/appointments': { body: { success: true, data: [], count: 0 } } });
-    expect(await api.appointments.list()).toEqual({ items: [], count: 0, total: 0, nextCursor: null });
+    expect(await api.appointments.list()).toEqual({ items: [], count: 0, total: 0, totalEstimated: false, nextCursor: null });
+  });
+
+  it('says when the total is an estimate', async () => {
+    fakeServer({ 'GET /api/patients': { body: { ...list([patient(1, 'Jane Doe')], 8309, 'abc'), total_estimated: true } } });
+    expect(await api.patients.list({ q: 'garc' })).toMatchObject({ total: 8309, totalEstimated: true });
   });
 
   it('sends appointment filters', async () => {

@@ -311,6 +311,8 @@ export interface Page<T> {
   count: number;
   /** All matches on the server, not only this page. */
   total: number;
+  /** The total is an estimate: more matches than the server counts one by one. */
+  totalEstimated: boolean;
   /** Pass back as `cursor` for the next page; null on the last page. */
   nextCursor: string | null;
 }
@@ -619,6 +621,7 @@ interface ListEnvelope<T> {
   data: T[];
   count?: number;
   total?: number;
+  total_estimated?: boolean;
   next_cursor?: string | null;
 }
 
@@ -628,6 +631,7 @@ function toPage<T>(body: ListEnvelope<T>): Page<T> {
     items,
     count: body.count ?? items.length,
     total: body.total ?? body.count ?? items.length,
+    totalEstimated: body.total_estimated === true,
     nextCursor: body.next_cursor || null,
   };
 }

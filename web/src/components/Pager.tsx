@@ -11,7 +11,7 @@ interface PagerProps {
   noun: string;
 }
 
-/** "Showing 51–100 of 100,000 patients" with Previous / Next over the server's cursors. */
+/** "Showing 51–100 of 100,000 patients" (of about, for an estimated total) with Previous / Next over the server's cursors. */
 export function Pager({ data, pages, pageSize, noun }: PagerProps) {
   if (!data || (data.total === 0 && pages.page === 1)) return null;
   const first = data.count === 0 ? 0 : (pages.page - 1) * pageSize + 1;
@@ -22,7 +22,7 @@ export function Pager({ data, pages, pageSize, noun }: PagerProps) {
       <p className="text-sm text-slate-600" aria-live="polite">
         {data.count === 0
           ? `No ${noun}`
-          : `Showing ${formatNumber(first)}–${formatNumber(last)} of ${formatNumber(data.total)} ${noun}`}
+          : `Showing ${formatNumber(first)}–${formatNumber(last)} of ${data.totalEstimated ? 'about ' : ''}${formatNumber(data.total)} ${noun}`}
       </p>
       <div className="flex gap-2">
         <button type="button" className={`${btn.secondary} ${btn.small}`} onClick={pages.previous} disabled={pages.page <= 1}>
