@@ -117,30 +117,33 @@ func (a *API) recordRead(r *http.Request, t touches, chart bool, payload any, of
 }
 
 // chartAccess enforces HMS_CHART_ACCESS=care-team on a read of the chart by a doctor:
-// each patient of events must be in the doctor's care team (store.InCareTeam), or under an
-// emergency access the doctor declared, whose reads it records as emergency_read. Any other
-// patient refuses the whole answer: 403, and a denied event that names them.
+// each patient of events must be in the doctor's care team, or under an emergency access
+// the doctor declared, whose reads it records as emergency_read (store.ChartAccessOf, one
+// query for every patient of the read). Any other patient refuses the whole answer: 403,
+// and a denied event that names them.
 func (a *API) chartAccess(r *http.Request, t touches, events []store.Event) error {
 	actor := domain.ActorFrom(r.Context())
 	if a.chartAccessRule != ChartAccessCareTeam || actor.Role != domain.RoleDoctor {
 		return nil
 	}
+	var ids []int64
+	for _, e := range events {
+		if e.PatientID != 0 {
+			ids = append(ids, e.PatientID)
+		}
+	}
+	access, err := a.store.ChartAccessOf(r.Context(), actor.UserID, ids, a.now())
+	if err != nil {
+		return err
+	}
 	for i, e := range events {
 		if e.PatientID == 0 {
 			continue
 		}
-		inTeam, err := a.store.InCareTeam(r.Context(), actor.UserID, e.PatientID)
-		if err != nil || inTeam {
-			if err != nil {
-				return err
-			}
+		switch got := access[e.PatientID]; {
+		case got.InCareTeam:
 			continue
-		}
-		emergency, err := a.store.HasEmergencyAccess(r.Context(), actor.UserID, e.PatientID, a.now())
-		if err != nil {
-			return err
-		}
-		if emergency {
+		case got.Emergency:
 			events[i].Action = domain.ActionEmergencyRead
 			continue
 		}

@@ -42,7 +42,7 @@ type API struct {
 // The rules of HMS_CHART_ACCESS: which charts a doctor opens without declaring an emergency.
 const (
 	ChartAccessAll      = "all"       // every patient's
-	ChartAccessCareTeam = "care-team" // their care team's (store.InCareTeam)
+	ChartAccessCareTeam = "care-team" // their care team's (store.ChartAccessOf)
 )
 
 // DefaultEmergencyTTL is how long an emergency access lasts.

@@ -28,7 +28,7 @@ func (r *rig) setActive(u domain.User, active bool) {
 	}
 }
 
-// alertJobs counts the queue's alert jobs in a state ('' for any).
+// alertJobs counts the queue's alert jobs in a state, or in any state when it is empty.
 func (r *rig) alertJobs(state string) int {
 	r.t.Helper()
 	var n int

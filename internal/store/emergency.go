@@ -5,26 +5,61 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/hms-project/hms/internal/domain"
 )
 
-// InCareTeam reports whether a patient is in the care team of a doctor user: the patient
-// has an appointment or a visit with the user's doctor, or a medical record by them.
-func (s *Store) InCareTeam(ctx context.Context, userID, patientID int64) (bool, error) {
+// ChartAccess is how a doctor user reaches one patient's chart under HMS_CHART_ACCESS=care-team.
+type ChartAccess struct {
+	// InCareTeam: the patient has an appointment or a visit with the user's doctor, or a
+	// medical record by them.
+	InCareTeam bool
+	// Emergency: an emergency access the user declared for the patient is open.
+	Emergency bool
+}
+
+// ChartAccessOf answers, in one query, how a doctor user reaches each of the patients at
+// now; a patient that does not exist is absent from the answer.
+func (s *Store) ChartAccessOf(ctx context.Context, userID int64, patientIDs []int64, now time.Time) (map[int64]ChartAccess, error) {
+	out := make(map[int64]ChartAccess, len(patientIDs))
+	if len(patientIDs) == 0 {
+		return out, nil
+	}
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
-	var n int
-	err := s.db.QueryRowContext(ctx, `SELECT
-		(SELECT count(*) FROM appointment a JOIN doctor d ON d.id = a.doctor_id WHERE d.user_id = $1 AND a.patient_id = $2) +
-		(SELECT count(*) FROM visit v JOIN doctor d ON d.id = v.doctor_id WHERE d.user_id = $1 AND v.patient_id = $2) +
-		(SELECT count(*) FROM medical_record r JOIN doctor d ON d.name = r.doctor_name WHERE d.user_id = $1 AND r.patient_id = $2)`,
-		userID, patientID).Scan(&n)
-	if err != nil {
-		return false, fmt.Errorf("store: care team: %w", err)
+	args := []any{userID, s.dialect.timeArg(now)}
+	in := make([]string, len(patientIDs))
+	for i, id := range patientIDs {
+		args = append(args, id)
+		in[i] = "$" + strconv.Itoa(len(args))
 	}
-	return n > 0, nil
+	rows, err := s.db.QueryContext(ctx, `SELECT p.id,
+		EXISTS (SELECT 1 FROM appointment a JOIN doctor d ON d.id = a.doctor_id WHERE d.user_id = $1 AND a.patient_id = p.id)
+		OR EXISTS (SELECT 1 FROM visit v JOIN doctor d ON d.id = v.doctor_id WHERE d.user_id = $1 AND v.patient_id = p.id)
+		OR EXISTS (SELECT 1 FROM medical_record r JOIN doctor d ON d.name = r.doctor_name WHERE d.user_id = $1 AND r.patient_id = p.id),
+		EXISTS (SELECT 1 FROM emergency_access e WHERE e.user_id = $1 AND e.patient_id = p.id AND e.started_at <= $2 AND e.expires_at > $2)
+		FROM patient p WHERE p.id IN (`+strings.Join(in, ", ")+`)`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: chart access: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			id int64
+			a  ChartAccess
+		)
+		if err := rows.Scan(&id, &a.InCareTeam, &a.Emergency); err != nil {
+			return nil, fmt.Errorf("store: chart access: %w", err)
+		}
+		out[id] = a
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: chart access: %w", err)
+	}
+	return out, nil
 }
 
 // StartEmergencyAccess records a doctor user's declared emergency for a patient, open
@@ -114,20 +149,6 @@ func (s *Store) EmergencyAlert(ctx context.Context, id, adminID int64) (Emergenc
 	e.StartedAt, e.ExpiresAt = started.UTC(), expires.UTC()
 	out.AdminActive = out.AdminActive && role == domain.RoleAdmin
 	return out, nil
-}
-
-// HasEmergencyAccess reports whether a doctor user has an emergency access to a patient
-// open at now.
-func (s *Store) HasEmergencyAccess(ctx context.Context, userID, patientID int64, now time.Time) (bool, error) {
-	ctx, cancel := s.withTimeout(ctx)
-	defer cancel()
-	var n int
-	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM emergency_access
-		WHERE user_id = $1 AND patient_id = $2 AND started_at <= $3 AND expires_at > $3`, userID, patientID, s.dialect.timeArg(now)).Scan(&n)
-	if err != nil {
-		return false, fmt.Errorf("store: emergency access: %w", err)
-	}
-	return n > 0, nil
 }
 
 // EmergencyAccesses lists the emergency accesses started since, the newest first.
