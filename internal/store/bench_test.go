@@ -94,14 +94,7 @@ func BenchmarkReadPath(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			now := time.Now()
-			u, err := st.CreateUser(ctx, domain.User{Email: "doctor@clinic.test", Name: "Doctor", Role: domain.RoleDoctor}, "x")
-			if err != nil {
-				b.Fatal(err)
-			}
-			if err := st.NewSession(ctx, u, store.LoginAttempt{}, "session", "refresh", now.Add(time.Hour), now); err != nil {
-				b.Fatal(err)
-			}
+			u := signedInDoctor(b, st)
 			b.SetParallelism(32) // 64 goroutines on two cores
 			b.ResetTimer()
 			b.RunParallel(func(pb *testing.PB) {
@@ -124,6 +117,20 @@ func BenchmarkReadPath(b *testing.B) {
 			})
 		})
 	}
+}
+
+// signedInDoctor creates a doctor user with a session "session" open for an hour.
+func signedInDoctor(b *testing.B, st *store.Store) domain.User {
+	b.Helper()
+	ctx, now := context.Background(), time.Now()
+	u, err := st.CreateUser(ctx, domain.User{Email: "doctor@clinic.test", Name: "Doctor", Role: domain.RoleDoctor}, "x")
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := st.NewSession(ctx, u, store.LoginAttempt{}, "session", "refresh", now.Add(time.Hour), now); err != nil {
+		b.Fatal(err)
+	}
+	return u
 }
 
 // BenchmarkPatientRecords times reading the 500-record history of one patient, the

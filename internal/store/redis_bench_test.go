@@ -34,14 +34,7 @@ func BenchmarkRedisAgainstPostgres(b *testing.B) {
 		b.Fatal(err)
 	}
 	rdb := startRedis(b)
-	now := time.Now()
-	u, err := st.CreateUser(ctx, domain.User{Email: "doctor@clinic.test", Name: "Doctor", Role: domain.RoleDoctor}, "x")
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := st.NewSession(ctx, u, store.LoginAttempt{}, "session", "refresh", now.Add(time.Hour), now); err != nil {
-		b.Fatal(err)
-	}
+	u := signedInDoctor(b, st)
 	state, err := st.Session(ctx, "session")
 	if err != nil {
 		b.Fatal(err)
