@@ -183,6 +183,12 @@ before(async () => {
     throw new Error(`GET / answered ${root.status} without the app: is the UI built and embedded in ${process.env.HMS_BIN}?`);
   }
   await seed();
+  if (doctorsEnabled) {
+    // Every day a working day, so that "tomorrow" has free times whatever the weekday of the run.
+    const day = [{ start: '09:00', end: '17:00' }];
+    const week = Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, day]));
+    for (const d of (await api.must('GET', '/api/doctors')).data) await api.must('PUT', `/api/doctors/${d.id}`, { working_hours: week });
+  }
 
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   context = await browser.newContext({
