@@ -175,7 +175,7 @@ func (s *Store) searchPatients(ctx context.Context, f PatientFilter, conds []str
 		for range items {
 			ranks = append(ranks, rank)
 		}
-		if rank == rankExact && f.Cursor == "" && identifies(f.Query, items) {
+		if rank == rankExact && f.Cursor == "" && len(page.Items) <= f.Limit && identifies(f.Query, items) {
 			page.Total = int64(len(page.Items))
 			return page, nil
 		}
@@ -212,9 +212,8 @@ func (s *Store) searchPatients(ctx context.Context, f PatientFilter, conds []str
 }
 
 // identifies reports whether the term, with a digit or an @ in it, is the whole MRN or email
-// of one of the exact matches:
-// it names that patient, and the search answers the exact matches alone, as a wristband's
-// MRN typed or scanned at the front desk should. Other patients whose name, email or phone
+// of one of the exact matches. Such a term names that patient, and the search answers the
+// exact matches alone, as a wristband's MRN typed or scanned at the front desk should. Other patients whose name, email or phone
 // merely contain it are not what was asked for (a phone number, which a household shares,
 // goes on to the other ranks).
 func identifies(q string, exact []domain.Patient) bool {

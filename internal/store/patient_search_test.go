@@ -43,6 +43,8 @@ func TestSearchRanksMatches(t *testing.T) {
 		punctuated := create("Mary-Jo O'Brien (Smith)", "mjo@clinic.test", "", "")
 		wristband := create("Zoe Quist", "zq@clinic.test", "HMS-900001", "")
 		containsIt := create("Yann Quist", "hms-900001.family@clinic.test", "", "")
+		byNumber := create("Vic Numbers", "vn@clinic.test", "7770177", "")
+		byPhone := create("Uma Numbers", "un@clinic.test", "", "777-0177")
 
 		names := func(ps []domain.Patient) []string {
 			var out []string
@@ -106,6 +108,14 @@ func TestSearchRanksMatches(t *testing.T) {
 			if got := names(mustSearch(t, st, c.q, 10)); !slices.Equal(got, names(c.want)) {
 				t.Errorf("search %q: %q, want %q", c.q, got, names(c.want))
 			}
+		}
+
+		// An MRN that is also another patient's phone number: both are exact matches, on pages of one.
+		if page, err := st.Patients(ctx, store.PatientFilter{Query: "7770177", Limit: 1}); err != nil || len(page.Items) != 1 || page.NextCursor == "" {
+			t.Errorf("a page of one of two exact matches: %d items, next %q, %v", len(page.Items), page.NextCursor, err)
+		}
+		if got, _ := search("7770177", 1); !slices.Equal(got, names([]domain.Patient{byNumber, byPhone})) {
+			t.Errorf("search 7770177 in pages of 1: %q", got)
 		}
 
 		// Between pages: a new best match, a rename into the prefix rank and a deactivation
