@@ -94,6 +94,8 @@ describe('emergency access', { concurrency: false }, () => {
     await page.getByRole('heading', { name: 'Medical records' }).waitFor();
     assert.equal(await gate.count(), 0);
     await allergies.getByText('Penicillin (severe)').waitFor();
+    assert.match(await page.getByTestId('emergency-open').textContent(), /^Emergency access until \d\d:\d\d: every read of this chart is recorded/);
+    await shoot('emergency-open');
     await signOut();
 
     const audit = (await api.must('GET', `/api/audit?patient_id=${patientId}&action=emergency_read`)).data;

@@ -41,10 +41,10 @@ async function loadClinicZone(signal?: AbortSignal): Promise<void> {
   setClinicZone((await api.clinic(signal)).time_zone);
 }
 
-/** Removes every saved form draft: they may hold patient data. */
-function clearDrafts() {
+/** Removes what this tab kept of the signed-in user: form drafts (they may hold patient data) and the emergencies they opened. */
+function clearTabState() {
   for (const key of Object.keys(sessionStorage)) {
-    if (key.startsWith('hms.draft.')) sessionStorage.removeItem(key);
+    if (key.startsWith('hms.draft.') || key.startsWith('hms.emergency.')) sessionStorage.removeItem(key);
   }
 }
 
@@ -58,7 +58,7 @@ function ssoSignIn(): Promise<boolean> | null {
   if (code) {
     ssoExchange = api.auth.ssoSession(code).then(
       () => {
-        clearDrafts(); // a new sign-in: earlier drafts are not necessarily this user's
+        clearTabState(); // a new sign-in: earlier drafts are not necessarily this user's
         return true;
       },
       (err: unknown) => {
@@ -111,7 +111,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     const onStorage = (e: StorageEvent) => {
       if (e.key !== null && e.key !== 'hms.refresh_token') return;
       if (api.auth.hasSession()) return;
-      clearDrafts();
+      clearTabState();
       expiredUser.current = null;
       setState((s) => (s.status === 'signed-in' ? { status: 'signed-out', expired: false } : s));
     };
@@ -135,7 +135,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const signedIn = useCallback(async (user: User) => {
     await loadClinicZone();
     if (expiredUser.current !== user.id) {
-      clearDrafts(); // another user's drafts are not this one's
+      clearTabState(); // another user's drafts are not this one's
       navigate(homePath(user.role), { replace: true });
     }
     expiredUser.current = null;
@@ -154,7 +154,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
 
   const logout = useCallback(async () => {
     await api.auth.logout();
-    clearDrafts();
+    clearTabState();
     expiredUser.current = null;
     navigate('/', { replace: true });
     setState({ status: 'signed-out', expired: false });

@@ -6,7 +6,7 @@ import { api, ApiError, type EmergencyAccess } from '../api';
 import { FormError, TextAreaField } from '../components/Field';
 import { LoadingBlock } from '../components/Spinner';
 import { btn, link, panel, panelTitle } from '../components/styles';
-import { formatDateTime } from '../lib/format';
+import { formatDateTime, formatTime } from '../lib/format';
 import { useAsync } from '../lib/hooks';
 import { Link } from '../router';
 import { useSession } from '../session';
@@ -43,7 +43,23 @@ export function ChartGate({ patientId, children }: { patientId: number; children
         {children(false)}
       </>
     );
-  return <>{children(true)}</>;
+  const until = sessionStorage.getItem(emergencyKey(patientId));
+  return (
+    <>
+      {until && Date.parse(until) > Date.now() && (
+        <p role="status" className="rounded-md border border-amber-300 bg-amber-50 px-4 py-3 text-sm text-amber-950" data-testid="emergency-open">
+          <span className="font-semibold">Emergency access</span> until {formatTime(until)}: every read of this chart is recorded as
+          emergency access.
+        </p>
+      )}
+      {children(true)}
+    </>
+  );
+}
+
+/** Where this tab keeps the end of an emergency the doctor declared for a patient (cleared at sign-out). */
+function emergencyKey(patientId: number): string {
+  return `hms.emergency.${patientId}`;
 }
 
 function DeclareEmergency({ patientId, onOpened }: { patientId: number; onOpened: () => void }) {
@@ -60,7 +76,8 @@ function DeclareEmergency({ patientId, onOpened }: { patientId: number; onOpened
     setBusy(true);
     setError(null);
     try {
-      await api.emergency.start(patientId, reason.trim());
+      const opened = await api.emergency.start(patientId, reason.trim());
+      sessionStorage.setItem(emergencyKey(patientId), opened.expires_at);
       onOpened();
     } catch (err) {
       setError(err instanceof Error ? err.message : 'That did not work.');
