@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"context"
 	"fmt"
 	"net/url"
 	"strings"
@@ -103,6 +104,14 @@ func TestPatientMerge(t *testing.T) {
 		c.createRecord(dup, "asthma")
 		c.must(200, "PUT", fmt.Sprintf("/api/patients/%d/contact-preference", dup), `{"contact_preference":"sms"}`)
 		c.must(201, "POST", fmt.Sprintf("/api/patients/%d/allergies", dup), `{"substance":"penicillin"}`)
+		breaker, err := st.CreateUser(context.Background(), domain.User{Email: "breaker@clinic.test", Name: "Dr. Breaker", Role: domain.RoleDoctor}, "x")
+		if err != nil {
+			t.Fatal(err)
+		}
+		now := time.Now()
+		if _, err := st.StartEmergencyAccess(context.Background(), breaker.ID, dup, "collapsed at the desk", now, now.Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
 		mergePath := func(id int64) string { return fmt.Sprintf("/api/patients/%d/merge", id) }
 		rowsOf := func(id int64) string {
 			var b strings.Builder
@@ -178,6 +187,10 @@ func TestPatientMerge(t *testing.T) {
 		}
 		if got := rowsOf(survivor); got != "appointment=2 medical_record=1 allergy=1 contact_preference=1 " {
 			t.Errorf("the survivor holds %s", got)
+		}
+		// The emergency was declared for the merged patient: it does not open the survivor's chart.
+		if on, moved := c.count(fmt.Sprintf("emergency_access WHERE patient_id = %d", dup)), c.count(fmt.Sprintf("emergency_access WHERE patient_id = %d", survivor)); on != 1 || moved != 0 {
+			t.Errorf("emergency accesses: %d on the merged patient, %d on the survivor; want 1 and 0", on, moved)
 		}
 		if pref := c.must(200, "GET", fmt.Sprintf("/api/patients/%d/contact-preference", survivor), "")["data"].(map[string]any); pref["contact_preference"] != "sms" {
 			t.Errorf("the survivor without a preference did not take the merged one's: %v", pref)

@@ -21,11 +21,12 @@ type MergeResult struct {
 // mergedTables are the tables of patientData whose rows name their patient in patient_id
 // and simply change hands in a merge. The rows below them (status history, record versions,
 // addenda, stops) follow their parent; contact_preference has one row per patient and is
-// settled on its own; patient_name_word is the merged patient's own name.
+// settled on its own; patient_name_word is the merged patient's own name; an emergency
+// access was declared for the merged patient and opens no other chart.
 func mergedTables() []string {
 	var out []string
 	for _, d := range patientData {
-		if d.where == "patient_id = $1" && d.table != "contact_preference" && d.table != "patient_name_word" {
+		if d.where == "patient_id = $1" && d.table != "contact_preference" && d.table != "patient_name_word" && d.table != "emergency_access" {
 			out = append(out, d.table)
 		}
 	}
@@ -34,8 +35,9 @@ func mergedTables() []string {
 
 // MergePatient merges patient from into patient into, in one transaction: every
 // appointment (with its history and messages), medical record, visit, vital sign, allergy
-// and problem of from moves to into; into keeps its own contact preference, or takes
-// from's when it has none; from is deactivated with replaced_by naming into, and patients
+// and problem of from moves to into (its emergency accesses stay: they were declared for
+// from); into keeps its own contact preference, or takes from's when it has none; from is
+// deactivated with replaced_by naming into, and patients
 // merged into from before now name into (replaced_by always names the end of the chain).
 // Both patients' audit events are written with the change.
 //
