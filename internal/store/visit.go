@@ -230,7 +230,7 @@ func (s *Store) Visit(ctx context.Context, id int64) (domain.Visit, error) {
 func (s *Store) PatientVisits(ctx context.Context, patientID int64) ([]domain.Visit, error) {
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
-	rows, err := s.db.QueryContext(ctx, `SELECT `+s.visitColumns()+visitFrom+` WHERE v.patient_id = $1
+	rows, err := s.reader(ctx).QueryContext(ctx, `SELECT `+s.visitColumns()+visitFrom+` WHERE v.patient_id = $1
 		ORDER BY v.started_at DESC, v.id DESC`, patientID)
 	if err != nil {
 		return nil, fmt.Errorf("store: list visits: %w", err)
