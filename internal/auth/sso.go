@@ -319,12 +319,7 @@ func (s *SSO) Exchange(ctx context.Context, browser, code string) (Session, erro
 	if !u.Active {
 		return Session{}, s.denied(ctx, u, refused("your HMS account is disabled: ask your administrator"))
 	}
-	sessionID := NewSessionID()
-	refresh, refreshHash := NewRefreshToken()
-	if err := s.store.NewSession(ctx, u, store.LoginAttempt{}, sessionID, refreshHash, now.Add(s.svc.refreshTTL), now); err != nil {
-		return Session{}, err
-	}
-	return s.svc.issue(ctx, u, sessionID, refresh, now)
+	return s.svc.startSession(ctx, u, store.LoginAttempt{}, now) // no password, so no attempt to release
 }
 
 // sameBrowser reports whether the cookie value browser is the one whose hash a sign-in

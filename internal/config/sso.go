@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/hms-project/hms/internal/domain"
 )
 
 // SSO is the configuration of single sign-on with the clinic's OpenID Connect provider.
@@ -31,9 +33,6 @@ func (s SSO) Enabled() bool { return s.Issuer != "" }
 
 // CallbackPath is where the provider sends the browser back to.
 const CallbackPath = "/api/auth/oidc/callback"
-
-// hmsRoles mirrors domain.Roles (config depends on nothing of HMS's).
-var hmsRoles = []string{"admin", "doctor", "nurse", "staff"}
 
 // loadSSO reads the HMS_OIDC_* settings and HMS_BREAK_GLASS_ADMIN. It runs after
 // loadNotify, which reads HMS_PUBLIC_URL.
@@ -89,9 +88,9 @@ func roleMap(v string) (map[string]string, error) {
 		}
 		group, role, ok := strings.Cut(pair, "=")
 		group, role = strings.TrimSpace(group), strings.ToLower(strings.TrimSpace(role))
-		if !ok || group == "" || !slices.Contains(hmsRoles, role) {
+		if !ok || group == "" || !slices.Contains(domain.Roles, role) {
 			return nil, fmt.Errorf("HMS_OIDC_ROLE_MAP must be claim-value=role pairs separated by commas, with roles among %s, not %q",
-				strings.Join(hmsRoles, ", "), pair)
+				strings.Join(domain.Roles, ", "), pair)
 		}
 		if prev, dup := m[group]; dup && prev != role {
 			return nil, fmt.Errorf("HMS_OIDC_ROLE_MAP maps %q twice, to %s and %s", group, prev, role)

@@ -207,14 +207,7 @@ func (s *Store) mergeClashes(ctx context.Context, tx *sql.Tx, from, into int64) 
 
 // patientIn reads patient id (active or not) inside tx.
 func (s *Store) patientIn(ctx context.Context, q querier, id int64) (domain.Patient, error) {
-	p, err := scanPatient(q.QueryRowContext(ctx, `SELECT `+s.patientColumns()+` FROM patient WHERE id = $1`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return p, domain.NotFound("patient", id)
-	}
-	if err != nil {
-		return p, fmt.Errorf("store: get patient: %w", err)
-	}
-	return p, nil
+	return one(ctx, q, "patient", `SELECT `+s.patientColumns()+` FROM patient WHERE id = $1`, id, scanPatient)
 }
 
 // RestorePatient makes a deactivated patient active again, with its audit event. The

@@ -14,8 +14,7 @@ import (
 type MFAState struct {
 	// Secret is the TOTP secret (base32): the enrolment's while it is not confirmed.
 	Secret    string
-	Confirmed bool  // the user signs in with a second factor
-	LastStep  int64 // the last TOTP time step that was used
+	Confirmed bool // the user signs in with a second factor (replays are refused by UseTOTPStep)
 	// RecoveryLeft is how many recovery codes are still unused.
 	RecoveryLeft int
 }
@@ -28,9 +27,9 @@ func (s *Store) MFA(ctx context.Context, userID int64) (MFAState, error) {
 		st        MFAState
 		confirmed dbTime
 	)
-	err := s.db.QueryRowContext(ctx, `SELECT m.secret, m.confirmed_at, m.last_step,
+	err := s.db.QueryRowContext(ctx, `SELECT m.secret, m.confirmed_at,
 		(SELECT count(*) FROM mfa_recovery_code c WHERE c.user_id = m.user_id AND c.used_at IS NULL)
-		FROM user_mfa m WHERE m.user_id = $1`, userID).Scan(&st.Secret, &confirmed, &st.LastStep, &st.RecoveryLeft)
+		FROM user_mfa m WHERE m.user_id = $1`, userID).Scan(&st.Secret, &confirmed, &st.RecoveryLeft)
 	if errors.Is(err, sql.ErrNoRows) {
 		return MFAState{}, nil
 	}
