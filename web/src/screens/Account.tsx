@@ -1,7 +1,7 @@
 // The signed-in user's own account: two-factor sign-in (enrol, turn off), their password,
 // and the sessions they are signed in with, each of which they can sign out.
 import { useState, type FormEvent } from 'react';
-import { api, type SignedInSession } from '../api';
+import { api, ApiError, type SignedInSession } from '../api';
 import { useNotify } from '../components/Banner';
 import { FormError, TextField } from '../components/Field';
 import { Badge } from '../components/Badge';
@@ -33,7 +33,15 @@ function TwoFactorPanel() {
   async function disable(e: FormEvent) {
     e.preventDefault();
     if (!code.trim()) return;
-    const ok = await run(() => api.auth.mfaDisable(code.trim()), 'Two-factor sign-in is off.');
+    const ok = await run(
+      () =>
+        api.auth.mfaDisable(code.trim()).catch((err: unknown) => {
+          if (err instanceof ApiError && err.fields.code)
+            throw new Error('That code is not right, or the recovery code was already used. Enter the current code from your app.');
+          throw err;
+        }),
+      'Two-factor sign-in is off.',
+    );
     setCode('');
     if (ok) status.reload();
   }

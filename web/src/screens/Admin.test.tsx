@@ -218,4 +218,20 @@ describe('Account', () => {
       }),
     );
   });
+
+  it('says in plain words that the code to turn two-factor sign-in off is wrong', async () => {
+    const u = userEvent.setup();
+    const server = admin();
+    server.on('GET /api/auth/sessions', { body: { success: true, data: [] } });
+    server.on('GET /api/auth/mfa', { body: { success: true, data: { enabled: true, required: false, recovery_codes_left: 10 } } });
+    server.on('POST /api/auth/mfa/disable', {
+      status: 400,
+      body: { success: false, error: 'code: is not a current code of your authenticator app nor an unused recovery code', fields: { code: 'is not a current code of your authenticator app nor an unused recovery code' } },
+    });
+    renderAt('/account');
+    await u.type(await screen.findByLabelText('Current code (or a recovery code)'), '123456');
+    await u.click(screen.getByRole('button', { name: 'Turn off' }));
+    expect(await screen.findByText(/^That code is not right, or the recovery code was already used/)).toBeInTheDocument();
+    expect(screen.queryByText(/^code: /)).not.toBeInTheDocument();
+  });
 });
