@@ -30,11 +30,7 @@ export type Role = (typeof ROLES)[number];
 export type Patient = Schemas['Patient'];
 
 /** What a merge did: both patients as they are now, and the rows moved, by table. */
-export interface MergeResult {
-  merged: Patient;
-  survivor: Patient;
-  moved: Record<string, number>;
-}
+export type MergeResult = Schemas['PatientMerged']['data'];
 
 /** A note the server adds to a successful create, e.g. a possible duplicate patient. */
 export type Warning = Schemas['Warning'];
@@ -276,12 +272,7 @@ export type SignInMethods = Schemas['SignInMethods'];
 export type Session = Schemas['Session'];
 
 /** What a right password answers when the sign-in needs its second factor. */
-export interface MfaChallenge {
-  mfa_required: 'code' | 'enrolment';
-  /** The only credential of the second step; every other call answers it 401. */
-  mfa_token: string;
-  expires_in: number;
-}
+export type MfaChallenge = Schemas['MFAChallenge'];
 
 /** A doctor's declared emergency: one patient's chart, outside their care team, for an hour. */
 export type EmergencyAccess = Schemas['EmergencyAccess'];
@@ -290,20 +281,10 @@ export type EmergencyAccess = Schemas['EmergencyAccess'];
 export type LoginResult = { user: User } | { step: 'code' | 'enrolment'; token: string };
 
 /** The signed-in user's two-factor sign-in, as GET /api/auth/mfa answers it. */
-export interface MfaStatus {
-  enabled: boolean;
-  /** Their role must sign in with two factors (HMS_MFA_REQUIRED): they cannot turn it off. */
-  required: boolean;
-  recovery_codes_left: number;
-}
+export type MfaStatus = Schemas['MFAStatus'];
 
 /** A new authenticator secret, shown once: as text, as an otpauth:// URI and as a QR code. */
-export interface MfaEnrolment {
-  secret: string;
-  otpauth_uri: string;
-  /** A PNG data: URL. */
-  qr_code: string;
-}
+export type MfaEnrolment = Schemas['MFAEnrolment'];
 
 /** One page of a cursor-paginated list. */
 export interface Page<T> {
@@ -865,7 +846,7 @@ export const api = {
      * of a sign-in, the signed-in user (the tokens are kept).
      */
     async mfaConfirm(code: string, token?: string): Promise<{ recoveryCodes: string[]; user?: User }> {
-      const { data: out } = await request<{ data: { recovery_codes: string[]; session?: Session } }>(
+      const { data: out } = await request<{ data: Schemas['MFAEnrolled'] }>(
         'POST',
         '/api/auth/mfa/confirm',
         { body: { code }, bearer: token },
@@ -879,9 +860,7 @@ export const api = {
         body: { code },
         auth: false,
       });
-      tokens.set(session.access_token, session.refresh_token);
-      await sharedPair.set({ access: session.access_token, refresh: session.refresh_token });
-      return data(get<{ data: User }>('/api/auth/me'));
+      return keepSession(session);
     },
     /** Password sign-in, single sign-on, or both: what the sign-in screen shows. */
     methods: (signal?: AbortSignal) => data(get<{ data: SignInMethods }>('/api/auth/methods', undefined, signal)),

@@ -20,13 +20,17 @@ describe('single sign-on on the sign-in screen', () => {
   });
 
   it('offers passwords only when the server has no provider', async () => {
-    fakeServer({
+    const server = fakeServer({
       'GET /api/auth/me': unauthorized,
       'GET /api/auth/methods': { body: { success: true, data: { password: 'all', sso: null } } },
     });
     renderAt('/');
     expect(await screen.findByRole('heading', { name: 'Sign in' })).toBeInTheDocument();
-    await waitFor(() => expect(screen.queryByRole('link', { name: /Sign in with/ })).not.toBeInTheDocument());
+    // Only once the methods have been answered does the absence of the link say anything.
+    await waitFor(() => expect(server.requests('GET /api/auth/methods')).toHaveLength(1));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(screen.queryByRole('link', { name: /Sign in with/ })).not.toBeInTheDocument();
+    expect(screen.getByLabelText('Password')).toBeInTheDocument();
   });
 
   it('says when passwords are kept for the break-glass admin', async () => {
