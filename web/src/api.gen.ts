@@ -1742,7 +1742,7 @@ export interface operations {
       query?: {
         limit?: components["parameters"]["limit"];
         cursor?: components["parameters"]["cursor"];
-        /** @description case-insensitive match on name, email, phone or medical record number (at most 100 characters), ranked: exact MRN, email or phone number first (by id), then names with a word starting with the term (by that word, then id; for a term of several words, names holding it from the start of a word, by id), then the other matches (by id); the cursor keeps the rank. A term with a digit or an @ that is a patient's whole MRN or email answers that patient alone. The total of a search is exact up to 200 matches, an estimate beyond */
+        /** @description case-insensitive match on name, email, phone or medical record number (at most 100 characters), ranked: exact MRN, email or phone number first (by id), then names with a word starting with the term (by that word, then id; for a term of several words, names holding it from the start of a word, by id), then the other matches (by id); the cursor keeps the rank. A term with a digit or an @ that is a patient's whole MRN or email answers the exact matches alone, when they fit on the first page. The total of a search is exact up to 200 matches, an estimate beyond */
         q?: string;
         /** @description also deactivated ones (admins only: 403 for other roles) */
         include_inactive?: boolean;
