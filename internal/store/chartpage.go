@@ -115,11 +115,7 @@ func (s *Store) Visits(ctx context.Context, f VisitFilter) (Page[domain.Visit], 
 		q.where("v.patient_id = %s", f.PatientID)
 	}
 	if f.Statuses != nil {
-		in := "NULL"
-		for _, st := range f.Statuses {
-			in += ", " + q.arg(st)
-		}
-		q.conds = append(q.conds, "v.status IN ("+in+")")
+		q.whereIn("v.status", f.Statuses)
 	}
 	if !f.From.IsZero() {
 		q.where("v.started_at >= %s", s.dialect.timeArg(f.From))
